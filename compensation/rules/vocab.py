@@ -1,0 +1,126 @@
+"""Vocabularies of the assess contract (ASSESS-CONTRACT.md) with their Japanese labels."""
+
+from __future__ import annotations
+
+RULES_VERSION = "mamori-rules-2026.1"
+
+CUSTOMER_TYPES: tuple[str, ...] = ("individual", "corporate")
+
+ITEM_KINDS: tuple[str, ...] = (
+    "counterfeit_card",
+    "stolen_card",
+    "lost_card",
+    "stolen_passbook",
+    "lost_passbook",
+    "online_banking",
+)
+
+FAULTS: tuple[str, ...] = ("none", "negligence", "gross_negligence", "intent")
+
+TAKEN_BY_VALUES: tuple[str, ...] = (
+    "spouse",
+    "relative_2nd_degree",
+    "cohabiting_relative",
+    "cohabitant",
+    "domestic_servant",
+    "other",
+)
+
+CARD_CODES: tuple[str, ...] = (
+    "pin_told_to_someone",
+    "pin_written_on_card",
+    "card_handed_to_someone",
+    "care_helper_exception",
+    "pin_guessable",
+    "bank_requested_pin_change",
+    "card_kept_with_id_documents",
+    "pin_memo_with_card",
+    "pin_reused_elsewhere",
+    "card_left_unattended",
+    "intoxicated",
+)
+
+PASSBOOK_CODES: tuple[str, ...] = (
+    "passbook_handed_to_someone",
+    "stamped_slip_handed_to_someone",
+    "passbook_left_unattended",
+    "stamped_slips_kept_with_passbook",
+    "seal_kept_with_passbook",
+)
+
+COMPARABLE_CODES: tuple[str, ...] = ("comparable_gross", "comparable_negligence")
+
+CHECKLIST_CODES: tuple[str, ...] = CARD_CODES + PASSBOOK_CODES + COMPARABLE_CODES
+
+REQUIREMENT_NAMES: tuple[str, ...] = ("prompt_notice", "explanation", "police_report")
+
+OUTCOMES: tuple[str, ...] = ("full", "partial", "none", "pending", "review")
+
+STATUSES: tuple[str, ...] = ("decided", "pending", "review")
+
+CARD_KINDS = frozenset({"counterfeit_card", "stolen_card", "lost_card"})
+PASSBOOK_KINDS = frozenset({"stolen_passbook", "lost_passbook"})
+LOST_KINDS = frozenset({"lost_card", "lost_passbook"})
+
+# Relations whose withdrawals the bank does not owe (DOMAIN.md 4.3.4); "other" is not one.
+EXCLUDED_TAKERS = frozenset(
+    {"spouse", "relative_2nd_degree", "cohabiting_relative", "cohabitant", "domestic_servant"}
+)
+
+FAULT_RANK: dict[str, int] = {fault: rank for rank, fault in enumerate(FAULTS)}
+
+CUSTOMER_TYPE_LABELS: dict[str, str] = {"individual": "個人", "corporate": "法人"}
+
+ITEM_KIND_LABELS: dict[str, str] = {
+    "counterfeit_card": "偽造・変造キャッシュカード",
+    "stolen_card": "盗難キャッシュカード",
+    "lost_card": "紛失キャッシュカード",
+    "stolen_passbook": "盗難通帳（証書）",
+    "lost_passbook": "紛失通帳（証書）",
+    "online_banking": "インターネットバンキング",
+}
+
+FAULT_LABELS: dict[str, str] = {
+    "none": "過失なし",
+    "negligence": "過失",
+    "gross_negligence": "重大な過失",
+    "intent": "故意",
+}
+
+TAKEN_BY_LABELS: dict[str, str] = {
+    "spouse": "配偶者",
+    "relative_2nd_degree": "二親等内のご親族",
+    "cohabiting_relative": "同居のご親族",
+    "cohabitant": "同居人",
+    "domestic_servant": "家事使用人",
+    "other": "その他の者",
+}
+
+CHECKLIST_LABELS: dict[str, str] = {
+    "pin_told_to_someone": "他人に暗証番号を知らせた",
+    "pin_written_on_card": "暗証番号をキャッシュカード上に書き記していた",
+    "card_handed_to_someone": "他人にキャッシュカードを渡した",
+    "care_helper_exception": (
+        "病気のため介護ヘルパー等に暗証番号を知らせてカードを渡した等、やむを得ない事情がある"
+    ),
+    "pin_guessable": "生年月日・電話番号など推測されやすい番号を暗証番号にしていた",
+    "bank_requested_pin_change": "当行から個別・具体的に複数回、暗証番号の変更をお願いしていた",
+    "card_kept_with_id_documents": (
+        "暗証番号を推測させる書類（免許証など）とカードを一緒に携行・保管していた"
+    ),
+    "pin_memo_with_card": "暗証番号を記載したメモをカードと一緒に携行・保管していた",
+    "pin_reused_elsewhere": "暗証番号をロッカー・携帯電話など銀行取引以外にも使用していた",
+    "card_left_unattended": "カードを入れた財布などを他人に容易に奪われる状態に置いていた",
+    "intoxicated": "酩酊等でカードを他人に容易に奪われる状況にあった",
+    "passbook_handed_to_someone": "他人に通帳（証書）を渡した",
+    "stamped_slip_handed_to_someone": "他人に記入・押印済みの払戻請求書・諸届を渡した",
+    "passbook_left_unattended": (
+        "通帳（証書）を他人の目につきやすい場所に放置するなど、容易に奪われる状態に置いていた"
+    ),
+    "stamped_slips_kept_with_passbook": (
+        "届出印を押印した払戻請求書・諸届を通帳（証書）と一緒に保管していた"
+    ),
+    "seal_kept_with_passbook": "印鑑を通帳（証書）と一緒に保管していた",
+    "comparable_gross": "上記と同程度の著しい注意義務違反がある（担当者の判断）",
+    "comparable_negligence": "上記と同程度の注意義務違反がある（担当者の判断）",
+}
