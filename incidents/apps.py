@@ -1,0 +1,12 @@
+"""The incidents app: branches, staff, cases and the teller's intake."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IncidentsConfig(AppConfig):
+    """Case desk core."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "incidents"
+    verbose_name = _("事故受付")

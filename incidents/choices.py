@@ -1,0 +1,151 @@
+"""Vocabularies of the case desk (DOMAIN §2, §3, §6), with the rules engine's codes as values."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a member of staff does (DOMAIN §1)."""
+
+    TELLER = "teller", _("窓口担当")
+    SUPERVISOR = "supervisor", _("役席")
+    MONITORING = "monitoring", _("監視センター")
+    COMPLIANCE = "compliance", _("本部コンプライアンス")
+    ADMIN = "admin", _("システム管理者")
+
+
+class CaseStatus(models.TextChoices):
+    """Case life cycle (DOMAIN §6)."""
+
+    DRAFT = "draft", _("入力中")
+    PRELIMINARY = "preliminary", _("仮受付")
+    REPORTED = "reported", _("受付済")
+    INVESTIGATING = "investigating", _("調査中")
+    IN_REVIEW = "in_review", _("審査中")
+    DECIDED = "decided", _("決定")
+    PAID = "paid", _("補償済")
+    CLOSED = "closed", _("完了")
+    WITHDRAWN = "withdrawn", _("取下げ")
+
+
+OPEN_STATUSES = (
+    CaseStatus.PRELIMINARY,
+    CaseStatus.REPORTED,
+    CaseStatus.INVESTIGATING,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.DECIDED,
+)
+
+
+class Channel(models.TextChoices):
+    """How the report reached the bank."""
+
+    COUNTER = "counter", _("窓口")
+    PHONE = "phone", _("電話")
+
+
+class ReporterRelation(models.TextChoices):
+    """Who is reporting, relative to the account holder."""
+
+    SELF = "self", _("ご本人")
+    FAMILY = "family", _("ご家族")
+    AGENT = "agent", _("代理人")
+    OTHER = "other", _("その他")
+
+
+class CustomerType(models.TextChoices):
+    """個人 or 法人: the Act protects individuals only (sole proprietors count as individuals)."""
+
+    INDIVIDUAL = "individual", _("個人")
+    CORPORATE = "corporate", _("法人")
+
+
+class ItemKind(models.TextChoices):
+    """What was reported (事故の種類, DOMAIN §2)."""
+
+    CASH_CARD = "cash_card", _("キャッシュカード")
+    PASSBOOK = "passbook", _("通帳・証書")
+    SEAL = "seal", _("届出印")
+    ONLINE_BANKING = "online_banking", _("インターネットバンキング")
+    ID_DOCUMENT = "id_document", _("本人確認書類")
+
+
+class ItemState(models.TextChoices):
+    """What happened to the item."""
+
+    STOLEN = "stolen", _("盗難")
+    LOST = "lost", _("紛失")
+    COUNTERFEIT = "counterfeit", _("偽造・変造（スキミング）")
+    CREDENTIALS_STOLEN = "credentials_stolen", _("ID・パスワード等の盗取")
+
+
+STATES_BY_KIND = {
+    ItemKind.CASH_CARD: (ItemState.STOLEN, ItemState.LOST, ItemState.COUNTERFEIT),
+    ItemKind.PASSBOOK: (ItemState.STOLEN, ItemState.LOST),
+    ItemKind.SEAL: (ItemState.STOLEN, ItemState.LOST),
+    ItemKind.ONLINE_BANKING: (ItemState.CREDENTIALS_STOLEN,),
+    ItemKind.ID_DOCUMENT: (ItemState.STOLEN, ItemState.LOST),
+}
+
+
+class IdDocumentKind(models.TextChoices):
+    """Identity documents recorded because they reveal guessable PINs."""
+
+    DRIVING_LICENCE = "driving_licence", _("運転免許証")
+    HEALTH_INSURANCE = "health_insurance", _("健康保険証")
+    PASSPORT = "passport", _("パスポート")
+    MY_NUMBER = "my_number", _("マイナンバーカード")
+    OTHER = "other", _("その他")
+
+
+class ActionKind(models.TextChoices):
+    """Protective actions (即時措置, DOMAIN §3)."""
+
+    CARD_SUSPEND = "card_suspend", _("カード利用停止")
+    CARD_REISSUE_IC = "card_reissue_ic", _("ICカードへの再発行")
+    PAYMENT_STOP = "payment_stop", _("支払停止（事故届）")
+    SEAL_CHECK = "seal_check", _("届出印の確認")
+    SEAL_CHANGE = "seal_change", _("改印")
+    IB_SUSPEND = "ib_suspend", _("IB利用停止（振込機能停止）")
+    IB_RESET = "ib_reset", _("IBのID・パスワード再設定")
+
+
+class ActionStatus(models.TextChoices):
+    """Whether a proposed stop was carried out."""
+
+    PROPOSED = "proposed", _("未実施")
+    DONE = "done", _("実施済")
+    DECLINED = "declined", _("見送り")
+
+
+class TransactionChannel(models.TextChoices):
+    """How the money left the account."""
+
+    ATM_WITHDRAWAL = "atm_withdrawal", _("ATM引出し")
+    ATM_TRANSFER = "atm_transfer", _("ATM振込")
+    DEBIT_PURCHASE = "debit_purchase", _("デビット利用")
+    COUNTER_WITHDRAWAL = "counter_withdrawal", _("窓口払戻し")
+    ONLINE_TRANSFER = "online_transfer", _("IB振込")
+
+
+TRANSFER_CHANNELS = (TransactionChannel.ATM_TRANSFER, TransactionChannel.ONLINE_TRANSFER)
+
+
+class PoliceStatus(models.TextChoices):
+    """Police report (被害届) state."""
+
+    FILED = "filed", _("届出済")
+    NOT_YET = "not_yet", _("未届出")
+
+
+class EventKind(models.TextChoices):
+    """Timeline entries."""
+
+    CREATED = "created", _("入力開始")
+    STEP_SAVED = "step_saved", _("入力内容を保存")
+    STOP_DONE = "stop_done", _("措置を実施")
+    STOP_DECLINED = "stop_declined", _("措置を見送り")
+    SUBMITTED = "submitted", _("受付完了")
+    STATUS_CHANGED = "status_changed", _("状態を変更")
+    RECEIPT_PRINTED = "receipt_printed", _("受付票を表示")
+    NOTE = "note", _("メモ")

@@ -1,0 +1,16 @@
+"""Template context shared by every page."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def mamori(request: HttpRequest) -> dict:
+    """The institution's name and contact numbers, and whether this is the demo."""
+    return {
+        "INSTITUTION_NAME": settings.MAMORI_INSTITUTION_NAME,
+        "LOSS_DESK_PHONE": settings.MAMORI_LOSS_DESK_PHONE,
+        "LOSS_DESK_HOURS": settings.MAMORI_LOSS_DESK_HOURS,
+        "FRAUD_HOTLINE_PHONE": settings.MAMORI_FRAUD_HOTLINE_PHONE,
+        "FRAUD_HOTLINE_HOURS": settings.MAMORI_FRAUD_HOTLINE_HOURS,
+        "MAMORI_DEMO": settings.MAMORI_DEMO,
+    }

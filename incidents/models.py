@@ -1,0 +1,395 @@
+"""Branches, staff and the case with everything a teller records about it."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    ActionKind,
+    ActionStatus,
+    CaseStatus,
+    Channel,
+    CustomerType,
+    EventKind,
+    IdDocumentKind,
+    ItemKind,
+    ItemState,
+    PoliceStatus,
+    ReporterRelation,
+    Role,
+    TransactionChannel,
+)
+from .querysets import CaseQuerySet, RestrictedQuerySet
+
+MAX_AMOUNT_YEN = 10_000_000_000  # ten billion yen: above any single unauthorized withdrawal
+
+
+class Branch(models.Model):
+    """A branch of the bank (店舗), identified by its three-digit code."""
+
+    code = models.CharField(_("店番"), max_length=3, unique=True)
+    name = models.CharField(_("支店名"), max_length=60)
+    phone = models.CharField(_("電話番号"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("営業中"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("支店")
+        verbose_name_plural = _("支店")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class User(AbstractUser):
+    """A member of staff with one role and a home branch."""
+
+    role = models.CharField(_("役割"), max_length=20, choices=Role.choices, default=Role.TELLER)
+    branch = models.ForeignKey(
+        Branch,
+        verbose_name=_("所属店"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    language = models.CharField(
+        _("表示言語"), max_length=8, choices=settings.LANGUAGES, default="ja"
+    )
+
+    class Meta:
+        verbose_name = _("職員")
+        verbose_name_plural = _("職員")
+        constraints = [
+            models.CheckConstraint(
+                name="branch_staff_have_a_branch",
+                condition=~Q(role__in=["teller", "supervisor"]) | Q(branch__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """Family name first, as Japanese staff lists read."""
+        name = f"{self.last_name} {self.first_name}".strip()
+        return name or self.username
+
+    @property
+    def is_branch_staff(self) -> bool:
+        return self.role in (Role.TELLER, Role.SUPERVISOR)
+
+
+class CaseNumberCounter(models.Model):
+    """The last case number handed out per branch and year (locked row, so numbers never repeat)."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "year"], name="one_counter_per_branch_year")
+        ]
+
+
+class Case(models.Model):
+    """One report (届出) by or for one customer, possibly covering several items."""
+
+    branch = models.ForeignKey(
+        Branch, verbose_name=_("担当店"), on_delete=models.PROTECT, related_name="cases"
+    )
+    number = models.CharField(_("受付番号"), max_length=20, unique=True, null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("受付年"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("年内連番"), null=True, blank=True)
+    status = models.CharField(
+        _("状態"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.DRAFT
+    )
+    intake_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    intake_step = models.CharField(_("入力済みの手順"), max_length=20, blank=True)
+    after_hours = models.BooleanField(_("時間外受付"), default=False)
+
+    # Reporter and channel.
+    channel = models.CharField(
+        _("受付方法"), max_length=10, choices=Channel.choices, default=Channel.COUNTER
+    )
+    reporter_relation = models.CharField(
+        _("届出人"), max_length=10, choices=ReporterRelation.choices, default=ReporterRelation.SELF
+    )
+    reporter_name = models.CharField(_("届出人氏名"), max_length=80, blank=True)
+    reporter_phone = models.CharField(_("届出人連絡先"), max_length=20, blank=True)
+    notified_at = models.DateTimeField(_("通知日時"), default=timezone.now)
+
+    # The customer as reported.
+    customer_number = models.CharField(_("顧客番号"), max_length=10, blank=True, db_index=True)
+    customer_type = models.CharField(
+        _("個人・法人"), max_length=12, choices=CustomerType.choices, default=CustomerType.INDIVIDUAL
+    )
+    customer_name = models.CharField(_("氏名（漢字）"), max_length=80, blank=True)
+    customer_name_kana = models.CharField(_("氏名（カナ）"), max_length=80, blank=True)
+    customer_birth_date = models.DateField(_("生年月日"), null=True, blank=True)
+    customer_phone = models.CharField(_("電話番号"), max_length=20, blank=True)
+
+    # Police report (被害届).
+    police_status = models.CharField(
+        _("警察への届出"), max_length=10, choices=PoliceStatus.choices, blank=True
+    )
+    police_station = models.CharField(_("届出警察署"), max_length=60, blank=True)
+    police_filed_on = models.DateField(_("届出日"), null=True, blank=True)
+    police_receipt_number = models.CharField(_("受理番号"), max_length=40, blank=True)
+
+    # Circumstances (DOMAIN §4.4), in the rules engine's codes.
+    checklist = ArrayField(models.CharField(max_length=40), verbose_name=_("状況確認"), default=list, blank=True)
+    online_banking_factors = ArrayField(
+        models.CharField(max_length=40), verbose_name=_("IB利用状況"), default=list, blank=True
+    )
+    circumstances_note = models.TextField(_("状況（自由記述）"), blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受付者"),
+        on_delete=models.PROTECT,
+        related_name="created_cases",
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("担当者"),
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+        null=True,
+        blank=True,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受付完了者"),
+        on_delete=models.PROTECT,
+        related_name="submitted_cases",
+        null=True,
+        blank=True,
+    )
+    submitted_at = models.DateTimeField(_("受付完了日時"), null=True, blank=True)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("事故受付")
+        verbose_name_plural = _("事故受付")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "year", "sequence"], name="case_number_unique_per_branch_year"
+            ),
+            models.CheckConstraint(
+                name="case_number_outside_draft",
+                condition=Q(status__in=["draft", "withdrawn"]) | Q(number__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["branch", "status", "-created_at"], name="case_branch_status"),
+            models.Index(fields=["created_by", "status"], name="case_creator_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or _("下書き #%(pk)s") % {"pk": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:case_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == CaseStatus.DRAFT
+
+    @property
+    def notified_on(self):
+        """The notification day (通知日) in Japan time."""
+        return timezone.localdate(self.notified_at)
+
+
+class ReportedItem(models.Model):
+    """One thing reported lost, stolen or copied: a card, a passbook, a seal, IB credentials…"""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("種類"), max_length=20, choices=ItemKind.choices)
+    state = models.CharField(_("事故の内容"), max_length=20, choices=ItemState.choices)
+    id_document_kind = models.CharField(
+        _("書類の種類"), max_length=20, choices=IdDocumentKind.choices, blank=True
+    )
+    account_branch = models.CharField(_("口座店番"), max_length=3, blank=True)
+    account_number = models.CharField(_("口座番号"), max_length=7, blank=True)
+    occurred_on = models.DateField(_("発生日"), null=True, blank=True, help_text=_("不明の場合は空欄"))
+    noticed_on = models.DateField(_("気付いた日"), null=True, blank=True)
+    note = models.CharField(_("備考"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("届出対象")
+        verbose_name_plural = _("届出対象")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.get_state_display()}）"
+
+    @property
+    def rules_kind(self) -> str | None:
+        """The compensation rules' item kind, or None for items money cannot be taken with."""
+        return RULES_KIND.get((self.kind, self.state))
+
+    @property
+    def masked_account(self) -> str:
+        return mask_account(self.account_branch, self.account_number)
+
+
+RULES_KIND = {
+    (ItemKind.CASH_CARD, ItemState.STOLEN): "stolen_card",
+    (ItemKind.CASH_CARD, ItemState.LOST): "lost_card",
+    (ItemKind.CASH_CARD, ItemState.COUNTERFEIT): "counterfeit_card",
+    (ItemKind.PASSBOOK, ItemState.STOLEN): "stolen_passbook",
+    (ItemKind.PASSBOOK, ItemState.LOST): "lost_passbook",
+    (ItemKind.ONLINE_BANKING, ItemState.CREDENTIALS_STOLEN): "online_banking",
+}
+
+
+def mask_account(branch: str, number: str) -> str:
+    """Show only the last three digits of an account number (lists and exports)."""
+    if not number:
+        return ""
+    return f"{branch}-****{number[-3:]}"
+
+
+class ProtectiveAction(models.Model):
+    """A protective stop (即時措置) proposed for an item: done with a reference, or declined."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
+    item = models.ForeignKey(
+        ReportedItem, on_delete=models.CASCADE, related_name="actions", null=True, blank=True
+    )
+    kind = models.CharField(_("措置"), max_length=20, choices=ActionKind.choices)
+    status = models.CharField(
+        _("実施状況"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.PROPOSED
+    )
+    performed_at = models.DateTimeField(_("実施日時"), null=True, blank=True)
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("実施者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reference = models.CharField(_("受付番号（勘定系）"), max_length=40, blank=True)
+    decline_reason = models.CharField(_("見送りの理由"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("即時措置")
+        verbose_name_plural = _("即時措置")
+        ordering = ["item__position", "item_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "item", "kind"], name="one_action_per_item_kind"),
+            models.CheckConstraint(
+                name="declined_action_has_reason",
+                condition=~Q(status="declined") | ~Q(decline_reason=""),
+            ),
+            models.CheckConstraint(
+                name="done_action_has_time",
+                condition=~Q(status="done") | Q(performed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_status_display()}"
+
+
+class UnauthorizedTransaction(models.Model):
+    """One unauthorized withdrawal, transfer or purchase (被害取引)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transactions")
+    item = models.ForeignKey(
+        ReportedItem,
+        verbose_name=_("使われた届出対象"),
+        on_delete=models.PROTECT,
+        related_name="transactions",
+    )
+    occurred_at = models.DateTimeField(_("取引日時"))
+    account_branch = models.CharField(_("口座店番"), max_length=3)
+    account_number = models.CharField(_("口座番号"), max_length=7)
+    channel = models.CharField(_("取引種類"), max_length=20, choices=TransactionChannel.choices)
+    amount = models.BigIntegerField(_("金額（円）"))
+    fee = models.BigIntegerField(_("手数料（円）"), default=0)
+    interest = models.BigIntegerField(_("利息（円）"), default=0)
+    location = models.CharField(_("ATM・店舗"), max_length=80, blank=True)
+    payee_bank = models.CharField(_("振込先金融機関"), max_length=60, blank=True)
+    payee_branch = models.CharField(_("振込先支店"), max_length=60, blank=True)
+    payee_account_number = models.CharField(_("振込先口座番号"), max_length=7, blank=True)
+    payee_account_name = models.CharField(_("振込先口座名義"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("被害取引")
+        verbose_name_plural = _("被害取引")
+        ordering = ["occurred_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="transaction_amounts_whole_yen_non_negative",
+                condition=Q(amount__gte=0, fee__gte=0, interest__gte=0)
+                & Q(amount__lte=MAX_AMOUNT_YEN),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.amount:,}円"
+
+    @property
+    def claimed(self) -> int:
+        return self.amount + self.fee + self.interest
+
+    @property
+    def masked_account(self) -> str:
+        return mask_account(self.account_branch, self.account_number)
+
+
+class TimelineEvent(models.Model):
+    """An append-only record of who did what to a case, and when (the database refuses edits)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("日時"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("実施者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("種類"), max_length=30)
+    message = models.TextField(_("内容"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("経過記録")
+        verbose_name_plural = _("経過記録")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["case", "at"], name="timeline_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        try:
+            return EventKind(self.kind).label
+        except ValueError:
+            return self.kind

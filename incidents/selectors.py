@@ -1,0 +1,187 @@
+"""Reads about cases: what the intake still needs, the receipt's follow-ups, date flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .checklist import CARD_QUESTIONS, ONLINE_BANKING_FACTORS, PASSBOOK_QUESTIONS
+from .choices import ActionStatus, CaseStatus, ItemKind, PoliceStatus
+from .models import Case, ProtectiveAction, ReportedItem, UnauthorizedTransaction, User
+
+WINDOW_DAYS = getattr(settings, "MAMORI_INTAKE_WINDOW_DAYS", 30)
+
+
+def case_list_for_home(*, user: User) -> dict[str, QuerySet]:
+    """The teller's drafts and the branch's open cases."""
+    cases = Case.objects.restrict(user).select_related("branch", "assigned_to")
+    return {
+        "drafts": cases.filter(status=CaseStatus.DRAFT, created_by=user).order_by("-updated_at")[:50],
+        "open_cases": cases.exclude(
+            status__in=[CaseStatus.DRAFT, CaseStatus.CLOSED, CaseStatus.WITHDRAWN]
+        ).order_by("-after_hours", "-created_at")[:50],
+    }
+
+
+def case_get_full(*, user: User, pk: int, action: str = "view") -> Case:
+    """One case the user may see, with everything the case page shows; 404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    queryset = (
+        Case.objects.restrict(user, action)
+        .select_related("branch", "created_by", "assigned_to", "submitted_by")
+        .prefetch_related(
+            Prefetch("items", queryset=ReportedItem.objects.order_by("position", "pk")),
+            Prefetch(
+                "actions",
+                queryset=ProtectiveAction.objects.select_related("item", "performed_by"),
+            ),
+            Prefetch(
+                "transactions",
+                queryset=UnauthorizedTransaction.objects.select_related("item"),
+            ),
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def case_applicable_checklist(case: Case) -> dict[str, list]:
+    """The checklist questions the case's items call for (no passbook questions without one)."""
+    kinds = {item.kind for item in case.items.all()}
+    return {
+        "card": CARD_QUESTIONS if ItemKind.CASH_CARD in kinds else [],
+        "passbook": PASSBOOK_QUESTIONS
+        if kinds & {ItemKind.PASSBOOK, ItemKind.SEAL}
+        else [],
+        "online_banking": ONLINE_BANKING_FACTORS if ItemKind.ONLINE_BANKING in kinds else [],
+    }
+
+
+def case_checklist_labels(case: Case) -> list[str]:
+    """The checklist answers as the questions read."""
+    from .checklist import LABELS
+
+    return [str(LABELS.get(code, code)) for code in [*case.checklist, *case.online_banking_factors]]
+
+
+def case_has_money_items(case: Case) -> bool:
+    """Whether any item can have been used to take money (and so transactions can be recorded)."""
+    return any(item.rules_kind for item in case.items.all())
+
+
+def case_submission_problems(case: Case) -> list[str]:
+    """Why a draft cannot be submitted yet, in words a teller understands; empty when it can."""
+    problems = []
+    if not case.customer_name or not case.customer_name_kana:
+        problems.append(_("お客さまの氏名（漢字・カナ）を入力してください。"))
+    items = list(case.items.all())
+    if not items:
+        problems.append(_("届出の対象（カード・通帳など）を1件以上入力してください。"))
+    pending = [a for a in case.actions.select_related("item") if a.status == ActionStatus.PROPOSED]
+    for action in pending:
+        problems.append(
+            _("「%(action)s」を実施済または見送り（理由付き）として記録してください。")
+            % {"action": action.get_kind_display()}
+        )
+    if not case.police_status:
+        problems.append(_("警察への届出の状況を入力してください。"))
+    return problems
+
+
+@dataclass(frozen=True)
+class DateFlag:
+    """A transaction outside what the compensation rules usually cover: flagged, not refused."""
+
+    code: str
+    message: str
+
+
+def window_start(notified_on: date, window_days: int = WINDOW_DAYS) -> date:
+    """The first day of the compensation window (通知日の30日前の日)."""
+    return notified_on - timedelta(days=window_days)
+
+
+def two_year_limit(start: date) -> date:
+    """The last day the bank may be notified: the same calendar day two years on (29 Feb → 28 Feb)."""
+    try:
+        return start.replace(year=start.year + 2)
+    except ValueError:
+        return start.replace(year=start.year + 2, day=28)
+
+
+def transaction_flags(case: Case, tx: UnauthorizedTransaction) -> list[DateFlag]:
+    """Flags shown beside a transaction at intake (DOMAIN §5: flagged, not silently dropped)."""
+    flags = []
+    notified_on = case.notified_on
+    kind = tx.item.rules_kind if tx.item_id else None
+    if kind == "counterfeit_card":
+        return flags  # a counterfeit-card withdrawal is void whatever its date
+    tx_day = timezone.localdate(tx.occurred_at)
+    start = window_start(notified_on)
+    if tx_day < start:
+        flags.append(
+            DateFlag(
+                "before_window",
+                _("通知日の30日前の日（%(start)s）より前のお取引です。補償の対象外となる可能性があります。")
+                % {"start": start.strftime("%Y/%m/%d")},
+            )
+        )
+    origin = tx.item.occurred_on if tx.item_id and tx.item.occurred_on else None
+    if origin is None:
+        first = min(
+            (timezone.localdate(t.occurred_at) for t in case.transactions.all() if t.item_id == tx.item_id),
+            default=tx_day,
+        )
+        origin = first
+    if notified_on > two_year_limit(origin):
+        flags.append(
+            DateFlag(
+                "past_limit",
+                _("盗難・発生から2年を経過した後の通知です（期限 %(limit)s）。補償の対象外となる可能性があります。")
+                % {"limit": two_year_limit(origin).strftime("%Y/%m/%d")},
+            )
+        )
+    return flags
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Something the customer must still bring or do, and by when (printed on the receipt)."""
+
+    text: str
+    due: date | None
+
+
+def receipt_follow_ups(case: Case) -> list[FollowUp]:
+    """What the receipt tells the customer to do next; due dates count from the report."""
+    reported_on = timezone.localdate(case.submitted_at or case.notified_at)
+    police_days = getattr(settings, "MAMORI_POLICE_REPORT_DAYS", 7)
+    document_days = getattr(settings, "MAMORI_DOCUMENT_DAYS", 14)
+    follow_ups = []
+    if case.police_status == PoliceStatus.NOT_YET:
+        follow_ups.append(
+            FollowUp(
+                _("最寄りの警察署へ被害届を提出し、届出警察署・受理番号を当行へお知らせください。"),
+                reported_on + timedelta(days=police_days),
+            )
+        )
+    if case.transactions.exists():
+        follow_ups.append(
+            FollowUp(
+                _("補償のご請求には所定の請求書（補償請求書）へのご記入・ご捺印と、本人確認書類の写しが必要です。"),
+                reported_on + timedelta(days=document_days),
+            )
+        )
+    kinds = {(item.kind, item.state) for item in case.items.all()}
+    if any(kind == ItemKind.CASH_CARD for kind, _state in kinds):
+        follow_ups.append(FollowUp(_("キャッシュカードの再発行は、お届出印と本人確認書類をお持ちのうえ窓口でお手続きください。"), None))
+    if any(kind in (ItemKind.PASSBOOK, ItemKind.SEAL) for kind, _state in kinds):
+        follow_ups.append(FollowUp(_("通帳の再発行・改印は、新しいご印鑑と本人確認書類をお持ちのうえ窓口でお手続きください。"), None))
+    if any(kind == ItemKind.ONLINE_BANKING for kind, _state in kinds):
+        follow_ups.append(FollowUp(_("インターネットバンキングの再開には、ID・パスワードの再設定のお手続きが必要です。ご利用のパソコン・スマートフォンのウイルスチェックをお願いします。"), None))
+    return follow_ups

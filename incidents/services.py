@@ -1,0 +1,309 @@
+"""Writes to cases: every change a teller makes goes through these functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .choices import ActionKind, ActionStatus, CaseStatus, EventKind, ItemKind, ItemState
+from .corebanking import StopRequest, get_adapter
+from .models import (
+    Case,
+    CaseNumberCounter,
+    ProtectiveAction,
+    ReportedItem,
+    TimelineEvent,
+    UnauthorizedTransaction,
+    User,
+)
+from .selectors import case_submission_problems
+from .signals import case_changed, case_submitted
+
+
+class SubmissionError(Exception):
+    """The draft is not complete enough to be submitted."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def timeline_record(
+    *, case: Case, actor: User | None, kind: str, message: str = "", data: Mapping | None = None
+) -> TimelineEvent:
+    """Append an event to the case's timeline."""
+    return TimelineEvent.objects.create(
+        case=case, actor=actor, kind=kind, message=message, data=dict(data or {})
+    )
+
+
+@transaction.atomic
+def case_start_draft(*, user: User, token: UUID, fields: Mapping[str, Any]) -> tuple[Case, bool]:
+    """Open a draft for the user's branch from the first step; the token makes a resent form a no-op."""
+    existing = Case.objects.filter(intake_token=token).first()
+    if existing is not None:
+        return existing, False
+    case = Case(branch_id=user.branch_id, created_by=user, intake_token=token, assigned_to=user)
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.intake_step = "reporter"
+    case.save()
+    timeline_record(case=case, actor=user, kind=EventKind.CREATED, message="受付を開始しました")
+    return case, True
+
+
+@transaction.atomic
+def case_update(*, case: Case, user: User, step: str, fields: Mapping[str, Any]) -> Case:
+    """Save one step's fields of a case and note the step on its timeline."""
+    changed = [name for name, value in fields.items() if getattr(case, name) != value]
+    for name, value in fields.items():
+        setattr(case, name, value)
+    if case.is_draft:
+        case.intake_step = step
+    case.version = F("version") + 1
+    case.save()
+    case.refresh_from_db(fields=["version"])
+    if changed:
+        timeline_record(
+            case=case, actor=user, kind=EventKind.STEP_SAVED, data={"step": step, "fields": changed}
+        )
+        case_changed.send(sender=Case, case=case, user=user)
+    return case
+
+
+PROPOSED_STOPS: dict[tuple[str, str], tuple[str, ...]] = {
+    (ItemKind.CASH_CARD, ItemState.STOLEN): (ActionKind.CARD_SUSPEND,),
+    (ItemKind.CASH_CARD, ItemState.LOST): (ActionKind.CARD_SUSPEND,),
+    (ItemKind.CASH_CARD, ItemState.COUNTERFEIT): (
+        ActionKind.CARD_SUSPEND,
+        ActionKind.CARD_REISSUE_IC,
+    ),
+    (ItemKind.PASSBOOK, ItemState.STOLEN): (ActionKind.PAYMENT_STOP, ActionKind.SEAL_CHECK),
+    (ItemKind.PASSBOOK, ItemState.LOST): (ActionKind.PAYMENT_STOP, ActionKind.SEAL_CHECK),
+    (ItemKind.SEAL, ItemState.STOLEN): (ActionKind.SEAL_CHANGE, ActionKind.PAYMENT_STOP),
+    (ItemKind.SEAL, ItemState.LOST): (ActionKind.SEAL_CHANGE, ActionKind.PAYMENT_STOP),
+    (ItemKind.ONLINE_BANKING, ItemState.CREDENTIALS_STOLEN): (
+        ActionKind.IB_SUSPEND,
+        ActionKind.IB_RESET,
+    ),
+}
+
+
+@transaction.atomic
+def case_save_items(*, case: Case, user: User, rows: Iterable[Mapping[str, Any]]) -> list[ReportedItem]:
+    """Create, update or delete the case's reported items from form rows; re-propose the stops.
+
+    A row is a mapping of item fields plus ``id`` (existing item or None) and ``DELETE``.
+    """
+    kept: list[ReportedItem] = []
+    existing = {item.pk: item for item in case.items.all()}
+    position = 0
+    for row in rows:
+        item = existing.get(row.get("id")) if row.get("id") else None
+        if row.get("DELETE"):
+            if item is not None and not item.transactions.exists():
+                item.delete()
+            continue
+        if item is None:
+            item = ReportedItem(case=case)
+        for name in (
+            "kind",
+            "state",
+            "id_document_kind",
+            "account_branch",
+            "account_number",
+            "occurred_on",
+            "noticed_on",
+            "note",
+        ):
+            setattr(item, name, row.get(name) if row.get(name) is not None else _blank(name))
+        item.position = position
+        position += 1
+        item.save()
+        kept.append(item)
+    actions_propose(case=case)
+    case_update(case=case, user=user, step="items", fields={})
+    timeline_record(
+        case=case,
+        actor=user,
+        kind=EventKind.STEP_SAVED,
+        data={"step": "items", "items": [str(item) for item in kept]},
+    )
+    case_changed.send(sender=Case, case=case, user=user)
+    return kept
+
+
+def _blank(name: str):
+    return None if name in ("occurred_on", "noticed_on") else ""
+
+
+def actions_propose(*, case: Case) -> list[ProtectiveAction]:
+    """Make sure every stop the items call for exists; drop untouched proposals no longer called for."""
+    wanted = set()
+    for item in case.items.all():
+        for kind in PROPOSED_STOPS.get((item.kind, item.state), ()):
+            wanted.add((item.pk, kind))
+            ProtectiveAction.objects.get_or_create(case=case, item=item, kind=kind)
+    for action in case.actions.filter(status=ActionStatus.PROPOSED):
+        if (action.item_id, action.kind) not in wanted:
+            action.delete()
+    return list(case.actions.select_related("item"))
+
+
+@transaction.atomic
+def action_perform(*, action: ProtectiveAction, user: User, reference: str = "") -> ProtectiveAction:
+    """Carry out a stop: through the core-banking adapter, or record one done there by hand."""
+    action = ProtectiveAction.objects.select_for_update().select_related("item").get(pk=action.pk)
+    if action.status == ActionStatus.DONE:
+        return action  # a second click must not stop the card twice
+    if reference:
+        performed_at = timezone.now()
+    else:
+        item = action.item
+        result = get_adapter().perform_stop(
+            StopRequest(
+                case_id=action.case_id,
+                action_kind=action.kind,
+                account_branch=item.account_branch if item else "",
+                account_number=item.account_number if item else "",
+                requested_by=user.username,
+            )
+        )
+        reference, performed_at = result.reference, result.performed_at
+    action.status = ActionStatus.DONE
+    action.reference = reference
+    action.performed_at = performed_at
+    action.performed_by = user
+    action.decline_reason = ""
+    action.save()
+    timeline_record(
+        case=action.case,
+        actor=user,
+        kind=EventKind.STOP_DONE,
+        message=f"{action.get_kind_display()}（{reference}）",
+        data={"action": action.kind, "reference": reference, "item": action.item_id},
+    )
+    return action
+
+
+@transaction.atomic
+def action_decline(*, action: ProtectiveAction, user: User, reason: str) -> ProtectiveAction:
+    """Record that a proposed stop was not carried out, and why."""
+    action = ProtectiveAction.objects.select_for_update().get(pk=action.pk)
+    if action.status == ActionStatus.DONE:
+        return action  # a stop carried out cannot be undone by declining it afterwards
+    action.status = ActionStatus.DECLINED
+    action.decline_reason = reason
+    action.performed_at = timezone.now()
+    action.performed_by = user
+    action.save()
+    timeline_record(
+        case=action.case,
+        actor=user,
+        kind=EventKind.STOP_DECLINED,
+        message=f"{action.get_kind_display()}：{reason}",
+        data={"action": action.kind, "reason": reason, "item": action.item_id},
+    )
+    return action
+
+
+TRANSACTION_FIELDS = (
+    "item",
+    "occurred_at",
+    "account_branch",
+    "account_number",
+    "channel",
+    "amount",
+    "fee",
+    "interest",
+    "location",
+    "payee_bank",
+    "payee_branch",
+    "payee_account_number",
+    "payee_account_name",
+)
+
+
+@transaction.atomic
+def case_save_transactions(
+    *, case: Case, user: User, rows: Iterable[Mapping[str, Any]]
+) -> list[UnauthorizedTransaction]:
+    """Create, update or delete the case's unauthorized transactions from form rows."""
+    existing = {tx.pk: tx for tx in case.transactions.all()}
+    kept = []
+    for row in rows:
+        tx = existing.get(row.get("id")) if row.get("id") else None
+        if row.get("DELETE"):
+            if tx is not None:
+                tx.delete()
+            continue
+        if tx is None:
+            tx = UnauthorizedTransaction(case=case)
+        for name in TRANSACTION_FIELDS:
+            value = row.get(name)
+            setattr(tx, name, value if value is not None else ("" if name not in ("fee", "interest") else 0))
+        tx.save()
+        kept.append(tx)
+    case_update(case=case, user=user, step="transactions", fields={})
+    timeline_record(
+        case=case,
+        actor=user,
+        kind=EventKind.STEP_SAVED,
+        data={"step": "transactions", "count": len(kept), "total": sum(t.claimed for t in kept)},
+    )
+    case_changed.send(sender=Case, case=case, user=user)
+    return kept
+
+
+def _next_case_number(case: Case) -> tuple[int, int, str]:
+    year = timezone.localdate(case.notified_at).year
+    counter, _created = CaseNumberCounter.objects.select_for_update().get_or_create(
+        branch_id=case.branch_id, year=year
+    )
+    counter.last = F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    return year, counter.last, f"{case.branch.code}-{year}-{counter.last:05d}"
+
+
+@transaction.atomic
+def case_submit(*, case_id: int, user: User) -> Case:
+    """Turn a complete draft into a reported case with its number; submitting again is a no-op."""
+    case = Case.objects.select_for_update().select_related("branch").get(pk=case_id)
+    if not case.is_draft:
+        return case
+    problems = case_submission_problems(case)
+    if problems:
+        raise SubmissionError(problems)
+    case.year, case.sequence, case.number = _next_case_number(case)
+    case.status = CaseStatus.REPORTED
+    case.submitted_at = timezone.now()
+    case.submitted_by = user
+    case.intake_step = "submitted"
+    case.version = F("version") + 1
+    case.save()
+    case.refresh_from_db(fields=["version"])
+    timeline_record(
+        case=case,
+        actor=user,
+        kind=EventKind.SUBMITTED,
+        message=f"受付番号 {case.number} で受け付けました",
+        data={"number": case.number},
+    )
+    case_submitted.send(sender=Case, case=case, user=user)
+    return case
+
+
+@transaction.atomic
+def case_discard_draft(*, case: Case, user: User) -> Case:
+    """Withdraw a draft the teller no longer needs (kept for the record, never deleted)."""
+    if case.is_draft:
+        case.status = CaseStatus.WITHDRAWN
+        case.save(update_fields=["status", "updated_at"])
+        timeline_record(case=case, actor=user, kind=EventKind.STATUS_CHANGED, message="下書きを破棄しました")
+    return case

@@ -1,0 +1,104 @@
+"""Input rules for the intake, with messages a teller understands (DOMAIN §8)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import MAX_AMOUNT_YEN
+
+KATAKANA_RE = re.compile(r"^[\u30A0-\u30FF\u3000 ・ー（）()]+$")
+
+
+def normalize_width(value: str) -> str:
+    """Full-width digits and half-width kana become their usual forms (NFKC), trimmed."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def validate_not_future(value: date) -> None:
+    """No date after today (Japan time)."""
+    if value and value > timezone.localdate():
+        raise ValidationError(_("未来の日付は入力できません。"), code="future")
+
+
+class KatakanaField(forms.CharField):
+    """A name in full-width katakana; half-width kana are converted, hiragana are refused."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return value
+        # NFKC turns half-width kana into full-width; keep full-width spaces as one space.
+        value = unicodedata.normalize("NFKC", value).replace("\u3000", " ").strip()
+        return re.sub(r"\s+", " ", value)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not KATAKANA_RE.match(value):
+            raise ValidationError(
+                _("フリガナは全角カタカナで入力してください（例：ヤマダ タロウ）。"), code="katakana"
+            )
+
+
+class DigitsField(forms.CharField):
+    """A fixed-length number such as a branch code or account number; full-width digits accepted."""
+
+    def __init__(self, *, digits: int, message, **kwargs):
+        self.digits = digits
+        self.message = message
+        kwargs.setdefault("max_length", digits * 3)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "numeric")
+
+    def to_python(self, value):
+        value = normalize_width(super().to_python(value)).replace("-", "")
+        return value
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not re.fullmatch(rf"\d{{{self.digits}}}", value):
+            raise ValidationError(self.message, code="digits")
+
+
+class YenField(forms.CharField):
+    """A whole-yen amount ≥ 0 with a sane upper bound; accepts 1,000 and full-width digits."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "numeric")
+
+    def to_python(self, value):
+        text = normalize_width(super().to_python(value)).replace(",", "").replace("円", "")
+        if text in ("",):
+            return None
+        if not re.fullmatch(r"-?\d+", text):
+            raise ValidationError(
+                _("金額は1円単位の整数で入力してください（小数・記号は使えません）。"), code="whole_yen"
+            )
+        amount = int(text)
+        if amount < 0:
+            raise ValidationError(_("金額に負の数は入力できません。"), code="negative")
+        if amount > MAX_AMOUNT_YEN:
+            raise ValidationError(
+                _("金額が大きすぎます（上限 %(max)s 円）。入力を確認してください。")
+                % {"max": f"{MAX_AMOUNT_YEN:,}"},
+                code="too_large",
+            )
+        return amount
+
+
+def branch_code_field(**kwargs) -> DigitsField:
+    """A 3-digit branch code (店番)."""
+    return DigitsField(digits=3, message=_("店番は3桁の数字で入力してください。"), **kwargs)
+
+
+def account_number_field(**kwargs) -> DigitsField:
+    """A 7-digit account number (口座番号)."""
+    return DigitsField(digits=7, message=_("口座番号は7桁の数字で入力してください。"), **kwargs)

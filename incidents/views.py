@@ -1,0 +1,401 @@
+"""Views of the case desk: thin, reading through selectors and writing through services."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import forms, services
+from .choices import ActionStatus, EventKind, Role
+from .intake import STEP_SLUGS, next_step, previous_step, steps_for
+from .models import Case
+from .querysets import CHANGE
+from .selectors import (
+    case_applicable_checklist,
+    case_checklist_labels,
+    case_get_full,
+    case_list_for_home,
+    case_submission_problems,
+    receipt_follow_ups,
+    transaction_flags,
+)
+
+REPORTER_FIELDS = ("channel", "reporter_relation", "reporter_name", "reporter_phone", "notified_at")
+CUSTOMER_FIELDS = (
+    "customer_number",
+    "customer_type",
+    "customer_name",
+    "customer_name_kana",
+    "customer_birth_date",
+    "customer_phone",
+)
+POLICE_FIELDS = ("police_status", "police_station", "police_filed_on", "police_receipt_number")
+INTAKE_ROLES = (Role.TELLER, Role.SUPERVISOR)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The state of the database and the broker, for load balancers and the monitoring center."""
+    from config.celery_app import app
+
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 — any failure means "down" to a load balancer
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        checks["broker"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["broker"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A stale form (expired session, old tab): explain in Japanese; earlier steps are saved."""
+    return render(request, "errors/csrf.html", status=403)
+
+
+def _require_intake_role(user) -> None:
+    if user.role not in INTAKE_ROLES or not user.branch_id:
+        raise PermissionDenied
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The teller's start page: drafts to resume, the branch's open cases."""
+    context = case_list_for_home(user=request.user)
+    context["can_take_reports"] = request.user.role in INTAKE_ROLES and bool(request.user.branch_id)
+    return render(request, "incidents/home.html", context)
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    """Step 1 of a new report; the draft is created when the teller moves on."""
+    _require_intake_role(request.user)
+    if request.method == "POST":
+        form = forms.ReporterForm(request.POST)
+        try:
+            token = uuid.UUID(request.POST.get("intake_token", ""))
+        except ValueError:
+            token = uuid.uuid4()
+        if form.is_valid():
+            case, _created = services.case_start_draft(
+                user=request.user, token=token, fields=form.cleaned_data
+            )
+            return redirect("incidents:intake_step", pk=case.pk, step=next_step(case, "reporter"))
+    else:
+        token = uuid.uuid4()
+        form = forms.ReporterForm(
+            initial={"channel": "counter", "reporter_relation": "self", "notified_at": timezone.localtime().replace(second=0, microsecond=0)}
+        )
+    return render(
+        request,
+        "incidents/intake/reporter.html",
+        {"form": form, "intake_token": token, "case": None, "steps": steps_for(None), "step": "reporter"},
+    )
+
+
+def _editable_draft(request: HttpRequest, pk: int) -> Case:
+    _require_intake_role(request.user)
+    return case_get_full(user=request.user, pk=pk, action=CHANGE)
+
+
+@login_required
+def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """Show or save one step of a draft; each step is saved when the teller moves on."""
+    if step not in STEP_SLUGS:
+        raise Http404
+    case = _editable_draft(request, pk)
+    if not case.is_draft:
+        messages.info(request, _("この届出は受付済です。"))
+        return redirect(case)
+    handler = STEP_HANDLERS[step]
+    context = handler(request, case)
+    if isinstance(context, HttpResponse):
+        return context
+    context.update(
+        {
+            "case": case,
+            "step": step,
+            "steps": steps_for(case),
+            "previous_step": previous_step(case, step),
+        }
+    )
+    return render(request, f"incidents/intake/{step}.html", context)
+
+
+def _go_on(request: HttpRequest, case: Case, step: str) -> HttpResponse:
+    if "add_row" in request.POST:
+        return redirect(reverse("incidents:intake_step", args=[case.pk, step]) + "?add=1")
+    if "save_only" in request.POST:
+        messages.success(request, _("保存しました。"))
+        return redirect("incidents:intake_step", pk=case.pk, step=step)
+    return redirect("incidents:intake_step", pk=case.pk, step=next_step(case, step))
+
+
+def _simple_step(form_class, fields, slug):
+    def handler(request, case):
+        if request.method == "POST":
+            form = form_class(request.POST)
+            if form.is_valid():
+                services.case_update(
+                    case=case, user=request.user, step=slug,
+                    fields={name: form.cleaned_data[name] for name in fields},
+                )
+                return _go_on(request, case, slug)
+        else:
+            form = form_class(initial=forms.case_initial(case, fields))
+        return {"form": form}
+
+    return handler
+
+
+def _rows_initial(objects, names) -> list[dict]:
+    rows = []
+    for obj in objects:
+        row = {name: getattr(obj, name) for name in names}
+        row["id"] = obj.pk
+        rows.append(row)
+    return rows
+
+
+ITEM_NAMES = ("kind", "state", "id_document_kind", "account_branch", "account_number",
+              "occurred_on", "noticed_on", "note")
+
+
+def _items_step(request, case):
+    notified_on = case.notified_on
+    if request.method == "POST":
+        formset = forms.ItemFormSet(request.POST, prefix="items", form_kwargs={"notified_on": notified_on})
+        if formset.is_valid():
+            rows = formset.rows()
+            if not [row for row in rows if not row["DELETE"]] and "add_row" not in request.POST:
+                formset._non_form_errors = formset.error_class(
+                    [_("届出の対象（カード・通帳など）を1件以上入力してください。")]
+                )
+            else:
+                services.case_save_items(case=case, user=request.user, rows=rows)
+                return _go_on(request, case, "items")
+    else:
+        initial = _rows_initial(case.items.all(), ITEM_NAMES)
+        for row in initial:
+            row["occurred_unknown"] = row["occurred_on"] is None
+        extra = 1 if (not initial or request.GET.get("add")) else 0
+        formset = forms.formset_factory(
+            forms.ItemForm, formset=forms.BaseRowFormSet, extra=extra, can_delete=True, max_num=20
+        )(initial=initial, prefix="items", form_kwargs={"notified_on": notified_on})
+    return {"formset": formset}
+
+
+def _stops_step(request, case):
+    actions = list(case.actions.select_related("item", "performed_by"))
+    pending = [a for a in actions if a.status != ActionStatus.DONE]
+    if request.method == "POST":
+        stop_forms = [(a, forms.StopForm(request.POST, prefix=f"stop-{a.pk}")) for a in pending]
+        if all(form.is_valid() for _a, form in stop_forms):
+            for action, form in stop_forms:
+                decision = form.cleaned_data["decision"]
+                if decision == ActionStatus.DONE:
+                    services.action_perform(
+                        action=action, user=request.user, reference=form.cleaned_data["reference"].strip()
+                    )
+                elif decision == ActionStatus.DECLINED:
+                    services.action_decline(
+                        action=action, user=request.user, reason=form.cleaned_data["decline_reason"].strip()
+                    )
+            services.case_update(case=case, user=request.user, step="stops", fields={})
+            if "perform" in request.POST:
+                return redirect("incidents:intake_step", pk=case.pk, step="stops")
+            return _go_on(request, case, "stops")
+    else:
+        stop_forms = [
+            (
+                a,
+                forms.StopForm(
+                    prefix=f"stop-{a.pk}",
+                    initial={"decision": a.status if a.status != ActionStatus.PROPOSED else "",
+                             "decline_reason": a.decline_reason},
+                ),
+            )
+            for a in pending
+        ]
+    done = [a for a in actions if a.status == ActionStatus.DONE]
+    return {"stop_forms": stop_forms, "done_actions": done}
+
+
+TX_NAMES = ("item_id", "occurred_at", "account_branch", "account_number", "channel", "amount", "fee",
+            "interest", "location", "payee_bank", "payee_branch", "payee_account_number",
+            "payee_account_name")
+
+
+def _transactions_step(request, case):
+    items = [item for item in case.items.all() if item.rules_kind]
+    kwargs = {"items": items}
+    if request.method == "POST":
+        formset = forms.TransactionFormSet(request.POST, prefix="tx", form_kwargs=kwargs)
+        if formset.is_valid():
+            services.case_save_transactions(case=case, user=request.user, rows=formset.rows())
+            return _go_on(request, case, "transactions")
+    else:
+        initial = []
+        for tx in case.transactions.all():
+            row = {name: getattr(tx, name) for name in TX_NAMES}
+            row["item"] = row.pop("item_id")
+            row["occurred_at"] = timezone.localtime(row["occurred_at"])
+            row["id"] = tx.pk
+            initial.append(row)
+        default_account = items[0] if items else None
+        extra = 1 if (not initial or request.GET.get("add")) else 0
+        formset = forms.formset_factory(
+            forms.TransactionForm, formset=forms.BaseRowFormSet, extra=extra, can_delete=True, max_num=200
+        )(initial=initial, prefix="tx", form_kwargs=kwargs)
+        if extra and default_account:
+            # A new row starts on the reported item's account: the usual case.
+            blank = formset.forms[-1]
+            blank.initial.setdefault("item", default_account.pk)
+            blank.initial.setdefault("account_branch", default_account.account_branch)
+            blank.initial.setdefault("account_number", default_account.account_number)
+    flagged = [(tx, transaction_flags(case, tx)) for tx in case.transactions.all()]
+    return {"formset": formset, "flagged": flagged}
+
+
+def _checklist_step(request, case):
+    questions = case_applicable_checklist(case)
+    if request.method == "POST":
+        form = forms.ChecklistForm(request.POST, questions=questions)
+        if form.is_valid():
+            data = form.cleaned_data
+            checklist = [*data.get("card", []), *data.get("passbook", []), *data.get("common", [])]
+            services.case_update(
+                case=case, user=request.user, step="checklist",
+                fields={
+                    "checklist": checklist,
+                    "online_banking_factors": list(data.get("online_banking", [])),
+                    "circumstances_note": data["circumstances_note"],
+                },
+            )
+            return _go_on(request, case, "checklist")
+    else:
+        chosen = set(case.checklist)
+        form = forms.ChecklistForm(
+            questions=questions,
+            initial={
+                "card": [c for c, _l in questions["card"] if c in chosen],
+                "passbook": [c for c, _l in questions["passbook"] if c in chosen],
+                "common": [c for c in ("comparable_gross", "comparable_negligence") if c in chosen],
+                "online_banking": case.online_banking_factors,
+                "circumstances_note": case.circumstances_note,
+            },
+        )
+    return {"form": form}
+
+
+def _review_step(request, case):
+    return {
+        "form": forms.SubmitForm(),
+        "problems": case_submission_problems(case),
+        "checklist_labels": case_checklist_labels(case),
+        "flagged": [(tx, transaction_flags(case, tx)) for tx in case.transactions.all()],
+    }
+
+
+STEP_HANDLERS = {
+    "reporter": _simple_step(forms.ReporterForm, REPORTER_FIELDS, "reporter"),
+    "customer": _simple_step(forms.CustomerForm, CUSTOMER_FIELDS, "customer"),
+    "items": _items_step,
+    "stops": _stops_step,
+    "transactions": _transactions_step,
+    "police": _simple_step(forms.PoliceForm, POLICE_FIELDS, "police"),
+    "checklist": _checklist_step,
+    "review": _review_step,
+}
+
+
+@login_required
+@require_POST
+def case_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit a draft; a second submission of the same draft lands on the same receipt."""
+    case = _editable_draft(request, pk)
+    if not case.is_draft:
+        return redirect("incidents:case_receipt", pk=case.pk)
+    form = forms.SubmitForm(request.POST)
+    if not form.is_valid():
+        context = _review_step(request, case)
+        context.update({"form": form, "case": case, "step": "review", "steps": steps_for(case),
+                        "previous_step": previous_step(case, "review")})
+        return render(request, "incidents/intake/review.html", context, status=200)
+    try:
+        services.case_submit(case_id=case.pk, user=request.user)
+    except services.SubmissionError as error:
+        for problem in error.problems:
+            messages.error(request, problem)
+        return redirect("incidents:intake_step", pk=case.pk, step="review")
+    messages.success(request, _("受け付けました。受付票をお客さまにお渡しください。"))
+    return redirect("incidents:case_receipt", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Discard a draft (kept as withdrawn, never deleted)."""
+    case = _editable_draft(request, pk)
+    services.case_discard_draft(case=case, user=request.user)
+    messages.info(request, _("下書きを破棄しました。"))
+    return redirect("incidents:home")
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything entered about a case, with its timeline."""
+    case = case_get_full(user=request.user, pk=pk)
+    transactions = list(case.transactions.all())
+    return render(
+        request,
+        "incidents/case_detail.html",
+        {
+            "case": case,
+            "flagged": [(tx, transaction_flags(case, tx)) for tx in transactions],
+            "claimed_total": sum(tx.claimed for tx in transactions),
+            "checklist_labels": case_checklist_labels(case),
+            "events": case.events.select_related("actor"),
+            "follow_ups": receipt_follow_ups(case) if not case.is_draft else [],
+        },
+    )
+
+
+@login_required
+def case_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable receipt (受付票) handed to the customer."""
+    case = case_get_full(user=request.user, pk=pk)
+    if case.is_draft:
+        raise Http404
+    services.timeline_record(case=case, actor=request.user, kind=EventKind.RECEIPT_PRINTED)
+    return render(
+        request,
+        "incidents/receipt.html",
+        {
+            "case": case,
+            "follow_ups": receipt_follow_ups(case),
+            "done_actions": [a for a in case.actions.all() if a.status == ActionStatus.DONE],
+            "declined_actions": [a for a in case.actions.all() if a.status == ActionStatus.DECLINED],
+            "printed_at": timezone.localtime(),
+        },
+    )
