@@ -1,4 +1,4 @@
-"""`manage.py assess_compensation FILE|-`: run the compensation rules on one case's facts as JSON."""
+"""`manage.py assess_compensation FILE|-`: run the compensation rules on one case's JSON facts."""
 
 from __future__ import annotations
 
@@ -40,7 +40,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ValueError(f"the key {json.dumps(key, ensure_ascii=False)} appears twice in an object")
+            raise ValueError(
+                f"the key {json.dumps(key, ensure_ascii=False)} appears twice in an object"
+            )
         result[key] = value
     return result
 
