@@ -194,8 +194,11 @@ class BaseRowFormSet(forms.BaseFormSet):
         return rows
 
 
-ItemFormSet = forms.formset_factory(ItemForm, formset=BaseRowFormSet, extra=0, can_delete=True,
-                                    max_num=20, validate_max=True)
+def item_formset(extra: int = 0) -> type[BaseRowFormSet]:
+    """Items formset; ``extra`` blank rows for the teller to fill."""
+    return forms.formset_factory(
+        ItemForm, formset=BaseRowFormSet, extra=extra, can_delete=True, max_num=20, validate_max=True
+    )
 
 
 class StopForm(forms.Form):
@@ -277,9 +280,12 @@ class TransactionForm(forms.Form):
         return data
 
 
-TransactionFormSet = forms.formset_factory(
-    TransactionForm, formset=BaseRowFormSet, extra=0, can_delete=True, max_num=200, validate_max=True
-)
+def transaction_formset(extra: int = 0) -> type[BaseRowFormSet]:
+    """Transactions formset; ``extra`` blank rows for the teller to fill."""
+    return forms.formset_factory(
+        TransactionForm, formset=BaseRowFormSet, extra=extra, can_delete=True, max_num=200,
+        validate_max=True,
+    )
 
 
 class PoliceForm(forms.Form):

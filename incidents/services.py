@@ -101,7 +101,7 @@ def case_save_items(*, case: Case, user: User, rows: Iterable[Mapping[str, Any]]
     A row is a mapping of item fields plus ``id`` (existing item or None) and ``DELETE``.
     """
     kept: list[ReportedItem] = []
-    existing = {item.pk: item for item in case.items.all()}
+    existing = {item.pk: item for item in ReportedItem.objects.filter(case=case)}
     position = 0
     for row in rows:
         item = existing.get(row.get("id")) if row.get("id") else None
@@ -145,20 +145,22 @@ def _blank(name: str):
 def actions_propose(*, case: Case) -> list[ProtectiveAction]:
     """Make sure every stop the items call for exists; drop untouched proposals no longer called for."""
     wanted = set()
-    for item in case.items.all():
+    for item in ReportedItem.objects.filter(case=case):
         for kind in PROPOSED_STOPS.get((item.kind, item.state), ()):
             wanted.add((item.pk, kind))
             ProtectiveAction.objects.get_or_create(case=case, item=item, kind=kind)
-    for action in case.actions.filter(status=ActionStatus.PROPOSED):
+    for action in ProtectiveAction.objects.filter(case=case, status=ActionStatus.PROPOSED):
         if (action.item_id, action.kind) not in wanted:
             action.delete()
-    return list(case.actions.select_related("item"))
+    return list(ProtectiveAction.objects.filter(case=case).select_related("item"))
 
 
 @transaction.atomic
 def action_perform(*, action: ProtectiveAction, user: User, reference: str = "") -> ProtectiveAction:
     """Carry out a stop: through the core-banking adapter, or record one done there by hand."""
-    action = ProtectiveAction.objects.select_for_update().select_related("item").get(pk=action.pk)
+    action = ProtectiveAction.objects.select_for_update(of=("self",)).select_related("item").get(
+        pk=action.pk
+    )
     if action.status == ActionStatus.DONE:
         return action  # a second click must not stop the card twice
     if reference:
@@ -213,7 +215,6 @@ def action_decline(*, action: ProtectiveAction, user: User, reason: str) -> Prot
 
 
 TRANSACTION_FIELDS = (
-    "item",
     "occurred_at",
     "account_branch",
     "account_number",
@@ -234,7 +235,9 @@ def case_save_transactions(
     *, case: Case, user: User, rows: Iterable[Mapping[str, Any]]
 ) -> list[UnauthorizedTransaction]:
     """Create, update or delete the case's unauthorized transactions from form rows."""
-    existing = {tx.pk: tx for tx in case.transactions.all()}
+    # Query afresh: the case may carry prefetched rows from the page that posted.
+    existing = {tx.pk: tx for tx in UnauthorizedTransaction.objects.filter(case=case)}
+    item_ids = set(ReportedItem.objects.filter(case=case).values_list("pk", flat=True))
     kept = []
     for row in rows:
         tx = existing.get(row.get("id")) if row.get("id") else None
@@ -242,8 +245,11 @@ def case_save_transactions(
             if tx is not None:
                 tx.delete()
             continue
+        if row.get("item") not in item_ids:
+            raise ValueError("transaction names an item of another case")
         if tx is None:
             tx = UnauthorizedTransaction(case=case)
+        tx.item_id = row["item"]
         for name in TRANSACTION_FIELDS:
             value = row.get(name)
             setattr(tx, name, value if value is not None else ("" if name not in ("fee", "interest") else 0))
@@ -306,4 +312,42 @@ def case_discard_draft(*, case: Case, user: User) -> Case:
         case.status = CaseStatus.WITHDRAWN
         case.save(update_fields=["status", "updated_at"])
         timeline_record(case=case, actor=user, kind=EventKind.STATUS_CHANGED, message="下書きを破棄しました")
+    return case
+
+
+# Allowed moves of the life cycle (DOMAIN §6); withdrawal is possible until a decision.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    CaseStatus.PRELIMINARY: (CaseStatus.REPORTED, CaseStatus.WITHDRAWN),
+    CaseStatus.REPORTED: (CaseStatus.INVESTIGATING, CaseStatus.IN_REVIEW, CaseStatus.WITHDRAWN),
+    CaseStatus.INVESTIGATING: (CaseStatus.IN_REVIEW, CaseStatus.WITHDRAWN),
+    CaseStatus.IN_REVIEW: (CaseStatus.INVESTIGATING, CaseStatus.DECIDED, CaseStatus.WITHDRAWN),
+    CaseStatus.DECIDED: (CaseStatus.PAID, CaseStatus.CLOSED, CaseStatus.IN_REVIEW),
+    CaseStatus.PAID: (CaseStatus.CLOSED,),
+}
+
+
+class TransitionError(Exception):
+    """The case cannot move to that status from where it is."""
+
+
+@transaction.atomic
+def case_transition(*, case: Case, user: User | None, to: str, reason: str = "") -> Case:
+    """Move a case along its life cycle, recording who, when and why; compare-and-swap on status."""
+    current = case.status
+    if to not in TRANSITIONS.get(current, ()):
+        raise TransitionError(f"{current} → {to}")
+    updated = Case.objects.filter(pk=case.pk, status=current).update(
+        status=to, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise TransitionError(f"{case.pk} is no longer {current}")
+    case.refresh_from_db()
+    timeline_record(
+        case=case,
+        actor=user,
+        kind=EventKind.STATUS_CHANGED,
+        message=f"{CaseStatus(current).label} → {CaseStatus(to).label}" + (f"：{reason}" if reason else ""),
+        data={"from": current, "to": to, "reason": reason},
+    )
+    case_changed.send(sender=Case, case=case, user=user)
     return case

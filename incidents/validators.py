@@ -66,16 +66,19 @@ class DigitsField(forms.CharField):
             raise ValidationError(self.message, code="digits")
 
 
-class YenField(forms.CharField):
+class YenField(forms.Field):
     """A whole-yen amount ≥ 0 with a sane upper bound; accepts 1,000 and full-width digits."""
 
+    widget = forms.TextInput
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("inputmode", "numeric")
+        self.widget.attrs.update({"inputmode": "numeric", "maxlength": "20"})
 
     def to_python(self, value):
-        text = normalize_width(super().to_python(value)).replace(",", "").replace("円", "")
+        if isinstance(value, int):
+            return value
+        text = normalize_width(str(value or "")[:40]).replace(",", "").replace("，", "").replace("円", "")
         if text in ("",):
             return None
         if not re.fullmatch(r"-?\d+", text):

@@ -184,7 +184,7 @@ ITEM_NAMES = ("kind", "state", "id_document_kind", "account_branch", "account_nu
 def _items_step(request, case):
     notified_on = case.notified_on
     if request.method == "POST":
-        formset = forms.ItemFormSet(request.POST, prefix="items", form_kwargs={"notified_on": notified_on})
+        formset = forms.item_formset()(request.POST, prefix="items", form_kwargs={"notified_on": notified_on})
         if formset.is_valid():
             rows = formset.rows()
             if not [row for row in rows if not row["DELETE"]] and "add_row" not in request.POST:
@@ -199,9 +199,7 @@ def _items_step(request, case):
         for row in initial:
             row["occurred_unknown"] = row["occurred_on"] is None
         extra = 1 if (not initial or request.GET.get("add")) else 0
-        formset = forms.formset_factory(
-            forms.ItemForm, formset=forms.BaseRowFormSet, extra=extra, can_delete=True, max_num=20
-        )(initial=initial, prefix="items", form_kwargs={"notified_on": notified_on})
+        formset = forms.item_formset(extra)(initial=initial, prefix="items", form_kwargs={"notified_on": notified_on})
     return {"formset": formset}
 
 
@@ -250,7 +248,7 @@ def _transactions_step(request, case):
     items = [item for item in case.items.all() if item.rules_kind]
     kwargs = {"items": items}
     if request.method == "POST":
-        formset = forms.TransactionFormSet(request.POST, prefix="tx", form_kwargs=kwargs)
+        formset = forms.transaction_formset()(request.POST, prefix="tx", form_kwargs=kwargs)
         if formset.is_valid():
             services.case_save_transactions(case=case, user=request.user, rows=formset.rows())
             return _go_on(request, case, "transactions")
@@ -264,9 +262,7 @@ def _transactions_step(request, case):
             initial.append(row)
         default_account = items[0] if items else None
         extra = 1 if (not initial or request.GET.get("add")) else 0
-        formset = forms.formset_factory(
-            forms.TransactionForm, formset=forms.BaseRowFormSet, extra=extra, can_delete=True, max_num=200
-        )(initial=initial, prefix="tx", form_kwargs=kwargs)
+        formset = forms.transaction_formset(extra)(initial=initial, prefix="tx", form_kwargs=kwargs)
         if extra and default_account:
             # A new row starts on the reported item's account: the usual case.
             blank = formset.forms[-1]
