@@ -68,8 +68,9 @@ def _at(days_ago: int, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, hour, 0))
 
 
-def _case(teller, *, days_ago, customer, items, transactions=(), police="filed", checklist=(),
-          submit=True):
+def _case(
+    teller, *, days_ago, customer, items, transactions=(), police="filed", checklist=(), submit=True
+):
     case, _created = services.case_start_draft(
         user=teller,
         token=uuid.uuid4(),
@@ -83,13 +84,22 @@ def _case(teller, *, days_ago, customer, items, transactions=(), police="filed",
         row["item"] = saved[row.pop("item_index")].pk
         rows.append(row)
     services.case_save_transactions(case=case, user=teller, rows=rows)
-    police_fields = {"police_status": police, "police_station": "", "police_filed_on": None,
-                     "police_receipt_number": ""}
+    police_fields = {
+        "police_status": police,
+        "police_station": "",
+        "police_filed_on": None,
+        "police_receipt_number": "",
+    }
     if police == "filed":
-        police_fields.update(police_station="丸の内警察署", police_filed_on=_at(days_ago).date(),
-                             police_receipt_number=f"R-{days_ago:03d}-{case.pk}")
+        police_fields.update(
+            police_station="丸の内警察署",
+            police_filed_on=_at(days_ago).date(),
+            police_receipt_number=f"R-{days_ago:03d}-{case.pk}",
+        )
     services.case_update(case=case, user=teller, step="police", fields=police_fields)
-    services.case_update(case=case, user=teller, step="checklist", fields={"checklist": list(checklist)})
+    services.case_update(
+        case=case, user=teller, step="checklist", fields={"checklist": list(checklist)}
+    )
     if submit:
         for action in case.actions.filter(status=ActionStatus.PROPOSED):
             services.action_perform(action=action, user=teller)
@@ -100,44 +110,115 @@ def _case(teller, *, days_ago, customer, items, transactions=(), police="filed",
 def _seed_cases(teller, teller2) -> None:
     def item(kind, state, account, occurred_days_ago, noticed_days_ago):
         return {
-            "kind": kind, "state": state, "account_branch": account[:3], "account_number": account[3:],
+            "kind": kind,
+            "state": state,
+            "account_branch": account[:3],
+            "account_number": account[3:],
             "occurred_on": _at(occurred_days_ago).date() if occurred_days_ago is not None else None,
             "noticed_on": _at(noticed_days_ago).date(),
         }
 
     def withdrawal(days_ago, amount, account, item_index=0, hour=15, channel="atm_withdrawal"):
-        return {"item_index": item_index, "occurred_at": _at(days_ago, hour), "account_branch": account[:3],
-                "account_number": account[3:], "channel": channel, "amount": amount, "fee": 220,
-                "interest": 0, "location": "新宿駅前出張所ATM"}
+        return {
+            "item_index": item_index,
+            "occurred_at": _at(days_ago, hour),
+            "account_branch": account[:3],
+            "account_number": account[3:],
+            "channel": channel,
+            "amount": amount,
+            "fee": 220,
+            "interest": 0,
+            "location": "新宿駅前出張所ATM",
+        }
 
-    _case(teller, days_ago=3,
-          customer={"customer_number": "100234", "customer_type": "individual", "customer_name": "山田 太郎",
-                    "customer_name_kana": "ヤマダ タロウ", "customer_phone": "090-1234-5678"},
-          items=[item("cash_card", "stolen", "0011234567", 4, 3)],
-          transactions=[withdrawal(4, 200000, "0011234567"), withdrawal(4, 300000, "0011234567", hour=16)],
-          checklist=["pin_memo_with_card"])
-    stolen_passbook = _case(teller, days_ago=1,
-          customer={"customer_number": "100877", "customer_type": "individual", "customer_name": "中村 由美",
-                    "customer_name_kana": "ナカムラ ユミ"},
-          items=[item("passbook", "stolen", "0017654321", 2, 1), item("seal", "stolen", "0017654321", 2, 1)],
-          transactions=[withdrawal(2, 500000, "0017654321", channel="counter_withdrawal")],
-          police="not_yet", checklist=["seal_kept_with_passbook"])
-    services.case_transition(case=stolen_passbook, user=teller, to=CaseStatus.INVESTIGATING,
-                             reason="警察への被害届の提出待ち")
-    _case(teller, days_ago=0,
-          customer={"customer_number": "101500", "customer_type": "individual", "customer_name": "小林 誠",
-                    "customer_name_kana": "コバヤシ マコト"},
-          items=[item("cash_card", "counterfeit", "0012223334", None, 0)],
-          transactions=[withdrawal(1, 150000, "0012223334")])
-    _case(teller2, days_ago=2,
-          customer={"customer_number": "200311", "customer_type": "individual", "customer_name": "加藤 恵子",
-                    "customer_name_kana": "カトウ ケイコ"},
-          items=[item("online_banking", "credentials_stolen", "0025556667", 3, 2)],
-          transactions=[{"item_index": 0, "occurred_at": _at(3, 2), "account_branch": "002",
-                         "account_number": "5556667", "channel": "online_transfer", "amount": 980000,
-                         "fee": 440, "interest": 0, "payee_bank": "みらい銀行", "payee_branch": "本店",
-                         "payee_account_number": "9876543", "payee_account_name": "サトウ ジロウ"}])
-    _case(teller, days_ago=0,
-          customer={"customer_number": "100999", "customer_type": "individual", "customer_name": "吉田 優",
-                    "customer_name_kana": "ヨシダ ユウ"},
-          items=[item("cash_card", "lost", "0018889990", 0, 0)], submit=False)
+    _case(
+        teller,
+        days_ago=3,
+        customer={
+            "customer_number": "100234",
+            "customer_type": "individual",
+            "customer_name": "山田 太郎",
+            "customer_name_kana": "ヤマダ タロウ",
+            "customer_phone": "090-1234-5678",
+        },
+        items=[item("cash_card", "stolen", "0011234567", 4, 3)],
+        transactions=[
+            withdrawal(4, 200000, "0011234567"),
+            withdrawal(4, 300000, "0011234567", hour=16),
+        ],
+        checklist=["pin_memo_with_card"],
+    )
+    stolen_passbook = _case(
+        teller,
+        days_ago=1,
+        customer={
+            "customer_number": "100877",
+            "customer_type": "individual",
+            "customer_name": "中村 由美",
+            "customer_name_kana": "ナカムラ ユミ",
+        },
+        items=[
+            item("passbook", "stolen", "0017654321", 2, 1),
+            item("seal", "stolen", "0017654321", 2, 1),
+        ],
+        transactions=[withdrawal(2, 500000, "0017654321", channel="counter_withdrawal")],
+        police="not_yet",
+        checklist=["seal_kept_with_passbook"],
+    )
+    services.case_transition(
+        case=stolen_passbook,
+        user=teller,
+        to=CaseStatus.INVESTIGATING,
+        reason="警察への被害届の提出待ち",
+    )
+    _case(
+        teller,
+        days_ago=0,
+        customer={
+            "customer_number": "101500",
+            "customer_type": "individual",
+            "customer_name": "小林 誠",
+            "customer_name_kana": "コバヤシ マコト",
+        },
+        items=[item("cash_card", "counterfeit", "0012223334", None, 0)],
+        transactions=[withdrawal(1, 150000, "0012223334")],
+    )
+    _case(
+        teller2,
+        days_ago=2,
+        customer={
+            "customer_number": "200311",
+            "customer_type": "individual",
+            "customer_name": "加藤 恵子",
+            "customer_name_kana": "カトウ ケイコ",
+        },
+        items=[item("online_banking", "credentials_stolen", "0025556667", 3, 2)],
+        transactions=[
+            {
+                "item_index": 0,
+                "occurred_at": _at(3, 2),
+                "account_branch": "002",
+                "account_number": "5556667",
+                "channel": "online_transfer",
+                "amount": 980000,
+                "fee": 440,
+                "interest": 0,
+                "payee_bank": "みらい銀行",
+                "payee_branch": "本店",
+                "payee_account_number": "9876543",
+                "payee_account_name": "サトウ ジロウ",
+            }
+        ],
+    )
+    _case(
+        teller,
+        days_ago=0,
+        customer={
+            "customer_number": "100999",
+            "customer_type": "individual",
+            "customer_name": "吉田 優",
+            "customer_name_kana": "ヨシダ ユウ",
+        },
+        items=[item("cash_card", "lost", "0018889990", 0, 0)],
+        submit=False,
+    )

@@ -83,21 +83,31 @@ class PhoneField(forms.CharField):
 class ReporterForm(forms.Form):
     """Step 1: who reports, how, and when the bank was notified."""
 
-    channel = forms.ChoiceField(label=_("受付方法"), choices=Channel.choices, widget=forms.RadioSelect)
+    channel = forms.ChoiceField(
+        label=_("受付方法"), choices=Channel.choices, widget=forms.RadioSelect
+    )
     reporter_relation = forms.ChoiceField(
         label=_("届出人"), choices=ReporterRelation.choices, widget=forms.RadioSelect
     )
-    reporter_name = forms.CharField(label=_("届出人氏名"), max_length=80, required=False,
-                                    help_text=_("ご本人以外からの届出の場合に入力"))
+    reporter_name = forms.CharField(
+        label=_("届出人氏名"),
+        max_length=80,
+        required=False,
+        help_text=_("ご本人以外からの届出の場合に入力"),
+    )
     reporter_phone = PhoneField(label=_("届出人連絡先"), max_length=20, required=False)
-    notified_at = _datetime_field(_("通知日時（当行が届出を受けた日時）"), validators=[_not_future_datetime])
+    notified_at = _datetime_field(
+        _("通知日時（当行が届出を受けた日時）"), validators=[_not_future_datetime]
+    )
 
     def clean(self):
         data = super().clean()
         if data.get("reporter_relation") not in (None, ReporterRelation.SELF) and not data.get(
             "reporter_name"
         ):
-            self.add_error("reporter_name", _("ご本人以外からの届出の場合は、届出人の氏名を入力してください。"))
+            self.add_error(
+                "reporter_name", _("ご本人以外からの届出の場合は、届出人の氏名を入力してください。")
+            )
         return data
 
 
@@ -105,11 +115,15 @@ class CustomerForm(forms.Form):
     """Step 2: the customer as reported."""
 
     customer_number = forms.CharField(
-        label=_("顧客番号"), max_length=10, required=False,
+        label=_("顧客番号"),
+        max_length=10,
+        required=False,
         help_text=_("勘定系の顧客番号（不明の場合は空欄）"),
     )
     customer_type = forms.ChoiceField(
-        label=_("個人・法人"), choices=CustomerType.choices, widget=forms.RadioSelect,
+        label=_("個人・法人"),
+        choices=CustomerType.choices,
+        widget=forms.RadioSelect,
         help_text=_("個人事業主の方は「個人」です。"),
     )
     customer_name = forms.CharField(label=_("氏名（漢字）"), max_length=80)
@@ -135,7 +149,9 @@ class ItemForm(forms.Form):
 
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("種類"), choices=[("", "---------"), *ItemKind.choices])
-    state = forms.ChoiceField(label=_("事故の内容"), choices=[("", "---------"), *ItemState.choices])
+    state = forms.ChoiceField(
+        label=_("事故の内容"), choices=[("", "---------"), *ItemState.choices]
+    )
     id_document_kind = forms.ChoiceField(
         label=_("書類の種類"), choices=[("", "---------"), *IdDocumentKind.choices], required=False
     )
@@ -197,7 +213,12 @@ class BaseRowFormSet(forms.BaseFormSet):
 def item_formset(extra: int = 0) -> type[BaseRowFormSet]:
     """Items formset; ``extra`` blank rows for the teller to fill."""
     return forms.formset_factory(
-        ItemForm, formset=BaseRowFormSet, extra=extra, can_delete=True, max_num=20, validate_max=True
+        ItemForm,
+        formset=BaseRowFormSet,
+        extra=extra,
+        can_delete=True,
+        max_num=20,
+        validate_max=True,
     )
 
 
@@ -214,14 +235,19 @@ class StopForm(forms.Form):
         required=False,
     )
     reference = forms.CharField(
-        label=_("受付番号"), max_length=40, required=False,
+        label=_("受付番号"),
+        max_length=40,
+        required=False,
         help_text=_("勘定系端末で実施済みの場合はその受付番号。空欄なら本システムから停止します。"),
     )
     decline_reason = forms.CharField(label=_("見送りの理由"), max_length=200, required=False)
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == ActionStatus.DECLINED and not data.get("decline_reason", "").strip():
+        if (
+            data.get("decision") == ActionStatus.DECLINED
+            and not data.get("decline_reason", "").strip()
+        ):
             self.add_error("decline_reason", _("見送る場合は理由を入力してください。"))
         return data
 
@@ -234,7 +260,9 @@ class TransactionForm(forms.Form):
     occurred_at = _datetime_field(_("取引日時"), validators=[_not_future_datetime])
     account_branch = branch_code_field(label=_("店番"))
     account_number = account_number_field(label=_("口座番号"))
-    channel = forms.ChoiceField(label=_("取引種類"), choices=[("", "---------"), *TransactionChannel.choices])
+    channel = forms.ChoiceField(
+        label=_("取引種類"), choices=[("", "---------"), *TransactionChannel.choices]
+    )
     amount = YenField(label=_("金額（円）"))
     fee = YenField(label=_("手数料（円）"), required=False)
     interest = YenField(label=_("利息（円）"), required=False)
@@ -242,15 +270,19 @@ class TransactionForm(forms.Form):
     payee_bank = forms.CharField(label=_("振込先金融機関"), max_length=60, required=False)
     payee_branch = forms.CharField(label=_("振込先支店"), max_length=60, required=False)
     payee_account_number = account_number_field(label=_("振込先口座番号"), required=False)
-    payee_account_name = KatakanaField(label=_("振込先口座名義（カナ）"), max_length=80, required=False)
+    payee_account_name = KatakanaField(
+        label=_("振込先口座名義（カナ）"), max_length=80, required=False
+    )
 
     CHANNELS_BY_KIND = {
         ItemKind.CASH_CARD: {
-            TransactionChannel.ATM_WITHDRAWAL, TransactionChannel.ATM_TRANSFER,
+            TransactionChannel.ATM_WITHDRAWAL,
+            TransactionChannel.ATM_TRANSFER,
             TransactionChannel.DEBIT_PURCHASE,
         },
         ItemKind.PASSBOOK: {
-            TransactionChannel.ATM_WITHDRAWAL, TransactionChannel.ATM_TRANSFER,
+            TransactionChannel.ATM_WITHDRAWAL,
+            TransactionChannel.ATM_TRANSFER,
             TransactionChannel.COUNTER_WITHDRAWAL,
         },
         ItemKind.ONLINE_BANKING: {TransactionChannel.ONLINE_TRANSFER},
@@ -274,7 +306,12 @@ class TransactionForm(forms.Form):
         if item and channel and channel not in self.CHANNELS_BY_KIND.get(item.kind, set()):
             self.add_error("channel", _("この届出対象では行えない取引種類です。"))
         if channel in TRANSFER_CHANNELS:
-            for name in ("payee_bank", "payee_branch", "payee_account_number", "payee_account_name"):
+            for name in (
+                "payee_bank",
+                "payee_branch",
+                "payee_account_number",
+                "payee_account_name",
+            ):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("振込の場合は振込先を入力してください。"))
         return data
@@ -283,7 +320,11 @@ class TransactionForm(forms.Form):
 def transaction_formset(extra: int = 0) -> type[BaseRowFormSet]:
     """Transactions formset; ``extra`` blank rows for the teller to fill."""
     return forms.formset_factory(
-        TransactionForm, formset=BaseRowFormSet, extra=extra, can_delete=True, max_num=200,
+        TransactionForm,
+        formset=BaseRowFormSet,
+        extra=extra,
+        can_delete=True,
+        max_num=200,
         validate_max=True,
     )
 
@@ -311,16 +352,26 @@ class PoliceForm(forms.Form):
 class ChecklistForm(forms.Form):
     """Step: the circumstances checklist; only the questions the items call for are shown."""
 
-    card = forms.MultipleChoiceField(label=_("キャッシュカードについて"), required=False,
-                                     widget=forms.CheckboxSelectMultiple)
-    passbook = forms.MultipleChoiceField(label=_("通帳・届出印について"), required=False,
-                                         widget=forms.CheckboxSelectMultiple)
-    common = forms.MultipleChoiceField(label=_("その他"), required=False,
-                                       widget=forms.CheckboxSelectMultiple)
-    online_banking = forms.MultipleChoiceField(label=_("インターネットバンキングのご利用状況"),
-                                               required=False, widget=forms.CheckboxSelectMultiple)
-    circumstances_note = forms.CharField(label=_("状況（自由記述）"), required=False, max_length=4000,
-                                         widget=forms.Textarea(attrs={"rows": 4}))
+    card = forms.MultipleChoiceField(
+        label=_("キャッシュカードについて"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    passbook = forms.MultipleChoiceField(
+        label=_("通帳・届出印について"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    common = forms.MultipleChoiceField(
+        label=_("その他"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    online_banking = forms.MultipleChoiceField(
+        label=_("インターネットバンキングのご利用状況"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    circumstances_note = forms.CharField(
+        label=_("状況（自由記述）"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     def __init__(self, *args, questions: dict, **kwargs):
         from .checklist import COMMON_QUESTIONS
@@ -349,6 +400,6 @@ class SubmitForm(forms.Form):
 def case_initial(case: Case, names) -> dict:
     """Initial values for a step form from the saved case."""
     initial = {name: getattr(case, name) for name in names}
-    if "notified_at" in initial and initial["notified_at"]:
+    if initial.get("notified_at"):
         initial["notified_at"] = timezone.localtime(initial["notified_at"])
     return initial

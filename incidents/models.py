@@ -102,6 +102,9 @@ class CaseNumberCounter(models.Model):
             models.UniqueConstraint(fields=["branch", "year"], name="one_counter_per_branch_year")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.branch_id}/{self.year}: {self.last}"
+
 
 class Case(models.Model):
     """One report (届出) by or for one customer, possibly covering several items."""
@@ -133,7 +136,10 @@ class Case(models.Model):
     # The customer as reported.
     customer_number = models.CharField(_("顧客番号"), max_length=10, blank=True, db_index=True)
     customer_type = models.CharField(
-        _("個人・法人"), max_length=12, choices=CustomerType.choices, default=CustomerType.INDIVIDUAL
+        _("個人・法人"),
+        max_length=12,
+        choices=CustomerType.choices,
+        default=CustomerType.INDIVIDUAL,
     )
     customer_name = models.CharField(_("氏名（漢字）"), max_length=80, blank=True)
     customer_name_kana = models.CharField(_("氏名（カナ）"), max_length=80, blank=True)
@@ -149,7 +155,9 @@ class Case(models.Model):
     police_receipt_number = models.CharField(_("受理番号"), max_length=40, blank=True)
 
     # Circumstances (DOMAIN §4.4), in the rules engine's codes.
-    checklist = ArrayField(models.CharField(max_length=40), verbose_name=_("状況確認"), default=list, blank=True)
+    checklist = ArrayField(
+        models.CharField(max_length=40), verbose_name=_("状況確認"), default=list, blank=True
+    )
     online_banking_factors = ArrayField(
         models.CharField(max_length=40), verbose_name=_("IB利用状況"), default=list, blank=True
     )
@@ -229,7 +237,9 @@ class ReportedItem(models.Model):
     )
     account_branch = models.CharField(_("口座店番"), max_length=3, blank=True)
     account_number = models.CharField(_("口座番号"), max_length=7, blank=True)
-    occurred_on = models.DateField(_("発生日"), null=True, blank=True, help_text=_("不明の場合は空欄"))
+    occurred_on = models.DateField(
+        _("発生日"), null=True, blank=True, help_text=_("不明の場合は空欄")
+    )
     noticed_on = models.DateField(_("気付いた日"), null=True, blank=True)
     note = models.CharField(_("備考"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -299,7 +309,9 @@ class ProtectiveAction(models.Model):
         verbose_name_plural = _("即時措置")
         ordering = ["item__position", "item_id", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "item", "kind"], name="one_action_per_item_kind"),
+            models.UniqueConstraint(
+                fields=["case", "item", "kind"], name="one_action_per_item_kind"
+            ),
             models.CheckConstraint(
                 name="declined_action_has_reason",
                 condition=~Q(status="declined") | ~Q(decline_reason=""),

@@ -24,7 +24,9 @@ class RestrictedQuerySet(models.QuerySet):
             return self.none()
         if condition is True:
             return self.all()
-        return self.filter(**{f"{self.case_lookup}{key}": value for key, value in condition.items()})
+        return self.filter(
+            **{f"{self.case_lookup}{key}": value for key, value in condition.items()}
+        )
 
 
 class CaseQuerySet(RestrictedQuerySet):

@@ -21,7 +21,9 @@ def case_list_for_home(*, user: User) -> dict[str, QuerySet]:
     """The teller's drafts and the branch's open cases."""
     cases = Case.objects.restrict(user).select_related("branch", "assigned_to")
     return {
-        "drafts": cases.filter(status=CaseStatus.DRAFT, created_by=user).order_by("-updated_at")[:50],
+        "drafts": cases.filter(status=CaseStatus.DRAFT, created_by=user).order_by("-updated_at")[
+            :50
+        ],
         "open_cases": cases.exclude(
             status__in=[CaseStatus.DRAFT, CaseStatus.CLOSED, CaseStatus.WITHDRAWN]
         ).order_by("-after_hours", "-created_at")[:50],
@@ -55,9 +57,7 @@ def case_applicable_checklist(case: Case) -> dict[str, list]:
     kinds = {item.kind for item in case.items.all()}
     return {
         "card": CARD_QUESTIONS if ItemKind.CASH_CARD in kinds else [],
-        "passbook": PASSBOOK_QUESTIONS
-        if kinds & {ItemKind.PASSBOOK, ItemKind.SEAL}
-        else [],
+        "passbook": PASSBOOK_QUESTIONS if kinds & {ItemKind.PASSBOOK, ItemKind.SEAL} else [],
         "online_banking": ONLINE_BANKING_FACTORS if ItemKind.ONLINE_BANKING in kinds else [],
     }
 
@@ -127,14 +127,20 @@ def transaction_flags(case: Case, tx: UnauthorizedTransaction) -> list[DateFlag]
         flags.append(
             DateFlag(
                 "before_window",
-                _("通知日の30日前の日（%(start)s）より前のお取引です。補償の対象外となる可能性があります。")
+                _(
+                    "通知日の30日前の日（%(start)s）より前のお取引です。補償の対象外となる可能性があります。"
+                )
                 % {"start": start.strftime("%Y/%m/%d")},
             )
         )
     origin = tx.item.occurred_on if tx.item_id and tx.item.occurred_on else None
     if origin is None:
         first = min(
-            (timezone.localdate(t.occurred_at) for t in case.transactions.all() if t.item_id == tx.item_id),
+            (
+                timezone.localdate(t.occurred_at)
+                for t in case.transactions.all()
+                if t.item_id == tx.item_id
+            ),
             default=tx_day,
         )
         origin = first
@@ -142,7 +148,9 @@ def transaction_flags(case: Case, tx: UnauthorizedTransaction) -> list[DateFlag]
         flags.append(
             DateFlag(
                 "past_limit",
-                _("盗難・発生から2年を経過した後の通知です（期限 %(limit)s）。補償の対象外となる可能性があります。")
+                _(
+                    "盗難・発生から2年を経過した後の通知です（期限 %(limit)s）。補償の対象外となる可能性があります。"
+                )
                 % {"limit": two_year_limit(origin).strftime("%Y/%m/%d")},
             )
         )
@@ -173,15 +181,38 @@ def receipt_follow_ups(case: Case) -> list[FollowUp]:
     if case.transactions.exists():
         follow_ups.append(
             FollowUp(
-                _("補償のご請求には所定の請求書（補償請求書）へのご記入・ご捺印と、本人確認書類の写しが必要です。"),
+                _(
+                    "補償のご請求には所定の請求書（補償請求書）へのご記入・ご捺印と、本人確認書類の写しが必要です。"
+                ),
                 reported_on + timedelta(days=document_days),
             )
         )
     kinds = {(item.kind, item.state) for item in case.items.all()}
     if any(kind == ItemKind.CASH_CARD for kind, _state in kinds):
-        follow_ups.append(FollowUp(_("キャッシュカードの再発行は、お届出印と本人確認書類をお持ちのうえ窓口でお手続きください。"), None))
+        follow_ups.append(
+            FollowUp(
+                _(
+                    "キャッシュカードの再発行は、お届出印と本人確認書類をお持ちのうえ窓口でお手続きください。"
+                ),
+                None,
+            )
+        )
     if any(kind in (ItemKind.PASSBOOK, ItemKind.SEAL) for kind, _state in kinds):
-        follow_ups.append(FollowUp(_("通帳の再発行・改印は、新しいご印鑑と本人確認書類をお持ちのうえ窓口でお手続きください。"), None))
+        follow_ups.append(
+            FollowUp(
+                _(
+                    "通帳の再発行・改印は、新しいご印鑑と本人確認書類をお持ちのうえ窓口でお手続きください。"
+                ),
+                None,
+            )
+        )
     if any(kind == ItemKind.ONLINE_BANKING for kind, _state in kinds):
-        follow_ups.append(FollowUp(_("インターネットバンキングの再開には、ID・パスワードの再設定のお手続きが必要です。ご利用のパソコン・スマートフォンのウイルスチェックをお願いします。"), None))
+        follow_ups.append(
+            FollowUp(
+                _(
+                    "インターネットバンキングの再開には、ID・パスワードの再設定のお手続きが必要です。ご利用のパソコン・スマートフォンのウイルスチェックをお願いします。"
+                ),
+                None,
+            )
+        )
     return follow_ups

@@ -95,7 +95,9 @@ PROPOSED_STOPS: dict[tuple[str, str], tuple[str, ...]] = {
 
 
 @transaction.atomic
-def case_save_items(*, case: Case, user: User, rows: Iterable[Mapping[str, Any]]) -> list[ReportedItem]:
+def case_save_items(
+    *, case: Case, user: User, rows: Iterable[Mapping[str, Any]]
+) -> list[ReportedItem]:
     """Create, update or delete the case's reported items from form rows; re-propose the stops.
 
     A row is a mapping of item fields plus ``id`` (existing item or None) and ``DELETE``.
@@ -156,10 +158,14 @@ def actions_propose(*, case: Case) -> list[ProtectiveAction]:
 
 
 @transaction.atomic
-def action_perform(*, action: ProtectiveAction, user: User, reference: str = "") -> ProtectiveAction:
+def action_perform(
+    *, action: ProtectiveAction, user: User, reference: str = ""
+) -> ProtectiveAction:
     """Carry out a stop: through the core-banking adapter, or record one done there by hand."""
-    action = ProtectiveAction.objects.select_for_update(of=("self",)).select_related("item").get(
-        pk=action.pk
+    action = (
+        ProtectiveAction.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .get(pk=action.pk)
     )
     if action.status == ActionStatus.DONE:
         return action  # a second click must not stop the card twice
@@ -252,7 +258,11 @@ def case_save_transactions(
         tx.item_id = row["item"]
         for name in TRANSACTION_FIELDS:
             value = row.get(name)
-            setattr(tx, name, value if value is not None else ("" if name not in ("fee", "interest") else 0))
+            setattr(
+                tx,
+                name,
+                value if value is not None else ("" if name not in ("fee", "interest") else 0),
+            )
         tx.save()
         kept.append(tx)
     case_update(case=case, user=user, step="transactions", fields={})
@@ -311,7 +321,9 @@ def case_discard_draft(*, case: Case, user: User) -> Case:
     if case.is_draft:
         case.status = CaseStatus.WITHDRAWN
         case.save(update_fields=["status", "updated_at"])
-        timeline_record(case=case, actor=user, kind=EventKind.STATUS_CHANGED, message="下書きを破棄しました")
+        timeline_record(
+            case=case, actor=user, kind=EventKind.STATUS_CHANGED, message="下書きを破棄しました"
+        )
     return case
 
 
@@ -346,7 +358,8 @@ def case_transition(*, case: Case, user: User | None, to: str, reason: str = "")
         case=case,
         actor=user,
         kind=EventKind.STATUS_CHANGED,
-        message=f"{CaseStatus(current).label} → {CaseStatus(to).label}" + (f"：{reason}" if reason else ""),
+        message=f"{CaseStatus(current).label} → {CaseStatus(to).label}"
+        + (f"：{reason}" if reason else ""),
         data={"from": current, "to": to, "reason": reason},
     )
     case_changed.send(sender=Case, case=case, user=user)

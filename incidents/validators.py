@@ -42,7 +42,8 @@ class KatakanaField(forms.CharField):
         super().validate(value)
         if value and not KATAKANA_RE.match(value):
             raise ValidationError(
-                _("フリガナは全角カタカナで入力してください（例：ヤマダ タロウ）。"), code="katakana"
+                _("フリガナは全角カタカナで入力してください（例：ヤマダ タロウ）。"),
+                code="katakana",
             )
 
 
@@ -78,12 +79,18 @@ class YenField(forms.Field):
     def to_python(self, value):
         if isinstance(value, int):
             return value
-        text = normalize_width(str(value or "")[:40]).replace(",", "").replace("，", "").replace("円", "")
+        text = (
+            normalize_width(str(value or "")[:40])
+            .replace(",", "")
+            .replace("，", "")
+            .replace("円", "")
+        )
         if text in ("",):
             return None
         if not re.fullmatch(r"-?\d+", text):
             raise ValidationError(
-                _("金額は1円単位の整数で入力してください（小数・記号は使えません）。"), code="whole_yen"
+                _("金額は1円単位の整数で入力してください（小数・記号は使えません）。"),
+                code="whole_yen",
             )
         amount = int(text)
         if amount < 0:

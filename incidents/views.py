@@ -54,13 +54,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
         checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 — any failure means "down" to a load balancer
+    except Exception as exc:
         checks["database"] = f"error: {exc.__class__.__name__}"
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         checks["broker"] = "ok"
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         checks["broker"] = f"error: {exc.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(
@@ -104,12 +104,22 @@ def case_new(request: HttpRequest) -> HttpResponse:
     else:
         token = uuid.uuid4()
         form = forms.ReporterForm(
-            initial={"channel": "counter", "reporter_relation": "self", "notified_at": timezone.localtime().replace(second=0, microsecond=0)}
+            initial={
+                "channel": "counter",
+                "reporter_relation": "self",
+                "notified_at": timezone.localtime().replace(second=0, microsecond=0),
+            }
         )
     return render(
         request,
         "incidents/intake/reporter.html",
-        {"form": form, "intake_token": token, "case": None, "steps": steps_for(None), "step": "reporter"},
+        {
+            "form": form,
+            "intake_token": token,
+            "case": None,
+            "steps": steps_for(None),
+            "step": "reporter",
+        },
     )
 
 
@@ -157,7 +167,9 @@ def _simple_step(form_class, fields, slug):
             form = form_class(request.POST)
             if form.is_valid():
                 services.case_update(
-                    case=case, user=request.user, step=slug,
+                    case=case,
+                    user=request.user,
+                    step=slug,
                     fields={name: form.cleaned_data[name] for name in fields},
                 )
                 return _go_on(request, case, slug)
@@ -177,14 +189,24 @@ def _rows_initial(objects, names) -> list[dict]:
     return rows
 
 
-ITEM_NAMES = ("kind", "state", "id_document_kind", "account_branch", "account_number",
-              "occurred_on", "noticed_on", "note")
+ITEM_NAMES = (
+    "kind",
+    "state",
+    "id_document_kind",
+    "account_branch",
+    "account_number",
+    "occurred_on",
+    "noticed_on",
+    "note",
+)
 
 
 def _items_step(request, case):
     notified_on = case.notified_on
     if request.method == "POST":
-        formset = forms.item_formset()(request.POST, prefix="items", form_kwargs={"notified_on": notified_on})
+        formset = forms.item_formset()(
+            request.POST, prefix="items", form_kwargs={"notified_on": notified_on}
+        )
         if formset.is_valid():
             rows = formset.rows()
             if not [row for row in rows if not row["DELETE"]] and "add_row" not in request.POST:
@@ -199,7 +221,9 @@ def _items_step(request, case):
         for row in initial:
             row["occurred_unknown"] = row["occurred_on"] is None
         extra = 1 if (not initial or request.GET.get("add")) else 0
-        formset = forms.item_formset(extra)(initial=initial, prefix="items", form_kwargs={"notified_on": notified_on})
+        formset = forms.item_formset(extra)(
+            initial=initial, prefix="items", form_kwargs={"notified_on": notified_on}
+        )
     return {"formset": formset}
 
 
@@ -213,11 +237,15 @@ def _stops_step(request, case):
                 decision = form.cleaned_data["decision"]
                 if decision == ActionStatus.DONE:
                     services.action_perform(
-                        action=action, user=request.user, reference=form.cleaned_data["reference"].strip()
+                        action=action,
+                        user=request.user,
+                        reference=form.cleaned_data["reference"].strip(),
                     )
                 elif decision == ActionStatus.DECLINED:
                     services.action_decline(
-                        action=action, user=request.user, reason=form.cleaned_data["decline_reason"].strip()
+                        action=action,
+                        user=request.user,
+                        reason=form.cleaned_data["decline_reason"].strip(),
                     )
             services.case_update(case=case, user=request.user, step="stops", fields={})
             if "perform" in request.POST:
@@ -229,8 +257,10 @@ def _stops_step(request, case):
                 a,
                 forms.StopForm(
                     prefix=f"stop-{a.pk}",
-                    initial={"decision": a.status if a.status != ActionStatus.PROPOSED else "",
-                             "decline_reason": a.decline_reason},
+                    initial={
+                        "decision": a.status if a.status != ActionStatus.PROPOSED else "",
+                        "decline_reason": a.decline_reason,
+                    },
                 ),
             )
             for a in pending
@@ -239,9 +269,21 @@ def _stops_step(request, case):
     return {"stop_forms": stop_forms, "done_actions": done}
 
 
-TX_NAMES = ("item_id", "occurred_at", "account_branch", "account_number", "channel", "amount", "fee",
-            "interest", "location", "payee_bank", "payee_branch", "payee_account_number",
-            "payee_account_name")
+TX_NAMES = (
+    "item_id",
+    "occurred_at",
+    "account_branch",
+    "account_number",
+    "channel",
+    "amount",
+    "fee",
+    "interest",
+    "location",
+    "payee_bank",
+    "payee_branch",
+    "payee_account_number",
+    "payee_account_name",
+)
 
 
 def _transactions_step(request, case):
@@ -281,7 +323,9 @@ def _checklist_step(request, case):
             data = form.cleaned_data
             checklist = [*data.get("card", []), *data.get("passbook", []), *data.get("common", [])]
             services.case_update(
-                case=case, user=request.user, step="checklist",
+                case=case,
+                user=request.user,
+                step="checklist",
                 fields={
                     "checklist": checklist,
                     "online_banking_factors": list(data.get("online_banking", [])),
@@ -335,8 +379,15 @@ def case_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.SubmitForm(request.POST)
     if not form.is_valid():
         context = _review_step(request, case)
-        context.update({"form": form, "case": case, "step": "review", "steps": steps_for(case),
-                        "previous_step": previous_step(case, "review")})
+        context.update(
+            {
+                "form": form,
+                "case": case,
+                "step": "review",
+                "steps": steps_for(case),
+                "previous_step": previous_step(case, "review"),
+            }
+        )
         return render(request, "incidents/intake/review.html", context, status=200)
     try:
         services.case_submit(case_id=case.pk, user=request.user)
@@ -391,7 +442,9 @@ def case_receipt(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "follow_ups": receipt_follow_ups(case),
             "done_actions": [a for a in case.actions.all() if a.status == ActionStatus.DONE],
-            "declined_actions": [a for a in case.actions.all() if a.status == ActionStatus.DECLINED],
+            "declined_actions": [
+                a for a in case.actions.all() if a.status == ActionStatus.DECLINED
+            ],
             "printed_at": timezone.localtime(),
         },
     )

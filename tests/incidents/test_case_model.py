@@ -38,9 +38,12 @@ def test_the_timeline_cannot_be_edited_or_deleted_even_bypassing_the_application
     event = case.events.first()
     with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
         TimelineEvent.objects.filter(pk=event.pk).update(message="書き換え")
-    with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM incidents_timelineevent WHERE id = %s", [event.pk])
+    with (
+        pytest.raises((InternalError, ProgrammingError)),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM incidents_timelineevent WHERE id = %s", [event.pk])
     event.refresh_from_db()
     assert event.message != "書き換え"
 

@@ -19,50 +19,95 @@ pytestmark = pytest.mark.django_db
 
 def _items(case, teller, *rows):
     day = factories.today() - timedelta(days=1)
-    return services.case_save_items(case=case, user=teller, rows=[
-        {"account_branch": "001", "account_number": "7654321", "occurred_on": day, "noticed_on": day,
-         **row} for row in rows
-    ])
+    return services.case_save_items(
+        case=case,
+        user=teller,
+        rows=[
+            {
+                "account_branch": "001",
+                "account_number": "7654321",
+                "occurred_on": day,
+                "noticed_on": day,
+                **row,
+            }
+            for row in rows
+        ],
+    )
 
 
 def test_it_proposes_the_stops_each_item_calls_for(teller):
     case = factories.draft(teller)
-    _items(case, teller, {"kind": "cash_card", "state": "counterfeit"},
-           {"kind": "passbook", "state": "stolen"}, {"kind": "seal", "state": "lost"},
-           {"kind": "online_banking", "state": "credentials_stolen"},
-           {"kind": "id_document", "state": "stolen", "id_document_kind": "driving_licence",
-            "account_branch": "", "account_number": ""})
+    _items(
+        case,
+        teller,
+        {"kind": "cash_card", "state": "counterfeit"},
+        {"kind": "passbook", "state": "stolen"},
+        {"kind": "seal", "state": "lost"},
+        {"kind": "online_banking", "state": "credentials_stolen"},
+        {
+            "kind": "id_document",
+            "state": "stolen",
+            "id_document_kind": "driving_licence",
+            "account_branch": "",
+            "account_number": "",
+        },
+    )
     proposed = sorted((a.item.kind, a.kind) for a in case.actions.select_related("item"))
-    assert proposed == sorted([
-        ("cash_card", "card_suspend"), ("cash_card", "card_reissue_ic"),
-        ("passbook", "payment_stop"), ("passbook", "seal_check"),
-        ("seal", "seal_change"), ("seal", "payment_stop"),
-        ("online_banking", "ib_suspend"), ("online_banking", "ib_reset"),
-    ])
+    assert proposed == sorted(
+        [
+            ("cash_card", "card_suspend"),
+            ("cash_card", "card_reissue_ic"),
+            ("passbook", "payment_stop"),
+            ("passbook", "seal_check"),
+            ("seal", "seal_change"),
+            ("seal", "payment_stop"),
+            ("online_banking", "ib_suspend"),
+            ("online_banking", "ib_reset"),
+        ]
+    )
 
 
 def test_removing_an_item_drops_its_untouched_stops_but_keeps_a_stop_already_done(teller):
     case = factories.draft(teller)
-    card, passbook = _items(case, teller, {"kind": "cash_card", "state": "stolen"},
-                            {"kind": "passbook", "state": "stolen"})
+    card, passbook = _items(
+        case,
+        teller,
+        {"kind": "cash_card", "state": "stolen"},
+        {"kind": "passbook", "state": "stolen"},
+    )
     done = case.actions.get(kind="card_suspend")
     services.action_perform(action=done, user=teller)
-    services.case_save_items(case=case, user=teller, rows=[
-        {"id": card.pk, "kind": "cash_card", "state": "stolen", "account_branch": "001",
-         "account_number": "7654321", "occurred_on": card.occurred_on, "noticed_on": card.noticed_on},
-        {"id": passbook.pk, "DELETE": True},
-    ])
+    services.case_save_items(
+        case=case,
+        user=teller,
+        rows=[
+            {
+                "id": card.pk,
+                "kind": "cash_card",
+                "state": "stolen",
+                "account_branch": "001",
+                "account_number": "7654321",
+                "occurred_on": card.occurred_on,
+                "noticed_on": card.noticed_on,
+            },
+            {"id": passbook.pk, "DELETE": True},
+        ],
+    )
     assert list(case.actions.values_list("kind", "status")) == [("card_suspend", "done")]
 
 
 def test_it_refuses_to_submit_until_every_stop_is_done_or_declined(teller):
     case = factories.stolen_card_case(teller, submit=False)
-    ProtectiveAction.objects.filter(case=case).update(status="proposed", performed_at=None, reference="")
+    ProtectiveAction.objects.filter(case=case).update(
+        status="proposed", performed_at=None, reference=""
+    )
     with pytest.raises(services.SubmissionError) as error:
         services.case_submit(case_id=case.pk, user=teller)
     assert "カード利用停止" in error.value.problems[0]
     action = case.actions.get()
-    services.action_decline(action=action, user=teller, reason="お客さまが既にコールセンターで停止済み")
+    services.action_decline(
+        action=action, user=teller, reason="お客さまが既にコールセンターで停止済み"
+    )
     submitted = services.case_submit(case_id=case.pk, user=teller)
     assert submitted.status == CaseStatus.REPORTED
 
@@ -124,7 +169,11 @@ def test_two_simultaneous_submissions_of_one_draft_give_one_number(teller):
 
 def test_starting_a_draft_again_with_the_same_token_returns_the_same_draft(teller):
     token = uuid.uuid4()
-    fields = {"channel": "phone", "reporter_relation": "self", "notified_at": factories.at(factories.today())}
+    fields = {
+        "channel": "phone",
+        "reporter_relation": "self",
+        "notified_at": factories.at(factories.today()),
+    }
     first, created = services.case_start_draft(user=teller, token=token, fields=fields)
     second, created_again = services.case_start_draft(user=teller, token=token, fields=fields)
     assert (created, created_again) == (True, False)
@@ -137,10 +186,22 @@ def test_a_transaction_cannot_name_another_cases_item(teller):
     other = factories.stolen_card_case(teller, submit=False)
     foreign_item = other.items.get()
     with pytest.raises(ValueError):
-        services.case_save_transactions(case=mine, user=teller, rows=[{
-            "item": foreign_item.pk, "occurred_at": factories.at(factories.today()),
-            "account_branch": "001", "account_number": "1234567", "channel": "atm_withdrawal",
-            "amount": 1000, "fee": 0, "interest": 0}])
+        services.case_save_transactions(
+            case=mine,
+            user=teller,
+            rows=[
+                {
+                    "item": foreign_item.pk,
+                    "occurred_at": factories.at(factories.today()),
+                    "account_branch": "001",
+                    "account_number": "1234567",
+                    "channel": "atm_withdrawal",
+                    "amount": 1000,
+                    "fee": 0,
+                    "interest": 0,
+                }
+            ],
+        )
 
 
 def test_withdrawing_a_draft_keeps_it_on_record(teller):
@@ -154,6 +215,8 @@ def test_the_life_cycle_refuses_a_jump_and_records_each_move(teller):
     case = factories.stolen_card_case(teller)
     with pytest.raises(services.TransitionError):
         services.case_transition(case=case, user=teller, to=CaseStatus.PAID)
-    services.case_transition(case=case, user=teller, to=CaseStatus.INVESTIGATING, reason="被害届待ち")
+    services.case_transition(
+        case=case, user=teller, to=CaseStatus.INVESTIGATING, reason="被害届待ち"
+    )
     event = case.events.filter(kind="status_changed").get()
     assert event.data == {"from": "reported", "to": "investigating", "reason": "被害届待ち"}

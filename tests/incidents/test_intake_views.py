@@ -24,21 +24,44 @@ def day(offset: int = 0) -> str:
 
 
 def item_post(**row) -> dict:
-    data = {"items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0",
-            "items-MAX_NUM_FORMS": "20", "next": "1"}
-    defaults = {"kind": "cash_card", "state": "stolen", "account_branch": "001",
-                "account_number": "1234567", "occurred_on": day(-3), "noticed_on": day(-2)}
+    data = {
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "20",
+        "next": "1",
+    }
+    defaults = {
+        "kind": "cash_card",
+        "state": "stolen",
+        "account_branch": "001",
+        "account_number": "1234567",
+        "occurred_on": day(-3),
+        "noticed_on": day(-2),
+    }
     defaults.update(row)
     data.update({f"items-0-{k}": v for k, v in defaults.items()})
     return data
 
 
 def tx_post(item, **row) -> dict:
-    data = {"tx-TOTAL_FORMS": "1", "tx-INITIAL_FORMS": "0", "tx-MIN_NUM_FORMS": "0",
-            "tx-MAX_NUM_FORMS": "200", "next": "1"}
-    defaults = {"item": str(item.pk), "occurred_at": f"{day(-2)}T15:00", "account_branch": "001",
-                "account_number": "1234567", "channel": "atm_withdrawal", "amount": "200,000",
-                "fee": "220", "interest": ""}
+    data = {
+        "tx-TOTAL_FORMS": "1",
+        "tx-INITIAL_FORMS": "0",
+        "tx-MIN_NUM_FORMS": "0",
+        "tx-MAX_NUM_FORMS": "200",
+        "next": "1",
+    }
+    defaults = {
+        "item": str(item.pk),
+        "occurred_at": f"{day(-2)}T15:00",
+        "account_branch": "001",
+        "account_number": "1234567",
+        "channel": "atm_withdrawal",
+        "amount": "200,000",
+        "fee": "220",
+        "interest": "",
+    }
     defaults.update(row)
     data.update({f"tx-0-{k}": v for k, v in defaults.items()})
     return data
@@ -47,43 +70,73 @@ def tx_post(item, **row) -> dict:
 def errors_of(response) -> str:
     html = response.content.decode()
     field_errors = re.findall(r'<p id="error_\d+_[^"]*"><strong>(.*?)</strong>', html)
-    form_errors = re.findall(r'<div class="alert alert-block alert-danger">.*?<li>(.*?)</li>', html, re.S)
+    form_errors = re.findall(
+        r'<div class="alert alert-block alert-danger">.*?<li>(.*?)</li>', html, re.S
+    )
     return " ".join(field_errors + form_errors)
 
 
 def test_a_teller_takes_a_whole_report_step_by_step(teller_client, teller):
     page = teller_client.get(reverse("incidents:case_new"))
     token = page.context["intake_token"]
-    response = teller_client.post(reverse("incidents:case_new"), {
-        "intake_token": token, "channel": "counter", "reporter_relation": "self",
-        "notified_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "next": "1"})
+    response = teller_client.post(
+        reverse("incidents:case_new"),
+        {
+            "intake_token": token,
+            "channel": "counter",
+            "reporter_relation": "self",
+            "notified_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "next": "1",
+        },
+    )
     case = Case.objects.get()
     assert response.url == step_url(case, "customer")
-    response = teller_client.post(step_url(case, "customer"), {
-        "customer_number": "１２３４５６", "customer_type": "individual", "customer_name": "山田 太郎",
-        "customer_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ", "customer_birth_date": "1970-04-01",
-        "customer_phone": "090-1234-5678", "next": "1"})
+    response = teller_client.post(
+        step_url(case, "customer"),
+        {
+            "customer_number": "１２３４５６",
+            "customer_type": "individual",
+            "customer_name": "山田 太郎",
+            "customer_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ",
+            "customer_birth_date": "1970-04-01",
+            "customer_phone": "090-1234-5678",
+            "next": "1",
+        },
+    )
     assert response.url == step_url(case, "items")
     case.refresh_from_db()
     assert (case.customer_number, case.customer_name_kana) == ("123456", "ヤマダ タロウ")
     response = teller_client.post(step_url(case, "items"), item_post())
     assert response.url == step_url(case, "stops")
     action = case.actions.get()
-    response = teller_client.post(step_url(case, "stops"), {f"stop-{action.pk}-decision": "done", "next": "1"})
+    response = teller_client.post(
+        step_url(case, "stops"), {f"stop-{action.pk}-decision": "done", "next": "1"}
+    )
     assert response.url == step_url(case, "transactions")
     item = case.items.get()
     response = teller_client.post(step_url(case, "transactions"), tx_post(item))
     assert response.url == step_url(case, "police")
     assert case.transactions.get().amount == 200000
-    response = teller_client.post(step_url(case, "police"), {
-        "police_status": "filed", "police_station": "丸の内警察署", "police_filed_on": day(-1),
-        "police_receipt_number": "123", "next": "1"})
+    response = teller_client.post(
+        step_url(case, "police"),
+        {
+            "police_status": "filed",
+            "police_station": "丸の内警察署",
+            "police_filed_on": day(-1),
+            "police_receipt_number": "123",
+            "next": "1",
+        },
+    )
     assert response.url == step_url(case, "checklist")
-    response = teller_client.post(step_url(case, "checklist"), {"card": ["pin_memo_with_card"], "next": "1"})
+    response = teller_client.post(
+        step_url(case, "checklist"), {"card": ["pin_memo_with_card"], "next": "1"}
+    )
     assert response.url == step_url(case, "review")
     review = teller_client.get(step_url(case, "review"))
     assert review.context["problems"] == []
-    response = teller_client.post(reverse("incidents:case_submit", args=[case.pk]), {"confirmed": "on"})
+    response = teller_client.post(
+        reverse("incidents:case_submit", args=[case.pk]), {"confirmed": "on"}
+    )
     assert response.url == reverse("incidents:case_receipt", args=[case.pk])
     case.refresh_from_db()
     assert case.status == "reported" and case.number.startswith("001-")
@@ -99,16 +152,23 @@ def test_a_teller_takes_a_whole_report_step_by_step(teller_client, teller):
     [
         ({"occurred_on": day(1)}, "未来の日付は入力できません。"),
         ({"noticed_on": day(1)}, "未来の日付は入力できません。"),
-        ({"occurred_on": day(-2), "noticed_on": day(-3)}, "気付いた日は発生日以降の日付を入力してください。"),
+        (
+            {"occurred_on": day(-2), "noticed_on": day(-3)},
+            "気付いた日は発生日以降の日付を入力してください。",
+        ),
         ({"account_number": "12345"}, "口座番号は7桁の数字で入力してください。"),
         ({"account_branch": "1A"}, "店番は3桁の数字で入力してください。"),
         ({"state": "counterfeit", "kind": "passbook"}, "この種類には選べない内容です。"),
         ({"occurred_on": ""}, "発生日を入力するか、「発生日不明」にチェックしてください。"),
     ],
 )
-def test_item_rules_are_explained_in_japanese_and_what_was_typed_is_kept(teller_client, teller, row, field_message):
+def test_item_rules_are_explained_in_japanese_and_what_was_typed_is_kept(
+    teller_client, teller, row, field_message
+):
     case = factories.draft(teller)
-    response = teller_client.post(step_url(case, "items"), item_post(note="かばんごと盗まれた", **row))
+    response = teller_client.post(
+        step_url(case, "items"), item_post(note="かばんごと盗まれた", **row)
+    )
     assert response.status_code == 200
     assert field_message in errors_of(response)
     assert "かばんごと盗まれた" in response.content.decode()
@@ -117,13 +177,17 @@ def test_item_rules_are_explained_in_japanese_and_what_was_typed_is_kept(teller_
 
 def test_noticing_after_the_notification_is_refused(teller_client, teller):
     case = factories.draft(teller, notified_at=factories.at(factories.today() - timedelta(days=5)))
-    response = teller_client.post(step_url(case, "items"), item_post(occurred_on=day(-6), noticed_on=day(-2)))
+    response = teller_client.post(
+        step_url(case, "items"), item_post(occurred_on=day(-6), noticed_on=day(-2))
+    )
     assert "気付いた日は通知日" in errors_of(response)
 
 
 def test_an_unknown_theft_date_is_accepted_when_marked_unknown(teller_client, teller):
     case = factories.draft(teller)
-    response = teller_client.post(step_url(case, "items"), item_post(occurred_on="", occurred_unknown="on"))
+    response = teller_client.post(
+        step_url(case, "items"), item_post(occurred_on="", occurred_unknown="on")
+    )
     assert response.status_code == 302
     assert case.items.get().occurred_on is None
 
@@ -131,8 +195,10 @@ def test_an_unknown_theft_date_is_accepted_when_marked_unknown(teller_client, te
 def test_a_future_notification_time_is_refused(teller_client, teller):
     case = factories.draft(teller)
     future = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    response = teller_client.post(step_url(case, "reporter"), {
-        "channel": "counter", "reporter_relation": "self", "notified_at": future})
+    response = teller_client.post(
+        step_url(case, "reporter"),
+        {"channel": "counter", "reporter_relation": "self", "notified_at": future},
+    )
     assert "未来の日時は入力できません。" in errors_of(response)
 
 
@@ -147,8 +213,14 @@ def test_a_future_notification_time_is_refused(teller_client, teller):
 )
 def test_customer_rules(teller_client, teller, name, value, message):
     case = factories.draft(teller)
-    data = {"customer_number": "1", "customer_type": "individual", "customer_name": "山田 花子",
-            "customer_name_kana": "ヤマダ ハナコ", "customer_phone": "", name: value}
+    data = {
+        "customer_number": "1",
+        "customer_type": "individual",
+        "customer_name": "山田 花子",
+        "customer_name_kana": "ヤマダ ハナコ",
+        "customer_phone": "",
+        name: value,
+    }
     response = teller_client.post(step_url(case, "customer"), data)
     assert message in errors_of(response)
     assert "山田 花子" in response.content.decode()
@@ -161,31 +233,48 @@ def test_customer_rules(teller_client, teller, name, value, message):
         ({"amount": "1000.5"}, "金額は1円単位の整数で入力してください"),
         ({"amount": "10000000001"}, "金額が大きすぎます"),
         ({"fee": "abc"}, "金額は1円単位の整数で入力してください"),
-        ({"occurred_at": (timezone.localtime() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")},
-         "未来の日時は入力できません。"),
+        (
+            {"occurred_at": (timezone.localtime() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")},
+            "未来の日時は入力できません。",
+        ),
         ({"account_number": "123456a"}, "口座番号は7桁の数字で入力してください。"),
         ({"channel": "online_transfer"}, "この届出対象では行えない取引種類です。"),
         ({"channel": "atm_transfer"}, "振込の場合は振込先を入力してください。"),
-        ({"channel": "atm_transfer", "payee_bank": "みらい銀行", "payee_branch": "本店",
-          "payee_account_number": "7654321", "payee_account_name": "さとう"}, "全角カタカナ"),
+        (
+            {
+                "channel": "atm_transfer",
+                "payee_bank": "みらい銀行",
+                "payee_branch": "本店",
+                "payee_account_number": "7654321",
+                "payee_account_name": "さとう",
+            },
+            "全角カタカナ",
+        ),
     ],
 )
 def test_transaction_rules(teller_client, teller, row, message):
     case = factories.stolen_card_case(teller, submit=False, withdrawals=())
-    response = teller_client.post(step_url(case, "transactions"), tx_post(case.items.get(), location="新宿駅ATM", **row))
+    response = teller_client.post(
+        step_url(case, "transactions"), tx_post(case.items.get(), location="新宿駅ATM", **row)
+    )
     assert message in errors_of(response)
     assert "新宿駅ATM" in response.content.decode()
     assert UnauthorizedTransaction.objects.count() == 0
 
 
-def test_a_transaction_before_the_window_or_past_the_limit_is_flagged_not_refused(teller_client, teller):
+def test_a_transaction_before_the_window_or_past_the_limit_is_flagged_not_refused(
+    teller_client, teller
+):
     case = factories.draft(teller)
     long_ago = factories.today() - timedelta(days=800)
-    teller_client.post(step_url(case, "items"), item_post(occurred_on=long_ago.isoformat(),
-                                                           noticed_on=day(-1)))
+    teller_client.post(
+        step_url(case, "items"), item_post(occurred_on=long_ago.isoformat(), noticed_on=day(-1))
+    )
     item = case.items.get()
-    response = teller_client.post(step_url(case, "transactions"), tx_post(
-        item, occurred_at=f"{(long_ago + timedelta(days=1)).isoformat()}T10:00"))
+    response = teller_client.post(
+        step_url(case, "transactions"),
+        tx_post(item, occurred_at=f"{(long_ago + timedelta(days=1)).isoformat()}T10:00"),
+    )
     assert response.status_code == 302
     page = teller_client.get(step_url(case, "review")).content.decode()
     assert "30日前の日" in page
@@ -194,7 +283,9 @@ def test_a_transaction_before_the_window_or_past_the_limit_is_flagged_not_refuse
 
 def test_police_report_filed_needs_its_station_and_date(teller_client, teller):
     case = factories.draft(teller)
-    response = teller_client.post(step_url(case, "police"), {"police_status": "filed", "police_receipt_number": "99"})
+    response = teller_client.post(
+        step_url(case, "police"), {"police_status": "filed", "police_receipt_number": "99"}
+    )
     text = errors_of(response)
     assert "警察署名を入力してください" in text
     assert "届出日を入力してください" in text
@@ -205,23 +296,38 @@ def test_a_declined_stop_needs_a_reason(teller_client, teller):
     action = case.actions.get()
     action.status = "proposed"
     action.save()
-    response = teller_client.post(step_url(case, "stops"), {f"stop-{action.pk}-decision": "declined"})
+    response = teller_client.post(
+        step_url(case, "stops"), {f"stop-{action.pk}-decision": "declined"}
+    )
     assert "見送る場合は理由を入力してください。" in errors_of(response)
 
 
 def test_steps_adapt_to_the_items(teller_client, teller):
     case = factories.draft(teller)
-    teller_client.post(step_url(case, "items"), item_post(
-        kind="id_document", state="stolen", id_document_kind="driving_licence",
-        account_branch="", account_number=""))
+    teller_client.post(
+        step_url(case, "items"),
+        item_post(
+            kind="id_document",
+            state="stolen",
+            id_document_kind="driving_licence",
+            account_branch="",
+            account_number="",
+        ),
+    )
     slugs = [step.slug for step in teller_client.get(step_url(case, "police")).context["steps"]]
     assert "transactions" not in slugs and "stops" not in slugs and "checklist" not in slugs
     case2 = factories.draft(teller)
     teller_client.post(step_url(case2, "items"), item_post(kind="passbook", state="stolen"))
     form = teller_client.get(step_url(case2, "checklist")).context["form"]
-    assert "passbook" in form.fields and "card" not in form.fields and "online_banking" not in form.fields
+    assert (
+        "passbook" in form.fields
+        and "card" not in form.fields
+        and "online_banking" not in form.fields
+    )
     case3 = factories.draft(teller)
-    teller_client.post(step_url(case3, "items"), item_post(kind="online_banking", state="credentials_stolen"))
+    teller_client.post(
+        step_url(case3, "items"), item_post(kind="online_banking", state="credentials_stolen")
+    )
     form = teller_client.get(step_url(case3, "checklist")).context["form"]
     assert list(form.fields) == ["online_banking", "circumstances_note"]
 
@@ -251,8 +357,12 @@ def test_double_clicking_submit_yields_one_case(teller_client, teller):
 
 def test_going_back_and_resending_the_first_step_does_not_open_a_second_draft(teller_client):
     token = teller_client.get(reverse("incidents:case_new")).context["intake_token"]
-    data = {"intake_token": token, "channel": "counter", "reporter_relation": "self",
-            "notified_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    data = {
+        "intake_token": token,
+        "channel": "counter",
+        "reporter_relation": "self",
+        "notified_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    }
     teller_client.post(reverse("incidents:case_new"), data)
     teller_client.post(reverse("incidents:case_new"), data)
     assert Case.objects.count() == 1
@@ -269,6 +379,14 @@ def test_submitting_without_the_confirmation_keeps_the_draft(teller_client, tell
 def test_the_case_page_shows_everything_entered_with_the_timeline(teller_client, teller):
     case = factories.stolen_card_case(teller)
     page = teller_client.get(case.get_absolute_url()).content.decode()
-    for text in (case.number, "山田 太郎", "ヤマダ タロウ", "丸の内警察署", "200,000", "カード利用停止",
-                 case.actions.get().reference, "受付完了"):
+    for text in (
+        case.number,
+        "山田 太郎",
+        "ヤマダ タロウ",
+        "丸の内警察署",
+        "200,000",
+        "カード利用停止",
+        case.actions.get().reference,
+        "受付完了",
+    ):
         assert text in page
