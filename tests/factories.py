@@ -15,14 +15,21 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 def branch(code: str, name: str) -> Branch:
-    obj, _created = Branch.objects.get_or_create(code=code, defaults={"name": name, "phone": "03-0000-0000"})
+    obj, _created = Branch.objects.get_or_create(
+        code=code, defaults={"name": name, "phone": "03-0000-0000"}
+    )
     return obj
 
 
 def staff(username: str, role: str, home: Branch | None) -> User:
     user = User.objects.create_user(
-        username=username, password=PASSWORD, role=role, branch=home,
-        last_name=username.capitalize(), first_name="テスト", email=f"{username}@bank.example",
+        username=username,
+        password=PASSWORD,
+        role=role,
+        branch=home,
+        last_name=username.capitalize(),
+        first_name="テスト",
+        email=f"{username}@bank.example",
     )
     return user
 
@@ -38,37 +45,79 @@ def today() -> date:
 def draft(teller: User, *, notified_at: datetime | None = None, **customer) -> Case:
     """A draft past its first two steps."""
     case, _created = services.case_start_draft(
-        user=teller, token=uuid.uuid4(),
-        fields={"channel": "counter", "reporter_relation": "self",
-                "notified_at": notified_at or timezone.now()},
+        user=teller,
+        token=uuid.uuid4(),
+        fields={
+            "channel": "counter",
+            "reporter_relation": "self",
+            "notified_at": notified_at or timezone.now(),
+        },
     )
-    fields = {"customer_number": "123456", "customer_type": "individual", "customer_name": "山田 太郎",
-              "customer_name_kana": "ヤマダ タロウ", "customer_phone": "090-1234-5678"}
+    fields = {
+        "customer_number": "123456",
+        "customer_type": "individual",
+        "customer_name": "山田 太郎",
+        "customer_name_kana": "ヤマダ タロウ",
+        "customer_phone": "090-1234-5678",
+    }
     fields.update(customer)
     services.case_update(case=case, user=teller, step="customer", fields=fields)
     return case
 
 
-def stolen_card_case(teller: User, *, submit: bool = True, withdrawals=((200000, 220), (300000, 220)),
-                     police: str = "filed") -> Case:
+def stolen_card_case(
+    teller: User,
+    *,
+    submit: bool = True,
+    withdrawals=((200000, 220), (300000, 220)),
+    police: str = "filed",
+) -> Case:
     """A stolen cash card with withdrawals, stops done: the commonest report."""
     case = draft(teller)
     day = today() - timedelta(days=2)
-    (item,) = services.case_save_items(case=case, user=teller, rows=[{
-        "kind": "cash_card", "state": "stolen", "account_branch": "001", "account_number": "1234567",
-        "occurred_on": day, "noticed_on": day + timedelta(days=1),
-    }])
-    services.case_save_transactions(case=case, user=teller, rows=[
-        {"item": item.pk, "occurred_at": at(day, 15, n), "account_branch": "001",
-         "account_number": "1234567", "channel": "atm_withdrawal", "amount": amount, "fee": fee,
-         "interest": 0}
-        for n, (amount, fee) in enumerate(withdrawals)
-    ])
-    police_fields = {"police_status": police, "police_station": "", "police_filed_on": None,
-                     "police_receipt_number": ""}
+    (item,) = services.case_save_items(
+        case=case,
+        user=teller,
+        rows=[
+            {
+                "kind": "cash_card",
+                "state": "stolen",
+                "account_branch": "001",
+                "account_number": "1234567",
+                "occurred_on": day,
+                "noticed_on": day + timedelta(days=1),
+            }
+        ],
+    )
+    services.case_save_transactions(
+        case=case,
+        user=teller,
+        rows=[
+            {
+                "item": item.pk,
+                "occurred_at": at(day, 15, n),
+                "account_branch": "001",
+                "account_number": "1234567",
+                "channel": "atm_withdrawal",
+                "amount": amount,
+                "fee": fee,
+                "interest": 0,
+            }
+            for n, (amount, fee) in enumerate(withdrawals)
+        ],
+    )
+    police_fields = {
+        "police_status": police,
+        "police_station": "",
+        "police_filed_on": None,
+        "police_receipt_number": "",
+    }
     if police == "filed":
-        police_fields.update(police_station="丸の内警察署", police_filed_on=day + timedelta(days=1),
-                             police_receipt_number="R-1")
+        police_fields.update(
+            police_station="丸の内警察署",
+            police_filed_on=day + timedelta(days=1),
+            police_receipt_number="R-1",
+        )
     services.case_update(case=case, user=teller, step="police", fields=police_fields)
     for action in case.actions.filter(status=ActionStatus.PROPOSED):
         services.action_perform(action=action, user=teller)
