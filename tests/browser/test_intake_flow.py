@@ -13,7 +13,7 @@ from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def sign_in(page: Page, live_server, username: str) -> None:
