@@ -149,3 +149,22 @@ class EventKind(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("状態を変更")
     RECEIPT_PRINTED = "receipt_printed", _("受付票を表示")
     NOTE = "note", _("メモ")
+
+
+class DeadlineKind(models.TextChoices):
+    """What a deadline is for (DOMAIN §5); later kinds are added here."""
+
+    POLICE_REPORT = "police_report", _("警察への被害届")
+    CUSTOMER_DOCUMENTS = "customer_documents", _("所定の書類")
+    AFTER_HOURS_PICKUP = "after_hours_pickup", _("時間外受付の引継ぎ")
+    SUPERVISOR_REVIEW = "supervisor_review", _("役席の審査")
+
+
+class DeadlineState(models.TextChoices):
+    """Where a deadline stands."""
+
+    OPEN = "open", _("対応待ち")
+    MET = "met", _("完了")
+    OVERDUE = "overdue", _("期限超過")
+    ESCALATED = "escalated", _("エスカレーション済")
+    CANCELLED = "cancelled", _("取消")

@@ -19,6 +19,8 @@ from .choices import (
     CaseStatus,
     Channel,
     CustomerType,
+    DeadlineKind,
+    DeadlineState,
     EventKind,
     IdDocumentKind,
     ItemKind,
@@ -405,3 +407,60 @@ class TimelineEvent(models.Model):
             return EventKind(self.kind).label
         except ValueError:
             return self.kind
+
+
+class Deadline(models.Model):
+    """Something owed on a case by a due time (DOMAIN §5), scanned by the periodic job.
+
+    The scan reads only open deadlines that are due, through the partial index on ``due_at``; its
+    updates are compare-and-swap on ``state`` so overlapping scans act once.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(_("種類"), max_length=30, choices=DeadlineKind.choices)
+    due_at = models.DateTimeField(_("期限"))
+    state = models.CharField(
+        _("状態"), max_length=12, choices=DeadlineState.choices, default=DeadlineState.OPEN
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("担当者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+    )
+    branch = models.ForeignKey(
+        Branch, verbose_name=_("担当店"), on_delete=models.PROTECT, related_name="deadlines"
+    )
+    reminded_at = models.DateTimeField(_("リマインド日時"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("エスカレーション段階"), default=0)
+    escalated_at = models.DateTimeField(_("エスカレーション日時"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("完了・取消日時"), null=True, blank=True)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("期限")
+        verbose_name_plural = _("期限")
+        ordering = ["due_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="deadline_open_due",
+                condition=Q(state__in=["open", "overdue", "escalated"]),
+            ),
+            models.Index(fields=["case", "kind"], name="deadline_case_kind"),
+            models.Index(fields=["branch", "state", "due_at"], name="deadline_branch_state_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(state="open"),
+                name="one_open_deadline_per_case_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_at:%Y-%m-%d %H:%M}"

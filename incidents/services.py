@@ -22,7 +22,7 @@ from .models import (
     User,
 )
 from .selectors import case_submission_problems
-from .signals import case_changed, case_submitted
+from .signals import case_changed, case_status_changed, case_submitted
 
 
 class SubmissionError(Exception):
@@ -362,5 +362,6 @@ def case_transition(*, case: Case, user: User | None, to: str, reason: str = "")
         + (f"：{reason}" if reason else ""),
         data={"from": current, "to": to, "reason": reason},
     )
+    case_status_changed.send(sender=Case, case=case, user=user, old=current, new=to)
     case_changed.send(sender=Case, case=case, user=user)
     return case

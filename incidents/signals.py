@@ -2,7 +2,10 @@
 
 from django.dispatch import Signal
 
-# Sent inside the submitting transaction, with case and user.
+# Sent inside the submitting transaction, with case and user: a draft became reported, or a
+# monitoring-center call became preliminary (case.status tells which).
 case_submitted = Signal()
+# Sent inside the transaction of every life-cycle move, with case, user, old and new.
+case_status_changed = Signal()
 # Sent whenever case data that the compensation rules read has changed, with case and user.
 case_changed = Signal()
