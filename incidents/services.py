@@ -57,17 +57,40 @@ def case_start_draft(*, user: User, token: UUID, fields: Mapping[str, Any]) -> t
     return case, True
 
 
+class StaleCaseError(Exception):
+    """Someone else saved the case after this form was opened (optimistic locking)."""
+
+    def __init__(self, current: Case):
+        super().__init__(f"case {current.pk} is at version {current.version}")
+        self.current = current
+
+
 @transaction.atomic
-def case_update(*, case: Case, user: User, step: str, fields: Mapping[str, Any]) -> Case:
-    """Save one step's fields of a case and note the step on its timeline."""
-    changed = [name for name, value in fields.items() if getattr(case, name) != value]
-    for name, value in fields.items():
-        setattr(case, name, value)
-    if case.is_draft:
-        case.intake_step = step
-    case.version = F("version") + 1
-    case.save()
-    case.refresh_from_db(fields=["version"])
+def case_update(
+    *,
+    case: Case,
+    user: User,
+    step: str,
+    fields: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Case:
+    """Save some fields of a case and note it on the timeline; refuse a stale edit.
+
+    With ``expected_version`` (the version the form was opened on), a save after someone else's is
+    refused with StaleCaseError instead of silently overwriting it. Only the given fields are
+    written, so a stale in-memory case never overwrites other columns.
+    """
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleCaseError(current)
+    changed = [name for name, value in fields.items() if getattr(current, name) != value]
+    values = dict(fields)
+    if current.is_draft:
+        values["intake_step"] = step
+    Case.objects.filter(pk=case.pk).update(
+        **values, version=F("version") + 1, updated_at=timezone.now()
+    )
+    case.refresh_from_db()
     if changed:
         timeline_record(
             case=case, actor=user, kind=EventKind.STEP_SAVED, data={"step": step, "fields": changed}

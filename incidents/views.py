@@ -141,6 +141,7 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     context = handler(request, case)
     if isinstance(context, HttpResponse):
         return context
+    context.setdefault("version", case.version)
     context.update(
         {
             "case": case,
@@ -161,17 +162,44 @@ def _go_on(request: HttpRequest, case: Case, step: str) -> HttpResponse:
     return redirect("incidents:intake_step", pk=case.pk, step=next_step(case, step))
 
 
+def _expected_version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _stale(request: HttpRequest, form, error: services.StaleCaseError, names) -> dict:
+    """Refuse a stale save: keep what this teller typed, show what the other one saved."""
+    current = error.current
+    messages.error(
+        request,
+        _(
+            "この届出は、画面を開いた後に他の職員が更新しました。最新の内容を表示しています。"
+            "確認のうえ、必要ならもう一度保存してください。"
+        ),
+    )
+    newer = [
+        (form.fields[name].label, getattr(current, name)) for name in names if name in form.fields
+    ]
+    return {"form": form, "newer_values": newer, "version": current.version}
+
+
 def _simple_step(form_class, fields, slug):
     def handler(request, case):
         if request.method == "POST":
             form = form_class(request.POST)
             if form.is_valid():
-                services.case_update(
-                    case=case,
-                    user=request.user,
-                    step=slug,
-                    fields={name: form.cleaned_data[name] for name in fields},
-                )
+                try:
+                    services.case_update(
+                        case=case,
+                        user=request.user,
+                        step=slug,
+                        fields={name: form.cleaned_data[name] for name in fields},
+                        expected_version=_expected_version(request),
+                    )
+                except services.StaleCaseError as error:
+                    return _stale(request, form, error, fields)
                 return _go_on(request, case, slug)
         else:
             form = form_class(initial=forms.case_initial(case, fields))

@@ -220,3 +220,39 @@ def test_the_life_cycle_refuses_a_jump_and_records_each_move(teller):
     )
     event = case.events.filter(kind="status_changed").get()
     assert event.data == {"from": "reported", "to": "investigating", "reason": "被害届待ち"}
+
+
+def test_a_stale_edit_is_refused_and_never_overwrites_the_newer_one(teller, other_supervisor):
+    case = factories.draft(teller)
+    opened_at = case.version
+    services.case_update(
+        case=case,
+        user=other_supervisor,
+        step="customer",
+        fields={"customer_phone": "03-1111-2222"},
+        expected_version=opened_at,
+    )
+    with pytest.raises(services.StaleCaseError) as error:
+        services.case_update(
+            case=case,
+            user=teller,
+            step="customer",
+            fields={"customer_phone": "090-9999-9999"},
+            expected_version=opened_at,
+        )
+    assert error.value.current.customer_phone == "03-1111-2222"
+    case.refresh_from_db()
+    assert case.customer_phone == "03-1111-2222"
+
+
+def test_saving_some_fields_leaves_the_others_alone(teller):
+    case = factories.draft(teller)
+    stale = Case.objects.get(pk=case.pk)
+    services.case_update(
+        case=case, user=teller, step="customer", fields={"customer_name": "新しい 名前"}
+    )
+    services.case_update(
+        case=stale, user=teller, step="police", fields={"police_status": "not_yet"}
+    )
+    case.refresh_from_db()
+    assert (case.customer_name, case.police_status) == ("新しい 名前", "not_yet")

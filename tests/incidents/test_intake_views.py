@@ -390,3 +390,37 @@ def test_the_case_page_shows_everything_entered_with_the_timeline(teller_client,
         "受付完了",
     ):
         assert text in page
+
+
+def test_a_second_teller_saving_a_stale_step_is_refused_and_sees_the_newer_data(
+    client, teller, other_supervisor
+):
+    case = factories.draft(teller)
+    url = step_url(case, "customer")
+    client.force_login(teller)
+    opened_version = client.get(url).context["version"]
+    other = client_class_for(other_supervisor)
+    data = {
+        "customer_number": "1",
+        "customer_type": "individual",
+        "customer_name": "山田 太郎",
+        "customer_name_kana": "ヤマダ タロウ",
+        "version": str(opened_version),
+    }
+    assert other.post(url, {**data, "customer_phone": "03-1111-2222"}).status_code == 302
+    response = client.post(url, {**data, "customer_phone": "090-9999-9999"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "他の職員が更新しました" in html
+    assert "03-1111-2222" in html  # the newer data is shown
+    assert "090-9999-9999" in html  # and what this teller typed is kept on screen
+    case.refresh_from_db()
+    assert case.customer_phone == "03-1111-2222"
+
+
+def client_class_for(user):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(user)
+    return other
