@@ -54,7 +54,6 @@ def main() -> int:
                 "processed_folder": str(folder),
             }
         )
-        env["REDIS_URL"] = ""
         print("• Broker: Celery filesystem transport in var/broker (set REDIS_URL to use Redis)")
     manage = [PY, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
