@@ -223,24 +223,38 @@ def _item_states(facts: Facts, policy: Policy) -> dict[str, _ItemState]:
     return states
 
 
-def _window_applies(facts: Facts) -> bool:
-    """False when every transaction (or, with none, every item) is a counterfeit card's."""
-    kinds = {item.id: item.kind for item in facts.items}
-    if facts.transactions:
-        return any(kinds[tx.item] != "counterfeit_card" for tx in facts.transactions)
-    if facts.items:
-        return any(kind != "counterfeit_card" for kind in kinds.values())
-    return True
+_Window = tuple[datetime.date, str, str]
+_window_cache: dict[tuple[datetime.date, int, int], _Window] = {}
+
+
+def _window(notified_on: datetime.date, window_days: int, unavoidable_days: int) -> _Window:
+    """The window's first day and its wording (memoised: many cases share a notice day)."""
+    key = (notified_on, window_days, unavoidable_days)
+    found = _window_cache.get(key)
+    if found is None:
+        start = notified_on - datetime.timedelta(days=window_days + unavoidable_days)
+        phrase = w.window_limit(notified_on, window_days, unavoidable_days)
+        found = (start, w.before_window(phrase), w.summary_window(phrase))
+        if len(_window_cache) > 4096:
+            _window_cache.clear()
+        _window_cache[key] = found
+    return found
 
 
 def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
     """Assess a case: decide each transaction, total them, and say why."""
     states = _item_states(facts, policy)
     notified_on = facts.notified_on
-    window_days = policy.window_days + facts.unavoidable_days
-    window_start = notified_on - datetime.timedelta(days=window_days)
-    window_phrase = w.window_limit(notified_on, policy.window_days, facts.unavoidable_days)
-    before_window = w.before_window(window_phrase)
+    window_start, before_window, window_summary = _window(
+        notified_on, policy.window_days, facts.unavoidable_days
+    )
+    # The window is shown unless every transaction (or, with none, every item) is counterfeit.
+    if facts.transactions:
+        window_applies = False
+    else:
+        window_applies = not facts.items or any(
+            s.kind != "counterfeit_card" for s in states.values()
+        )
 
     corporate = facts.customer_type == "corporate"
     bank_at_fault = facts.bank_at_fault
@@ -264,6 +278,7 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
             covered = True
             gaps: list[str] = []
         else:
+            window_applies = True
             gaps = []
             if tx.date < window_start:
                 gaps.append(before_window)
@@ -354,8 +369,7 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
         outcome = "partial"
     total = None if pending or review else compensation_total
 
-    window_applies = _window_applies(facts)
-    summary = [w.summary_window(window_phrase) if window_applies else w.NO_WINDOW]
+    summary = [window_summary if window_applies else w.NO_WINDOW]
     for state in states.values():
         if state.limit_phrase is not None:
             summary.append(w.summary_limit(ITEM_KIND_LABELS[state.kind], state.limit_phrase))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import sys
 from typing import Any
@@ -72,12 +73,13 @@ def read_input(name: str) -> bytes:
 
 def decode_json(raw: bytes) -> object:
     """Decode UTF-8 JSON (a leading byte-order mark is allowed), or raise BadInput."""
+    skip = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        byte = raw[exc.start]
+        offset = skip + exc.start
         raise BadInput(
-            [f"input: not UTF-8 text (byte 0x{byte:02x} at offset {exc.start})"]
+            [f"input: not UTF-8 text (byte 0x{raw[offset]:02x} at offset {offset})"]
         ) from None
     try:
         return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)

@@ -1,0 +1,108 @@
+"""Benchmark the compensation rules: assessments per second on one core for a typical case.
+
+Run from the repository root: `python bench/bench_assess.py [--seconds 3]`.
+Prints the rate of assess() on one stolen card with three transactions, the rate of a reference
+loop that only builds the same Facts (dataclass construction, measured in the same run, so the
+ratio is comparable across machines), and the rate of the command's path (parse_facts + assess +
+assessment_to_dict) for information. The target is at least 20,000 assessments per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from compensation.rules import (
+    Facts,
+    Item,
+    Policy,
+    Requirements,
+    Transaction,
+    assess,
+    assessment_to_dict,
+    facts_to_dict,
+    parse_facts,
+)
+
+TARGET_PER_SECOND = 20_000
+D = datetime.date
+
+
+def build_facts() -> Facts:
+    """A typical case: a stolen card, a PIN memo kept with it, three withdrawals (one too early)."""
+    return Facts(
+        notified_on=D(2026, 3, 31),
+        items=(Item("i1", "stolen_card", D(2026, 2, 20)),),
+        transactions=(
+            Transaction("t1", "i1", D(2026, 2, 28), 100000, 220),
+            Transaction("t2", "i1", D(2026, 3, 1), 200000, 220),
+            Transaction("t3", "i1", D(2026, 3, 2), 50000, 110),
+        ),
+        requirements=Requirements(True, True, True),
+        checklist=frozenset({"pin_memo_with_card"}),
+    )
+
+
+def rate(work: Callable[[], object], seconds: float) -> float:
+    """Call work repeatedly for about `seconds` and return calls per second."""
+    batch = 200
+    calls = 0
+    start = time.perf_counter()
+    deadline = start + seconds
+    while True:
+        for _ in range(batch):
+            work()
+        calls += batch
+        now = time.perf_counter()
+        if now >= deadline:
+            return calls / (now - start)
+
+
+def pin_to_one_core() -> str:
+    """Run on a single CPU where the platform allows it."""
+    if hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"pinned to CPU {cpu}"
+    return "not pinned (no sched_setaffinity)"
+
+
+def main() -> int:
+    """Measure and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
+    args = parser.parse_args()
+
+    where = pin_to_one_core()
+    facts = build_facts()
+    policy = Policy()
+    document = facts_to_dict(facts, policy)
+    assessment = assess(facts, policy)
+    assert assessment.compensation_total == 150165 + 37582, assessment  # sanity: 75% of t2 and t3
+
+    for _ in range(2000):  # warm up
+        assess(facts, policy)
+
+    assess_rate = rate(lambda: assess(facts, policy), args.seconds)
+    reference_rate = rate(build_facts, args.seconds)
+    command_rate = rate(lambda: assessment_to_dict(assess(*parse_facts(document))), args.seconds)
+
+    print(f"python {sys.version.split()[0]}, {where}, {args.seconds:g} s per measurement")
+    print(f"assess():                               {assess_rate:12,.0f} assessments/s")
+    print(f"reference (build the same Facts):       {reference_rate:12,.0f} builds/s")
+    print(f"ratio assess / reference:               {assess_rate / reference_rate:12.3f}")
+    print(f"parse_facts + assess + to_dict:         {command_rate:12,.0f} cases/s")
+    verdict = "meets" if assess_rate >= TARGET_PER_SECOND else "BELOW"
+    print(f"target {TARGET_PER_SECOND:,} assessments/s: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
