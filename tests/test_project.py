@@ -38,8 +38,11 @@ def test_compose_runs_postgres_redis_web_worker_and_beat_from_the_settings_envir
 
 def test_nothing_is_loaded_from_a_cdn_or_the_internet():
     offenders = []
-    for path in [*(ROOT / "templates").rglob("*.html"), *(ROOT / "static" / "css").rglob("*.css"),
-                 *(ROOT / "static" / "js").rglob("*.js")]:
+    for path in [
+        *(ROOT / "templates").rglob("*.html"),
+        *(ROOT / "static" / "css").rglob("*.css"),
+        *(ROOT / "static" / "js").rglob("*.js"),
+    ]:
         for url in re.findall(r'(?:src|href)\s*=\s*["\'](https?://[^"\']+)', path.read_text()):
             offenders.append((path.name, url))
     assert offenders == []
