@@ -254,7 +254,10 @@ class ReportedItem(models.Model):
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}（{self.get_state_display()}）"
+        return _("%(kind)s（%(state)s）") % {
+            "kind": self.get_kind_display(),
+            "state": self.get_state_display(),
+        }
 
     @property
     def rules_kind(self) -> str | None:
@@ -364,7 +367,10 @@ class UnauthorizedTransaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.amount:,}円"
+        return _("%(channel)s %(amount)s円") % {
+            "channel": self.get_channel_display(),
+            "amount": f"{self.amount:,}",
+        }
 
     @property
     def claimed(self) -> int:

@@ -1,0 +1,184 @@
+"""The English catalogue: complete, in step with the code and with its compiled .mo, and served.
+
+The interface's source strings are Japanese; `locale/en/LC_MESSAGES/django.po` is the English UI.
+These tests shell out to GNU gettext (msgfmt, msgcmp), as `makemessages`/`compilemessages` do.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
+COMPILED = CATALOGUE.with_suffix(".mo")
+
+# What the catalogue is extracted from, and exactly how (the command of the project's docs).
+SOURCES = (
+    "config",
+    "incidents",
+    "compensation",
+    "notifications",
+    "templates",
+    "locale",
+    "manage.py",
+)
+MAKEMESSAGES = [
+    "makemessages",
+    "-l",
+    "en",
+    "--no-obsolete",
+    "--no-location",
+    *("-i", ".venv/*", "-i", "var/*", "-i", "tests/*", "-i", "bench/*", "-i", "scripts/*"),
+]
+
+
+def gettext_tool(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run a gettext program with untranslated (C locale) diagnostics."""
+    return subprocess.run(
+        [str(a) for a in args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LC_ALL": "C", "LANGUAGE": ""},
+        timeout=120,
+    )
+
+
+def load_mo(path: Path) -> dict:
+    with path.open("rb") as fp:
+        return dict(gettext.GNUTranslations(fp)._catalog)
+
+
+@pytest.fixture(scope="module")
+def fresh_extraction(tmp_path_factory) -> Path:
+    """The catalogue makemessages produces from a copy of today's source folders."""
+    copy = tmp_path_factory.mktemp("mamori-src")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in SOURCES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name, ignore=ignore)
+        elif source.is_file():
+            shutil.copy2(source, copy / name)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *MAKEMESSAGES],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    extracted = copy / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    assert extracted.is_file()
+    return extracted
+
+
+def test_english_catalogue_has_no_untranslated_or_fuzzy_messages():
+    result = gettext_tool("msgfmt", "--check", "--statistics", "-o", os.devnull, CATALOGUE)
+    assert result.returncode == 0, result.stderr
+    statistics = result.stderr.strip()
+    assert re.fullmatch(r"\d+ translated messages?\.", statistics), statistics
+    assert "untranslated" not in statistics
+    assert "fuzzy" not in statistics
+
+
+def test_english_catalogue_header_declares_english_utf8_and_two_plural_forms():
+    header = load_mo(COMPILED)[""]
+    assert "Language: en\n" in header
+    assert "Content-Type: text/plain; charset=UTF-8\n" in header
+    assert "Plural-Forms: nplurals=2; plural=(n != 1);\n" in header
+
+
+def test_every_message_extracted_from_the_code_is_translated_in_the_english_catalogue(
+    fresh_extraction,
+):
+    # msgcmp DEF REF: each msgid of REF must have a (non-fuzzy, translated) entry in DEF.
+    result = gettext_tool("msgcmp", CATALOGUE, fresh_extraction)
+    assert result.returncode == 0, (
+        "locale/en/LC_MESSAGES/django.po is behind the code; run makemessages and translate:\n"
+        + result.stderr
+    )
+
+
+def test_english_catalogue_holds_no_messages_the_code_no_longer_uses(fresh_extraction):
+    result = gettext_tool(
+        "msgcmp", "--use-untranslated", "--use-fuzzy", fresh_extraction, CATALOGUE
+    )
+    assert result.returncode == 0, (
+        "locale/en/LC_MESSAGES/django.po has entries no longer in the code; "
+        "run makemessages with --no-obsolete:\n" + result.stderr
+    )
+
+
+def test_committed_mo_holds_exactly_the_messages_of_the_po(tmp_path):
+    recompiled = tmp_path / "django.mo"
+    result = gettext_tool("msgfmt", "--check-format", "-o", recompiled, CATALOGUE)
+    assert result.returncode == 0, result.stderr
+    assert COMPILED.is_file(), "locale/en/LC_MESSAGES/django.mo is missing; run compilemessages"
+    committed, expected = load_mo(COMPILED), load_mo(recompiled)
+    assert committed.keys() == expected.keys(), "django.mo is stale; run compilemessages"
+    assert committed == expected, "django.mo is stale; run compilemessages"
+
+
+def switch_language(client, language: str, next_url: str = "/login/"):
+    response = client.post("/i18n/setlang/", {"language": language, "next": next_url})
+    assert response.status_code == 302
+    return response
+
+
+@pytest.mark.django_db
+def test_login_page_is_japanese_by_default(client):
+    response = client.get("/login/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="ja">' in html
+    assert "ログイン" in html
+    assert "職員ログイン" in html
+    assert "Staff sign-in" not in html
+
+
+@pytest.mark.django_db
+def test_choosing_english_shows_the_login_page_in_english(client):
+    switch_language(client, "en")
+    response = client.get("/login/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Staff sign-in" in html
+    assert "Sign in" in html
+    assert "Mamori Case Desk" in html
+    assert "職員ログイン" not in html
+    assert "ログイン" not in html
+
+
+@pytest.mark.django_db
+def test_choosing_english_shows_a_signed_in_tellers_home_page_in_english(teller_client):
+    switch_language(teller_client, "en", next_url="/")
+    response = teller_client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    for english in ("Home", "Sign out", "Take a new report", "Reports in progress", "Open cases"):
+        assert english in html, english
+    assert "Teller" in html  # the role, from a translated choice label
+    for japanese in ("ホーム", "ログアウト", "新しい届出を受け付ける", "対応中の事故", "窓口担当"):
+        assert japanese not in html, japanese
+
+
+@pytest.mark.django_db
+def test_choosing_japanese_again_brings_the_japanese_interface_back(teller_client):
+    switch_language(teller_client, "en", next_url="/")
+    switch_language(teller_client, "ja", next_url="/")
+    html = teller_client.get("/").content.decode()
+    assert '<html lang="ja">' in html
+    assert "新しい届出を受け付ける" in html
+    assert "Take a new report" not in html
