@@ -20,12 +20,12 @@ from .vocab import (
     CUSTOMER_TYPES,
     FAULTS,
     ITEM_KINDS,
+    MAX_DAYS,
+    MAX_YEN,
     REQUIREMENT_NAMES,
     TAKEN_BY_VALUES,
 )
 
-MAX_YEN = 10**12
-MAX_DAYS = 3650
 MIN_DATE = datetime.date(1900, 1, 1)
 MAX_DATE = datetime.date(2999, 12, 31)
 

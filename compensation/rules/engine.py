@@ -16,19 +16,38 @@ from .model import (
 )
 from .vocab import (
     CARD_KINDS,
+    CHECKLIST_CODES,
+    CUSTOMER_TYPES,
     EXCLUDED_TAKERS,
     FAULTS,
     ITEM_KIND_LABELS,
     ITEM_KINDS,
     LOST_KINDS,
+    MAX_DAYS,
+    MAX_YEN,
     PASSBOOK_KINDS,
     RULES_VERSION,
     TAKEN_BY_LABELS,
+    TAKEN_BY_VALUES,
 )
 
 DEFAULT_POLICY = Policy()
+_CHECKLIST_SET = frozenset(CHECKLIST_CODES)
+_RATE_NAMES = (
+    "stolen_card_negligence_rate",
+    "passbook_negligence_rate",
+    "online_banking_negligence_rate",
+    "online_banking_gross_negligence_rate",
+)
 
-_Suggestion = tuple[str | None, tuple[str, ...], tuple[str, ...]]
+# (suggested fault, the checklist codes behind it, the words for "because of that fault")
+_Suggestion = tuple[str | None, tuple[str, ...], str]
+_GENERIC_BECAUSE = {
+    "none": "",
+    "negligence": w.fault_because("negligence", ()),
+    "gross_negligence": w.fault_because("gross_negligence", ()),
+    "intent": "",
+}
 
 
 def _suggest_card(checklist: frozenset[str], n3_requires_bank_request: bool) -> _Suggestion:
@@ -49,7 +68,7 @@ def _suggest_card(checklist: frozenset[str], n3_requires_bank_request: bool) -> 
         codes.append("comparable_gross")
         clauses.append(w.CLAUSES["G4"])
     if codes:
-        return "gross_negligence", tuple(codes), tuple(clauses)
+        return "gross_negligence", tuple(codes), w.fault_because("gross_negligence", tuple(clauses))
 
     guessable = "pin_guessable" in checklist
     requested = "bank_requested_pin_change" in checklist
@@ -79,8 +98,8 @@ def _suggest_card(checklist: frozenset[str], n3_requires_bank_request: bool) -> 
         codes.append("comparable_negligence")
         clauses.append(w.CLAUSES["N4"])
     if codes:
-        return "negligence", tuple(codes), tuple(clauses)
-    return "none", (), ()
+        return "negligence", tuple(codes), w.fault_because("negligence", tuple(clauses))
+    return "none", (), ""
 
 
 _PASSBOOK_GROSS = (
@@ -104,12 +123,9 @@ def _suggest_passbook(checklist: frozenset[str]) -> _Suggestion:
     ):
         found = [(code, key) for code, key in table if code in checklist]
         if found:
-            return (
-                fault,
-                tuple(code for code, _ in found),
-                tuple(w.CLAUSES[key] for _, key in found),
-            )
-    return "none", (), ()
+            clauses = tuple(w.CLAUSES[key] for _, key in found)
+            return fault, tuple(code for code, _ in found), w.fault_because(fault, clauses)
+    return "none", (), ""
 
 
 _suggestion_cache: dict[tuple[str, frozenset[str], bool], _Suggestion] = {}
@@ -126,7 +142,7 @@ def _suggest(kind: str, checklist: frozenset[str], n3_requires_bank_request: boo
     elif kind in PASSBOOK_KINDS:
         found = _suggest_passbook(checklist)
     else:
-        found = (None, (), ())
+        found = (None, (), "")
     if len(_suggestion_cache) > 4096:
         _suggestion_cache.clear()
     _suggestion_cache[key] = found
@@ -177,8 +193,36 @@ def _policy_rate(policy: Policy, kind: str, fault: str) -> int | None:
     return policy.stolen_card_negligence_rate
 
 
+def _check_case(facts: Facts, policy: Policy) -> None:
+    """Refuse case-wide values outside the contract (Facts built in Python skip parse_facts)."""
+    problems = []
+    if not 1 <= policy.window_days <= MAX_DAYS:
+        problems.append(f"policy.window_days: must be a whole number of days from 1 to {MAX_DAYS}")
+    rates = (
+        policy.stolen_card_negligence_rate,
+        policy.passbook_negligence_rate,
+        policy.online_banking_negligence_rate,
+        policy.online_banking_gross_negligence_rate,
+    )
+    for name, value in zip(_RATE_NAMES, rates, strict=True):
+        if value is not None and not 0 <= value <= 100:
+            problems.append(f"policy.{name}: must be a whole percentage from 0 to 100, or None")
+    if facts.customer_type not in CUSTOMER_TYPES:
+        problems.append(f"customer_type: must be one of {', '.join(CUSTOMER_TYPES)}")
+    if facts.taken_by is not None and facts.taken_by not in TAKEN_BY_VALUES:
+        problems.append(f"taken_by: must be one of {', '.join(TAKEN_BY_VALUES)}, or None")
+    if not facts.checklist <= _CHECKLIST_SET:
+        unknown = ", ".join(sorted(str(code) for code in facts.checklist - _CHECKLIST_SET))
+        problems.append(f"checklist: unknown checklist codes {unknown}")
+    if not 0 <= facts.unavoidable_days <= MAX_DAYS:
+        problems.append(f"unavoidable_days: must be a whole number of days from 0 to {MAX_DAYS}")
+    if problems:
+        raise FactsError(problems)
+
+
 def _item_states(facts: Facts, policy: Policy) -> dict[str, _ItemState]:
     """Work out each item's fault and two-year limit, in input order."""
+    _check_case(facts, policy)
     first_dates: dict[str, datetime.date] = {}
     states: dict[str, _ItemState] = {}
     items: dict[str, Item] = {}
@@ -193,23 +237,26 @@ def _item_states(facts: Facts, policy: Policy) -> dict[str, _ItemState]:
     for index, tx in enumerate(facts.transactions):
         if tx.item not in items:
             raise FactsError([f"transactions[{index}].item: no item with this id"])
+        if not (
+            0 <= tx.amount <= MAX_YEN and 0 <= tx.fee <= MAX_YEN and 0 <= tx.interest <= MAX_YEN
+        ):
+            raise FactsError(
+                [f"transactions[{index}]: amounts must be whole yen from 0 to {MAX_YEN}"]
+            )
         first = first_dates.get(tx.item)
         if first is None or tx.date < first:
             first_dates[tx.item] = tx.date
 
     notified_on = facts.notified_on
+    n3_flag = policy.n3_requires_bank_request
     for item_id, item in items.items():
         kind = item.kind
-        suggested, codes, clauses = _suggest(kind, facts.checklist, policy.n3_requires_bank_request)
-        if item.fault is not None:
-            fault = item.fault
-            if fault != suggested:
-                clauses = ()
-        else:
+        suggested, codes, because = _suggest(kind, facts.checklist, n3_flag)
+        fault = item.fault
+        if fault is None:
             fault = suggested or "none"
-        because = (
-            w.fault_because(fault, clauses) if fault in ("negligence", "gross_negligence") else ""
-        )
+        elif fault != suggested:
+            because = _GENERIC_BECAUSE[fault]  # a confirmed fault the checklist does not show
         limit_phrase = None
         if kind != "counterfeit_card":
             base = item.occurred_on or first_dates.get(item_id)

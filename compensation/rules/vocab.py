@@ -4,6 +4,9 @@ from __future__ import annotations
 
 RULES_VERSION = "mamori-rules-2026.1"
 
+MAX_YEN = 10**12  # a sane bound on any one amount, fee or interest
+MAX_DAYS = 3650  # a sane bound on window_days and unavoidable_days
+
 CUSTOMER_TYPES: tuple[str, ...] = ("individual", "corporate")
 
 ITEM_KINDS: tuple[str, ...] = (

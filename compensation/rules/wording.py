@@ -17,7 +17,7 @@ def yen(amount: int) -> str:
     return f"{amount:,}円"
 
 
-# Clauses for the checklist grounds; each ends so that "ため" or "うえ、" can follow.
+# Clauses for the checklist grounds; each ends so that "ため" or "こと" can follow.
 CLAUSES: dict[str, str] = {
     "G1": "他人に暗証番号を知らせていた",
     "G2": "暗証番号をキャッシュカード上に書き記していた",
@@ -56,7 +56,9 @@ def fault_because(fault: str, clauses: tuple[str, ...]) -> str:
     """Say why the customer is at fault, ending in ため: the concrete facts when known."""
     if clauses:
         label = "過失" if fault == "negligence" else "重大な過失"
-        return "うえ、".join(clauses) + f"ため（{label}）"
+        if len(clauses) == 1:
+            return f"{clauses[0]}ため（{label}）"
+        return "こと、".join(clauses) + f"ことから（{label}）"
     if fault == "negligence":
         return "お客さまに過失が認められるため"
     return "お客さまに重大な過失が認められるため"
@@ -64,7 +66,7 @@ def fault_because(fault: str, clauses: tuple[str, ...]) -> str:
 
 def full_payment(claimed: int) -> str:
     """Promise the whole damage."""
-    return f"被害額{yen(claimed)}の全額を補償します。"
+    return f"被害額{claimed:,}円の全額を補償します。"
 
 
 def window_limit(notified_on: datetime.date, window_days: int, unavoidable_days: int) -> str:
@@ -137,7 +139,9 @@ def gross_refused(because: str) -> str:
 
 def counterfeit_gross_refused(because: str) -> str:
     """Refuse a counterfeit-card claim for gross negligence while the bank is without fault."""
-    return f"偽造カードによるお取引ですが、{because}、当行に過失がないことから補償の対象外です。"
+    return (
+        f"偽造カードによるお取引ですが、{because}、補償の対象外です（当行は善意かつ無過失です）。"
+    )
 
 
 def counterfeit_paid(claimed: int, fault: str, bank_at_fault: bool) -> str:
@@ -159,7 +163,7 @@ def bank_at_fault_paid(claimed: int, lifted: list[str]) -> str:
     if lifted:
         return (
             "当行に過失があったため、"
-            + "や".join(lifted)
+            + "、".join(lifted)
             + "にかかわらず、"
             + full_payment(claimed)
         )
@@ -177,7 +181,7 @@ def rate_paid(because: str, rate: int, claimed: int, compensation: int) -> str:
         return f"{because}、当行の基準により" + full_payment(claimed)
     if rate <= 0:
         return f"{because}、当行の基準により補償の対象外です。"
-    return f"{because}、被害額{yen(claimed)}の{rate}％にあたる{yen(compensation)}を補償します。"
+    return f"{because}、被害額{claimed:,}円の{rate}％にあたる{compensation:,}円を補償します。"
 
 
 def rate_review(because: str) -> str:

@@ -176,6 +176,3 @@ def mutated_inputs(draw: st.DrawFn) -> Any:
         else:
             container.append(draw(json_values))
     return data
-
-
-any_documents = st.one_of(json_values, json_objects, mutated_inputs(), valid_inputs())

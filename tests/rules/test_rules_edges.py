@@ -463,3 +463,34 @@ def test_a_transaction_naming_a_missing_item_is_refused_by_assess() -> None:
     with pytest.raises(FactsError) as caught:
         assess(facts)
     assert caught.value.problems[0].startswith("transactions[0].item")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"customer_type": "company"}, "customer_type"),
+        ({"taken_by": "neighbour"}, "taken_by"),
+        ({"checklist": frozenset({"pin_on_a_post_it"})}, "checklist"),
+        ({"unavoidable_days": -1}, "unavoidable_days"),
+    ],
+)
+def test_assess_refuses_facts_built_in_python_outside_the_contract(
+    change: dict[str, object], field: str
+) -> None:
+    with pytest.raises(FactsError) as caught:
+        assess(dataclasses.replace(case(), **change))
+    assert caught.value.problems[0].startswith(f"{field}: ")
+
+
+def test_assess_refuses_a_negative_amount_built_in_python() -> None:
+    with pytest.raises(FactsError):
+        assess(case(amount=-1))
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [Policy(window_days=0), Policy(stolen_card_negligence_rate=120), Policy(window_days=10**6)],
+)
+def test_assess_refuses_a_policy_outside_the_contract(policy: Policy) -> None:
+    with pytest.raises(FactsError):
+        assess(case(), policy)
