@@ -6,9 +6,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .choices import ActionKind, ActionStatus, CaseStatus, EventKind, ItemKind, ItemState
 from .corebanking import StopRequest, get_adapter
@@ -25,6 +26,13 @@ from .selectors import case_submission_problems
 from .signals import case_changed, case_status_changed, case_submitted
 
 
+def _ja(label) -> str:
+    """A label (lazy, or a method giving one) in the institution's language: the timeline is an
+    audit record, not a screen, so it does not follow the language the member of staff chose."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(label() if callable(label) else label)
+
+
 class SubmissionError(Exception):
     """The draft is not complete enough to be submitted."""
 
@@ -36,7 +44,7 @@ class SubmissionError(Exception):
 def timeline_record(
     *, case: Case, actor: User | None, kind: str, message: str = "", data: Mapping | None = None
 ) -> TimelineEvent:
-    """Append an event to the case's timeline."""
+    """Append an event to the case's timeline (callers compose ``message`` in Japanese)."""
     return TimelineEvent.objects.create(
         case=case, actor=actor, kind=kind, message=message, data=dict(data or {})
     )
@@ -216,7 +224,7 @@ def action_perform(
         case=action.case,
         actor=user,
         kind=EventKind.STOP_DONE,
-        message=f"{action.get_kind_display()}（{reference}）",
+        message=f"{_ja(action.get_kind_display)}（{reference}）",
         data={"action": action.kind, "reference": reference, "item": action.item_id},
     )
     return action
@@ -237,7 +245,7 @@ def action_decline(*, action: ProtectiveAction, user: User, reason: str) -> Prot
         case=action.case,
         actor=user,
         kind=EventKind.STOP_DECLINED,
-        message=f"{action.get_kind_display()}：{reason}",
+        message=f"{_ja(action.get_kind_display)}：{reason}",
         data={"action": action.kind, "reason": reason, "item": action.item_id},
     )
     return action
@@ -381,7 +389,7 @@ def case_transition(*, case: Case, user: User | None, to: str, reason: str = "")
         case=case,
         actor=user,
         kind=EventKind.STATUS_CHANGED,
-        message=f"{CaseStatus(current).label} → {CaseStatus(to).label}"
+        message=f"{_ja(CaseStatus(current).label)} → {_ja(CaseStatus(to).label)}"
         + (f"：{reason}" if reason else ""),
         data={"from": current, "to": to, "reason": reason},
     )

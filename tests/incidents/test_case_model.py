@@ -68,3 +68,12 @@ def test_the_timeline_records_who_did_what(teller):
     assert "stop_done" in kinds
     assert kinds[-1] == "submitted"
     assert set(case.events.values_list("actor", flat=True)) == {teller.pk}
+
+
+def test_the_timeline_is_written_in_japanese_whatever_language_the_teller_uses(teller):
+    from django.utils import translation
+
+    with translation.override("en"):
+        case = factories.stolen_card_case(teller)
+    stop = case.events.get(kind="stop_done")
+    assert stop.message.startswith("カード利用停止")
