@@ -1,4 +1,13 @@
-"""Mamori's compensation rules engine: plain Python, no Django, facts in and a decision out."""
+"""Mamori's compensation rules engine: plain Python, no Django, facts in and a decision out.
+
+    facts, policy = parse_facts(json.loads(text))   # FactsError(.problems) on bad input
+    assessment = assess(facts, policy)              # frozen Assessment, reasons in Japanese
+    assessment_to_dict(assessment)                  # the contract's output shape
+    facts_to_dict(facts, policy)                    # the contract's input shape, for snapshots
+
+TransactionResult.status tells "decided" from "pending" (a requirement still missing) and
+"review" (a supervisor sets the rate); both of the latter have rate and compensation None.
+"""
 
 from .codec import assessment_to_dict, facts_to_dict, parse_facts
 from .engine import assess, suggest_fault, two_years_after

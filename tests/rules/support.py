@@ -7,7 +7,8 @@ import os
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,11 +111,102 @@ def run_command(argument: str, stdin: bytes | None = None) -> Run:
     )
 
 
-def run_many(calls: list[tuple[str, bytes | None]]) -> list[Run]:
+Call = tuple[str, bytes | None]  # the FILE argument, and what to feed on standard input
+
+WORKERS = max(2, os.cpu_count() or 2)
+
+
+def run_many(calls: list[Call]) -> list[Run]:
     """Run several commands at once (each is mostly Django's start-up, so use every core)."""
-    workers = max(2, os.cpu_count() or 2)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         return list(pool.map(lambda call: run_command(*call), calls))
+
+
+class Background:
+    """Command runs started as soon as the tests are collected, collected by the fixtures."""
+
+    pool: ThreadPoolExecutor | None = None
+    batches: dict[str, list[Future[Run]]] = {}
+
+    @classmethod
+    def start(cls, name: str, make_calls: Callable[[], list[Call]]) -> None:
+        """Queue a batch of runs under a name, once."""
+        if name in cls.batches:
+            return
+        if cls.pool is None:
+            cls.pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="command")
+        cls.batches[name] = [cls.pool.submit(run_command, *call) for call in make_calls()]
+
+    @classmethod
+    def results(cls, name: str, make_calls: Callable[[], list[Call]]) -> list[Run]:
+        """Wait for a batch, starting it first if nobody did."""
+        cls.start(name, make_calls)
+        return [future.result() for future in cls.batches[name]]
+
+    @classmethod
+    def stop(cls) -> None:
+        """Drop whatever has not started and wait for the rest."""
+        if cls.pool is not None:
+            cls.pool.shutdown(wait=True, cancel_futures=True)
+            cls.pool = None
+        cls.batches.clear()
+
+
+def with_fields(**overrides: Any) -> bytes:
+    """A valid case with some fields replaced, as JSON bytes."""
+    return json.dumps(base_case(**overrides), ensure_ascii=False).encode("utf-8")
+
+
+def bad_transaction(**fields: Any) -> bytes:
+    """A valid case whose one transaction has some fields replaced, as JSON bytes."""
+    tx = {"id": "t1", "item": "i1", "date": "2026-03-21", "amount": 200000, "fee": 220}
+    tx.update(fields)
+    return with_fields(transactions=[tx])
+
+
+# The command's error cases: name -> (FILE, or None to write the bytes to a file; the bytes).
+COMMAND_CASES: dict[str, tuple[str | None, bytes]] = {
+    "malformed_json": (None, b'{"notified_on": "2026-03-31", '),
+    "impossible_date": (None, with_fields(notified_on="2026-02-30")),
+    "negative_amount": (None, bad_transaction(amount=-1)),
+    "missing_item": (None, bad_transaction(item="i9")),
+    "three_problems": (
+        None,
+        with_fields(
+            customer_type="company",
+            unavoidable_days=-3,
+            transactions=[{"id": "t1", "item": "i1", "date": "2026-03-21", "amount": 1.5}],
+        ),
+    ),
+    "not_utf8": (None, b'{"notified_on": "2026-03-31", "x": "\xff\xfe"}'),
+    "not_an_object": (None, b"[1, 2, 3]"),
+    "no_such_file": ("/nonexistent/mamori/case.json", b""),
+    "stdin_valid": ("-", with_fields()),
+    "stdin_invalid": ("-", b"not json at all"),
+}
+
+
+def scenario_calls(folder: Path) -> list[Call]:
+    """Write each scenario's input to a file and return the runs that assess them."""
+    calls: list[Call] = []
+    for index, scenario in enumerate(SCENARIOS):
+        path = folder / f"scenario-{index:02d}.json"
+        path.write_text(json.dumps(scenario["input"], ensure_ascii=False), encoding="utf-8")
+        calls.append((str(path), None))
+    return calls
+
+
+def command_case_calls(folder: Path) -> list[Call]:
+    """Write the error cases' bytes to files where needed and return their runs."""
+    calls: list[Call] = []
+    for name, (argument, payload) in COMMAND_CASES.items():
+        if argument is None:
+            path = folder / f"{name}.json"
+            path.write_bytes(payload)
+            calls.append((str(path), None))
+        else:
+            calls.append((argument, payload))
+    return calls
 
 
 def assert_clean_failure(run: Run, lines: int | None = None) -> None:

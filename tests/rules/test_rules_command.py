@@ -18,113 +18,66 @@ from compensation.management.commands.assess_compensation import (
     read_input,
 )
 
-from .support import Run, assert_clean_failure, base_case, run_many
+from .support import Run, assert_clean_failure, bad_transaction, base_case, with_fields
 
 VALID = json.dumps(base_case(), ensure_ascii=False).encode("utf-8")
 
 
-def _with(**overrides: object) -> bytes:
-    """A valid case with some fields replaced, as JSON bytes."""
-    return json.dumps(base_case(**overrides), ensure_ascii=False).encode("utf-8")
-
-
-def _bad_transaction(**fields: object) -> bytes:
-    """A valid case whose one transaction has some fields replaced."""
-    tx = {"id": "t1", "item": "i1", "date": "2026-03-21", "amount": 200000, "fee": 220}
-    tx.update(fields)
-    return _with(transactions=[tx])
-
-
-# name -> (FILE argument or None to write the bytes to a file, the bytes)
-CASES: dict[str, tuple[str | None, bytes]] = {
-    "malformed_json": (None, b'{"notified_on": "2026-03-31", '),
-    "impossible_date": (None, _with(notified_on="2026-02-30")),
-    "negative_amount": (None, _bad_transaction(amount=-1)),
-    "missing_item": (None, _bad_transaction(item="i9")),
-    "three_problems": (
-        None,
-        _with(
-            customer_type="company",
-            unavoidable_days=-3,
-            transactions=[{"id": "t1", "item": "i1", "date": "2026-03-21", "amount": 1.5}],
-        ),
-    ),
-    "not_utf8": (None, b'{"notified_on": "2026-03-31", "x": "\xff\xfe"}'),
-    "not_an_object": (None, b"[1, 2, 3]"),
-    "no_such_file": ("/nonexistent/mamori/case.json", b""),
-    "stdin_valid": ("-", VALID),
-    "stdin_invalid": ("-", b"not json at all"),
-}
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
-    """Run the command once per case, all at once."""
-    folder: Path = tmp_path_factory.mktemp("command")
-    calls: list[tuple[str, bytes | None]] = []
-    for name, (argument, payload) in CASES.items():
-        if argument is None:
-            path = folder / f"{name}.json"
-            path.write_bytes(payload)
-            calls.append((str(path), None))
-        else:
-            calls.append((argument, payload))
-    return dict(zip(CASES, run_many(calls), strict=True))
-
-
-def test_malformed_json_exits_2_with_one_line_and_nothing_on_stdout(runs: dict[str, Run]) -> None:
-    run = runs["malformed_json"]
+def test_malformed_json_exits_2_with_one_line_and_nothing_on_stdout(
+    command_runs: dict[str, Run],
+) -> None:
+    run = command_runs["malformed_json"]
     assert_clean_failure(run, lines=1)
     assert run.error_lines[0].startswith("input: not valid JSON")
 
 
-def test_an_impossible_date_is_named_by_its_field(runs: dict[str, Run]) -> None:
-    run = runs["impossible_date"]
+def test_an_impossible_date_is_named_by_its_field(command_runs: dict[str, Run]) -> None:
+    run = command_runs["impossible_date"]
     assert_clean_failure(run, lines=1)
     assert run.error_lines[0] == "notified_on: no such date (2026-02-30)"
 
 
-def test_a_negative_amount_is_named_by_its_field(runs: dict[str, Run]) -> None:
-    run = runs["negative_amount"]
+def test_a_negative_amount_is_named_by_its_field(command_runs: dict[str, Run]) -> None:
+    run = command_runs["negative_amount"]
     assert_clean_failure(run, lines=1)
     assert run.error_lines[0].startswith(
         "transactions[0].amount: must be a whole number of yen ≥ 0"
     )
 
 
-def test_a_transaction_naming_a_missing_item_is_refused(runs: dict[str, Run]) -> None:
-    run = runs["missing_item"]
+def test_a_transaction_naming_a_missing_item_is_refused(command_runs: dict[str, Run]) -> None:
+    run = command_runs["missing_item"]
     assert_clean_failure(run, lines=1)
     assert run.error_lines[0] == 'transactions[0].item: no item with id "i9" in items'
 
 
-def test_every_problem_gets_its_own_line(runs: dict[str, Run]) -> None:
-    run = runs["three_problems"]
+def test_every_problem_gets_its_own_line(command_runs: dict[str, Run]) -> None:
+    run = command_runs["three_problems"]
     assert_clean_failure(run, lines=3)
     fields = sorted(line.split(":", 1)[0] for line in run.error_lines)
     assert fields == ["customer_type", "transactions[0].amount", "unavoidable_days"]
 
 
-def test_input_that_is_not_utf8_is_refused_cleanly(runs: dict[str, Run]) -> None:
-    run = runs["not_utf8"]
+def test_input_that_is_not_utf8_is_refused_cleanly(command_runs: dict[str, Run]) -> None:
+    run = command_runs["not_utf8"]
     assert_clean_failure(run, lines=1)
     assert run.error_lines[0].startswith("input: not UTF-8 text")
 
 
-def test_json_that_is_not_an_object_is_refused_cleanly(runs: dict[str, Run]) -> None:
-    run = runs["not_an_object"]
+def test_json_that_is_not_an_object_is_refused_cleanly(command_runs: dict[str, Run]) -> None:
+    run = command_runs["not_an_object"]
     assert_clean_failure(run, lines=1)
     assert run.error_lines[0].startswith("input: must be a JSON object")
 
 
-def test_a_missing_file_is_refused_cleanly(runs: dict[str, Run]) -> None:
-    run = runs["no_such_file"]
+def test_a_missing_file_is_refused_cleanly(command_runs: dict[str, Run]) -> None:
+    run = command_runs["no_such_file"]
     assert_clean_failure(run, lines=1)
     assert run.error_lines[0] == "FILE: no such file: /nonexistent/mamori/case.json"
 
 
-def test_standard_input_is_read_for_a_dash(runs: dict[str, Run]) -> None:
-    run = runs["stdin_valid"]
+def test_standard_input_is_read_for_a_dash(command_runs: dict[str, Run]) -> None:
+    run = command_runs["stdin_valid"]
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
     output = json.loads(run.stdout)
@@ -150,15 +103,17 @@ def test_standard_input_is_read_for_a_dash(runs: dict[str, Run]) -> None:
     ]
 
 
-def test_the_output_is_indented_utf8_json_with_japanese_unescaped(runs: dict[str, Run]) -> None:
-    text = runs["stdin_valid"].stdout
+def test_the_output_is_indented_utf8_json_with_japanese_unescaped(
+    command_runs: dict[str, Run],
+) -> None:
+    text = command_runs["stdin_valid"].stdout
     assert text.startswith('{\n  "outcome": "full",')
     assert "補償します" in text
     assert "\\u" not in text
 
 
-def test_bad_standard_input_is_refused_cleanly(runs: dict[str, Run]) -> None:
-    run = runs["stdin_invalid"]
+def test_bad_standard_input_is_refused_cleanly(command_runs: dict[str, Run]) -> None:
+    run = command_runs["stdin_invalid"]
     assert_clean_failure(run, lines=1)
     assert run.error_lines[0].startswith("input: not valid JSON")
 
@@ -217,7 +172,7 @@ def test_a_directory_is_refused_as_input(tmp_path: Path) -> None:
 
 def test_assess_json_lists_every_problem_on_its_own_line() -> None:
     with pytest.raises(BadInput) as caught:
-        assess_json(_with(notified_on="2026-02-30", war_or_riot="yes"))
+        assess_json(with_fields(notified_on="2026-02-30", war_or_riot="yes"))
     assert caught.value.problems == [
         "notified_on: no such date (2026-02-30)",
         'war_or_riot: must be true or false (got "yes")',
@@ -226,7 +181,7 @@ def test_assess_json_lists_every_problem_on_its_own_line() -> None:
 
 def test_call_command_raises_command_error_with_status_2_instead_of_exiting(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
-    path.write_bytes(_bad_transaction(amount=-1))
+    path.write_bytes(bad_transaction(amount=-1))
     with pytest.raises(CommandError) as caught:
         call_command("assess_compensation", str(path), stdout=io.StringIO())
     assert caught.value.returncode == 2
