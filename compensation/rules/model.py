@@ -82,7 +82,7 @@ class ItemResult:
     id: str
     suggested_fault: str | None
     fault: str
-    grounds: tuple[str, ...] = ()
+    grounds: tuple[str, ...] = ()  # the checklist codes behind suggested_fault
 
 
 @dataclass(frozen=True, slots=True)
