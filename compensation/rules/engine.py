@@ -172,7 +172,7 @@ class _ItemState:
     __slots__ = ("because", "fault", "kind", "limit_phrase", "result")
 
     def __init__(
-        self, kind: str, fault: str, because: str, limit_phrase: str | None, result: ItemResult
+        self, kind: str, fault: str, because: str, limit_phrase: str, result: ItemResult
     ) -> None:
         """Keep the item's derived facts."""
         self.kind = kind
@@ -257,7 +257,7 @@ def _item_states(facts: Facts, policy: Policy) -> dict[str, _ItemState]:
             fault = suggested or "none"
         elif fault != suggested:
             because = _GENERIC_BECAUSE[fault]  # a confirmed fault the checklist does not show
-        limit_phrase = None
+        limit_phrase = ""  # empty while the two-year limit is kept
         if kind != "counterfeit_card":
             base = item.occurred_on or first_dates.get(item_id)
             if base is not None:
@@ -270,7 +270,7 @@ def _item_states(facts: Facts, policy: Policy) -> dict[str, _ItemState]:
     return states
 
 
-_Window = tuple[datetime.date, str, str]
+_Window = tuple[datetime.date, str, str, str]
 _window_cache: dict[tuple[datetime.date, int, int], _Window] = {}
 
 
@@ -281,7 +281,8 @@ def _window(notified_on: datetime.date, window_days: int, unavoidable_days: int)
     if found is None:
         start = notified_on - datetime.timedelta(days=window_days + unavoidable_days)
         phrase = w.window_limit(notified_on, window_days, unavoidable_days)
-        found = (start, w.before_window(phrase), w.summary_window(phrase))
+        before = w.before_window(phrase)
+        found = (start, before, w.not_covered(before), w.summary_window(phrase))
         if len(_window_cache) > 4096:
             _window_cache.clear()
         _window_cache[key] = found
@@ -292,7 +293,7 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
     """Assess a case: decide each transaction, total them, and say why."""
     states = _item_states(facts, policy)
     notified_on = facts.notified_on
-    window_start, before_window, window_summary = _window(
+    window_start, before_window, before_window_refusal, window_summary = _window(
         notified_on, policy.window_days, facts.unavoidable_days
     )
     # The window is shown unless every transaction (or, with none, every item) is counterfeit.
@@ -322,16 +323,12 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
         claimed_total += claimed
 
         if kind == "counterfeit_card":
-            covered = True
-            gaps: list[str] = []
+            early = late = False
         else:
             window_applies = True
-            gaps = []
-            if tx.date < window_start:
-                gaps.append(before_window)
-            if state.limit_phrase is not None:
-                gaps.append(state.limit_phrase)
-            covered = not gaps
+            early = tx.date < window_start
+            late = bool(state.limit_phrase)
+        covered = not (early or late)
 
         rate: int | None
         status = "decided"
@@ -339,7 +336,10 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
             status = "review"
             rate = None
             reasons = [w.CORPORATE if corporate else w.LOST[kind]]
-            reasons += [w.review_note(gap) for gap in gaps]
+            if early:
+                reasons.append(w.review_note(before_window))
+            if late:
+                reasons.append(w.review_note(state.limit_phrase))
         elif kind == "counterfeit_card":
             if fault == "intent":
                 rate, reasons = 0, [w.COUNTERFEIT_INTENT]
@@ -347,8 +347,11 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
                 rate, reasons = 0, [w.counterfeit_gross_refused(state.because)]
             else:
                 rate, reasons = 100, [w.counterfeit_paid(claimed, fault, bank_at_fault)]
-        elif gaps:
-            rate, reasons = 0, [w.not_covered(gap) for gap in gaps]
+        elif not covered:
+            rate = 0
+            reasons = [before_window_refusal] if early else []
+            if late:
+                reasons.append(w.not_covered(state.limit_phrase))
         elif fault == "intent":
             rate, reasons = 0, [w.INTENT]
         elif war:
@@ -418,7 +421,7 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
 
     summary = [window_summary if window_applies else w.NO_WINDOW]
     for state in states.values():
-        if state.limit_phrase is not None:
+        if state.limit_phrase:
             summary.append(w.summary_limit(ITEM_KIND_LABELS[state.kind], state.limit_phrase))
     summary.append(
         w.summary_outcome(outcome, claimed_total, total, len(results), pending or review)
