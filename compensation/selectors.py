@@ -12,6 +12,7 @@ from django.db.models import Max, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from incidents.choices import CaseStatus, PoliceStatus, Role
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction, User
@@ -26,11 +27,11 @@ from .rules import wording
 FINDINGS_STATUSES = (CaseStatus.REPORTED, CaseStatus.INVESTIGATING, CaseStatus.IN_REVIEW)
 SUBMIT_STATUSES = (CaseStatus.REPORTED, CaseStatus.INVESTIGATING, CaseStatus.DECIDED)
 LIMIT_BASE_LABELS = {
-    "stolen_card": "盗難日",
-    "stolen_passbook": "盗難日",
-    "lost_card": "紛失日",
-    "lost_passbook": "紛失日",
-    "online_banking": "ID・パスワード等が盗まれた日",
+    "stolen_card": _lazy("盗難日"),
+    "stolen_passbook": _lazy("盗難日"),
+    "lost_card": _lazy("紛失日"),
+    "lost_passbook": _lazy("紛失日"),
+    "online_banking": _lazy("ID・パスワード等が盗まれた日"),
 }
 
 
@@ -392,9 +393,9 @@ def _item_views(facts: CaseFacts, assessment: rules.Assessment) -> list[ItemView
         base = item.occurred_on or first.get(ref)
         end = rules.two_years_after(base) if base and kind != "counterfeit_card" else None
         if item.occurred_on:
-            base_label = LIMIT_BASE_LABELS.get(kind, "盗難日")
+            base_label = str(LIMIT_BASE_LABELS[kind])
         else:
-            base_label = "最初の不正なお取引の日"
+            base_label = _("最初の不正なお取引の日")
         confirmed = facts.faults.get(item.pk)
         suggested = result.suggested_fault
         stale = (

@@ -21,7 +21,7 @@ def assessment_panel(context: template.Context, case) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
     if case is None or case.is_draft or user is None or user.role in NO_PANEL_ROLES:
-        return {"panel": None, "case": case, "hidden": user is not None and not case.is_draft}
+        return {"panel": None, "case": case}
     return {
         "panel": case_panel(case=case, user=user),
         "case": case,
