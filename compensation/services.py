@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -41,6 +42,13 @@ FINDINGS_FIELDS = (
     "unavoidable_days",
     "note",
 )
+
+
+def _in_house(build: Callable[[], str]) -> str:
+    """Compose a timeline text in the institution's language: the timeline is an audit record,
+    not a screen, so it does not follow the language the member of staff chose."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(build())
 
 
 class DecisionError(Exception):
@@ -216,26 +224,27 @@ def item_fault_confirm(
             "confirmed_at": now,
         },
     )
-    suggested_label = Fault(suggested).label if suggested else _("判定なし")
-    if fault != suggested:
-        message = _(
+
+    def describe() -> str:
+        if fault == suggested:
+            return _("過失を認定：%(item)s　「%(fault)s」（チェックリストの判定どおり）") % {
+                "item": item,
+                "fault": Fault(fault).label,
+            }
+        return _(
             "過失の判定と異なる認定：%(item)s　チェックリストの判定「%(suggested)s」→ 認定「%(fault)s」　理由：%(reason)s"
         ) % {
             "item": item,
-            "suggested": suggested_label,
+            "suggested": Fault(suggested).label if suggested else _("判定なし"),
             "fault": Fault(fault).label,
             "reason": reason,
         }
-    else:
-        message = _("過失を認定：%(item)s　「%(fault)s」（チェックリストの判定どおり）") % {
-            "item": item,
-            "fault": Fault(fault).label,
-        }
+
     timeline_record(
         case=case,
         actor=user,
         kind=EventKind.NOTE,
-        message=message,
+        message=_in_house(describe),
         data={
             "compensation": "fault_override" if fault != suggested else "fault_confirmed",
             "item": item.pk,
@@ -275,13 +284,17 @@ def case_by_case_rate_set(
         case=case,
         actor=user,
         kind=EventKind.NOTE,
-        message=_("個別判断の補償率を設定：%(tx)s（%(date)s）%(rate)s％　理由：%(reason)s")
-        % {
-            "tx": tx,
-            "date": timezone.localtime(tx.occurred_at).strftime("%Y/%m/%d"),
-            "rate": rate,
-            "reason": reason,
-        },
+        message=_in_house(
+            lambda: (
+                _("個別判断の補償率を設定：%(tx)s（%(date)s）%(rate)s％　理由：%(reason)s")
+                % {
+                    "tx": tx,
+                    "date": timezone.localtime(tx.occurred_at).strftime("%Y/%m/%d"),
+                    "rate": rate,
+                    "reason": reason,
+                }
+            )
+        ),
         data={
             "compensation": "case_by_case_rate",
             "transaction": tx.pk,
@@ -338,19 +351,23 @@ def findings_save(
     current.save()
     current.refresh_from_db()
     if changed:
-        labels = {f.name: f.verbose_name for f in CaseAssessment._meta.get_fields() if f.concrete}
-        parts = [
-            f"{labels[name]}：{_describe(name, before[name])} → {_describe(name, fields[name])}"
-            for name in changed
-            if name != "note"
-        ]
-        if "note" in changed:
-            parts.append(_("審査メモを更新"))
+
+        def describe() -> str:
+            labels = {f.name: f.verbose_name for f in CaseAssessment._meta.concrete_fields}
+            parts = [
+                f"{labels[name]}：{_describe(name, before[name])} → {_describe(name, fields[name])}"
+                for name in changed
+                if name != "note"
+            ]
+            if "note" in changed:
+                parts.append(_("審査メモを更新"))
+            return _("補償審査の事実認定を更新：%(changes)s") % {"changes": "、".join(parts)}
+
         timeline_record(
             case=case,
             actor=user,
             kind=EventKind.NOTE,
-            message=_("補償審査の事実認定を更新：%(changes)s") % {"changes": "、".join(parts)},
+            message=_in_house(describe),
             data={"compensation": "findings", "fields": changed},
         )
     collected: list[str] = []
@@ -427,16 +444,18 @@ def decision_submit(*, case: Case, user: User, note: str = "") -> Decision:
         prepared_at=timezone.now(),
         preparer_note=note,
     )
-    if current is not None:
-        reason = _("補償決定 #%(old)s の変更を審査依頼（決定 #%(new)s）") % {
-            "old": current.number,
-            "new": number,
-        }
-    else:
-        reason = _("補償の審査を依頼（決定 #%(number)s）") % {"number": number}
-    if note:
-        reason += f"：{note}"
-    _transition(case, user, CaseStatus.IN_REVIEW, reason)
+
+    def describe() -> str:
+        if current is not None:
+            text = _("補償決定 #%(old)s の変更を審査依頼（決定 #%(new)s）") % {
+                "old": current.number,
+                "new": number,
+            }
+        else:
+            text = _("補償の審査を依頼（決定 #%(number)s）") % {"number": number}
+        return f"{text}：{note}" if note else text
+
+    _transition(case, user, CaseStatus.IN_REVIEW, _in_house(describe))
     return decision
 
 
@@ -475,21 +494,22 @@ def decision_approve(
     _require_reviewer(user, decision)
     if selectors.policy_version_in_force(on=case.notified_on) is None:
         policy_version_default_ensure()
-    with translation.override("ja"):
+    # The stored result is the decision's record: its sentences are in the institution's language.
+    with translation.override(settings.LANGUAGE_CODE):
         evaluation = selectors.case_evaluate(case)
-        problems = selectors.evaluation_approval_problems(evaluation)
-        if problems:
-            raise DecisionError(problems)
-        if expected_fingerprint is not None and expected_fingerprint != evaluation.fingerprint:
-            raise DecisionError(
-                [
-                    _(
-                        "審査画面を開いた後に内容が変更されました。最新の内容を確認のうえ、"
-                        "もう一度承認してください。"
-                    )
-                ]
-            )
         result = evaluation.result_document()
+    problems = selectors.evaluation_approval_problems(evaluation)
+    if problems:
+        raise DecisionError(problems)
+    if expected_fingerprint is not None and expected_fingerprint != evaluation.fingerprint:
+        raise DecisionError(
+            [
+                _(
+                    "審査画面を開いた後に内容が変更されました。最新の内容を確認のうえ、"
+                    "もう一度承認してください。"
+                )
+            ]
+        )
     current = selectors.decision_current(selectors.case_decisions(case))
     now = timezone.now()
     updated = Decision.objects.filter(pk=decision.pk, status=DecisionStatus.SUBMITTED).update(
@@ -509,14 +529,18 @@ def decision_approve(
     if updated != 1:
         raise DecisionError([_("この補償決定はすでに審査済みです。")])
     decision.refresh_from_db()
-    reason = _("補償決定 #%(number)s を承認（%(outcome)s、補償額 %(total)s円）") % {
-        "number": decision.number,
-        "outcome": decision.get_outcome_display(),
-        "total": f"{decision.compensation_total:,}",
-    }
-    if current is not None:
-        reason += _("。決定 #%(old)s を変更") % {"old": current.number}
-    _transition(case, user, CaseStatus.DECIDED, reason)
+
+    def describe() -> str:
+        text = _("補償決定 #%(number)s を承認（%(outcome)s、補償額 %(total)s円）") % {
+            "number": decision.number,
+            "outcome": decision.get_outcome_display(),
+            "total": f"{decision.compensation_total:,}",
+        }
+        if current is not None:
+            text += _("。決定 #%(old)s を変更") % {"old": current.number}
+        return text
+
+    _transition(case, user, CaseStatus.DECIDED, _in_house(describe))
     return decision
 
 
@@ -541,8 +565,12 @@ def decision_return(*, decision: Decision, user: User, comment: str) -> Decision
         case,
         user,
         CaseStatus.INVESTIGATING,
-        _("補償決定 #%(number)s を差戻し：%(comment)s")
-        % {"number": decision.number, "comment": comment},
+        _in_house(
+            lambda: (
+                _("補償決定 #%(number)s を差戻し：%(comment)s")
+                % {"number": decision.number, "comment": comment}
+            )
+        ),
     )
     return decision
 
@@ -559,14 +587,18 @@ def case_mark_paid(*, case: Case, user: User, paid_on: datetime.date, reference:
     if paid_on > timezone.localdate():
         raise DecisionError([_("未来の日付は入力できません。")])
     reference = (reference or "").strip()
-    reason = _("補償金 %(total)s円 を支払（%(date)s、補償決定 #%(number)s）") % {
-        "total": f"{current.compensation_total:,}",
-        "date": paid_on.strftime("%Y/%m/%d"),
-        "number": current.number,
-    }
-    if reference:
-        reason += _("　振込受付番号：%(reference)s") % {"reference": reference}
-    return _transition(case, user, CaseStatus.PAID, reason)
+
+    def describe() -> str:
+        text = _("補償金 %(total)s円 を支払（%(date)s、補償決定 #%(number)s）") % {
+            "total": f"{current.compensation_total:,}",
+            "date": paid_on.strftime("%Y/%m/%d"),
+            "number": current.number,
+        }
+        if reference:
+            text += _("　振込受付番号：%(reference)s") % {"reference": reference}
+        return text
+
+    return _transition(case, user, CaseStatus.PAID, _in_house(describe))
 
 
 def decision_letter_record(*, decision: Decision, user: User) -> None:
@@ -575,7 +607,11 @@ def decision_letter_record(*, decision: Decision, user: User) -> None:
         case=decision.case,
         actor=user,
         kind=EventKind.NOTE,
-        message=_("「補償に関するご連絡」を表示（補償決定 #%(number)s）")
-        % {"number": decision.number},
+        message=_in_house(
+            lambda: (
+                _("「補償に関するご連絡」を表示（補償決定 #%(number)s）")
+                % {"number": decision.number}
+            )
+        ),
         data={"compensation": "letter", "decision": decision.pk},
     )

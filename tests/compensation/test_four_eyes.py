@@ -243,3 +243,22 @@ def submit_and_approve_via(case, preparer, approver):
     return services.decision_approve(
         decision=decision, user=other if approver == preparer else approver
     )
+
+
+def test_the_record_is_japanese_whatever_language_the_screen_is_in(
+    teller, supervisor, other_supervisor
+):
+    from django.utils import translation
+
+    case = factories.stolen_card_case(teller)
+    set_checklist(case, teller, ["pin_memo_with_card"])
+    with translation.override("en"):
+        assert str(case.items.get()) != "キャッシュカード（盗難）"  # the screen is English
+        confirm_suggested_faults(case, supervisor)
+        decision = services.decision_submit(case=fresh(case), user=teller)
+        decision = services.decision_approve(decision=decision, user=other_supervisor)
+    confirmed = TimelineEvent.objects.get(case=case, data__compensation="fault_confirmed")
+    assert "キャッシュカード（盗難）" in confirmed.message
+    approval = TimelineEvent.objects.get(case=case, data__to="decided")
+    assert "一部補償" in approval.message
+    assert {line["channel_label"] for line in decision.result["lines"]} == {"ATM引出し"}
