@@ -12,5 +12,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("cases/<int:pk>/compensation/", include("compensation.urls")),
     path("", include("incidents.urls")),
 ]

@@ -1,0 +1,50 @@
+"""Vocabularies of compensation decisions, in the rules engine's codes with translatable labels."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Fault(models.TextChoices):
+    """The customer's fault (DOMAIN §4.1), as the supervisor confirms it."""
+
+    NONE = "none", _("過失なし")
+    NEGLIGENCE = "negligence", _("過失")
+    GROSS_NEGLIGENCE = "gross_negligence", _("重大な過失")
+    INTENT = "intent", _("故意")
+
+
+class TakenBy(models.TextChoices):
+    """Who took the money, when known (DOMAIN §4.3.4)."""
+
+    SPOUSE = "spouse", _("配偶者")
+    RELATIVE_2ND_DEGREE = "relative_2nd_degree", _("二親等内の親族")
+    COHABITING_RELATIVE = "cohabiting_relative", _("同居の親族")
+    COHABITANT = "cohabitant", _("その他の同居人")
+    DOMESTIC_SERVANT = "domestic_servant", _("家事使用人")
+    OTHER = "other", _("上記以外の者")
+
+
+class DecisionStatus(models.TextChoices):
+    """Where a compensation decision stands in the four-eyes review."""
+
+    SUBMITTED = "submitted", _("審査中")
+    RETURNED = "returned", _("差戻し")
+    APPROVED = "approved", _("承認済")
+
+
+class Outcome(models.TextChoices):
+    """The outcome of an assessment (the contract's words)."""
+
+    FULL = "full", _("全額補償")
+    PARTIAL = "partial", _("一部補償")
+    NONE = "none", _("補償なし")
+    PENDING = "pending", _("保留")
+    REVIEW = "review", _("個別判断")
+
+
+class LineStatus(models.TextChoices):
+    """Where one transaction's assessment stands."""
+
+    DECIDED = "decided", _("判定済")
+    PENDING = "pending", _("保留")
+    REVIEW = "review", _("個別判断")

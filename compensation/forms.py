@@ -1,0 +1,197 @@
+"""Forms of the compensation review: findings, faults, case-by-case rates and the four-eyes steps."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents.validators import normalize_width, validate_not_future
+
+from .choices import Fault
+from .models import MAX_DAYS, CaseAssessment, PolicyVersion
+from .selectors import ItemView, Line
+
+TEXTAREA = forms.Textarea(attrs={"rows": 2})
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number; full-width digits are accepted."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = normalize_width(value).replace(",", "")
+        return super().to_python(value)
+
+
+class FindingsForm(forms.ModelForm):
+    """The facts the teller does not record, found by the supervisor (DOMAIN §4.1)."""
+
+    unavoidable_days = WholeNumberField(
+        label=CaseAssessment._meta.get_field("unavoidable_days").verbose_name,
+        help_text=CaseAssessment._meta.get_field("unavoidable_days").help_text,
+        min_value=0,
+        max_value=MAX_DAYS,
+        error_messages={
+            "invalid": _("日数は0以上の整数で入力してください。"),
+            "min_value": _("日数は0以上の整数で入力してください。"),
+            "max_value": _("日数は%(limit_value)s日以下で入力してください。"),
+            "required": _("日数を入力してください（ない場合は0）。"),
+        },
+    )
+
+    class Meta:
+        model = CaseAssessment
+        fields = (
+            "prompt_notice",
+            "explanation",
+            "other_theft_evidence",
+            "bank_at_fault",
+            "taken_by",
+            "false_explanation",
+            "war_or_riot",
+            "unavoidable_days",
+            "note",
+        )
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["taken_by"].choices = [
+            ("", _("不明・該当なし")),
+            *self.fields["taken_by"].choices[1:],
+        ]
+
+
+class FaultForm(forms.Form):
+    """The supervisor's confirmed fault for one item, shown beside the checklist's suggestion."""
+
+    fault = forms.ChoiceField(label=_("認定する過失"), required=False)
+    reason = forms.CharField(
+        label=_("判定と異なる認定の理由"), required=False, widget=TEXTAREA, max_length=2000
+    )
+
+    def __init__(self, *args, view: ItemView, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.view = view
+        choices = list(Fault.choices)
+        if view.confirmed is None:
+            choices = [("", _("— 未認定 —")), *choices]
+        self.fields["fault"].choices = choices
+        if view.suggested is None:
+            self.fields["reason"].label = _("認定の理由")
+
+    def clean(self):
+        data = super().clean()
+        fault = data.get("fault") or ""
+        reason = (data.get("reason") or "").strip()
+        if fault and fault != (self.view.suggested or "") and not reason:
+            if self.view.suggested:
+                message = _(
+                    "チェックリストの判定（%(suggested)s）と異なる認定には理由を入力してください。"
+                ) % {"suggested": self.view.suggested_label}
+            else:
+                message = _("判定がないため、認定の理由を入力してください。")
+            self.add_error("reason", message)
+        data["reason"] = reason
+        return data
+
+
+class RateForm(forms.Form):
+    """The rate a supervisor sets for a line the rules leave to be decided case by case."""
+
+    rate = WholeNumberField(
+        label=_("補償率（％）"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "invalid": _("補償率は0〜100の整数（％）で入力してください。"),
+            "min_value": _("補償率は0〜100の整数（％）で入力してください。"),
+            "max_value": _("補償率は0〜100の整数（％）で入力してください。"),
+        },
+    )
+    reason = forms.CharField(
+        label=_("補償率の理由"), required=False, widget=TEXTAREA, max_length=2000
+    )
+
+    def __init__(self, *args, line: Line, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.line = line
+
+    def clean(self):
+        data = super().clean()
+        rate = data.get("rate")
+        reason = (data.get("reason") or "").strip()
+        if rate is not None and not reason:
+            self.add_error("reason", _("補償率を決めた理由を入力してください。"))
+        if rate is None and reason and "rate" not in self.errors:
+            self.add_error("rate", _("補償率を入力してください。"))
+        data["reason"] = reason
+        return data
+
+
+class SubmitForm(forms.Form):
+    """Submit a case's compensation for review."""
+
+    note = forms.CharField(
+        label=_("審査依頼のコメント"), required=False, widget=TEXTAREA, max_length=2000
+    )
+
+
+class ApproveForm(forms.Form):
+    """Approve what the reviewer saw (the fingerprint of the facts and rates shown)."""
+
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    confirmed = forms.BooleanField(
+        label=_("事実認定・過失の認定・補償額を確認し、この補償決定を承認します。"),
+        error_messages={"required": _("確認のチェックを入れてください。")},
+    )
+
+
+class ReturnForm(forms.Form):
+    """Send a decision back with a comment."""
+
+    comment = forms.CharField(
+        label=_("差戻しの理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("差戻しの理由（コメント）を入力してください。")},
+    )
+
+
+class PaidForm(forms.Form):
+    """Record the payment of the approved compensation."""
+
+    paid_on = forms.DateField(
+        label=_("支払日"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%Y/%m/%d"],
+        validators=[validate_not_future],
+        error_messages={
+            "invalid": _("日付を正しく入力してください（例：2026/04/01）。"),
+            "required": _("支払日を入力してください。"),
+        },
+    )
+    reference = forms.CharField(label=_("振込受付番号"), required=False, max_length=40)
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("initial", {"paid_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class PolicyVersionAdminForm(forms.ModelForm):
+    """The admin's form for a policy version: a start day that changes no approved decision."""
+
+    class Meta:
+        model = PolicyVersion
+        fields = (
+            "valid_from",
+            "window_days",
+            "stolen_card_negligence_rate",
+            "passbook_negligence_rate",
+            "online_banking_negligence_rate",
+            "online_banking_gross_negligence_rate",
+            "n3_requires_bank_request",
+            "note",
+        )

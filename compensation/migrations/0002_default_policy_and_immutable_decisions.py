@@ -1,0 +1,90 @@
+"""The default policy parameters (DOMAIN §4.2, ASSESS-CONTRACT) and two database guards:
+an approved or returned decision can be neither updated nor deleted, and a policy version that an
+approved decision used can be neither updated nor deleted.
+
+TRUNCATE is left to the table's owner: the test suite's flush needs it."""
+
+import datetime
+
+from django.db import migrations
+
+GUARDS = """
+CREATE OR REPLACE FUNCTION compensation_decision_is_final() RETURNS trigger AS $$
+BEGIN
+    IF OLD.status IN ('approved', 'returned') THEN
+        RAISE EXCEPTION 'compensation decision % is % and cannot be changed: % refused',
+            OLD.id, OLD.status, TG_OP
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER compensation_decision_final
+    BEFORE UPDATE OR DELETE ON compensation_decision
+    FOR EACH ROW EXECUTE FUNCTION compensation_decision_is_final();
+
+CREATE OR REPLACE FUNCTION compensation_policy_is_frozen() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (
+        SELECT 1 FROM compensation_decision
+        WHERE policy_id = OLD.id AND status = 'approved'
+    ) THEN
+        RAISE EXCEPTION 'policy version % was used by an approved decision: % refused',
+            OLD.id, TG_OP
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER compensation_policy_frozen
+    BEFORE UPDATE OR DELETE ON compensation_policyversion
+    FOR EACH ROW EXECUTE FUNCTION compensation_policy_is_frozen();
+"""
+
+REVERSE_GUARDS = """
+DROP TRIGGER IF EXISTS compensation_policy_frozen ON compensation_policyversion;
+DROP FUNCTION IF EXISTS compensation_policy_is_frozen();
+DROP TRIGGER IF EXISTS compensation_decision_final ON compensation_decision;
+DROP FUNCTION IF EXISTS compensation_decision_is_final();
+"""
+
+# The Depositor Protection Act came into force on 2006-02-10.
+DEFAULT_VALID_FROM = datetime.date(2006, 2, 10)
+
+
+def seed_default_policy(apps, schema_editor):
+    PolicyVersion = apps.get_model("compensation", "PolicyVersion")
+    PolicyVersion.objects.get_or_create(
+        valid_from=DEFAULT_VALID_FROM,
+        defaults={
+            "window_days": 30,
+            "stolen_card_negligence_rate": 75,
+            "passbook_negligence_rate": 75,
+            "online_banking_negligence_rate": None,
+            "online_banking_gross_negligence_rate": 0,
+            "n3_requires_bank_request": False,
+            "note": "預金者保護法（2006年2月10日施行）および全銀協の申し合わせによる既定値",
+        },
+    )
+
+
+def remove_default_policy(apps, schema_editor):
+    PolicyVersion = apps.get_model("compensation", "PolicyVersion")
+    PolicyVersion.objects.filter(valid_from=DEFAULT_VALID_FROM, decisions__isnull=True).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("compensation", "0001_initial")]
+
+    operations = [
+        migrations.RunSQL(GUARDS, REVERSE_GUARDS),
+        migrations.RunPython(seed_default_policy, remove_default_policy),
+    ]

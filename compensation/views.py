@@ -1,0 +1,318 @@
+"""Views of the compensation review: thin, reading through selectors and writing through services."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from incidents.choices import Role
+from incidents.models import Case
+from incidents.querysets import CHANGE
+
+from . import forms, selectors, services
+from .models import CaseAssessment
+
+NO_DECISION_ROLES = (Role.MONITORING, Role.ADMIN)
+
+
+def _case_url(case: Case) -> str:
+    return case.get_absolute_url() + "#compensation"
+
+
+def _findings_forms(evaluation: selectors.Evaluation, data=None):
+    assessment = evaluation.case_facts.assessment
+    findings = forms.FindingsForm(data, instance=assessment or CaseAssessment(case=evaluation.case))
+    faults = [
+        (
+            view,
+            forms.FaultForm(
+                data,
+                prefix=f"fault-{view.item.pk}",
+                view=view,
+                initial={
+                    "fault": view.confirmed.fault if view.confirmed else "",
+                    "reason": view.confirmed.override_reason if view.confirmed else "",
+                },
+            ),
+        )
+        for view in evaluation.items
+    ]
+    rates = [
+        (
+            line,
+            forms.RateForm(
+                data,
+                prefix=f"rate-{line.tx.pk}",
+                line=line,
+                initial={
+                    "rate": line.rate_record.rate if line.rate_record else None,
+                    "reason": line.rate_record.reason if line.rate_record else "",
+                },
+            ),
+        )
+        for line in evaluation.lines
+        if line.is_case_by_case
+    ]
+    return findings, faults, rates
+
+
+@login_required
+def findings(request: HttpRequest, pk: int) -> HttpResponse:
+    """The supervisor records the facts, confirms each item's fault and sets case-by-case rates."""
+    case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
+    if not selectors.can_record_findings(request.user, case):
+        raise PermissionDenied
+    evaluation = selectors.case_evaluate(case)
+    assessment = evaluation.case_facts.assessment
+    version = assessment.version if assessment else 0
+    errors: list[str] = []
+    if request.method == "POST":
+        findings_form, fault_forms, rate_forms = _findings_forms(evaluation, request.POST)
+        valid = findings_form.is_valid()
+        valid &= all(form.is_valid() for _view, form in fault_forms)
+        valid &= all(form.is_valid() for _line, form in rate_forms)
+        if valid:
+            try:
+                services.findings_save(
+                    case=case,
+                    user=request.user,
+                    fields={
+                        name: findings_form.cleaned_data[name]
+                        for name in forms.FindingsForm.Meta.fields
+                    },
+                    faults={
+                        view.item.pk: (form.cleaned_data["fault"], form.cleaned_data["reason"])
+                        for view, form in fault_forms
+                        if form.cleaned_data["fault"]
+                    },
+                    rates={
+                        line.tx.pk: (form.cleaned_data["rate"], form.cleaned_data["reason"])
+                        for line, form in rate_forms
+                        if form.cleaned_data["rate"] is not None
+                    },
+                    expected_version=_int(request.POST.get("version")),
+                )
+            except services.StaleFindingsError as error:
+                messages.error(
+                    request,
+                    _(
+                        "この事故の事実認定は、画面を開いた後に他の役席が更新しました。"
+                        "入力した内容は残しています。最新の判定を確認のうえ、もう一度保存してください。"
+                    ),
+                )
+                version = error.current.version
+                evaluation = selectors.case_evaluate(case)
+            except services.DecisionError as error:
+                errors = error.problems
+            else:
+                messages.success(request, _("補償審査の事実認定を保存しました。"))
+                return redirect(_case_url(case))
+    else:
+        findings_form, fault_forms, rate_forms = _findings_forms(evaluation)
+    return render(
+        request,
+        "compensation/findings.html",
+        {
+            "case": case,
+            "evaluation": evaluation,
+            "form": findings_form,
+            "fault_forms": fault_forms,
+            "rate_forms": rate_forms,
+            "version": version,
+            "errors": errors,
+        },
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preparer submits the case's compensation for review by another supervisor."""
+    case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
+    form = forms.SubmitForm(request.POST)
+    if not form.is_valid():
+        for error_list in form.errors.values():
+            for error in error_list:
+                messages.error(request, error)
+        return redirect(_case_url(case))
+    try:
+        services.decision_submit(case=case, user=request.user, note=form.cleaned_data["note"])
+    except services.DecisionError as error:
+        for problem in error.problems:
+            messages.error(request, problem)
+    else:
+        messages.success(request, _("補償の審査を依頼しました。別の役席が審査します。"))
+    return redirect(_case_url(case))
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A second supervisor reviews the open decision: approve it or send it back with a comment."""
+    if request.user.role != Role.SUPERVISOR:
+        raise PermissionDenied
+    case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
+    decisions = selectors.case_decisions(case)
+    decision = selectors.decision_open(decisions)
+    if decision is None:
+        messages.info(request, _("審査待ちの補償決定はありません。"))
+        return redirect(_case_url(case))
+    decision.case = case
+    evaluation = selectors.case_evaluate(case)
+    approve_form = forms.ApproveForm(initial={"fingerprint": evaluation.fingerprint})
+    return_form = forms.ReturnForm()
+    errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "approve":
+            approve_form = forms.ApproveForm(request.POST)
+            if approve_form.is_valid():
+                try:
+                    services.decision_approve(
+                        decision=decision,
+                        user=request.user,
+                        expected_fingerprint=approve_form.cleaned_data["fingerprint"],
+                    )
+                except services.DecisionError as error:
+                    errors = error.problems
+                    approve_form = forms.ApproveForm(
+                        initial={"fingerprint": evaluation.fingerprint}
+                    )
+                else:
+                    messages.success(request, _("補償決定を承認しました。"))
+                    return redirect(_case_url(case))
+        elif action == "return":
+            return_form = forms.ReturnForm(request.POST)
+            if return_form.is_valid():
+                try:
+                    services.decision_return(
+                        decision=decision,
+                        user=request.user,
+                        comment=return_form.cleaned_data["comment"],
+                    )
+                except services.DecisionError as error:
+                    errors = error.problems
+                else:
+                    messages.success(request, _("補償決定を差し戻しました。"))
+                    return redirect(_case_url(case))
+        else:
+            raise Http404
+    return render(
+        request,
+        "compensation/review.html",
+        {
+            "case": case,
+            "decision": decision,
+            "decisions": decisions,
+            "evaluation": evaluation,
+            "approval_problems": selectors.evaluation_approval_problems(evaluation),
+            "may_review": selectors.can_review(request.user, decision),
+            "is_preparer": decision.prepared_by_id == request.user.pk,
+            "approve_form": approve_form,
+            "return_form": return_form,
+            "errors": errors,
+        },
+    )
+
+
+@login_required
+def paid(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the approved compensation was paid (decided → paid)."""
+    case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
+    current = selectors.decision_current(selectors.case_decisions(case))
+    if not selectors.can_mark_paid(request.user, case, current):
+        raise PermissionDenied
+    errors: list[str] = []
+    if request.method == "POST":
+        form = forms.PaidForm(request.POST)
+        if form.is_valid():
+            try:
+                services.case_mark_paid(
+                    case=case,
+                    user=request.user,
+                    paid_on=form.cleaned_data["paid_on"],
+                    reference=form.cleaned_data["reference"],
+                )
+            except services.DecisionError as error:
+                errors = error.problems
+            else:
+                messages.success(request, _("補償金の支払を記録しました。"))
+                return redirect(_case_url(case))
+    else:
+        form = forms.PaidForm()
+    return render(
+        request,
+        "compensation/paid.html",
+        {"case": case, "decision": current, "form": form, "errors": errors},
+    )
+
+
+def _readable_decision(request: HttpRequest, pk: int, decision_pk: int):
+    if request.user.role in NO_DECISION_ROLES:
+        raise PermissionDenied
+    return selectors.decision_get(user=request.user, case_pk=pk, pk=decision_pk)
+
+
+@login_required
+def decision_detail(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+    """One decision as recorded: who prepared and reviewed it, the stored facts and result."""
+    decision = _readable_decision(request, pk, decision_pk)
+    return render(
+        request,
+        "compensation/decision.html",
+        {
+            "case": decision.case,
+            "decision": decision,
+            "stored": selectors.decision_stored(decision),
+        },
+    )
+
+
+@login_required
+def decision_facts(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+    """The approved decision's facts snapshot: the input of ``manage.py assess_compensation``."""
+    decision = _readable_decision(request, pk, decision_pk)
+    if not decision.is_approved:
+        raise Http404
+    response = HttpResponse(
+        json.dumps(decision.facts, ensure_ascii=False, indent=2) + "\n",
+        content_type="application/json; charset=utf-8",
+    )
+    name = f"{decision.case.number or decision.case.pk}-decision-{decision.number}-facts.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+    """The printable decision letter (補償に関するご連絡), for approved decisions only."""
+    decision = _readable_decision(request, pk, decision_pk)
+    if not decision.is_approved:
+        raise Http404
+    services.decision_letter_record(decision=decision, user=request.user)
+    return render(
+        request,
+        "compensation/letter.html",
+        {
+            "case": decision.case,
+            "decision": decision,
+            "stored": selectors.decision_stored(decision),
+            "printed_at": timezone.localtime(),
+            "case_url": reverse("incidents:case_detail", args=[decision.case_id]),
+        },
+    )

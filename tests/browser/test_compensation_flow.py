@@ -1,0 +1,84 @@
+"""A teller submits a stolen-card case for review; a supervisor confirms the fault and approves;
+the printed decision letter shows the amounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from compensation import services as compensation_services
+from compensation.choices import DecisionStatus
+from compensation.models import Decision
+from incidents import services
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def sign_in(page: Page, live_server, username: str, role: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(factories.PASSWORD)
+    page.get_by_role("button", name="ログイン", exact=True).click()
+    expect(page.get_by_test_id("current-user")).to_contain_text(role)
+
+
+def test_a_teller_submits_and_a_second_supervisor_approves_and_prints_the_letter(
+    page: Page, live_server, teller, supervisor
+):
+    compensation_services.policy_version_default_ensure()  # a flushed database lost the seed
+    case = factories.stolen_card_case(teller)
+    services.case_update(
+        case=case, user=teller, step="checklist", fields={"checklist": ["pin_memo_with_card"]}
+    )
+
+    sign_in(page, live_server, "teller", "窓口担当")
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    panel = page.get_by_test_id("compensation-panel")
+    expect(panel.get_by_test_id("assessment-outcome")).to_have_text("一部補償")
+    expect(panel.get_by_test_id("compensation-total")).to_have_text("375,330円")
+    expect(panel.get_by_test_id("record-findings")).to_have_count(0)  # a supervisor's task
+    panel.get_by_label("審査依頼のコメント（任意）").fill("ご本人・警察の受理番号を確認済み")
+    panel.get_by_test_id("submit-review").click()
+    expect(page.get_by_test_id("open-decision")).to_contain_text("審査中")
+    expect(page.get_by_test_id("review-decision")).to_have_count(0)  # never the preparer
+    page.get_by_role("button", name="ログアウト").click()
+
+    sign_in(page, live_server, "supervisor", "役席")
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    page.get_by_test_id("record-findings").click()
+    fault = page.get_by_test_id("fault-form")
+    expect(fault.get_by_test_id("fault-suggestion")).to_have_text("過失")
+    fault.get_by_label("認定する過失").select_option("negligence")
+    page.get_by_test_id("save-findings").click()
+    expect(page.get_by_test_id("assessment-item")).to_contain_text("Supervisor")
+
+    page.get_by_test_id("review-decision").click()
+    expect(page.get_by_test_id("approval-problems")).to_have_count(0)
+    page.get_by_label("事実認定・過失の認定・補償額を確認し、この補償決定を承認します。").check()
+    page.get_by_test_id("approve").click()
+    expect(page.get_by_test_id("current-decision")).to_contain_text("承認済")
+
+    decision = Decision.objects.get(case=case)
+    assert decision.status == DecisionStatus.APPROVED
+    assert decision.prepared_by == teller and decision.reviewed_by == supervisor
+    assert decision.compensation_total == 375330
+
+    page.get_by_test_id("decision-letter").click()
+    letter = page.get_by_test_id("letter")
+    expect(letter).to_contain_text("補償に関するご連絡")
+    expect(letter).to_contain_text("山田 太郎 様")
+    expect(page.get_by_test_id("letter-total")).to_have_text("375,330円")
+    lines = page.get_by_test_id("letter-line")
+    expect(lines).to_have_count(2)
+    expect(lines.nth(0)).to_contain_text("150,165円")
+    expect(lines.nth(1)).to_contain_text("225,165円")
+    expect(letter).to_contain_text("暗証番号を記載したメモをカードと一緒に保管されていたため")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "decision-letter.png"), full_page=True)
+    assert (ARTIFACTS / "decision-letter.png").stat().st_size > 10_000

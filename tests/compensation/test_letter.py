@@ -1,0 +1,99 @@
+"""The decision letter (補償に関するご連絡): only for approved decisions, each line with its amount and
+the reasons in the customer's words."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from compensation import services
+from compensation.models import Decision
+from incidents.models import TimelineEvent
+from tests import factories
+
+from .support import confirm_suggested_faults, fresh, set_checklist, submit_and_approve
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_letter_lists_each_transaction_its_amount_and_reasons(
+    client, teller, supervisor, other_supervisor
+):
+    case = factories.stolen_card_case(teller)
+    set_checklist(case, teller, ["pin_memo_with_card"])
+    confirm_suggested_faults(case, supervisor)
+    decision = submit_and_approve(case, teller, other_supervisor)
+    client.force_login(teller)
+    response = client.get(reverse("compensation:letter", args=[case.pk, decision.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "補償に関するご連絡" in html
+    assert "山田 太郎 様" in html
+    assert case.number in html
+    assert html.count('data-testid="letter-line"') == 2
+    for claimed, paid in ((200220, 150165), (300220, 225165)):
+        assert f"{claimed:,}円" in html and f"{paid:,}円" in html
+        assert f"被害額{claimed:,}円の75％にあたる{paid:,}円を補償します。" in html
+    assert "暗証番号を記載したメモをカードと一緒に保管されていたため" in html
+    assert "375,330円" in html and "500,440円" in html
+    assert "下記のとおり補償させていただく" in html
+    assert "ご指定の口座へお振り込み" in html
+    assert "css/compensation.css" in html  # the print stylesheet (A4)
+    # Internal notes stay internal.
+    assert "補償率の理由" not in html
+    assert TimelineEvent.objects.filter(case=case, data__compensation="letter").count() == 1
+
+
+def test_a_refusal_letter_says_so_politely(client, teller, supervisor, other_supervisor):
+    case = factories.stolen_card_case(teller)
+    services.findings_save(case=fresh(case), user=supervisor, fields={"taken_by": "spouse"})
+    confirm_suggested_faults(case, supervisor)
+    decision = submit_and_approve(case, teller, other_supervisor)
+    client.force_login(teller)
+    html = client.get(reverse("compensation:letter", args=[case.pk, decision.pk])).content.decode()
+    assert "補償いたしかねる" in html
+    assert "配偶者による払戻しのため、補償の対象外です。" in html
+    assert "お振り込み" not in html
+
+
+def test_a_case_by_case_line_tells_the_customer_the_rate_decided(
+    client, teller, supervisor, other_supervisor
+):
+    from incidents import services as incident_services
+
+    case = factories.stolen_card_case(teller, withdrawals=((100000, 0),))
+    incident_services.case_update(
+        case=case, user=teller, step="customer", fields={"customer_type": "corporate"}
+    )
+    confirm_suggested_faults(case, supervisor)
+    services.case_by_case_rate_set(
+        case=fresh(case), tx=case.transactions.get(), user=supervisor, rate=60, reason="内部メモ"
+    )
+    decision = submit_and_approve(case, teller, other_supervisor)
+    client.force_login(teller)
+    html = client.get(reverse("compensation:letter", args=[case.pk, decision.pk])).content.decode()
+    assert "法人のお客さまのため、個別に判断します。" in html
+    assert "個別に検討した結果、被害額100,000円の60％にあたる60,000円を補償します。" in html
+    assert "内部メモ" not in html
+    assert "補償額はまだ確定していません" not in html  # the engine's open summary is replaced
+
+
+def test_there_is_no_letter_before_approval(client, teller, other_supervisor):
+    case = factories.stolen_card_case(teller)
+    submitted = services.decision_submit(case=fresh(case), user=teller)
+    client.force_login(teller)
+    assert (
+        client.get(reverse("compensation:letter", args=[case.pk, submitted.pk])).status_code == 404
+    )
+    services.decision_return(decision=submitted, user=other_supervisor, comment="再調査")
+    returned = Decision.objects.get(pk=submitted.pk)
+    assert (
+        client.get(reverse("compensation:letter", args=[case.pk, returned.pk])).status_code == 404
+    )
+    assert (
+        client.get(reverse("compensation:decision_facts", args=[case.pk, returned.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("compensation:decision", args=[case.pk, returned.pk])).status_code == 200
+    )
