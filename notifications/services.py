@@ -223,4 +223,5 @@ def _email_message(notification: Notification) -> EmailMessage:
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
+        headers={"Content-Language": language},
     )
