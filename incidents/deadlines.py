@@ -372,9 +372,12 @@ def deadlines_scan(*, now: datetime | None = None, limit: int = 5000) -> ScanRes
         return result
     policies = policies_all()
     calendar = BusinessCalendar()
+    staff = _Staff()
     for pk in ids:
         result.actions.extend(
-            deadline_advance(deadline_id=pk, now=now, policies=policies, calendar=calendar)
+            deadline_advance(
+                deadline_id=pk, now=now, policies=policies, calendar=calendar, staff=staff
+            )
         )
     return result
 
@@ -385,42 +388,48 @@ def deadline_advance(
     now: datetime,
     policies: dict[str, DeadlinePolicy] | None = None,
     calendar: BusinessCalendar | None = None,
+    staff: _Staff | None = None,
 ) -> list[ScanAction]:
-    """Take every step of one deadline that is due at ``now``, each once (compare-and-swap)."""
-    policies = policies or policies_all()
+    """Take every step of one deadline that is due at ``now``, each once (compare-and-swap).
+
+    The row is read once; each step is its own transaction whose compare-and-swap is conditioned
+    on the state read, so a step another scan took meanwhile is not taken again.
+    """
+    deadline = (
+        Deadline.objects.select_related("case", "branch", "owner")
+        .filter(pk=deadline_id, next_action_at__lte=now)
+        .first()
+    )
+    if deadline is None:
+        return []
+    policy = (policies or {}).get(deadline.kind) or policy_for(deadline.kind)
     calendar = calendar or BusinessCalendar()
+    staff = staff or _Staff()
     done = []
-    for _step in range(LAST_ESCALATION_LEVEL + 2):
+    while deadline.next_action_at is not None and deadline.next_action_at <= now:
         with transaction.atomic():
-            deadline = (
-                Deadline.objects.select_related("case", "branch", "owner")
-                .filter(pk=deadline_id, next_action_at__lte=now)
-                .first()
-            )
-            if deadline is None:
-                break
-            action = _take_step(deadline, now, policies[deadline.kind], calendar)
+            action = _take_step(deadline, now, policy, calendar, staff)
         if action is None:
             break
         done.append(action)
     return done
 
 
-def _take_step(deadline, now, policy, calendar) -> ScanAction | None:
+def _take_step(deadline, now, policy, calendar, staff) -> ScanAction | None:
     if deadline.state == DeadlineState.OPEN and now < deadline.due_at:
-        return _remind(deadline, now)
+        return _remind(deadline, now, staff)
     if deadline.state == DeadlineState.OPEN:
         return _mark_overdue(deadline, now, policy)
     if deadline.state == DeadlineState.OVERDUE:
-        return _escalate(deadline, now, policy, calendar)
+        return _escalate(deadline, now, policy, calendar, staff)
     if deadline.state == DeadlineState.ESCALATED and deadline.escalation_level < 2:
-        return _re_escalate(deadline, now)
+        return _re_escalate(deadline, now, staff)
     # Nothing left to do (e.g. a row edited by hand): stop looking at it.
     Deadline.objects.filter(pk=deadline.pk, state=deadline.state).update(next_action_at=None)
     return None
 
 
-def _remind(deadline, now) -> ScanAction | None:
+def _remind(deadline, now, staff) -> ScanAction | None:
     took = Deadline.objects.filter(
         pk=deadline.pk, state=DeadlineState.OPEN, reminded_at__isnull=True
     ).update(reminded_at=now, next_action_at=deadline.due_at)
@@ -430,7 +439,8 @@ def _remind(deadline, now) -> ScanAction | None:
             pk=deadline.pk, state=DeadlineState.OPEN, reminded_at__isnull=False
         ).update(next_action_at=deadline.due_at)
         return None
-    recipients = _owner_or_branch(deadline)
+    deadline.reminded_at, deadline.next_action_at = now, deadline.due_at
+    recipients = _owner_or_branch(deadline, staff)
     for user in recipients:
         with translation.override(user.language):
             args = _args(deadline)
@@ -457,12 +467,13 @@ def _remind(deadline, now) -> ScanAction | None:
 
 
 def _mark_overdue(deadline, now, policy) -> ScanAction | None:
+    next_action_at = max(deadline.due_at + policy.escalate_after, now)
     took = Deadline.objects.filter(pk=deadline.pk, state=DeadlineState.OPEN).update(
-        state=DeadlineState.OVERDUE,
-        next_action_at=max(deadline.due_at + policy.escalate_after, now),
+        state=DeadlineState.OVERDUE, next_action_at=next_action_at
     )
     if took != 1:
         return None
+    deadline.state, deadline.next_action_at = DeadlineState.OVERDUE, next_action_at
     recipients = [deadline.owner] if deadline.owner and deadline.owner.is_active else []
     for user in recipients:
         with translation.override(user.language):
@@ -486,22 +497,25 @@ def _mark_overdue(deadline, now, policy) -> ScanAction | None:
     return _action(deadline, "overdue", recipients)
 
 
-def _escalate(deadline, now, policy, calendar) -> ScanAction | None:
+def _escalate(deadline, now, policy, calendar, staff) -> ScanAction | None:
+    next_action_at = now + policy.re_escalate_after
     took = Deadline.objects.filter(
         pk=deadline.pk, state=DeadlineState.OVERDUE, escalation_level=0
     ).update(
         state=DeadlineState.ESCALATED,
         escalation_level=1,
         escalated_at=now,
-        next_action_at=now + policy.re_escalate_after,
+        next_action_at=next_action_at,
     )
     if took != 1:
         return None
+    deadline.state, deadline.escalation_level = DeadlineState.ESCALATED, 1
+    deadline.escalated_at, deadline.next_action_at = now, next_action_at
     in_hours = calendar.is_branch_hours(now)
-    recipients = _branch_users(deadline.branch_id, (Role.SUPERVISOR,)) if in_hours else []
+    recipients = staff.of_branch(deadline.branch_id, (Role.SUPERVISOR,)) if in_hours else []
     if not recipients:
         # After hours (or a branch without a supervisor) the monitoring center is on duty.
-        recipients = _users_with_role(Role.MONITORING)
+        recipients = staff.with_role(Role.MONITORING)
     _notify_escalation(deadline, recipients, level=1)
     with _bank_language():
         message = _("「%(kind)s」の期限超過を %(who)s に報告しました（エスカレーション）") % {
@@ -518,13 +532,14 @@ def _escalate(deadline, now, policy, calendar) -> ScanAction | None:
     return _action(deadline, "escalated", recipients)
 
 
-def _re_escalate(deadline, now) -> ScanAction | None:
+def _re_escalate(deadline, now, staff) -> ScanAction | None:
     took = Deadline.objects.filter(
         pk=deadline.pk, state=DeadlineState.ESCALATED, escalation_level=1
     ).update(escalation_level=2, escalated_at=now, next_action_at=None)
     if took != 1:
         return None
-    recipients = _users_with_role(Role.COMPLIANCE)
+    deadline.escalation_level, deadline.escalated_at, deadline.next_action_at = 2, now, None
+    recipients = staff.with_role(Role.COMPLIANCE)
     _notify_escalation(deadline, recipients, level=2)
     with _bank_language():
         message = _(
@@ -696,12 +711,31 @@ def _users_with_role(role: str) -> list[User]:
     return list(User.objects.filter(role=role, is_active=True).order_by("pk"))
 
 
-def _owner_or_branch(deadline: Deadline) -> list[User]:
+class _Staff:
+    """Who is on which branch and role, read once per scan (a scan takes a moment)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple, list[User]] = {}
+
+    def of_branch(self, branch_id: int, roles: tuple[str, ...]) -> list[User]:
+        key = (branch_id, roles)
+        if key not in self._cache:
+            self._cache[key] = _branch_users(branch_id, roles)
+        return self._cache[key]
+
+    def with_role(self, role: str) -> list[User]:
+        key = (None, role)
+        if key not in self._cache:
+            self._cache[key] = _users_with_role(role)
+        return self._cache[key]
+
+
+def _owner_or_branch(deadline: Deadline, staff: _Staff) -> list[User]:
     if deadline.owner is not None and deadline.owner.is_active:
         return [deadline.owner]
     if deadline.kind == DeadlineKind.SUPERVISOR_REVIEW:
-        return _branch_users(deadline.branch_id, (Role.SUPERVISOR,))
-    return _branch_users(deadline.branch_id, (Role.TELLER, Role.SUPERVISOR))
+        return staff.of_branch(deadline.branch_id, (Role.SUPERVISOR,))
+    return staff.of_branch(deadline.branch_id, (Role.TELLER, Role.SUPERVISOR))
 
 
 def _args(deadline: Deadline) -> dict[str, str]:
