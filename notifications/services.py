@@ -72,11 +72,13 @@ def notification_create(
     else:
         notification.save()
     if wants_email:
-        transaction.on_commit(partial(notification_enqueue_email, notification.pk), robust=True)
+        transaction.on_commit(
+            partial(notification_enqueue_email, notification_id=notification.pk), robust=True
+        )
     return notification
 
 
-def notification_enqueue_email(notification_id: int) -> bool:
+def notification_enqueue_email(*, notification_id: int) -> bool:
     """Hand the email task to the broker; a broker that is down is logged, never raised."""
     from .tasks import send_notification_email
 
@@ -152,7 +154,7 @@ def notification_email_retry(*, notification_ids) -> int:
         email_state=EmailState.PENDING, email_due_at=timezone.now(), email_error=""
     )
     for pk in ids:
-        transaction.on_commit(partial(notification_enqueue_email, pk), robust=True)
+        transaction.on_commit(partial(notification_enqueue_email, notification_id=pk), robust=True)
     return len(ids)
 
 
@@ -163,8 +165,7 @@ def retry_countdown(retries: int) -> int:
 
 
 def notification_resend_owed(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Hand owed emails to the broker again: those that waited past their due time, or whose
-    worker died mid-send; returns how many were handed over."""
+    """Hand emails still owed past their due time (broker down, worker died) to the broker again."""
     now = now or timezone.now()
     # A claim this old belongs to a worker that died: the email is owed again.
     Notification.objects.filter(
@@ -181,7 +182,7 @@ def notification_resend_owed(*, now: datetime | None = None, limit: int = 500) -
     for pk in ids:
         # Pushed forward first, so the next tick does not hand it over again while it is queued.
         Notification.objects.filter(pk=pk, email_state=EmailState.PENDING).update(email_due_at=now)
-        if notification_enqueue_email(pk):
+        if notification_enqueue_email(notification_id=pk):
             handed += 1
     return handed
 
