@@ -227,7 +227,10 @@ def _seed_cases(teller, teller2) -> None:
 
 
 def _seed_deadline_states(monitoring, head_office) -> None:
-    """Give the demo deadlines in several states: reminded, escalated, met, in review, a pickup."""
+    """Give the demo deadlines in several states: reminded, escalated, met, and a pickup waiting.
+
+    (The compensation demo puts 小林's case in review, which opens its supervisor-review deadline.)
+    """
     now = timezone.now()
     by_customer = {case.customer_number: case for case in Case.objects.exclude(number=None)}
     # 中村: the police report was due yesterday and nobody chased it.
@@ -238,11 +241,6 @@ def _seed_deadline_states(monitoring, head_office) -> None:
     # 山田: the claim documents are due tomorrow, so the teller is reminded.
     Deadline.objects.filter(case=by_customer["100234"], kind="customer_documents").update(
         due_at=now + timedelta(days=1), next_action_at=now - timedelta(minutes=1)
-    )
-    # 小林: complete, waiting for the supervisor's review.
-    counterfeit = by_customer["101500"]
-    services.case_transition(
-        case=counterfeit, user=counterfeit.created_by, to=CaseStatus.IN_REVIEW, reason="書類完備"
     )
     # 加藤 (新宿支店): the customer brought the claim documents.
     online = by_customer["200311"]

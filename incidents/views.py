@@ -464,7 +464,7 @@ def _case_detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         "claimed_total": sum(tx.claimed for tx in transactions),
         "checklist_labels": case_checklist_labels(case),
         "events": case.events.select_related("actor"),
-        "follow_ups": receipt_follow_ups(case) if not case.is_draft else [],
+        # The customer's follow-ups are the receipt's; the page shows the deadlines behind them.
         "deadlines": deadline_list_for_case(case=case),
         "can_follow_up": can_follow_up,
         "manual_deadline_kinds": MANUAL_DEADLINE_KINDS,

@@ -80,7 +80,8 @@ def test_the_email_is_written_in_the_language_the_recipient_chose(supervisor):
     supervisor.save()
     created = notice(supervisor)
     send_notification_email.apply(args=[created.pk])
-    # Rendered under the recipient's language (the English catalogue translates the frame).
+    # Rendered under the recipient's language: the frame of the email is in English.
+    assert mail.outbox[0].subject.startswith("[Mamori] ")
     assert mail.outbox[0].extra_headers["Content-Language"] == "en"
     supervisor.language = "ja"
     supervisor.save()
