@@ -191,3 +191,20 @@ def test_a_notice_never_redirects_off_site(client, teller):
 def test_signed_out_visitors_are_sent_to_the_login(client):
     response = client.get(reverse("notifications:list"))
     assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_the_administrator_resends_failed_emails_from_the_admin(client, administrator, supervisor):
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.save()
+    client.force_login(administrator)
+    failed, sent = notice(supervisor), notice(supervisor)
+    Notification.objects.filter(pk=failed.pk).update(email_state="failed")
+    Notification.objects.filter(pk=sent.pk).update(email_state="sent")
+    response = client.post(
+        reverse("admin:notifications_notification_changelist"),
+        {"action": "resend_email", "_selected_action": [failed.pk, sent.pk]},
+    )
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    sent.refresh_from_db()
+    assert failed.email_state == "pending" and sent.email_state == "sent"
