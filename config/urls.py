@@ -13,5 +13,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("cases/<int:pk>/compensation/", include("compensation.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("incidents.urls")),
 ]

@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Branch, User
+from .deadlines import deadline_policy_reschedule
+from .models import BankClosure, Branch, DeadlinePolicy, User
 
 
 @admin.register(Branch)
@@ -29,3 +30,39 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("役割と所属"), {"fields": ("role", "branch")}),
     )
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(admin.ModelAdmin):
+    """Deadline durations and reminder/escalation times (DOMAIN §5), one row per kind."""
+
+    list_display = (
+        "kind",
+        "is_active",
+        "counting",
+        "days",
+        "due_time",
+        "remind_before",
+        "escalate_after",
+        "re_escalate_after",
+    )
+    readonly_fields = ("kind", "updated_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # one row per kind, seeded by migration
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # switch a kind off with 期限を管理する instead
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # Deadlines already owed follow the new reminder and escalation times.
+        deadline_policy_reschedule(policy=obj)
+
+
+@admin.register(BankClosure)
+class BankClosureAdmin(admin.ModelAdmin):
+    """Days the bank is closed beyond weekends, public holidays and 12/31–1/3."""
+
+    list_display = ("date", "reason")
+    date_hierarchy = "date"

@@ -10,3 +10,6 @@ class IncidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "incidents"
     verbose_name = _("事故受付")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects the deadlines to the case's signals

@@ -149,6 +149,12 @@ class EventKind(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("状態を変更")
     RECEIPT_PRINTED = "receipt_printed", _("受付票を表示")
     NOTE = "note", _("メモ")
+    DEADLINE_OPENED = "deadline_opened", _("期限を設定")
+    DEADLINE_REMINDED = "deadline_reminded", _("期限前のお知らせ")
+    DEADLINE_OVERDUE = "deadline_overdue", _("期限超過")
+    DEADLINE_ESCALATED = "deadline_escalated", _("エスカレーション")
+    DEADLINE_MET = "deadline_met", _("期限の対応完了")
+    DEADLINE_CANCELLED = "deadline_cancelled", _("期限を取消")
 
 
 class DeadlineKind(models.TextChoices):
@@ -168,3 +174,17 @@ class DeadlineState(models.TextChoices):
     OVERDUE = "overdue", _("期限超過")
     ESCALATED = "escalated", _("エスカレーション済")
     CANCELLED = "cancelled", _("取消")
+
+
+# Deadlines still owed: the scan, the lists and the bell look at these.
+UNMET_DEADLINE_STATES = (DeadlineState.OPEN, DeadlineState.OVERDUE, DeadlineState.ESCALATED)
+# Deadlines a person closes by hand on the case page (the others close with the case's status).
+MANUAL_DEADLINE_KINDS = (DeadlineKind.CUSTOMER_DOCUMENTS,)
+
+
+class DeadlineCounting(models.TextChoices):
+    """How a deadline's due time is counted from the event that opened it."""
+
+    CALENDAR_DAYS = "calendar_days", _("暦日（休業日なら翌営業日）")
+    BUSINESS_DAYS = "business_days", _("営業日")
+    NEXT_OPENING = "next_opening", _("次の営業日（開店前なら当日）")

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
+from . import deadlines, services
 from .choices import ActionStatus, CaseStatus, Role
-from .models import Branch, Case, User
+from .models import Branch, Case, Deadline, User
+from .signals import case_submitted
 
 DEMO_PASSWORD = "mamori-demo-2026"
 
@@ -60,6 +61,7 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
         accounts.append((username, str(Role(role).label), password))
     if not Case.objects.exclude(status=CaseStatus.DRAFT).exists():
         _seed_cases(User.objects.get(username="teller"), User.objects.get(username="teller2"))
+        _seed_deadline_states(User.objects.get(username="monitoring"), branches["001"])
     return accounts
 
 
@@ -222,3 +224,51 @@ def _seed_cases(teller, teller2) -> None:
         items=[item("cash_card", "lost", "0018889990", 0, 0)],
         submit=False,
     )
+
+
+def _seed_deadline_states(monitoring, head_office) -> None:
+    """Give the demo deadlines in several states: reminded, escalated, met, and a pickup waiting.
+
+    (The compensation demo puts 小林's case in review, which opens its supervisor-review deadline.)
+    """
+    now = timezone.now()
+    by_customer = {case.customer_number: case for case in Case.objects.exclude(number=None)}
+    # 中村: the police report was due yesterday and nobody chased it.
+    yesterday = now - timedelta(days=1)
+    Deadline.objects.filter(case=by_customer["100877"], kind="police_report").update(
+        due_at=yesterday, next_action_at=yesterday
+    )
+    # 山田: the claim documents are due tomorrow, so the teller is reminded.
+    Deadline.objects.filter(case=by_customer["100234"], kind="customer_documents").update(
+        due_at=now + timedelta(days=1), next_action_at=now - timedelta(minutes=1)
+    )
+    # 加藤 (新宿支店): the customer brought the claim documents.
+    online = by_customer["200311"]
+    deadlines.deadline_meet(case=online, kind="customer_documents", actor=online.created_by)
+    _after_hours_call(monitoring, head_office)
+    deadlines.deadlines_scan(now=now)
+
+
+def _after_hours_call(monitoring, branch) -> Case:
+    """A call the monitoring center took last night, waiting for the branch to pick it up."""
+    case = Case.objects.create(
+        branch=branch,
+        created_by=monitoring,
+        channel="phone",
+        notified_at=timezone.now() - timedelta(hours=1),
+        after_hours=True,
+        customer_number="100555",
+        customer_name="井上 直樹",
+        customer_name_kana="イノウエ ナオキ",
+        police_status="not_yet",
+    )
+    services.timeline_record(
+        case=case, actor=monitoring, kind="created", message="監視センターで時間外に受け付けました"
+    )
+    case.year, case.sequence, case.number = services._next_case_number(case)
+    case.status = CaseStatus.PRELIMINARY
+    case.submitted_at = timezone.now()
+    case.submitted_by = monitoring
+    case.save()
+    case_submitted.send(sender=Case, case=case, user=monitoring)
+    return case

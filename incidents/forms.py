@@ -349,6 +349,25 @@ class PoliceForm(forms.Form):
         return data
 
 
+class PoliceRecordForm(forms.Form):
+    """The police report filed after the case was submitted (警察への届出を記録)."""
+
+    police_station = forms.CharField(label=_("届出警察署"), max_length=60)
+    police_filed_on = _date_field(_("届出日"))
+    police_receipt_number = forms.CharField(label=_("受理番号"), max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["police_station"].error_messages["required"] = _("警察署名を入力してください。")
+        self.fields["police_filed_on"].error_messages["required"] = _("届出日を入力してください。")
+
+    def clean_police_station(self):
+        return normalize_width(self.cleaned_data["police_station"]).strip()
+
+    def clean_police_receipt_number(self):
+        return normalize_width(self.cleaned_data["police_receipt_number"]).strip()
+
+
 class ChecklistForm(forms.Form):
     """Step: the circumstances checklist; only the questions the items call for are shown."""
 

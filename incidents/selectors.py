@@ -6,13 +6,30 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case as CaseWhen
+from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .checklist import CARD_QUESTIONS, ONLINE_BANKING_FACTORS, PASSBOOK_QUESTIONS
-from .choices import ActionStatus, CaseStatus, ItemKind, PoliceStatus
-from .models import Case, ProtectiveAction, ReportedItem, UnauthorizedTransaction, User
+from .choices import (
+    UNMET_DEADLINE_STATES,
+    ActionStatus,
+    CaseStatus,
+    DeadlineKind,
+    DeadlineState,
+    ItemKind,
+    PoliceStatus,
+)
+from .deadlines import deadline_due_at
+from .models import (
+    Case,
+    Deadline,
+    ProtectiveAction,
+    ReportedItem,
+    UnauthorizedTransaction,
+    User,
+)
 
 WINDOW_DAYS = getattr(settings, "MAMORI_INTAKE_WINDOW_DAYS", 30)
 
@@ -24,10 +41,41 @@ def case_list_for_home(*, user: User) -> dict[str, QuerySet]:
         "drafts": cases.filter(status=CaseStatus.DRAFT, created_by=user).order_by("-updated_at")[
             :50
         ],
+        # After-hours calls waiting for pickup stay on top until the branch picks them up.
         "open_cases": cases.exclude(
             status__in=[CaseStatus.DRAFT, CaseStatus.CLOSED, CaseStatus.WITHDRAWN]
-        ).order_by("-after_hours", "-created_at")[:50],
+        )
+        .annotate(
+            waiting_pickup=CaseWhen(
+                When(status=CaseStatus.PRELIMINARY, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("waiting_pickup", "-created_at")[:50],
     }
+
+
+def deadline_list_for_home(*, user: User, limit: int = 20) -> list[Deadline]:
+    """Deadlines still owed on the cases the user may see: pickups first, then the latest due."""
+    return list(
+        Deadline.objects.restrict(user)
+        .filter(state__in=UNMET_DEADLINE_STATES)
+        .select_related("case", "branch", "owner")
+        .annotate(
+            pickup_first=CaseWhen(
+                When(kind=DeadlineKind.AFTER_HOURS_PICKUP, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("pickup_first", "due_at", "pk")[:limit]
+    )
+
+
+def deadline_list_for_case(*, case: Case) -> list[Deadline]:
+    """Every deadline of a case (also met and cancelled ones), earliest due first."""
+    return list(case.deadlines.select_related("owner").order_by("due_at", "pk"))
 
 
 def case_get_full(*, user: User, pk: int, action: str = "view") -> Case:
@@ -166,25 +214,35 @@ class FollowUp:
 
 
 def receipt_follow_ups(case: Case) -> list[FollowUp]:
-    """What the receipt tells the customer to do next; due dates count from the report."""
-    reported_on = timezone.localdate(case.submitted_at or case.notified_at)
-    police_days = getattr(settings, "MAMORI_POLICE_REPORT_DAYS", 7)
-    document_days = getattr(settings, "MAMORI_DOCUMENT_DAYS", 14)
+    """What the receipt tells the customer to do next, by the due dates of the case's deadlines."""
+    needs_police = case.police_status == PoliceStatus.NOT_YET
+    needs_documents = case.transactions.exists()
+    due = _follow_up_due_dates(
+        case,
+        [
+            kind
+            for kind, needed in (
+                (DeadlineKind.POLICE_REPORT, needs_police),
+                (DeadlineKind.CUSTOMER_DOCUMENTS, needs_documents),
+            )
+            if needed
+        ],
+    )
     follow_ups = []
-    if case.police_status == PoliceStatus.NOT_YET:
+    if needs_police:
         follow_ups.append(
             FollowUp(
                 _("最寄りの警察署へ被害届を提出し、届出警察署・受理番号を当行へお知らせください。"),
-                reported_on + timedelta(days=police_days),
+                due.get(DeadlineKind.POLICE_REPORT),
             )
         )
-    if case.transactions.exists():
+    if needs_documents:
         follow_ups.append(
             FollowUp(
                 _(
                     "補償のご請求には所定の請求書（補償請求書）へのご記入・ご捺印と、本人確認書類の写しが必要です。"
                 ),
-                reported_on + timedelta(days=document_days),
+                due.get(DeadlineKind.CUSTOMER_DOCUMENTS),
             )
         )
     kinds = {(item.kind, item.state) for item in case.items.all()}
@@ -216,3 +274,21 @@ def receipt_follow_ups(case: Case) -> list[FollowUp]:
             )
         )
     return follow_ups
+
+
+def _follow_up_due_dates(case: Case, kinds: list[str]) -> dict[str, date]:
+    """The due day of each customer follow-up: its deadline's, else what the policy would give."""
+    due = {}
+    if not kinds:
+        return due
+    for deadline in (
+        Deadline.objects.filter(case=case, kind__in=kinds)
+        .exclude(state=DeadlineState.CANCELLED)
+        .order_by("created_at", "pk")
+    ):
+        due[deadline.kind] = timezone.localdate(deadline.due_at)
+    start = case.submitted_at or case.notified_at
+    for kind in kinds:
+        if kind not in due:
+            due[kind] = timezone.localdate(deadline_due_at(kind=kind, start=start))
+    return due

@@ -14,4 +14,10 @@ urlpatterns = [
     path("cases/<int:pk>/submit/", views.case_submit_view, name="case_submit"),
     path("cases/<int:pk>/discard/", views.case_discard, name="case_discard"),
     path("cases/<int:pk>/receipt/", views.case_receipt, name="case_receipt"),
+    path("cases/<int:pk>/police/", views.case_record_police, name="case_record_police"),
+    path(
+        "cases/<int:pk>/deadlines/<int:deadline_pk>/meet/",
+        views.deadline_meet_view,
+        name="deadline_meet",
+    ),
 ]

@@ -15,10 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import forms, services
-from .choices import ActionStatus, EventKind, Role
+from . import deadlines, forms, services
+from .choices import (
+    MANUAL_DEADLINE_KINDS,
+    OPEN_STATUSES,
+    UNMET_DEADLINE_STATES,
+    ActionStatus,
+    EventKind,
+    PoliceStatus,
+    Role,
+)
 from .intake import STEP_SLUGS, next_step, previous_step, steps_for
-from .models import Case
+from .models import Case, Deadline
 from .querysets import CHANGE
 from .selectors import (
     case_applicable_checklist,
@@ -26,6 +34,8 @@ from .selectors import (
     case_get_full,
     case_list_for_home,
     case_submission_problems,
+    deadline_list_for_case,
+    deadline_list_for_home,
     receipt_follow_ups,
     transaction_flags,
 )
@@ -82,6 +92,7 @@ def _require_intake_role(user) -> None:
 def home(request: HttpRequest) -> HttpResponse:
     """The teller's start page: drafts to resume, the branch's open cases."""
     context = case_list_for_home(user=request.user)
+    context["owed_deadlines"] = deadline_list_for_home(user=request.user)
     context["can_take_reports"] = request.user.role in INTAKE_ROLES and bool(request.user.branch_id)
     return render(request, "incidents/home.html", context)
 
@@ -439,21 +450,108 @@ def case_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Everything entered about a case, with its timeline."""
+    """Everything entered about a case, with its deadlines and timeline."""
     case = case_get_full(user=request.user, pk=pk)
+    return render(request, "incidents/case_detail.html", _case_detail_context(request, case))
+
+
+def _case_detail_context(request: HttpRequest, case: Case, **extra) -> dict:
     transactions = list(case.transactions.all())
+    can_follow_up = _can_follow_up(request.user, case)
+    context = {
+        "case": case,
+        "flagged": [(tx, transaction_flags(case, tx)) for tx in transactions],
+        "claimed_total": sum(tx.claimed for tx in transactions),
+        "checklist_labels": case_checklist_labels(case),
+        "events": case.events.select_related("actor"),
+        # The customer's follow-ups are the receipt's; the page shows the deadlines behind them.
+        "deadlines": deadline_list_for_case(case=case),
+        "can_follow_up": can_follow_up,
+        "manual_deadline_kinds": MANUAL_DEADLINE_KINDS,
+    }
+    if can_follow_up and case.police_status != PoliceStatus.FILED:
+        context["police_form"] = forms.PoliceRecordForm()
+        context["police_version"] = case.version
+    context.update(extra)
+    return context
+
+
+def _can_follow_up(user, case: Case) -> bool:
+    """The case's own branch staff record what comes in after submission."""
+    return (
+        user.role in INTAKE_ROLES
+        and user.branch_id == case.branch_id
+        and case.status in OPEN_STATUSES
+    )
+
+
+@login_required
+@require_POST
+def case_record_police(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the police report filed after submission; it meets the police-report deadline."""
+    case = case_get_full(user=request.user, pk=pk, action=CHANGE)
+    if not _can_follow_up(request.user, case):
+        raise PermissionDenied
+    if case.police_status == PoliceStatus.FILED:
+        messages.info(request, _("警察への届出は記録済です。"))
+        return redirect(case)
+    form = forms.PoliceRecordForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_update(
+                case=case,
+                user=request.user,
+                step="police",
+                fields={"police_status": PoliceStatus.FILED, **form.cleaned_data},
+                expected_version=_expected_version(request),
+            )
+        except services.StaleCaseError as error:
+            stale = _stale(request, form, error, tuple(form.fields))
+            case = case_get_full(user=request.user, pk=pk)
+            return render(
+                request,
+                "incidents/case_detail.html",
+                _case_detail_context(
+                    request,
+                    case,
+                    police_form=form,
+                    police_version=stale["version"],
+                    newer_values=stale["newer_values"],
+                ),
+            )
+        messages.success(request, _("警察への届出を記録しました。"))
+        return redirect(case)
     return render(
         request,
         "incidents/case_detail.html",
-        {
-            "case": case,
-            "flagged": [(tx, transaction_flags(case, tx)) for tx in transactions],
-            "claimed_total": sum(tx.claimed for tx in transactions),
-            "checklist_labels": case_checklist_labels(case),
-            "events": case.events.select_related("actor"),
-            "follow_ups": receipt_follow_ups(case) if not case.is_draft else [],
-        },
+        _case_detail_context(
+            request, case, police_form=form, police_version=_expected_version(request)
+        ),
     )
+
+
+@login_required
+@require_POST
+def deadline_meet_view(request: HttpRequest, pk: int, deadline_pk: int) -> HttpResponse:
+    """Mark a deadline the branch closes by hand (the customer's documents) as done."""
+    case = case_get_full(user=request.user, pk=pk, action=CHANGE)
+    if not _can_follow_up(request.user, case):
+        raise PermissionDenied
+    deadline = (
+        Deadline.objects.restrict(request.user, CHANGE)
+        .filter(case=case, kind__in=MANUAL_DEADLINE_KINDS)
+        .filter(pk=deadline_pk)
+        .first()
+    )
+    if deadline is None:
+        raise Http404
+    if deadline.state in UNMET_DEADLINE_STATES:
+        deadlines.deadline_meet(case=case, kind=deadline.kind, actor=request.user)
+        messages.success(
+            request,
+            _("「%(kind)s」を完了にしました。") % {"kind": deadline.get_kind_display()},
+        )
+    return redirect(case)
 
 
 @login_required

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -58,6 +59,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "incidents.context_processors.mamori",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -118,12 +120,33 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={})
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Each run acts once per deadline step (compare-and-swap), so an overlap or a second beat is
+    # harmless; ``expires`` drops scans that queued up while no worker ran.
+    "scan-deadlines": {
+        "task": "incidents.tasks.scan_deadlines",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "resend-owed-emails": {
+        "task": "notifications.tasks.resend_owed_emails",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "deadline-digest": {
+        "task": "incidents.tasks.send_deadline_digest",
+        "schedule": crontab(hour=8, minute=0),  # Asia/Tokyo (CELERY_TIMEZONE)
+        "options": {"expires": 6 * 60 * 60},
+    },
+}
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="mamori@bank.example")
+EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+# The address staff open the case desk at, for links in emails.
+MAMORI_BASE_URL = env("MAMORI_BASE_URL", default="http://127.0.0.1:8000")
 
 # The institution's own details, printed on receipts and letters.
 MAMORI_INSTITUTION_NAME = env("MAMORI_INSTITUTION_NAME", default="まもり銀行")

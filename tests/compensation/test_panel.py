@@ -172,8 +172,9 @@ def test_the_case_page_with_the_panel_needs_a_bounded_number_of_queries(
     client.force_login(supervisor)
     # The request's savepoint and release (2), session and user (2), the header's branch (1), the
     # case with its items, stops and transactions (4), timeline (1); the panel, whatever the
-    # number of lines or decisions: findings, faults, rates, policy, decisions (5).
-    with django_assert_max_num_queries(15):
+    # number of lines or decisions: findings, faults, rates, policy, decisions (5); the header's
+    # unread-notice count (1) and the case's deadlines (1).
+    with django_assert_max_num_queries(17):
         response = client.get(case.get_absolute_url())
     assert response.status_code == 200
     html = response.content.decode()

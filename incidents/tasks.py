@@ -1,0 +1,25 @@
+"""Celery tasks of the case desk: thin, the work is in incidents.deadlines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import deadlines
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def scan_deadlines(now: str | None = None) -> dict[str, int]:
+    """One scan of the deadlines (every minute from beat); safe to run twice at once."""
+    moment = datetime.fromisoformat(now) if now else None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return deadlines.deadlines_scan(now=moment).summary()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def send_deadline_digest() -> int:
+    """The supervisors' morning list of overdue and due-today deadlines."""
+    return deadlines.deadlines_digest_send()

@@ -1,0 +1,65 @@
+"""The recipient's notices: list, mark read, open the linked page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from . import services
+from .models import Notification
+from .selectors import notification_list
+
+PAGE_SIZE = 30
+
+
+@login_required
+@require_GET
+def notification_list_view(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's notices, newest first, unread highlighted."""
+    unread_only = request.GET.get("unread") == "1"
+    page = Paginator(
+        notification_list(user=request.user, unread_only=unread_only), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "notices": page.object_list, "unread_only": unread_only},
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notice read; with ``open`` go on to the page it links to."""
+    notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.notification_mark_read(user=request.user, notification_id=notice.pk)
+    if "open" in request.POST and _is_local(request, notice.url):
+        return redirect(notice.url)
+    return redirect(_back(request))
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    """Mark every notice of the signed-in user read."""
+    services.notification_mark_all_read(user=request.user)
+    return redirect(_back(request))
+
+
+def _is_local(request: HttpRequest, url: str) -> bool:
+    return (
+        bool(url)
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    )
+
+
+def _back(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    return target if _is_local(request, target) else "notifications:list"
