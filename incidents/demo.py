@@ -62,7 +62,30 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
     if not Case.objects.exclude(status=CaseStatus.DRAFT).exists():
         _seed_cases(User.objects.get(username="teller"), User.objects.get(username="teller2"))
         _seed_deadline_states(User.objects.get(username="monitoring"), branches["001"])
+        _seed_after_hours_call(User.objects.get(username="monitoring"))
     return accounts
+
+
+def _seed_after_hours_call(agent) -> None:
+    """A call the monitoring center took last night: the card is stopped, 本店営業部 must pick it up."""
+    services.case_open_preliminary(
+        user=agent,
+        token=uuid.uuid4(),
+        fields={
+            "customer_number": "100321",
+            "customer_name": "夜間 花子",
+            "customer_name_kana": "ヤカン ハナコ",
+            "circumstances_note": "飲食店で鞄ごと盗まれたとのお電話。",
+        },
+        items=[
+            {
+                "kind": "cash_card",
+                "state": "stolen",
+                "account_branch": "001",
+                "account_number": "5550001",
+            }
+        ],
+    )
 
 
 def _at(days_ago: int, hour: int = 10) -> datetime:
