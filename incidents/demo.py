@@ -11,7 +11,6 @@ from django.utils import timezone
 from . import deadlines, services
 from .choices import ActionStatus, CaseStatus, Role
 from .models import Branch, Case, Deadline, User
-from .signals import case_submitted
 
 DEMO_PASSWORD = "mamori-demo-2026"
 
@@ -62,30 +61,7 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
     if not Case.objects.exclude(status=CaseStatus.DRAFT).exists():
         _seed_cases(User.objects.get(username="teller"), User.objects.get(username="teller2"))
         _seed_deadline_states(User.objects.get(username="monitoring"), branches["001"])
-        _seed_after_hours_call(User.objects.get(username="monitoring"))
     return accounts
-
-
-def _seed_after_hours_call(agent) -> None:
-    """A call the monitoring center took last night: the card is stopped, 本店営業部 must pick it up."""
-    services.case_open_preliminary(
-        user=agent,
-        token=uuid.uuid4(),
-        fields={
-            "customer_number": "100321",
-            "customer_name": "夜間 花子",
-            "customer_name_kana": "ヤカン ハナコ",
-            "circumstances_note": "飲食店で鞄ごと盗まれたとのお電話。",
-        },
-        items=[
-            {
-                "kind": "cash_card",
-                "state": "stolen",
-                "account_branch": "001",
-                "account_number": "5550001",
-            }
-        ],
-    )
 
 
 def _at(days_ago: int, hour: int = 10) -> datetime:
@@ -274,24 +250,23 @@ def _seed_deadline_states(monitoring, head_office) -> None:
 
 def _after_hours_call(monitoring, branch) -> Case:
     """A call the monitoring center took last night, waiting for the branch to pick it up."""
-    case = Case.objects.create(
-        branch=branch,
-        created_by=monitoring,
-        channel="phone",
-        notified_at=timezone.now() - timedelta(hours=1),
-        after_hours=True,
-        customer_number="100555",
-        customer_name="井上 直樹",
-        customer_name_kana="イノウエ ナオキ",
-        police_status="not_yet",
+    case, _created = services.case_open_preliminary(
+        user=monitoring,
+        token=uuid.uuid4(),
+        fields={
+            "customer_number": "100555",
+            "customer_name": "井上 直樹",
+            "customer_name_kana": "イノウエ ナオキ",
+            "police_status": "not_yet",
+            "circumstances_note": "飲食店で鞄ごと盗まれたとのお電話。カードを停止済。",
+        },
+        items=[
+            {
+                "kind": "cash_card",
+                "state": "stolen",
+                "account_branch": branch.code,
+                "account_number": "5550001",
+            }
+        ],
     )
-    services.timeline_record(
-        case=case, actor=monitoring, kind="created", message="監視センターで時間外に受け付けました"
-    )
-    case.year, case.sequence, case.number = services._next_case_number(case)
-    case.status = CaseStatus.PRELIMINARY
-    case.submitted_at = timezone.now()
-    case.submitted_by = monitoring
-    case.save()
-    case_submitted.send(sender=Case, case=case, user=monitoring)
     return case
