@@ -1,12 +1,12 @@
 # ruff: noqa: S608 — the SQL names tables from model metadata; it takes no input.
-"""Authentication backend: Django's, with the member of staff's branch and permissions read in the
-same query as the user (every page needs both)."""
+"""Authentication backend: Django's, with the member of staff's branch, permissions and unread
+notices read in the same query as the user (every page needs them)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import CharField
+from django.db.models import CharField, IntegerField
 from django.db.models.expressions import RawSQL
 
 from .models import User
@@ -24,8 +24,19 @@ def _permissions_sql() -> str:
     )
 
 
+def _unread_notices_sql() -> str:
+    from notifications.models import Notification
+
+    table = Notification._meta.db_table
+    return (
+        f"SELECT count(*) FROM {table} n"
+        " WHERE n.recipient_id = incidents_user.id AND n.read_at IS NULL"
+    )
+
+
 class StaffBackend(ModelBackend):
-    """ModelBackend that loads the user with their branch and all their permissions at once."""
+    """ModelBackend that loads the user with their branch, all their permissions and the bell's
+    unread count at once: every page needs them."""
 
     def get_user(self, user_id):
         try:
@@ -34,7 +45,10 @@ class StaffBackend(ModelBackend):
                 .annotate(
                     loaded_permissions=RawSQL(  # noqa: S611 — fixed SQL, no parameters
                         _permissions_sql(), [], output_field=ArrayField(CharField())
-                    )
+                    ),
+                    unread_notification_count=RawSQL(  # noqa: S611 — fixed SQL, no parameters
+                        _unread_notices_sql(), [], output_field=IntegerField()
+                    ),
                 )
                 .get(pk=user_id)
             )
