@@ -12,8 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from incidents import services as incident_services
 from incidents.choices import Role
 from incidents.models import Case
 from incidents.querysets import CHANGE
@@ -22,6 +23,14 @@ from . import forms, selectors, services
 from .models import CaseAssessment
 
 NO_DECISION_ROLES = (Role.MONITORING, Role.ADMIN)
+
+
+def _log_look(request: HttpRequest, case: Case, view: str) -> None:
+    """Every page showing a case is on the access log (閲覧記録)."""
+    if request.method == "GET":
+        incident_services.case_access_record(
+            case=case, user=request.user, view=view, path=request.path
+        )
 
 
 def _case_url(case: Case) -> str:
@@ -71,6 +80,7 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
     if not selectors.can_record_findings(request.user, case):
         raise PermissionDenied
+    _log_look(request, case, "compensation_findings")
     evaluation = selectors.case_evaluate(case)
     assessment = evaluation.case_facts.assessment
     version = assessment.version if assessment else 0
@@ -167,6 +177,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.role != Role.SUPERVISOR:
         raise PermissionDenied
     case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
+    _log_look(request, case, "compensation_review")
     decisions = selectors.case_decisions(case)
     decision = selectors.decision_open(decisions)
     if decision is None:
@@ -237,6 +248,7 @@ def paid(request: HttpRequest, pk: int) -> HttpResponse:
     current = selectors.decision_current(selectors.case_decisions(case))
     if not selectors.can_mark_paid(request.user, case, current):
         raise PermissionDenied
+    _log_look(request, case, "compensation_paid")
     errors: list[str] = []
     if request.method == "POST":
         form = forms.PaidForm(request.POST)
@@ -265,10 +277,13 @@ def paid(request: HttpRequest, pk: int) -> HttpResponse:
 def _readable_decision(request: HttpRequest, pk: int, decision_pk: int):
     if request.user.role in NO_DECISION_ROLES:
         raise PermissionDenied
-    return selectors.decision_get(user=request.user, case_pk=pk, pk=decision_pk)
+    decision = selectors.decision_get(user=request.user, case_pk=pk, pk=decision_pk)
+    _log_look(request, decision.case, f"compensation_{request.resolver_match.url_name}")
+    return decision
 
 
 @login_required
+@require_GET
 def decision_detail(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
     """One decision as recorded: who prepared and reviewed it, the stored facts and result."""
     decision = _readable_decision(request, pk, decision_pk)
@@ -284,6 +299,7 @@ def decision_detail(request: HttpRequest, pk: int, decision_pk: int) -> HttpResp
 
 
 @login_required
+@require_GET
 def decision_facts(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
     """The approved decision's facts snapshot: the input of ``manage.py assess_compensation``."""
     decision = _readable_decision(request, pk, decision_pk)
@@ -299,6 +315,7 @@ def decision_facts(request: HttpRequest, pk: int, decision_pk: int) -> HttpRespo
 
 
 @login_required
+@require_GET
 def letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
     """The printable decision letter (補償に関するご連絡), for approved decisions only."""
     decision = _readable_decision(request, pk, decision_pk)

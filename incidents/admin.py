@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .deadlines import deadline_policy_reschedule
 from .models import BankClosure, Branch, DeadlinePolicy, User
+from .roles import role_group_assign
 
 
 @admin.register(Branch)
@@ -30,6 +31,11 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("役割と所属"), {"fields": ("role", "branch")}),
     )
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """The groups field is saved after the user: keep the role's group whatever was ticked."""
+        super().save_related(request, form, formsets, change)
+        role_group_assign(user=form.instance)
 
 
 @admin.register(DeadlinePolicy)

@@ -1,6 +1,7 @@
 """The incidents app: branches, staff, cases and the teller's intake."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +14,7 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401 - connects the deadlines to the case's signals
+        from .roles import roles_sync_after_migrate
+
+        # After every migrate (and the test suite's flushes), the role groups match ROLE_PERMISSIONS.
+        post_migrate.connect(roles_sync_after_migrate, dispatch_uid="incidents.roles_sync")

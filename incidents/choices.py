@@ -110,6 +110,10 @@ class ActionKind(models.TextChoices):
     IB_RESET = "ib_reset", _("IBのID・パスワード再設定")
 
 
+# Stops the monitoring center carries out at once on a call; the rest waits for the branch.
+EMERGENCY_STOPS = (ActionKind.CARD_SUSPEND, ActionKind.PAYMENT_STOP, ActionKind.IB_SUSPEND)
+
+
 class ActionStatus(models.TextChoices):
     """Whether a proposed stop was carried out."""
 
@@ -155,6 +159,9 @@ class EventKind(models.TextChoices):
     DEADLINE_ESCALATED = "deadline_escalated", _("エスカレーション")
     DEADLINE_MET = "deadline_met", _("期限の対応完了")
     DEADLINE_CANCELLED = "deadline_cancelled", _("期限を取消")
+    PRELIMINARY = "preliminary", _("時間外仮受付")
+    ASSIGNED = "assigned", _("担当者を変更")
+    ITEM_ADDED = "item_added", _("届出対象を追加")
 
 
 class DeadlineKind(models.TextChoices):

@@ -11,7 +11,6 @@ from django.utils import timezone
 from . import deadlines, services
 from .choices import ActionStatus, CaseStatus, Role
 from .models import Branch, Case, Deadline, User
-from .signals import case_submitted
 
 DEMO_PASSWORD = "mamori-demo-2026"
 
@@ -251,24 +250,23 @@ def _seed_deadline_states(monitoring, head_office) -> None:
 
 def _after_hours_call(monitoring, branch) -> Case:
     """A call the monitoring center took last night, waiting for the branch to pick it up."""
-    case = Case.objects.create(
-        branch=branch,
-        created_by=monitoring,
-        channel="phone",
-        notified_at=timezone.now() - timedelta(hours=1),
-        after_hours=True,
-        customer_number="100555",
-        customer_name="井上 直樹",
-        customer_name_kana="イノウエ ナオキ",
-        police_status="not_yet",
+    case, _created = services.case_open_preliminary(
+        user=monitoring,
+        token=uuid.uuid4(),
+        fields={
+            "customer_number": "100555",
+            "customer_name": "井上 直樹",
+            "customer_name_kana": "イノウエ ナオキ",
+            "police_status": "not_yet",
+            "circumstances_note": "飲食店で鞄ごと盗まれたとのお電話。カードを停止済。",
+        },
+        items=[
+            {
+                "kind": "cash_card",
+                "state": "stolen",
+                "account_branch": branch.code,
+                "account_number": "5550001",
+            }
+        ],
     )
-    services.timeline_record(
-        case=case, actor=monitoring, kind="created", message="監視センターで時間外に受け付けました"
-    )
-    case.year, case.sequence, case.number = services._next_case_number(case)
-    case.status = CaseStatus.PRELIMINARY
-    case.submitted_at = timezone.now()
-    case.submitted_by = monitoring
-    case.save()
-    case_submitted.send(sender=Case, case=case, user=monitoring)
     return case

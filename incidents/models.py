@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
+    OPEN_STATUSES,
     ActionKind,
     ActionStatus,
     CaseStatus,
@@ -35,6 +38,30 @@ from .querysets import CaseQuerySet, RestrictedQuerySet
 
 MAX_AMOUNT_YEN = 10_000_000_000  # ten billion yen: above any single unauthorized withdrawal
 
+# Columns that change on every save without changing what was recorded: no history row for them.
+UNTRACKED_CASE_COLUMNS = ["updated_at", "version", "search_text", "intake_step"]
+
+
+def history(*, model_name: str, exclude: list[str] | None = None, condition_exclude=()):
+    """Record every insert, change and delete of case data in an append-only history table.
+
+    The user comes from ``pghistory.context`` (set per request by the history middleware). The
+    tables are made append-only by a database trigger (migration 0005), not by pgtrigger's
+    ``Protect``, which the application could switch off with ``pgtrigger.ignore``.
+    """
+    return pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(
+            condition=pghistory.AnyChange(exclude=[*condition_exclude, *(exclude or [])])
+        ),
+        pghistory.DeleteEvent(),
+        exclude=exclude,
+        obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+        model_name=model_name,
+        context_field=pghistory.ContextJSONField(),
+        append_only=False,
+    )
+
 
 class Branch(models.Model):
     """A branch of the bank (店舗), identified by its three-digit code."""
@@ -51,6 +78,10 @@ class Branch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+# Columns that change how a member of staff appears in the branch's pick lists.
+STAFF_LIST_FIELDS = {"branch", "role", "is_active", "last_name", "first_name", "username"}
 
 
 class User(AbstractUser):
@@ -92,6 +123,35 @@ class User(AbstractUser):
     def is_branch_staff(self) -> bool:
         return self.role in (Role.TELLER, Role.SUPERVISOR)
 
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """A superuser administers the system, but case work is granted by role alone.
+
+        Permissions a role grants (incidents.roles.ROLE_PERMISSIONS) come only from the role, so
+        a superuser administrator does not read customers' cases or the access log.
+        """
+        from .roles import ROLE_PERMISSIONS, role_only_permissions
+
+        if self.is_superuser and perm in role_only_permissions():
+            return self.is_active and perm in ROLE_PERMISSIONS.get(self.role, ())
+        return super().has_perm(perm, obj)
+
+    def save(self, *args, **kwargs):
+        """Save, and keep the member of staff in the group of their role (its permissions)."""
+        update_fields = kwargs.get("update_fields")
+        before = None
+        if self.pk and (update_fields is None or "branch" in update_fields):
+            before = type(self).objects.filter(pk=self.pk).values_list("branch_id", flat=True)
+            before = before.first()
+        super().save(*args, **kwargs)
+        if update_fields is None or "role" in update_fields:
+            from .roles import role_group_assign
+
+            role_group_assign(user=self)
+        if update_fields is None or set(update_fields) & STAFF_LIST_FIELDS:
+            from .selectors_queue import branch_staff_forget
+
+            branch_staff_forget(branch_ids={self.branch_id, before})
+
 
 class CaseNumberCounter(models.Model):
     """The last case number handed out per branch and year (locked row, so numbers never repeat)."""
@@ -109,6 +169,11 @@ class CaseNumberCounter(models.Model):
         return f"{self.branch_id}/{self.year}: {self.last}"
 
 
+@history(
+    model_name="CaseHistory",
+    exclude=["search_text"],
+    condition_exclude=[c for c in UNTRACKED_CASE_COLUMNS if c != "search_text"],
+)
 class Case(models.Model):
     """One report (届出) by or for one customer, possibly covering several items."""
 
@@ -192,6 +257,8 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # Normalized customer name, kana, numbers and accounts for the queue's search (incidents.search).
+    search_text = models.TextField(default="", blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -211,6 +278,35 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["branch", "status", "-created_at"], name="case_branch_status"),
             models.Index(fields=["created_by", "status"], name="case_creator_status"),
+            # The queue's first pages: open cases newest first, per branch and across branches.
+            models.Index(
+                fields=["branch", "-notified_at", "-id"],
+                name="case_open_branch_notified",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["-notified_at", "-id"],
+                name="case_open_notified",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(fields=["branch", "-notified_at", "-id"], name="case_branch_notified"),
+            models.Index(fields=["-notified_at", "-id"], name="case_notified"),
+            models.Index(
+                fields=["assigned_to", "-notified_at", "-id"],
+                name="case_open_assignee",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            # Substring search (LIKE '%…%' and regular expressions) on names, kana and numbers.
+            GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="case_search_trgm"),
+        ]
+        permissions = [
+            ("take_report", _("届出を受け付ける")),
+            ("view_queue", _("事故一覧（キュー）を見る")),
+            ("assign_case", _("担当者を割り当てる")),
+            ("pickup_case", _("時間外受付を引き継ぐ")),
+            ("take_after_hours_call", _("時間外の電話を受け付ける")),
+            ("perform_stop", _("緊急停止を実施する")),
+            ("view_access_log", _("閲覧記録を検索する")),
         ]
 
     def __str__(self) -> str:
@@ -237,6 +333,7 @@ class Case(models.Model):
         return timezone.localdate(self.notified_at)
 
 
+@history(model_name="ReportedItemHistory")
 class ReportedItem(models.Model):
     """One thing reported lost, stolen or copied: a card, a passbook, a seal, IB credentials…"""
 
@@ -295,6 +392,7 @@ def mask_account(branch: str, number: str) -> str:
     return f"{branch}-****{number[-3:]}"
 
 
+@history(model_name="ProtectiveActionHistory")
 class ProtectiveAction(models.Model):
     """A protective stop (即時措置) proposed for an item: done with a reference, or declined."""
 
@@ -340,6 +438,7 @@ class ProtectiveAction(models.Model):
         return f"{self.get_kind_display()}: {self.get_status_display()}"
 
 
+@history(model_name="UnauthorizedTransactionHistory")
 class UnauthorizedTransaction(models.Model):
     """One unauthorized withdrawal, transfer or purchase (被害取引)."""
 
@@ -574,3 +673,31 @@ class BankClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.reason}"
+
+
+class CaseAccess(models.Model):
+    """One look at a case by a member of staff (閲覧記録); append-only, the database refuses edits."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("職員"),
+        on_delete=models.PROTECT,
+        related_name="case_accesses",
+    )
+    at = models.DateTimeField(_("日時"), default=timezone.now)
+    view = models.CharField(_("画面"), max_length=30)
+    path = models.CharField(_("URL"), max_length=200)
+
+    class Meta:
+        verbose_name = _("閲覧記録")
+        verbose_name_plural = _("閲覧記録")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["case", "-at"], name="access_case_at"),
+            models.Index(fields=["user", "-at"], name="access_user_at"),
+            models.Index(fields=["-at"], name="access_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.case_id}"

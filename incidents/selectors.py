@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Case as CaseWhen
-from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import F, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,24 +35,21 @@ WINDOW_DAYS = getattr(settings, "MAMORI_INTAKE_WINDOW_DAYS", 30)
 
 
 def case_list_for_home(*, user: User) -> dict[str, QuerySet]:
-    """The teller's drafts and the branch's open cases."""
+    """The teller's drafts and the branch's open cases, after-hours cases awaiting pickup first."""
+    from .selectors_queue import awaiting_pickup, with_deadline_badges
+
     cases = Case.objects.restrict(user).select_related("branch", "assigned_to")
+    open_cases = cases.exclude(
+        status__in=[CaseStatus.DRAFT, CaseStatus.CLOSED, CaseStatus.WITHDRAWN]
+    )
+    open_cases = with_deadline_badges(awaiting_pickup(open_cases))
     return {
         "drafts": cases.filter(status=CaseStatus.DRAFT, created_by=user).order_by("-updated_at")[
             :50
         ],
-        # After-hours calls waiting for pickup stay on top until the branch picks them up.
-        "open_cases": cases.exclude(
-            status__in=[CaseStatus.DRAFT, CaseStatus.CLOSED, CaseStatus.WITHDRAWN]
-        )
-        .annotate(
-            waiting_pickup=CaseWhen(
-                When(status=CaseStatus.PRELIMINARY, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("waiting_pickup", "-created_at")[:50],
+        "open_cases": open_cases.order_by(
+            "-awaiting_pickup", F("pickup_due").asc(nulls_last=True), "-notified_at", "-pk"
+        )[:50],
     }
 
 

@@ -11,10 +11,23 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
-from .choices import ActionKind, ActionStatus, CaseStatus, EventKind, ItemKind, ItemState
+from . import search
+from .choices import (
+    EMERGENCY_STOPS,
+    ActionKind,
+    ActionStatus,
+    CaseStatus,
+    Channel,
+    EventKind,
+    ItemKind,
+    ItemState,
+    Role,
+)
 from .corebanking import StopRequest, get_adapter
 from .models import (
+    Branch,
     Case,
+    CaseAccess,
     CaseNumberCounter,
     ProtectiveAction,
     ReportedItem,
@@ -95,6 +108,9 @@ def case_update(
     values = dict(fields)
     if current.is_draft:
         values["intake_step"] = step
+    for name, value in fields.items():
+        setattr(current, name, value)
+    values["search_text"] = case_search_text(case=current)
     Case.objects.filter(pk=case.pk).update(
         **values, version=F("version") + 1, updated_at=timezone.now()
     )
@@ -307,6 +323,20 @@ def case_save_transactions(
     return kept
 
 
+def case_search_text(*, case: Case) -> str:
+    """The queue's search column for the case as it stands (items' accounts read afresh)."""
+    accounts = ReportedItem.objects.filter(case_id=case.pk).values_list(
+        "account_branch", "account_number"
+    )
+    return search.search_text(
+        number=case.number,
+        customer_number=case.customer_number,
+        customer_name=case.customer_name,
+        customer_name_kana=case.customer_name_kana,
+        accounts=list(accounts) if case.pk else [],
+    )
+
+
 def _next_case_number(case: Case) -> tuple[int, int, str]:
     year = timezone.localdate(case.notified_at).year
     counter, _created = CaseNumberCounter.objects.select_for_update().get_or_create(
@@ -332,6 +362,7 @@ def case_submit(*, case_id: int, user: User) -> Case:
     case.submitted_at = timezone.now()
     case.submitted_by = user
     case.intake_step = "submitted"
+    case.search_text = case_search_text(case=case)
     case.version = F("version") + 1
     case.save()
     case.refresh_from_db(fields=["version"])
@@ -396,3 +427,204 @@ def case_transition(*, case: Case, user: User | None, to: str, reason: str = "")
     case_status_changed.send(sender=Case, case=case, user=user, old=current, new=to)
     case_changed.send(sender=Case, case=case, user=user)
     return case
+
+
+class AssignmentError(Exception):
+    """The chosen member of staff cannot work this case (another branch, another role, inactive)."""
+
+
+def staff_can_work(*, assignee: User, case: Case) -> bool:
+    """Whether ``assignee`` may be given ``case``: active branch staff of the case's branch."""
+    return (
+        assignee.is_active
+        and assignee.role in (Role.TELLER, Role.SUPERVISOR)
+        and assignee.branch_id == case.branch_id
+    )
+
+
+@transaction.atomic
+def case_assign(
+    *, case: Case, user: User, assignee: User | None, expected_version: int | None
+) -> Case:
+    """Give a case to a member of its branch, or to nobody; refused if the case changed meanwhile.
+
+    Compare-and-swap on the version the supervisor saw: two supervisors assigning the same case at
+    once cannot both win, and the loser gets StaleCaseError with the case as it now is.
+    """
+    if assignee is not None and not staff_can_work(assignee=assignee, case=case):
+        raise AssignmentError(f"{assignee} cannot work case {case.pk}")
+    current = Case.objects.select_related("assigned_to").get(pk=case.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleCaseError(current)
+    if current.assigned_to_id == (assignee.pk if assignee else None):
+        return current
+    updated = Case.objects.filter(pk=case.pk, version=current.version).update(
+        assigned_to=assignee, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise StaleCaseError(Case.objects.get(pk=case.pk))
+    before = current.assigned_to.display_name if current.assigned_to else "—"
+    after = assignee.display_name if assignee else "—"
+    timeline_record(
+        case=current,
+        actor=user,
+        kind=EventKind.ASSIGNED,
+        message=f"{before} → {after}",
+        data={"from": current.assigned_to_id, "to": assignee.pk if assignee else None},
+    )
+    current.refresh_from_db()
+    return current
+
+
+def case_assign_many(
+    *, cases: Iterable[tuple[Case, int]], user: User, assignee: User | None
+) -> tuple[list[Case], list[Case]]:
+    """Assign several cases at once, each on its own compare-and-swap; returns (assigned, refused).
+
+    A case someone else changed since the list was shown is refused, not overwritten; the others
+    go through.
+    """
+    assigned, refused = [], []
+    for case, version in cases:
+        try:
+            with transaction.atomic():
+                assigned.append(
+                    case_assign(case=case, user=user, assignee=assignee, expected_version=version)
+                )
+        except (StaleCaseError, AssignmentError):
+            refused.append(case)
+    return assigned, refused
+
+
+@transaction.atomic
+def case_pickup(
+    *, case: Case, user: User, assignee: User, expected_version: int | None = None
+) -> Case:
+    """The account's branch takes over an after-hours preliminary case: reported, and assigned.
+
+    Assigned first, then moved: the status move sends case_status_changed, and the follow-up
+    deadlines it opens belong to the new assignee. Two people picking up at once: the row lock
+    makes the second see it already picked up.
+    """
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleCaseError(current)
+    if current.status != CaseStatus.PRELIMINARY:
+        raise TransitionError(f"{current.pk} is no longer preliminary")
+    if not staff_can_work(assignee=assignee, case=current):
+        raise AssignmentError(f"{assignee} cannot work case {current.pk}")
+    current = case_assign(
+        case=current, user=user, assignee=assignee, expected_version=current.version
+    )
+    return case_transition(case=current, user=user, to=CaseStatus.REPORTED, reason="支店で引継ぎ")
+
+
+class BranchNotFoundError(Exception):
+    """No branch has the account's three-digit branch code."""
+
+
+@transaction.atomic
+def case_open_preliminary(
+    *,
+    user: User,
+    token: UUID,
+    fields: Mapping[str, Any],
+    items: Iterable[Mapping[str, Any]],
+    stop: bool = True,
+) -> tuple[Case, bool]:
+    """Open an after-hours preliminary case (仮受付) from a call, numbered at the account's branch.
+
+    The branch is the one whose code the first item's account carries. With ``stop``, the
+    emergency stops (card, passbook payment, online banking) are carried out at once. Sends
+    case_submitted with the case in status preliminary. The token makes a resent form a no-op.
+    """
+    existing = Case.objects.filter(intake_token=token).first()
+    if existing is not None:
+        return existing, False
+    rows = [dict(row) for row in items]
+    code = next((row["account_branch"] for row in rows if row.get("account_branch")), "")
+    branch = Branch.objects.filter(code=code).first()
+    if branch is None:
+        raise BranchNotFoundError(code)
+    now = timezone.now()
+    case = Case(
+        branch=branch,
+        created_by=user,
+        intake_token=token,
+        after_hours=True,
+        channel=Channel.PHONE,
+        notified_at=now,
+        status=CaseStatus.PRELIMINARY,
+        intake_step="preliminary",
+        submitted_at=now,
+        submitted_by=user,
+    )
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.year, case.sequence, case.number = _next_case_number(case)
+    case.save()
+    timeline_record(
+        case=case,
+        actor=user,
+        kind=EventKind.PRELIMINARY,
+        message=f"受付番号 {case.number} で時間外に仮受付しました（{branch.name}へ引継ぎ）",
+        data={"number": case.number},
+    )
+    item_rows = [
+        {
+            "kind": row["kind"],
+            "state": row["state"],
+            "account_branch": row.get("account_branch", ""),
+            "account_number": row.get("account_number", ""),
+            "note": row.get("note", ""),
+        }
+        for row in rows
+    ]
+    case_save_items(case=case, user=user, rows=item_rows)
+    if stop:
+        emergency_stops_perform(case=case, user=user)
+    case.refresh_from_db()
+    case_submitted.send(sender=Case, case=case, user=user)
+    return case, True
+
+
+def emergency_stops_perform(*, case: Case, user: User) -> list[ProtectiveAction]:
+    """Carry out every emergency stop (card, passbook payment, online banking) not yet done."""
+    pending = ProtectiveAction.objects.filter(
+        case=case, kind__in=EMERGENCY_STOPS, status=ActionStatus.PROPOSED
+    )
+    return [action_perform(action=action, user=user) for action in pending]
+
+
+@transaction.atomic
+def case_add_item(
+    *, case: Case, user: User, fields: Mapping[str, Any], expected_version: int | None = None
+) -> ReportedItem:
+    """Add a reported item to an existing case (a further card or passbook on a later call).
+
+    With ``expected_version``, a form sent twice (or after someone else's change) is refused
+    with StaleCaseError, so the same card is never added twice.
+    """
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleCaseError(current)
+    position = ReportedItem.objects.filter(case=case).count()
+    item = ReportedItem.objects.create(
+        case=case,
+        position=position,
+        kind=fields["kind"],
+        state=fields["state"],
+        account_branch=fields.get("account_branch", ""),
+        account_number=fields.get("account_number", ""),
+        note=fields.get("note", ""),
+    )
+    actions_propose(case=case)
+    case_update(case=case, user=user, step="items", fields={})
+    timeline_record(case=case, actor=user, kind=EventKind.ITEM_ADDED, message=str(item))
+    case_changed.send(sender=Case, case=case, user=user)
+    return item
+
+
+def case_access_record(*, case: Case, user: User, view: str, path: str) -> CaseAccess:
+    """Note that a member of staff looked at a case (閲覧記録, append-only)."""
+    return CaseAccess.objects.create(case=case, user=user, view=view, path=path[:200])

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_monitoring, views_queue
 
 app_name = "incidents"
 
@@ -20,4 +20,13 @@ urlpatterns = [
         views.deadline_meet_view,
         name="deadline_meet",
     ),
+    path("cases/<int:pk>/assign/", views_queue.case_assign, name="case_assign"),
+    path("cases/<int:pk>/claim/", views_queue.case_claim, name="case_claim"),
+    path("cases/<int:pk>/pickup/", views_queue.case_pickup, name="case_pickup"),
+    path("cases/<int:pk>/stops/", views_monitoring.case_stops, name="case_stops"),
+    path("queue/", views_queue.queue, name="queue"),
+    path("queue/assign/", views_queue.queue_assign, name="queue_assign"),
+    path("monitoring/", views_monitoring.console, name="monitoring_console"),
+    path("monitoring/calls/new/", views_monitoring.call_new, name="monitoring_call_new"),
+    path("audit/access/", views_queue.access_log, name="access_log"),
 ]

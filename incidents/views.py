@@ -21,13 +21,14 @@ from .choices import (
     OPEN_STATUSES,
     UNMET_DEADLINE_STATES,
     ActionStatus,
+    CaseStatus,
     EventKind,
     PoliceStatus,
     Role,
 )
 from .intake import STEP_SLUGS, next_step, previous_step, steps_for
 from .models import Case, Deadline
-from .querysets import CHANGE
+from .querysets import ASSIGN, CHANGE, PICKUP, STOP, case_permits
 from .selectors import (
     case_applicable_checklist,
     case_checklist_labels,
@@ -39,6 +40,8 @@ from .selectors import (
     receipt_follow_ups,
     transaction_flags,
 )
+from .selectors_audit import case_history
+from .selectors_queue import branch_staff_choices
 
 REPORTER_FIELDS = ("channel", "reporter_relation", "reporter_name", "reporter_phone", "notified_at")
 CUSTOMER_FIELDS = (
@@ -89,11 +92,20 @@ def _require_intake_role(user) -> None:
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The teller's start page: drafts to resume, the branch's open cases."""
-    context = case_list_for_home(user=request.user)
-    context["owed_deadlines"] = deadline_list_for_home(user=request.user)
-    context["can_take_reports"] = request.user.role in INTAKE_ROLES and bool(request.user.branch_id)
+    """Each role's start page: the branch's cases for tellers and supervisors (after-hours cases
+    awaiting pickup on top), the console for the monitoring center, the queue for compliance."""
+    user = request.user
+    if user.has_perm("incidents.take_after_hours_call"):
+        return redirect("incidents:monitoring_console")
+    if user.role == Role.COMPLIANCE:
+        return redirect("incidents:queue")
+    context = case_list_for_home(user=user)
+    context["can_take_reports"] = user.role in INTAKE_ROLES and bool(user.branch_id)
+    context["can_pickup"] = user.has_perm("incidents.pickup_case")
+    context["now"] = timezone.now()
+    context["owed_deadlines"] = deadline_list_for_home(user=user)
     return render(request, "incidents/home.html", context)
 
 
@@ -449,9 +461,12 @@ def case_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Everything entered about a case, with its deadlines and timeline."""
+    """Everything entered about a case, with its deadlines, timeline and change history; the
+    look is logged."""
     case = case_get_full(user=request.user, pk=pk)
+    services.case_access_record(case=case, user=request.user, view="case_detail", path=request.path)
     return render(request, "incidents/case_detail.html", _case_detail_context(request, case))
 
 
@@ -468,6 +483,8 @@ def _case_detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         "deadlines": deadline_list_for_case(case=case),
         "can_follow_up": can_follow_up,
         "manual_deadline_kinds": MANUAL_DEADLINE_KINDS,
+        "history": case_history(case=case),
+        **case_work_context(user=request.user, case=case),
     }
     if can_follow_up and case.police_status != PoliceStatus.FILED:
         context["police_form"] = forms.PoliceRecordForm()
@@ -530,6 +547,22 @@ def case_record_police(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def case_work_context(*, user, case: Case) -> dict:
+    """What the user may do on the case page: assign, claim, pick up, stop."""
+    # A preliminary case is assigned by its pickup, not before.
+    can_assign = case.status not in (CaseStatus.DRAFT, CaseStatus.PRELIMINARY) and case_permits(
+        user, case, ASSIGN
+    )
+    can_pickup = case.status == CaseStatus.PRELIMINARY and case_permits(user, case, PICKUP)
+    staff = branch_staff_choices(branch_id=case.branch_id) if (can_assign or can_pickup) else []
+    return {
+        "can_assign": can_assign,
+        "can_pickup": can_pickup,
+        "can_stop": not case.is_draft and case_permits(user, case, STOP),
+        "staff": staff,
+    }
+
+
 @login_required
 @require_POST
 def deadline_meet_view(request: HttpRequest, pk: int, deadline_pk: int) -> HttpResponse:
@@ -555,11 +588,13 @@ def deadline_meet_view(request: HttpRequest, pk: int, deadline_pk: int) -> HttpR
 
 
 @login_required
+@require_GET
 def case_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable receipt (受付票) handed to the customer."""
     case = case_get_full(user=request.user, pk=pk)
     if case.is_draft:
         raise Http404
+    services.case_access_record(case=case, user=request.user, view="receipt", path=request.path)
     services.timeline_record(case=case, actor=request.user, kind=EventKind.RECEIPT_PRINTED)
     return render(
         request,

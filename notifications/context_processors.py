@@ -13,6 +13,10 @@ def bell(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    preloaded = getattr(user, "unread_notification_count", None)
+    if preloaded is not None:
+        # Read with the user when the session was resolved (incidents.auth.StaffBackend).
+        return {"notification_unread_count": preloaded}
     return {
         "notification_unread_count": SimpleLazyObject(lambda: notification_unread_count(user=user))
     }

@@ -1,0 +1,217 @@
+"""The permission matrix: every URL of the project, and who may do what on it.
+
+``tests/permissions/test_matrix.py`` walks the project's URL resolver and fails on any URL that is
+not declared here, then requests each one as every role — own branch and other branch, the
+monitoring center, compliance, the administrator, anonymous — and checks that only the roles named
+below get the page or change anything, and that no response shows a case the role may not see.
+
+Declaring a new URL is one line::
+
+    "compensation:decision_approve": action("reported", post=SUPERVISOR, data=version),
+
+``page``/``action`` take the case of the test world the URL is about (``reported``, ``draft``,
+``preliminary``, ``police_pending`` (no police report yet), ``noticed`` (every member of staff has
+an unread notice; the supervisor's is ``world.notice``), ``ready`` (faults confirmed for a
+compensation decision), ``in_review`` (a decision awaiting review), ``decided`` (an approved one),
+or None for URLs without a case), the roles allowed to GET it and to POST to it (a POST by an
+allowed role must change something; by anyone else it must change nothing), the POST data (a
+function of the world) and further URL arguments (values, or functions of the world).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+# Roles of the test world. "@other" is the same role at the other branch.
+TELLER, SUPERVISOR = "teller", "supervisor"
+TELLER_OTHER, SUPERVISOR_OTHER = "teller@other", "supervisor@other"
+MONITORING, COMPLIANCE, ADMIN, ANONYMOUS = "monitoring", "compliance", "admin", "anonymous"
+ROLES = (
+    TELLER,
+    SUPERVISOR,
+    TELLER_OTHER,
+    SUPERVISOR_OTHER,
+    MONITORING,
+    COMPLIANCE,
+    ADMIN,
+    ANONYMOUS,
+)
+
+NOBODY: frozenset[str] = frozenset()
+BRANCH = frozenset({TELLER, SUPERVISOR})  # the case's own branch
+ANY_BRANCH = BRANCH | {TELLER_OTHER, SUPERVISOR_OTHER}
+VIEWERS = BRANCH | {MONITORING, COMPLIANCE}
+STAFF = frozenset(ROLES) - {ANONYMOUS}
+EVERYONE = frozenset(ROLES)
+
+
+@dataclass(frozen=True)
+class Url:
+    """What the matrix expects of one URL."""
+
+    case: str | None = None
+    kwargs: dict = field(default_factory=dict)
+    get: frozenset[str] = NOBODY
+    post: frozenset[str] = NOBODY
+    data: Callable | None = None
+    public: bool = False
+
+
+def page(case=None, *, get, post=NOBODY, data=None, **kwargs) -> Url:
+    """A page some roles may see (and, with ``post``, submit)."""
+    return Url(case=case, kwargs=kwargs, get=frozenset(get), post=frozenset(post), data=data)
+
+
+def action(case=None, *, post, data=None, **kwargs) -> Url:
+    """A POST-only action."""
+    return Url(case=case, kwargs=kwargs, post=frozenset(post), data=data)
+
+
+def public(**kwargs) -> Url:
+    """Open to everyone, signed in or not; it must still show no case and change no case data."""
+    return Url(kwargs=kwargs, get=EVERYONE, public=True)
+
+
+# POST data builders: functions of the world (see test_matrix.World).
+
+
+def version(world) -> dict:
+    return {"version": world.case.version}
+
+
+def assign_to_supervisor(world) -> dict:
+    return {"assignee": world.users[SUPERVISOR].pk, "version": world.case.version}
+
+
+def bulk_assign(world) -> dict:
+    return {
+        "cases": [f"{world.case.pk}:{world.case.version}"],
+        "assignee": world.users[SUPERVISOR].pk,
+    }
+
+
+def new_report(world) -> dict:
+    return {
+        "channel": "counter",
+        "reporter_relation": "self",
+        "notified_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "intake_token": str(uuid.uuid4()),
+    }
+
+
+def customer_step(world) -> dict:
+    return {
+        "customer_number": "999999",
+        "customer_type": "individual",
+        "customer_name": "書換 太郎",
+        "customer_name_kana": "カキカエ タロウ",
+        "version": world.case.version,
+        "save_only": "1",
+    }
+
+
+def police_report(world) -> dict:
+    return {
+        "police_station": "丸の内警察署",
+        "police_filed_on": timezone.localdate().isoformat(),
+        "police_receipt_number": "R-9",
+        "version": world.case.version,
+    }
+
+
+def documents_deadline_pk(world) -> int:
+    return world.case.deadlines.get(kind="customer_documents").pk
+
+
+def notice_pk(world) -> int:
+    return world.notice.pk
+
+
+def decision_pk(world) -> int:
+    return world.decision.pk
+
+
+def findings(world) -> dict:
+    # The customer's explanation is still missing: a finding that changes the assessment.
+    return {"version": "0", "prompt_notice": "on", "unavoidable_days": "0"}
+
+
+def send_back(world) -> dict:
+    return {"action": "return", "comment": "被害届の受理番号を確認してください。"}
+
+
+def paid(world) -> dict:
+    return {"paid_on": timezone.localdate().isoformat(), "reference": "FK-1"}
+
+
+def after_hours_call(world) -> dict:
+    return {
+        "intake_token": str(uuid.uuid4()),
+        "reporter_relation": "self",
+        "customer_type": "individual",
+        "customer_name_kana": "ヨル タロウ",
+        "stop_now": "on",
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "0",
+        "items-0-kind": "cash_card",
+        "items-0-state": "lost",
+        "items-0-account_branch": "001",
+        "items-0-account_number": "1111111",
+    }
+
+
+MATRIX: dict[str, Url] = {
+    # Outside the case desk.
+    "healthz": public(),
+    "login": public(),
+    "logout": public(),
+    "set_language": public(),
+    "admin:*": Url(get=frozenset({ADMIN})),  # the Django admin: staff only, and no case in it
+    # The case desk.
+    "incidents:home": page(get=STAFF),
+    "incidents:case_new": page(get=ANY_BRANCH, post=ANY_BRANCH, data=new_report),
+    "incidents:case_detail": page("reported", get=VIEWERS),
+    "incidents:case_receipt": page("reported", get=VIEWERS),
+    "incidents:intake_step": page(
+        "draft", get=BRANCH, post=BRANCH, data=customer_step, step="customer"
+    ),
+    "incidents:case_submit": action("draft", post=BRANCH, data=lambda w: {"confirmed": "on"}),
+    "incidents:case_discard": action("draft", post=BRANCH),
+    "incidents:case_assign": action("reported", post={SUPERVISOR}, data=assign_to_supervisor),
+    "incidents:case_claim": action("reported", post={SUPERVISOR}, data=version),
+    "incidents:case_pickup": action("preliminary", post=BRANCH, data=version),
+    "incidents:case_stops": page(
+        "preliminary",
+        get=BRANCH | {MONITORING},
+        post=BRANCH | {MONITORING},
+        data=lambda w: {"perform_all": "1"},
+    ),
+    "incidents:queue": page(get={SUPERVISOR, SUPERVISOR_OTHER, COMPLIANCE}),
+    "incidents:queue_assign": action("reported", post={SUPERVISOR}, data=bulk_assign),
+    "incidents:monitoring_console": page(get={MONITORING}),
+    "incidents:monitoring_call_new": page(
+        get={MONITORING}, post={MONITORING}, data=after_hours_call
+    ),
+    "incidents:access_log": page(get={COMPLIANCE}),
+    # Follow-ups after submission (issue 4).
+    "incidents:case_record_police": action("police_pending", post=BRANCH, data=police_report),
+    "incidents:deadline_meet": action("reported", post=BRANCH, deadline_pk=documents_deadline_pk),
+    # Notices to staff (issue 4): every member of staff reads and clears only their own.
+    "notifications:list": page("noticed", get=STAFF),
+    "notifications:read": action("noticed", post={SUPERVISOR}, pk=notice_pk),
+    "notifications:read_all": action("noticed", post=STAFF),
+    # Compensation (issue 3): findings and the four-eyes decision.
+    "compensation:findings": page("reported", get={SUPERVISOR}, post={SUPERVISOR}, data=findings),
+    "compensation:submit": action("ready", post=BRANCH),
+    "compensation:review": page("in_review", get={SUPERVISOR}, post={SUPERVISOR}, data=send_back),
+    "compensation:paid": page("decided", get=BRANCH, post=BRANCH, data=paid),
+    "compensation:decision": page("decided", get=BRANCH | {COMPLIANCE}, decision_pk=decision_pk),
+    "compensation:decision_facts": page(
+        "decided", get=BRANCH | {COMPLIANCE}, decision_pk=decision_pk
+    ),
+    "compensation:letter": page("decided", get=BRANCH | {COMPLIANCE}, decision_pk=decision_pk),
+}
