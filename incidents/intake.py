@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from .choices import CaseStatus
 from .models import Case
 from .selectors import case_applicable_checklist, case_has_money_items
 
@@ -30,6 +31,17 @@ ALL_STEPS = (
 )
 STEP_SLUGS = tuple(step.slug for step in ALL_STEPS)
 
+# After submission the branch completes or corrects a case (a picked-up after-hours call has only
+# what the phone call gave) through the same steps, but the notification time and the submission
+# are history: those two steps are not offered again.
+EDITABLE_STATUSES = (CaseStatus.REPORTED, CaseStatus.INVESTIGATING)
+NOT_AFTER_SUBMISSION = ("reporter", "review")
+
+
+def can_edit_after_submission(case: Case) -> bool:
+    """Whether a submitted case's details may still be completed or corrected (before review)."""
+    return case.status in EDITABLE_STATUSES
+
 
 def steps_for(case: Case | None) -> list[Step]:
     """The steps that apply: no transactions without an item money can be taken with, etc."""
@@ -38,6 +50,8 @@ def steps_for(case: Case | None) -> list[Step]:
     items = list(case.items.all())
     steps = []
     for step in ALL_STEPS:
+        if not case.is_draft and step.slug in NOT_AFTER_SUBMISSION:
+            continue
         if step.slug == "stops" and items and not case.actions.exists():
             continue
         if step.slug == "transactions" and items and not case_has_money_items(case):
@@ -48,13 +62,15 @@ def steps_for(case: Case | None) -> list[Step]:
     return steps
 
 
-def next_step(case: Case, slug: str) -> str:
-    """The slug after ``slug`` among the steps that apply."""
+def next_step(case: Case, slug: str) -> str | None:
+    """The slug after ``slug`` among the steps that apply; None after the last one."""
     slugs = [step.slug for step in steps_for(case)]
     if slug not in slugs:
         return slugs[0]
     index = slugs.index(slug)
-    return slugs[min(index + 1, len(slugs) - 1)]
+    if index + 1 == len(slugs):
+        return None if not case.is_draft else slug
+    return slugs[index + 1]
 
 
 def previous_step(case: Case, slug: str) -> str | None:

@@ -26,7 +26,14 @@ from .choices import (
     PoliceStatus,
     Role,
 )
-from .intake import STEP_SLUGS, next_step, previous_step, steps_for
+from .intake import (
+    NOT_AFTER_SUBMISSION,
+    STEP_SLUGS,
+    can_edit_after_submission,
+    next_step,
+    previous_step,
+    steps_for,
+)
 from .models import Case, Deadline
 from .querysets import ASSIGN, CHANGE, PICKUP, STOP, case_permits
 from .selectors import (
@@ -157,8 +164,10 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEP_SLUGS:
         raise Http404
     case = _editable_draft(request, pk)
-    if not case.is_draft:
-        messages.info(request, _("この届出は受付済です。"))
+    if not case.is_draft and (
+        not can_edit_after_submission(case) or step in NOT_AFTER_SUBMISSION
+    ):
+        messages.info(request, _("この届出は受付済のため、この画面では変更できません。"))
         return redirect(case)
     handler = STEP_HANDLERS[step]
     context = handler(request, case)
@@ -182,7 +191,11 @@ def _go_on(request: HttpRequest, case: Case, step: str) -> HttpResponse:
     if "save_only" in request.POST:
         messages.success(request, _("保存しました。"))
         return redirect("incidents:intake_step", pk=case.pk, step=step)
-    return redirect("incidents:intake_step", pk=case.pk, step=next_step(case, step))
+    following = next_step(case, step)
+    if following is None:
+        messages.success(request, _("届出内容を保存しました。"))
+        return redirect(case)
+    return redirect("incidents:intake_step", pk=case.pk, step=following)
 
 
 def _expected_version(request: HttpRequest) -> int | None:
@@ -482,6 +495,7 @@ def _case_detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         # The customer's follow-ups are the receipt's; the page shows the deadlines behind them.
         "deadlines": deadline_list_for_case(case=case),
         "can_follow_up": can_follow_up,
+        "can_edit_details": can_follow_up and can_edit_after_submission(case),
         "manual_deadline_kinds": MANUAL_DEADLINE_KINDS,
         "history": case_history(case=case),
         **case_work_context(user=request.user, case=case),
