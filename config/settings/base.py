@@ -38,10 +38,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Japanese unless the member of staff chose English (not the browser's language).
+    "incidents.language.StaffLanguageMiddleware",
     # Who made a change: every write in the request carries the user into the case history.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -153,13 +154,15 @@ EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "
 # The address staff open the case desk at, for links in emails.
 MAMORI_BASE_URL = env("MAMORI_BASE_URL", default="http://127.0.0.1:8000")
 
-# The institution's own details, printed on receipts and letters.
-MAMORI_INSTITUTION_NAME = env("MAMORI_INSTITUTION_NAME", default="まもり銀行")
+# The institution's own details, printed on receipts and letters. The defaults are translated
+# lazily, in the reader's language; a value set in the environment is printed as it is. (The lazy
+# default is applied after env() so that django-environ never evaluates it at import time.)
+MAMORI_INSTITUTION_NAME = env("MAMORI_INSTITUTION_NAME", default="") or _("まもり銀行")
 MAMORI_LOSS_DESK_PHONE = env("MAMORI_LOSS_DESK_PHONE", default="0120-000-110")
-MAMORI_LOSS_DESK_HOURS = env("MAMORI_LOSS_DESK_HOURS", default="24時間・365日")
+MAMORI_LOSS_DESK_HOURS = env("MAMORI_LOSS_DESK_HOURS", default="") or _("24時間・365日")
 MAMORI_FRAUD_HOTLINE_PHONE = env("MAMORI_FRAUD_HOTLINE_PHONE", default="0120-000-119")
-MAMORI_FRAUD_HOTLINE_HOURS = env(
-    "MAMORI_FRAUD_HOTLINE_HOURS", default="月～金曜日 9:00～17:00（銀行休業日を除く）"
+MAMORI_FRAUD_HOTLINE_HOURS = env("MAMORI_FRAUD_HOTLINE_HOURS", default="") or _(
+    "月～金曜日 9:00～17:00（銀行休業日を除く）"
 )
 # The narrow interface to core banking (DOMAIN §3): replace with a real adapter's dotted path.
 MAMORI_CORE_BANKING_ADAPTER = env(
