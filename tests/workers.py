@@ -128,7 +128,8 @@ def test_database_url() -> str:
     user = quote(settings.get("USER") or "", safe="")
     password = quote(settings.get("PASSWORD") or "", safe="")
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = settings.get("HOST") or ""
+    # A socket directory may come as OPTIONS["host"] (a DATABASE_URL with ?host=/path).
+    host = settings.get("HOST") or settings.get("OPTIONS", {}).get("host") or ""
     port = f":{settings['PORT']}" if settings.get("PORT") else ""
     name = settings["NAME"]
     if host.startswith("/"):
