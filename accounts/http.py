@@ -71,3 +71,19 @@ def json_methods(*methods: str) -> Callable:
         return inner
 
     return decorator
+
+
+def json_login_required(view: Callable) -> Callable:
+    """Like ``login_required``, answering 401 in JSON rather than sending to the login page."""
+    from functools import wraps
+
+    from django.utils.translation import gettext as _
+
+    @wraps(view)
+    def inner(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return json_error(_("ログインしていません。"), 401, code="signed_out")
+        return view(request, *args, **kwargs)
+
+    inner.json_endpoint = True
+    return inner

@@ -25,7 +25,14 @@ from django.views.decorators.cache import never_cache
 from . import selectors, services, state
 from .choices import SecondFactor
 from .forms import OneTimePasswordForm
-from .http import idle_exempt, json_error, json_methods, second_factor_exempt, wants_json
+from .http import (
+    idle_exempt,
+    json_error,
+    json_login_required,
+    json_methods,
+    second_factor_exempt,
+    wants_json,
+)
 from .receivers import OTP_CREDENTIAL
 
 
@@ -255,11 +262,10 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 @second_factor_exempt
+@json_login_required
 @json_methods("POST")
 def keepalive(request: HttpRequest) -> JsonResponse:
     """「ログインを継続」: the member of staff is still there."""
-    if not request.user.is_authenticated:
-        return json_error(_("ログインしていません。"), 401, code="signed_out")
     state.activity_touch(request, force=True)
     return JsonResponse(
         {"ok": True, "remaining": state.idle_timeout(), "warning": state.idle_warning()}
@@ -268,11 +274,10 @@ def keepalive(request: HttpRequest) -> JsonResponse:
 
 @second_factor_exempt
 @idle_exempt
+@json_login_required
 @json_methods("GET")
 def session_status(request: HttpRequest) -> JsonResponse:
     """How long before the idle logout (another tab may have been used meanwhile)."""
-    if not request.user.is_authenticated:
-        return json_error(_("ログインしていません。"), 401, code="signed_out")
     return JsonResponse(
         {
             "ok": True,

@@ -20,7 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.http import idle_exempt, idle_rescue, json_error, json_methods
+from accounts.http import (
+    idle_exempt,
+    idle_rescue,
+    json_error,
+    json_login_required,
+    json_methods,
+)
 
 from . import deadlines, forms, services
 from .choices import (
@@ -319,12 +325,11 @@ def _posted_fields(request: HttpRequest) -> dict[str, list[str]]:
 
 @idle_rescue(_intake_rescue)
 @idle_exempt
+@json_login_required
 @json_methods("POST")
 def intake_autosave(request: HttpRequest, pk: int | None = None, step: str = "reporter"):
     """Keep the intake form on screen as typed, before an idle logout (the page's script calls
     it); it does not count as using the terminal."""
-    if not request.user.is_authenticated:
-        return json_error(_("ログインしていません。"), 401, code="signed_out")
     if step not in AUTOSAVE_STEPS:
         raise Http404
     if pk is None:
