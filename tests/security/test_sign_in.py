@@ -4,6 +4,7 @@ recovery codes, the lockout, the sign-in log and the previous sign-in shown afte
 from __future__ import annotations
 
 import re
+
 import pytest
 from axes.models import AccessAttempt
 from django.core.management import call_command
