@@ -40,7 +40,12 @@ def activity_touch(request: HttpRequest, *, force: bool = False) -> None:
 
 def idle_seconds_left(request: HttpRequest) -> float:
     """Seconds before the session ends for want of activity (the full timeout if never used)."""
-    last = request.session.get(LAST_ACTIVITY)
+    return idle_seconds_left_for(request.session)
+
+
+def idle_seconds_left_for(session) -> float:
+    """``idle_seconds_left`` for a session object."""
+    last = session.get(LAST_ACTIVITY)
     if last is None:
         return float(idle_timeout())
     try:
