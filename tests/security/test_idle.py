@@ -57,9 +57,7 @@ def test_the_status_poll_does_not_count_as_using_the_terminal(teller_client, sho
     assert response.status_code == 200
     assert 15 <= response.json()["remaining"] <= 20
     go_idle(teller_client, 61)
-    expired = teller_client.get(
-        reverse("accounts:session_status"), HTTP_ACCEPT="application/json"
-    )
+    expired = teller_client.get(reverse("accounts:session_status"), HTTP_ACCEPT="application/json")
     assert expired.status_code == 401
     assert expired.json()["code"] == "idle_timeout"
 
