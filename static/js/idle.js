@@ -34,6 +34,7 @@
   var checking = false;
   var finished = false;
   var saving = Promise.resolve();
+  var loginUrl = null; // set once the server has said the session is over
 
   function request(method, url, payload) {
     var options = {
@@ -65,8 +66,11 @@
     return request("POST", keepaliveUrl, {})
       .then(function (response) {
         if (response.status === 401) {
-          leave();
-          return null;
+          return response.json().then(function (data) {
+            noteLoggedOut(data);
+            leave();
+            return null;
+          });
         }
         return response.ok ? response.json() : null;
       })
@@ -91,9 +95,20 @@
       (fields[name] = fields[name] || []).push(value);
     });
     saving = request("POST", draftForm.dataset.autosaveUrl, { fields: fields })
-      .then(function () {})
+      .then(function (response) {
+        if (response.status === 401) {
+          return response.json().then(noteLoggedOut);
+        }
+        return null;
+      })
       .catch(function () {});
     return saving;
+  }
+
+  function noteLoggedOut(data) {
+    if (data && data.login_url) {
+      loginUrl = data.login_url;
+    }
   }
 
   function leave() {
@@ -102,8 +117,14 @@
     }
     finished = true;
     var go = function () {
-      // The server sees the timeout, ends the session and shows the login page.
-      window.location.assign(window.location.href);
+      if (loginUrl) {
+        // The session already ended (the last save told us): the login page, then back here.
+        var back = window.location.pathname + window.location.search;
+        window.location.assign(loginUrl + "?timeout=1&next=" + encodeURIComponent(back));
+      } else {
+        // The server sees the timeout, ends the session and shows the login page.
+        window.location.assign(window.location.href);
+      }
     };
     saving.then(go, go);
   }
@@ -122,9 +143,12 @@
     request("GET", statusUrl)
       .then(function (response) {
         if (response.status === 401) {
-          autosave();
-          leave();
-          return null;
+          return response.json().then(function (data) {
+            noteLoggedOut(data);
+            autosave();
+            leave();
+            return null;
+          });
         }
         return response.ok ? response.json() : null;
       })
