@@ -45,6 +45,18 @@ class RequestSizeLimitMiddleware:
             from config.errors import too_large_response
 
             return too_large_response(request)
+        if request.method == "POST":
+            # Parse the form body now, so a malformed one (too many fields, a broken multipart)
+            # is refused whether or not the view reads it, as the CSRF check would.
+            from django.core.exceptions import SuspiciousOperation
+            from django.http.multipartparser import MultiPartParserError
+
+            try:
+                request.POST  # noqa: B018 — parsing is the point
+            except (SuspiciousOperation, MultiPartParserError, ValueError) as error:
+                from config.errors import bad_request
+
+                return bad_request(request, error)
         return self.get_response(request)
 
 

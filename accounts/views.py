@@ -12,7 +12,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,9 +37,18 @@ from .receivers import OTP_CREDENTIAL
 
 
 def _next_url(request: HttpRequest) -> str:
+    """Where to go after signing in: a path of this site, never another site or a view name."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    return safe_next(request, target)
+
+
+def safe_next(request: HttpRequest, target: str) -> str:
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return reverse(settings.LOGIN_REDIRECT_URL)
@@ -108,7 +117,7 @@ class StaffLoginView(LoginView):
     def form_valid(self, form):
         super().form_valid(form)  # django.contrib.auth.login: a new session for this user
         user = form.get_user()
-        next_url = self.get_success_url()
+        next_url = safe_next(self.request, self.get_success_url())
         if selectors.otp_confirmed_device(user=user) is not None:
             self.request.session[state.PENDING] = state.VERIFY
             return redirect(_with_next("accounts:otp_verify", next_url))
@@ -117,7 +126,7 @@ class StaffLoginView(LoginView):
             return redirect(_with_next("accounts:otp_setup", next_url))
         services.sign_in_complete(request=self.request, user=user, second_factor=SecondFactor.NONE)
         _welcome(self.request)
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
 
 
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
@@ -147,7 +156,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request)
     pending = request.session.get(state.PENDING)
     if not pending and (user.is_verified() or not settings.MAMORI_REQUIRE_OTP):
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     if selectors.otp_confirmed_device(user=user) is None:
         request.session[state.PENDING] = state.ENROL
         return redirect(_with_next("accounts:otp_setup", next_url))
@@ -166,7 +175,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                     )
                     % {"left": selectors.recovery_codes_left(user=user)},
                 )
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
         user_login_failed.send(
             sender=__name__,
             credentials={"username": user.get_username(), OTP_CREDENTIAL: True},
@@ -257,7 +266,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request)
     if not codes:
         messages.info(request, _("リカバリーコードは登録直後に一度だけ表示されます。"))
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
 
 

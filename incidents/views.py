@@ -295,7 +295,7 @@ def _posted_fields(request: HttpRequest) -> dict[str, list[str]]:
     if request.content_type == "application/json":
         try:
             payload = json.loads(request.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
             raise ValueError(_("送信された内容（JSON）の形式が正しくありません。")) from error
         if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
             raise ValueError(_("送信された内容に入力項目（fields）がありません。"))
