@@ -240,3 +240,13 @@ def test_account_numbers_are_masked_everywhere_but_the_case_page(
     assert item.masked_account in receipt
     case_page = client.get(reverse("incidents:case_detail", args=[pk])).content.decode()
     assert f"{item.account_branch}-{full}" in case_page
+
+
+def test_the_accounts_app_imports_neither_incidents_nor_compensation():
+    offending = [
+        f"{path.name}: {line.strip()}"
+        for path in (ROOT / "accounts").rglob("*.py")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.match(r"\s*(from|import)\s+(incidents|compensation)\b", line)
+    ]
+    assert offending == []
