@@ -289,6 +289,15 @@ def _quiet(value):
     return value
 
 
+def _encodable(text: str) -> bool:
+    """JSON may carry lone surrogates ("\\ud800"), which no database text can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _posted_fields(request: HttpRequest) -> dict[str, list[str]]:
     """The raw fields of an autosave: JSON ``{"fields": {name: value or [values]}}`` from the
     page's script, or an ordinary form post. ValueError (with a Japanese message) if malformed."""
@@ -311,13 +320,14 @@ def _posted_fields(request: HttpRequest) -> dict[str, list[str]]:
         values = value if isinstance(value, list) else [value]
         if (
             not name
+            or not _encodable(name)
             or len(name) > 100
             or not name.isprintable()
             or len(values) > AUTOSAVE_MAX_VALUES
             or not all(isinstance(v, str) for v in values)
         ):
             raise ValueError(_("入力項目の形式が正しくありません。"))
-        if any(len(v) > AUTOSAVE_MAX_LENGTH or "\x00" in v for v in values):
+        if any(len(v) > AUTOSAVE_MAX_LENGTH or "\x00" in v or not _encodable(v) for v in values):
             raise ValueError(_("入力内容が長すぎるか、使えない文字が含まれています。"))
         fields[name] = values
     return fields

@@ -93,6 +93,7 @@ def test_a_new_report_not_yet_a_draft_is_kept_for_its_teller_with_its_token(tell
         json.dumps({"fields": {"customer_name": 5}}),
         json.dumps({"fields": {"customer_name": [{"nested": 1}]}}),
         json.dumps({"fields": {"customer_name": ["a\u0000b"]}}),
+        b'{"fields": {"customer_name": ["\\ud800"]}}',
         json.dumps({"fields": {"x" * 101: ["a"]}}),
         b"\xff\xfe\x00",
     ],
@@ -122,14 +123,17 @@ def test_another_branchs_draft_cannot_be_autosaved(client, other_teller, teller)
     assert not IntakeAutosave.objects.exists()
 
 
-def test_a_submitted_case_is_not_autosaved(teller_client, teller):
+def test_a_step_closed_after_submission_is_not_autosaved(teller_client, teller):
     case = factories.stolen_card_case(teller)
-    response = autosave(
-        teller_client,
-        reverse("incidents:intake_autosave", args=[case.pk, "customer"]),
-        {"fields": {"customer_name": ["x"]}},
-    )
+    url = reverse("incidents:intake_autosave", args=[case.pk, "reporter"])
+    response = autosave(teller_client, url, {"fields": {"reporter_name": ["x"]}})
     assert response.status_code == 409
+    # A submitted case still being completed keeps its open steps as typed.
+    open_step = reverse("incidents:intake_autosave", args=[case.pk, "customer"])
+    assert (
+        autosave(teller_client, open_step, {"fields": {"customer_name": ["x"]}}).status_code == 200
+    )
+    assert list(IntakeAutosave.objects.values_list("step", flat=True)) == ["customer"]
 
 
 def test_the_step_forms_carry_their_autosave_address(teller_client, teller):
