@@ -4,14 +4,22 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.http import second_factor_exempt
+from accounts.views import StaffLoginView
 from incidents.language import set_language
 from incidents.views import healthz
 
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", second_factor_exempt(healthz), name="healthz"),
+    path("login/", second_factor_exempt(StaffLoginView.as_view()), name="login"),
+    path("logout/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
+    path("i18n/setlang/", second_factor_exempt(set_language), name="set_language"),
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("cases/<int:pk>/compensation/", include("compensation.urls")),
     path("notifications/", include("notifications.urls")),

@@ -1,8 +1,13 @@
 """Administration of branches and staff (cases are worked in the case desk, not the admin)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.services import otp_devices_reset
 
 from .deadlines import deadline_policy_reschedule
 from .models import BankClosure, Branch, DeadlinePolicy, User
@@ -21,8 +26,44 @@ class BranchAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     """Staff with their role and home branch."""
 
-    list_display = ("username", "last_name", "first_name", "role", "branch", "is_active")
+    list_display = (
+        "username",
+        "last_name",
+        "first_name",
+        "role",
+        "branch",
+        "is_active",
+        "otp_enrolled",
+    )
     list_filter = ("role", "branch", "is_active")
+    actions = ["reset_one_time_password"]
+
+    def get_queryset(self, request):
+        enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_otp=Exists(enrolled))
+
+    @admin.display(boolean=True, description=_("ワンタイムパスワード登録済"), ordering="has_otp")
+    def otp_enrolled(self, obj) -> bool:
+        return bool(getattr(obj, "has_otp", False))
+
+    @admin.action(description=_("ワンタイムパスワードを再設定する（次回ログイン時に登録し直し）"))
+    def reset_one_time_password(self, request, queryset) -> None:
+        """A lost or replaced phone: remove the member of staff's authenticator and recovery
+        codes; at the next sign-in they enrol again."""
+        users = list(queryset)
+        for user in users:
+            otp_devices_reset(user=user, actor=request.user, request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d人のワンタイムパスワードを再設定しました。",
+                "%(count)d人のワンタイムパスワードを再設定しました。",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )
+
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("役割と所属"), {"fields": ("role", "branch", "language")}),

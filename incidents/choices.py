@@ -162,6 +162,7 @@ class EventKind(models.TextChoices):
     PRELIMINARY = "preliminary", _("時間外仮受付")
     ASSIGNED = "assigned", _("担当者を変更")
     ITEM_ADDED = "item_added", _("届出対象を追加")
+    ATTACHMENT_ADDED = "attachment_added", _("書類を添付")
 
 
 class DeadlineKind(models.TextChoices):
@@ -195,3 +196,12 @@ class DeadlineCounting(models.TextChoices):
     CALENDAR_DAYS = "calendar_days", _("暦日（休業日なら翌営業日）")
     BUSINESS_DAYS = "business_days", _("営業日")
     NEXT_OPENING = "next_opening", _("次の営業日（開店前なら当日）")
+
+
+class AttachmentKind(models.TextChoices):
+    """Documents a customer hands in for a case."""
+
+    POLICE_REPORT = "police_report", _("被害届の写し（受理番号の控え）")
+    IDENTITY_DOCUMENT = "identity_document", _("本人確認書類")
+    SIGNED_CLAIM_FORM = "signed_claim_form", _("補償請求書（署名済み）")
+    OTHER = "other", _("その他の書類")

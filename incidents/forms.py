@@ -12,6 +12,7 @@ from .choices import (
     STATES_BY_KIND,
     TRANSFER_CHANNELS,
     ActionStatus,
+    AttachmentKind,
     Channel,
     CustomerType,
     IdDocumentKind,
@@ -218,6 +219,7 @@ def item_formset(extra: int = 0) -> type[BaseRowFormSet]:
         extra=extra,
         can_delete=True,
         max_num=20,
+        absolute_max=20,  # a forged TOTAL_FORMS never builds more rows than may be saved
         validate_max=True,
     )
 
@@ -325,6 +327,7 @@ def transaction_formset(extra: int = 0) -> type[BaseRowFormSet]:
         extra=extra,
         can_delete=True,
         max_num=200,
+        absolute_max=200,
         validate_max=True,
     )
 
@@ -422,3 +425,28 @@ def case_initial(case: Case, names) -> dict:
     if initial.get("notified_at"):
         initial["notified_at"] = timezone.localtime(initial["notified_at"])
     return initial
+
+
+class AttachmentForm(forms.Form):
+    """A document the customer handed in: what it is, and the file (PDF, JPEG or PNG)."""
+
+    kind = forms.ChoiceField(
+        label=_("書類の種類"),
+        choices=[("", _("選択してください")), *AttachmentKind.choices],
+        error_messages={
+            "required": _("書類の種類を選んでください。"),
+            "invalid_choice": _("書類の種類を一覧から選んでください。"),
+        },
+    )
+    file = forms.FileField(
+        label=_("ファイル（PDF・JPEG・PNG）"),
+        max_length=200,
+        error_messages={
+            "required": _("ファイルを選んでください。"),
+            "empty": _("ファイルが空です。"),
+            "invalid": _("ファイルを受け取れませんでした。もう一度選んでください。"),
+            "max_length": _("ファイル名が長すぎます（200文字まで）。"),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    note = forms.CharField(label=_("備考"), max_length=200, required=False)

@@ -19,6 +19,7 @@ from .choices import (
     OPEN_STATUSES,
     ActionKind,
     ActionStatus,
+    AttachmentKind,
     CaseStatus,
     Channel,
     CustomerType,
@@ -701,3 +702,99 @@ class CaseAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.case_id}"
+
+
+class IntakeAutosave(models.Model):
+    """The raw form data of an intake step on screen, kept before an idle logout (it may not be
+    valid yet); restored into the form when the teller opens the step again."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="autosaves", null=True, blank=True
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("入力者"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    step = models.CharField(_("手順"), max_length=20)
+    data = models.JSONField(_("入力内容"), default=dict)
+    saved_at = models.DateTimeField(_("保存日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("自動保存された入力内容")
+        verbose_name_plural = _("自動保存された入力内容")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "step"],
+                condition=Q(case__isnull=False),
+                name="one_autosave_per_case_step",
+            ),
+            # A new report not yet saved as a draft: one per member of staff.
+            models.UniqueConstraint(
+                fields=["user", "step"],
+                condition=Q(case__isnull=True),
+                name="one_new_report_autosave_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id or '-'}/{self.step} {self.saved_at:%Y-%m-%d %H:%M}"
+
+
+class Attachment(models.Model):
+    """A document a customer handed in (police report copy, identity document, signed claim
+    form), checked by its content and stored outside the web roots under a random name."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(_("書類の種類"), max_length=30, choices=AttachmentKind.choices)
+    original_name = models.CharField(_("ファイル名"), max_length=200)
+    content_type = models.CharField(_("形式"), max_length=40)
+    size = models.BigIntegerField(_("サイズ（バイト）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    storage_name = models.CharField(max_length=64, unique=True, editable=False)
+    note = models.CharField(_("備考"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登録者"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("添付書類")
+        verbose_name_plural = _("添付書類")
+        ordering = ["uploaded_at", "pk"]
+        indexes = [models.Index(fields=["case", "uploaded_at"], name="attachment_case_at")]
+        constraints = [
+            models.CheckConstraint(name="attachment_size_positive", condition=Q(size__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class AttachmentDownload(models.Model):
+    """One download of an attachment (who, when, from where); append-only in the database."""
+
+    attachment = models.ForeignKey(Attachment, on_delete=models.PROTECT, related_name="downloads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("職員"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("日時"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("添付書類のダウンロード記録")
+        verbose_name_plural = _("添付書類のダウンロード記録")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["attachment", "-at"], name="attachment_download_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.attachment_id}"

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from . import attachments as attachment_files
 from . import search
 from .choices import (
     EMERGENCY_STOPS,
@@ -25,10 +26,13 @@ from .choices import (
 )
 from .corebanking import StopRequest, get_adapter
 from .models import (
+    Attachment,
+    AttachmentDownload,
     Branch,
     Case,
     CaseAccess,
     CaseNumberCounter,
+    IntakeAutosave,
     ProtectiveAction,
     ReportedItem,
     TimelineEvent,
@@ -75,6 +79,8 @@ def case_start_draft(*, user: User, token: UUID, fields: Mapping[str, Any]) -> t
     case.intake_step = "reporter"
     case.save()
     timeline_record(case=case, actor=user, kind=EventKind.CREATED, message="受付を開始しました")
+    # The first step is saved: what was kept of it before an idle logout is no longer needed.
+    IntakeAutosave.objects.filter(case__isnull=True, user=user, step="reporter").delete()
     return case, True
 
 
@@ -373,6 +379,7 @@ def case_submit(*, case_id: int, user: User) -> Case:
         message=f"受付番号 {case.number} で受け付けました",
         data={"number": case.number},
     )
+    IntakeAutosave.objects.filter(case=case).delete()
     case_submitted.send(sender=Case, case=case, user=user)
     return case
 
@@ -386,6 +393,7 @@ def case_discard_draft(*, case: Case, user: User) -> Case:
         timeline_record(
             case=case, actor=user, kind=EventKind.STATUS_CHANGED, message="下書きを破棄しました"
         )
+        IntakeAutosave.objects.filter(case=case).delete()
     return case
 
 
@@ -628,3 +636,76 @@ def case_add_item(
 def case_access_record(*, case: Case, user: User, view: str, path: str) -> CaseAccess:
     """Note that a member of staff looked at a case (閲覧記録, append-only)."""
     return CaseAccess.objects.create(case=case, user=user, view=view, path=path[:200])
+
+
+def intake_autosave_save(
+    *, case: Case | None, user: User, step: str, data: Mapping[str, list[str]]
+) -> IntakeAutosave:
+    """Keep the raw form data of an intake step on screen (before an idle logout), replacing what
+    was kept of that step before; ``case`` None is a new report not yet saved as a draft."""
+    lookup = (
+        {"case": case, "step": step}
+        if case is not None
+        else {"case": None, "user": user, "step": step}
+    )
+    autosave, _created = IntakeAutosave.objects.update_or_create(
+        **lookup,
+        defaults={"user": user, "data": dict(data), "saved_at": timezone.now()},
+    )
+    return autosave
+
+
+def intake_autosave_discard(*, case: Case | None, user: User, step: str | None = None) -> int:
+    """Drop what was kept of a step (saved properly now, or discarded by the teller)."""
+    kept = (
+        IntakeAutosave.objects.filter(case=case)
+        if case is not None
+        else IntakeAutosave.objects.filter(case__isnull=True, user=user)
+    )
+    if step is not None:
+        kept = kept.filter(step=step)
+    return kept.delete()[0]
+
+
+def attachment_add(*, case: Case, user: User, kind: str, upload, note: str = "") -> Attachment:
+    """Store a document the customer handed in and record it on the case's timeline.
+
+    Raises ``attachments.AttachmentRefused`` for a file that is not PDF, JPEG or PNG by content,
+    or too big. The file is written before the row; if the row cannot be saved, it is removed.
+    """
+    stored = attachment_files.store(upload)
+    try:
+        with transaction.atomic():
+            attachment = Attachment.objects.create(
+                case=case,
+                kind=kind,
+                original_name=attachment_files.safe_download_name(
+                    upload.name or "", stored.extension
+                ),
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                storage_name=stored.storage_name,
+                note=note,
+                uploaded_by=user,
+            )
+            timeline_record(
+                case=case,
+                actor=user,
+                kind=EventKind.ATTACHMENT_ADDED,
+                message=f"{_ja(attachment.get_kind_display)}：{attachment.original_name}",
+                data={"attachment": attachment.pk, "sha256": stored.sha256},
+            )
+    except BaseException:
+        attachment_files.discard(stored.storage_name)
+        raise
+    return attachment
+
+
+def attachment_download_record(
+    *, attachment: Attachment, user: User, ip_address: str | None
+) -> AttachmentDownload:
+    """Log one download of an attachment (append-only)."""
+    return AttachmentDownload.objects.create(
+        attachment=attachment, user=user, ip_address=ip_address
+    )

@@ -2,16 +2,32 @@
 
 from django.urls import path
 
-from . import views, views_monitoring, views_queue
+from . import views, views_attachments, views_monitoring, views_queue
 
 app_name = "incidents"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("cases/new/", views.case_new, name="case_new"),
+    path("cases/new/autosave/", views.intake_autosave, name="case_new_autosave"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/intake/<slug:step>/", views.intake_step, name="intake_step"),
+    path(
+        "cases/<int:pk>/intake/<slug:step>/autosave/",
+        views.intake_autosave,
+        name="intake_autosave",
+    ),
     path("cases/<int:pk>/submit/", views.case_submit_view, name="case_submit"),
+    path(
+        "cases/<int:pk>/attachments/",
+        views_attachments.attachment_upload,
+        name="attachment_upload",
+    ),
+    path(
+        "cases/<int:pk>/attachments/<int:attachment_pk>/",
+        views_attachments.attachment_download,
+        name="attachment_download",
+    ),
     path("cases/<int:pk>/discard/", views.case_discard, name="case_discard"),
     path("cases/<int:pk>/receipt/", views.case_receipt, name="case_receipt"),
     path("cases/<int:pk>/police/", views.case_record_police, name="case_record_police"),

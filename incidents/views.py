@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.forms import BaseForm, BaseFormSet
+from django.forms.utils import ErrorDict, ErrorList
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from accounts.http import (
+    idle_exempt,
+    idle_rescue,
+    json_error,
+    json_login_required,
+    json_methods,
+)
 
 from . import deadlines, forms, services
 from .choices import (
@@ -34,7 +47,7 @@ from .intake import (
     previous_step,
     steps_for,
 )
-from .models import Case, Deadline
+from .models import Case, Deadline, IntakeAutosave
 from .querysets import ASSIGN, CHANGE, PICKUP, STOP, case_permits
 from .selectors import (
     case_applicable_checklist,
@@ -116,10 +129,35 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/home.html", context)
 
 
+def _intake_rescue(request: HttpRequest, kwargs: dict) -> bool:
+    """An intake POST (a step, or the autosave) arriving after the idle timeout: keep its data."""
+    try:
+        fields = _posted_fields(request)
+    except ValueError:
+        return False
+    pk, step = kwargs.get("pk"), kwargs.get("step", "reporter")
+    if step not in AUTOSAVE_STEPS:
+        return False
+    if pk is None:
+        _require_intake_role(request.user)
+        case = None
+    else:
+        case = _editable_draft(request, pk)
+        if not _autosaves(case, step):
+            return False
+    services.intake_autosave_save(case=case, user=request.user, step=step, data=fields)
+    return True
+
+
+@idle_rescue(_intake_rescue)
 @login_required
 def case_new(request: HttpRequest) -> HttpResponse:
     """Step 1 of a new report; the draft is created when the teller moves on."""
     _require_intake_role(request.user)
+    restored = None
+    if request.method == "POST" and "discard_autosave" in request.POST:
+        services.intake_autosave_discard(case=None, user=request.user, step="reporter")
+        return redirect("incidents:case_new")
     if request.method == "POST":
         form = forms.ReporterForm(request.POST)
         try:
@@ -132,14 +170,23 @@ def case_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("incidents:intake_step", pk=case.pk, step=next_step(case, "reporter"))
     else:
+        restored = IntakeAutosave.objects.filter(
+            case__isnull=True, user=request.user, step="reporter"
+        ).first()
         token = uuid.uuid4()
-        form = forms.ReporterForm(
-            initial={
-                "channel": "counter",
-                "reporter_relation": "self",
-                "notified_at": timezone.localtime().replace(second=0, microsecond=0),
-            }
-        )
+        if restored is not None:
+            data = _as_querydict(restored.data)
+            form = _quiet(forms.ReporterForm(data))
+            with contextlib.suppress(ValueError):
+                token = uuid.UUID(data.get("intake_token", ""))
+        else:
+            form = forms.ReporterForm(
+                initial={
+                    "channel": "counter",
+                    "reporter_relation": "self",
+                    "notified_at": timezone.localtime().replace(second=0, microsecond=0),
+                }
+            )
     return render(
         request,
         "incidents/intake/reporter.html",
@@ -149,6 +196,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
             "case": None,
             "steps": steps_for(None),
             "step": "reporter",
+            "restored": restored,
+            "autosave_url": reverse("incidents:case_new_autosave"),
         },
     )
 
@@ -158,21 +207,35 @@ def _editable_draft(request: HttpRequest, pk: int) -> Case:
     return case_get_full(user=request.user, pk=pk, action=CHANGE)
 
 
+@idle_rescue(_intake_rescue)
 @login_required
 def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    """Show or save one step of a draft; each step is saved when the teller moves on."""
+    """Show or save one step of a draft; each step is saved when the teller moves on. What was
+    kept of the step before an idle logout is put back into the form, unsaved, to be checked."""
     if step not in STEP_SLUGS:
         raise Http404
     case = _editable_draft(request, pk)
-    if not case.is_draft and (
-        not can_edit_after_submission(case) or step in NOT_AFTER_SUBMISSION
-    ):
+    if not case.is_draft and (not can_edit_after_submission(case) or step in NOT_AFTER_SUBMISSION):
         messages.info(request, _("この届出は受付済のため、この画面では変更できません。"))
         return redirect(case)
+    if request.method == "POST" and "discard_autosave" in request.POST:
+        services.intake_autosave_discard(case=case, user=request.user, step=step)
+        return redirect("incidents:intake_step", pk=case.pk, step=step)
     handler = STEP_HANDLERS[step]
-    context = handler(request, case)
+    restored = None
+    if request.method == "POST":
+        data = request.POST
+    elif step in AUTOSAVE_STEPS:
+        restored = case.autosaves.filter(step=step).first()
+        data = _as_querydict(restored.data) if restored is not None else None
+    else:
+        data = None
+    context = handler(request, case, data)
     if isinstance(context, HttpResponse):
         return context
+    if restored is not None:
+        for value in context.values():
+            _quiet(value)
     context.setdefault("version", case.version)
     context.update(
         {
@@ -180,12 +243,122 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             "step": step,
             "steps": steps_for(case),
             "previous_step": previous_step(case, step),
+            "restored": restored,
+            "autosave_url": reverse("incidents:intake_autosave", args=[case.pk, step])
+            if step in AUTOSAVE_STEPS
+            else "",
         }
     )
     return render(request, f"incidents/intake/{step}.html", context)
 
 
+# Steps whose form on screen is kept before an idle logout (the review step has nothing to type).
+AUTOSAVE_STEPS = ("reporter", "customer", "items", "stops", "transactions", "police", "checklist")
+AUTOSAVE_MAX_VALUES = 100
+AUTOSAVE_MAX_LENGTH = 10_000
+
+
+def _autosaves(case: Case, step: str) -> bool:
+    """Whether the step of this case is still being entered (a draft, or a submitted case being
+    completed through the intake steps)."""
+    return case.is_draft or (can_edit_after_submission(case) and step not in NOT_AFTER_SUBMISSION)
+
+
+def _as_querydict(data: dict) -> QueryDict:
+    """Kept form data as the form would have received it."""
+    query = QueryDict(mutable=True)
+    for name, values in (data or {}).items():
+        query.setlist(name, [str(v) for v in (values if isinstance(values, list) else [values])])
+    query._mutable = False
+    return query
+
+
+def _quiet(value):
+    """A form (or formset, or list of them) bound to kept data, shown without its errors: the
+    data was saved because it may not be complete yet; errors appear when the teller saves."""
+    if isinstance(value, list | tuple):
+        for item in value:
+            _quiet(item)
+    elif isinstance(value, BaseForm):
+        value._errors = ErrorDict()
+    elif isinstance(value, BaseFormSet):
+        for form in value.forms:
+            _quiet(form)
+        value._errors = [ErrorDict() for _form in value.forms]
+        value._non_form_errors = ErrorList()
+    return value
+
+
+def _encodable(text: str) -> bool:
+    """JSON may carry lone surrogates ("\\ud800"), which no database text can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _posted_fields(request: HttpRequest) -> dict[str, list[str]]:
+    """The raw fields of an autosave: JSON ``{"fields": {name: value or [values]}}`` from the
+    page's script, or an ordinary form post. ValueError (with a Japanese message) if malformed."""
+    if request.content_type == "application/json":
+        try:
+            payload = json.loads(request.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            raise ValueError(_("送信された内容（JSON）の形式が正しくありません。")) from error
+        if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
+            raise ValueError(_("送信された内容に入力項目（fields）がありません。"))
+        raw = payload["fields"]
+    else:
+        raw = {name: request.POST.getlist(name) for name in request.POST}
+    if len(raw) > settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:
+        raise ValueError(_("入力項目が多すぎます。"))
+    fields: dict[str, list[str]] = {}
+    for name, value in raw.items():
+        if name in ("csrfmiddlewaretoken", "discard_autosave"):
+            continue
+        values = value if isinstance(value, list) else [value]
+        if (
+            not name
+            or not _encodable(name)
+            or len(name) > 100
+            or not name.isprintable()
+            or len(values) > AUTOSAVE_MAX_VALUES
+            or not all(isinstance(v, str) for v in values)
+        ):
+            raise ValueError(_("入力項目の形式が正しくありません。"))
+        if any(len(v) > AUTOSAVE_MAX_LENGTH or "\x00" in v or not _encodable(v) for v in values):
+            raise ValueError(_("入力内容が長すぎるか、使えない文字が含まれています。"))
+        fields[name] = values
+    return fields
+
+
+@idle_rescue(_intake_rescue)
+@idle_exempt
+@json_login_required
+@json_methods("POST")
+def intake_autosave(request: HttpRequest, pk: int | None = None, step: str = "reporter"):
+    """Keep the intake form on screen as typed, before an idle logout (the page's script calls
+    it); it does not count as using the terminal."""
+    if step not in AUTOSAVE_STEPS:
+        raise Http404
+    if pk is None:
+        _require_intake_role(request.user)
+        case = None
+    else:
+        case = _editable_draft(request, pk)
+        if not _autosaves(case, step):
+            return json_error(_("この届出は受付済です。"), 409, code="not_draft")
+    try:
+        fields = _posted_fields(request)
+    except ValueError as error:
+        return json_error(str(error), 400, code="invalid")
+    autosave = services.intake_autosave_save(case=case, user=request.user, step=step, data=fields)
+    return JsonResponse({"ok": True, "saved_at": autosave.saved_at.isoformat()})
+
+
 def _go_on(request: HttpRequest, case: Case, step: str) -> HttpResponse:
+    services.intake_autosave_discard(case=case, user=request.user, step=step)
     if "add_row" in request.POST:
         return redirect(reverse("incidents:intake_step", args=[case.pk, step]) + "?add=1")
     if "save_only" in request.POST:
@@ -222,10 +395,10 @@ def _stale(request: HttpRequest, form, error: services.StaleCaseError, names) ->
 
 
 def _simple_step(form_class, fields, slug):
-    def handler(request, case):
-        if request.method == "POST":
-            form = form_class(request.POST)
-            if form.is_valid():
+    def handler(request, case, data):
+        if data is not None:
+            form = form_class(data)
+            if request.method == "POST" and form.is_valid():
                 try:
                     services.case_update(
                         case=case,
@@ -265,13 +438,13 @@ ITEM_NAMES = (
 )
 
 
-def _items_step(request, case):
+def _items_step(request, case, data):
     notified_on = case.notified_on
-    if request.method == "POST":
+    if data is not None:
         formset = forms.item_formset()(
-            request.POST, prefix="items", form_kwargs={"notified_on": notified_on}
+            data, prefix="items", form_kwargs={"notified_on": notified_on}
         )
-        if formset.is_valid():
+        if request.method == "POST" and formset.is_valid():
             rows = formset.rows()
             if not [row for row in rows if not row["DELETE"]] and "add_row" not in request.POST:
                 formset._non_form_errors = formset.error_class(
@@ -291,12 +464,12 @@ def _items_step(request, case):
     return {"formset": formset}
 
 
-def _stops_step(request, case):
+def _stops_step(request, case, data):
     actions = list(case.actions.select_related("item", "performed_by"))
     pending = [a for a in actions if a.status != ActionStatus.DONE]
-    if request.method == "POST":
-        stop_forms = [(a, forms.StopForm(request.POST, prefix=f"stop-{a.pk}")) for a in pending]
-        if all(form.is_valid() for _a, form in stop_forms):
+    if data is not None:
+        stop_forms = [(a, forms.StopForm(data, prefix=f"stop-{a.pk}")) for a in pending]
+        if request.method == "POST" and all(form.is_valid() for _a, form in stop_forms):
             for action, form in stop_forms:
                 decision = form.cleaned_data["decision"]
                 if decision == ActionStatus.DONE:
@@ -350,12 +523,12 @@ TX_NAMES = (
 )
 
 
-def _transactions_step(request, case):
+def _transactions_step(request, case, data):
     items = [item for item in case.items.all() if item.rules_kind]
     kwargs = {"items": items}
-    if request.method == "POST":
-        formset = forms.transaction_formset()(request.POST, prefix="tx", form_kwargs=kwargs)
-        if formset.is_valid():
+    if data is not None:
+        formset = forms.transaction_formset()(data, prefix="tx", form_kwargs=kwargs)
+        if request.method == "POST" and formset.is_valid():
             services.case_save_transactions(case=case, user=request.user, rows=formset.rows())
             return _go_on(request, case, "transactions")
     else:
@@ -379,11 +552,11 @@ def _transactions_step(request, case):
     return {"formset": formset, "flagged": flagged}
 
 
-def _checklist_step(request, case):
+def _checklist_step(request, case, data):
     questions = case_applicable_checklist(case)
-    if request.method == "POST":
-        form = forms.ChecklistForm(request.POST, questions=questions)
-        if form.is_valid():
+    if data is not None:
+        form = forms.ChecklistForm(data, questions=questions)
+        if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             checklist = [*data.get("card", []), *data.get("passbook", []), *data.get("common", [])]
             services.case_update(
@@ -412,7 +585,7 @@ def _checklist_step(request, case):
     return {"form": form}
 
 
-def _review_step(request, case):
+def _review_step(request, case, data=None):
     return {
         "form": forms.SubmitForm(),
         "problems": case_submission_problems(case),
@@ -498,8 +671,13 @@ def _case_detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         "can_edit_details": can_follow_up and can_edit_after_submission(case),
         "manual_deadline_kinds": MANUAL_DEADLINE_KINDS,
         "history": case_history(case=case),
+        "attachments": list(case.attachments.select_related("uploaded_by")),
         **case_work_context(user=request.user, case=case),
     }
+    from .views_attachments import can_attach
+
+    if can_attach(request.user, case):
+        context["attachment_form"] = forms.AttachmentForm()
     if can_follow_up and case.police_status != PoliceStatus.FILED:
         context["police_form"] = forms.PoliceRecordForm()
         context["police_version"] = case.version

@@ -1,5 +1,6 @@
 """Settings shared by every environment; values come from environment variables (django-environ)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -17,7 +18,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site signs in through the staff login (password, one-time password, lockout).
+    "config.apps.MamoriAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -29,6 +31,12 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "pgtrigger",
     "pghistory",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "accounts",
     "notifications",
     "incidents",
     "compensation",
@@ -36,17 +44,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Oversize bodies are refused (413) before the CSRF check or a view reads them.
+    "accounts.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Japanese unless the member of staff chose English (not the browser's language).
     "incidents.language.StaffLanguageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # A terminal left alone signs itself out; then nothing but the second factor until it is given.
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     # Who made a change: every write in the request carries the user into the case history.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout found while signing in into the Japanese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -65,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "incidents.context_processors.mamori",
                 "notifications.context_processors.bell",
+                "accounts.context_processors.security",
             ],
         },
     },
@@ -76,11 +94,19 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "incidents.User"
-AUTHENTICATION_BACKENDS = ["incidents.auth.StaffBackend"]
+# Axes first: it refuses a locked-out account or address before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "incidents.auth.StaffBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "incidents:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Argon2id for new and changed passwords; older hashes are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -112,7 +138,69 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SESSION_COOKIE_AGE = env.int("MAMORI_SESSION_SECONDS", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "incidents.views.csrf_failure"
+
+# Sign-in security (accounts app).
+# A one-time password (TOTP) at every sign-in, for every role. Production turns it on; the demo and
+# a developer's machine may leave it off, and the login page then says so.
+MAMORI_REQUIRE_OTP = env.bool("MAMORI_REQUIRE_OTP", default=False)
+# Seconds without using the terminal before the session ends, and the warning before that.
+MAMORI_IDLE_TIMEOUT = env.int("MAMORI_IDLE_TIMEOUT", default=15 * 60)
+MAMORI_IDLE_WARNING = env.int("MAMORI_IDLE_WARNING", default=60)
+OTP_TOTP_ISSUER = env("MAMORI_OTP_ISSUER", default="Mamori")
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Lockout (django-axes): per account and per address, failures of the password and of the
+# one-time password alike. The lock lifts after the cool-off, or when an administrator unlocks it
+# (admin: アクセス試行, or ``manage.py axes_reset_username NAME``).
+AXES_FAILURE_LIMIT = env.int("MAMORI_LOGIN_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("MAMORI_LOCKOUT_MINUTES", default=30))
+AXES_RESET_ON_SUCCESS = False  # reset by us once the second factor is given, not at the password
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Behind N trusted reverse proxies, the client is the Nth address from the right of
+# X-Forwarded-For; with 0 (the default) it is the connection's own address.
+MAMORI_TRUSTED_PROXY_COUNT = env.int("MAMORI_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.services.client_ip"
+AXES_VERBOSE = False
+# Never kept in the attempt log as typed: passwords, one-time passwords, recovery codes.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "token", "csrfmiddlewaretoken"]
+
+# Attachments customers hand in: outside the static and media roots, under random names.
+MAMORI_ATTACHMENT_ROOT = env(
+    "MAMORI_ATTACHMENT_ROOT", default=str(BASE_DIR / "var" / "attachments")
+)
+MAMORI_ATTACHMENT_MAX_BYTES = env.int("MAMORI_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Request bodies: forms are small; a bigger body is refused with 413 before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DJANGO_DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+
+# Content-Security-Policy (django-csp): our own scripts and styles only; no inline script or
+# style attribute anywhere (Bootstrap's form icons are data: images).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Celery: Redis in production, any kombu URL (filesystem:// for the embedded demo) elsewhere.
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -1,5 +1,7 @@
 """Settings for the test suite: fast hashing, in-memory email, real PostgreSQL and Redis."""
 
+import tempfile
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -12,3 +14,5 @@ STORAGES = {
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Attachments of the test run go to a throwaway folder, never the working tree's var/.
+MAMORI_ATTACHMENT_ROOT = tempfile.mkdtemp(prefix="mamori-attachments-")

@@ -10,6 +10,7 @@ Declaring a new URL is one line::
     "compensation:decision_approve": action("reported", post=SUPERVISOR, data=version),
 
 ``page``/``action`` take the case of the test world the URL is about (``reported``, ``draft``,
+``attached`` (the reported case with one attachment, ``world.attachment``),
 ``preliminary``, ``police_pending`` (no police report yet), ``noticed`` (every member of staff has
 an unread notice; the supervisor's is ``world.notice``), ``ready`` (faults confirmed for a
 compensation decision), ``in_review`` (a decision awaiting review), ``decided`` (an approved one),
@@ -59,6 +60,7 @@ class Url:
     post: frozenset[str] = NOBODY
     data: Callable | None = None
     public: bool = False
+    json: bool = False  # a JSON endpoint: anonymous gets 401, not the sign-in page
 
 
 def page(case=None, *, get, post=NOBODY, data=None, **kwargs) -> Url:
@@ -66,9 +68,9 @@ def page(case=None, *, get, post=NOBODY, data=None, **kwargs) -> Url:
     return Url(case=case, kwargs=kwargs, get=frozenset(get), post=frozenset(post), data=data)
 
 
-def action(case=None, *, post, data=None, **kwargs) -> Url:
-    """A POST-only action."""
-    return Url(case=case, kwargs=kwargs, post=frozenset(post), data=data)
+def action(case=None, *, post, data=None, json=False, **kwargs) -> Url:
+    """A POST-only action (``json``: answered in JSON, 401 for anonymous)."""
+    return Url(case=case, kwargs=kwargs, post=frozenset(post), data=data, json=json)
 
 
 def public(**kwargs) -> Url:
@@ -123,6 +125,24 @@ def police_report(world) -> dict:
     }
 
 
+def autosave_fields(world) -> dict:
+    # What the page's script sends: the step's fields as typed, possibly not valid yet.
+    return {"customer_name": "途中 太郎", "customer_name_kana": "ﾄﾁｭｳ", "version": "1"}
+
+
+def police_copy(world) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "kind": "police_report",
+        "file": SimpleUploadedFile("copy.pdf", b"%PDF-1.4\n%matrix\n", "application/pdf"),
+    }
+
+
+def attachment_pk(world) -> int:
+    return world.attachment.pk
+
+
 def documents_deadline_pk(world) -> int:
     return world.case.deadlines.get(kind="customer_documents").pk
 
@@ -170,6 +190,13 @@ MATRIX: dict[str, Url] = {
     "login": public(),
     "logout": public(),
     "set_language": public(),
+    # Signing in (issue 6): each member of staff's own session — the one-time password pages
+    # and the idle timer's endpoints. They show no case and change no case data.
+    "accounts:otp_verify": public(),
+    "accounts:otp_setup": public(),
+    "accounts:recovery_codes": public(),
+    "accounts:keepalive": public(),
+    "accounts:session_status": public(),
     "admin:*": Url(get=frozenset({ADMIN})),  # the Django admin: staff only, and no case in it
     # The case desk.
     "incidents:home": page(get=STAFF),
@@ -180,6 +207,14 @@ MATRIX: dict[str, Url] = {
         "draft", get=BRANCH, post=BRANCH, data=customer_step, step="customer"
     ),
     "incidents:case_submit": action("draft", post=BRANCH, data=lambda w: {"confirmed": "on"}),
+    # The intake's autosave before an idle logout (issue 6).
+    "incidents:case_new_autosave": action(post=ANY_BRANCH, data=autosave_fields, json=True),
+    "incidents:intake_autosave": action(
+        "draft", post=BRANCH, data=autosave_fields, json=True, step="customer"
+    ),
+    # Documents the customer hands in (issue 6): the case's branch attaches, viewers download.
+    "incidents:attachment_upload": action("reported", post=BRANCH, data=police_copy),
+    "incidents:attachment_download": page("attached", get=VIEWERS, attachment_pk=attachment_pk),
     "incidents:case_discard": action("draft", post=BRANCH),
     "incidents:case_assign": action("reported", post={SUPERVISOR}, data=assign_to_supervisor),
     "incidents:case_claim": action("reported", post={SUPERVISOR}, data=version),

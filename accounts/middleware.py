@@ -1,0 +1,142 @@
+"""Request guards: body size, idle logout, the owed second factor."""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import state
+from .http import json_error, wants_json
+
+logger = logging.getLogger(__name__)
+
+# A multipart body may carry one attachment and a few form fields.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse an oversize body with 413 before anything reads it (Japanese page, or JSON)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            from config.errors import bad_request_response
+
+            return bad_request_response(request, _("送信された内容の長さが正しくありません。"))
+        if request.content_type == "multipart/form-data":
+            limit = settings.MAMORI_ATTACHMENT_MAX_BYTES + MULTIPART_OVERHEAD
+        else:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            from config.errors import too_large_response
+
+            return too_large_response(request)
+        if request.method == "POST":
+            # Parse the form body now, so a malformed one (too many fields, a broken multipart)
+            # is refused whether or not the view reads it, as the CSRF check would.
+            from django.core.exceptions import SuspiciousOperation
+            from django.http.multipartparser import MultiPartParserError
+
+            try:
+                request.POST  # noqa: B018 — parsing is the point
+            except (SuspiciousOperation, MultiPartParserError, ValueError) as error:
+                from config.errors import bad_request
+
+                return bad_request(request, error)
+        return self.get_response(request)
+
+
+class IdleTimeoutMiddleware:
+    """End the session after ``MAMORI_IDLE_TIMEOUT`` seconds without using the terminal.
+
+    The page's script warns a minute before and saves the draft on screen; this is the server's
+    own enforcement, whatever the browser does. A request arriving too late to a view marked with
+    ``idle_rescue`` (an intake step, the autosave) has its data kept before the session ends.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated:
+            return None
+        last = request.session.get(state.LAST_ACTIVITY)
+        try:
+            idle = time.time() - float(last) if last is not None else 0.0
+        except (TypeError, ValueError):
+            idle = float("inf")
+        if idle > state.idle_timeout():
+            rescue = getattr(view_func, "idle_rescue", None)
+            saved = False
+            if rescue is not None and request.method == "POST":
+                try:
+                    saved = bool(rescue(request, view_kwargs))
+                except Exception:  # the logout must happen whatever the rescue met
+                    logger.exception("idle rescue failed for %s", request.path)
+            request.mamori_idle_logout = True
+            logout(request)
+            if wants_json(request, view_func):
+                return json_error(
+                    _("一定時間操作がなかったため、自動的にログアウトしました。"),
+                    401,
+                    code="idle_timeout",
+                    saved=saved,
+                    login_url=reverse(settings.LOGIN_URL),
+                )
+            query = {"timeout": "1"}
+            if request.method == "GET":
+                query["next"] = request.get_full_path()
+            elif saved:
+                query["next"] = request.path
+            return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode(query)}")
+        if not getattr(view_func, "idle_exempt", False):
+            state.activity_touch(request)
+        return None
+
+
+class SecondFactorMiddleware:
+    """While the one-time password is owed (or, where it is required, not yet given), only the
+    sign-in pages answer; everything else sends the member of staff to give it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if getattr(view_func, "second_factor_exempt", False):
+            return None
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        owed = request.session.get(state.PENDING) or (
+            settings.MAMORI_REQUIRE_OTP and not user.is_verified()
+        )
+        if not owed:
+            return None
+        if wants_json(request, view_func):
+            return json_error(
+                _("ワンタイムパスワードの入力が必要です。"), 403, code="second_factor_required"
+            )
+        target = reverse("accounts:otp_verify")
+        if request.method == "GET":
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(target)

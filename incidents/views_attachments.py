@@ -1,0 +1,112 @@
+"""Documents customers hand in: attach to a case, and download (logged) through the case's
+scoping, never from a public URL."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.services import client_ip
+
+from . import attachments, forms, services
+from .choices import CaseStatus, Role
+from .models import Attachment, Case
+from .querysets import CHANGE, VIEW
+from .selectors import case_get_full
+
+ATTACHING_ROLES = (Role.TELLER, Role.SUPERVISOR)
+
+
+def can_attach(user, case: Case) -> bool:
+    """The case's own branch staff attach what the customer brings, while the case is alive."""
+    return (
+        user.role in ATTACHING_ROLES
+        and user.branch_id == case.branch_id
+        and case.status != CaseStatus.WITHDRAWN
+    )
+
+
+def _refusal(reason: str) -> str:
+    from django.conf import settings
+
+    if reason == "too_big":
+        return _("ファイルが大きすぎます（%(limit)sまで）。") % {
+            "limit": filesizeformat(settings.MAMORI_ATTACHMENT_MAX_BYTES)
+        }
+    if reason == "empty":
+        return _("ファイルが空です。")
+    return _(
+        "PDF・JPEG・PNG のファイルだけを添付できます（ファイルの中身で確認しています。"
+        "拡張子だけを変えたファイルは受け付けません）。"
+    )
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach one document to the case (its type is read from the content)."""
+    case = get_object_or_404(Case.objects.restrict(request.user, CHANGE), pk=pk)
+    if not can_attach(request.user, case):
+        raise PermissionDenied
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = services.attachment_add(
+                case=case,
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                note=form.cleaned_data["note"],
+            )
+        except attachments.AttachmentRefused as refused:
+            form.add_error("file", _refusal(str(refused)))
+        else:
+            messages.success(
+                request, _("「%(name)s」を添付しました。") % {"name": attachment.original_name}
+            )
+            return redirect(case.get_absolute_url() + "#attachments")
+    from .views import _case_detail_context
+
+    case = case_get_full(user=request.user, pk=pk)
+    return render(
+        request,
+        "incidents/case_detail.html",
+        _case_detail_context(request, case, attachment_form=form),
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Send one document as a download (never shown inline); every download is logged."""
+    attachment = get_object_or_404(
+        Attachment.objects.restrict(request.user, VIEW).select_related("case"),
+        pk=attachment_pk,
+        case_id=pk,
+    )
+    try:
+        handle = attachments.path_of(attachment.storage_name).open("rb")
+    except (OSError, ValueError) as error:
+        raise Http404 from error
+    services.attachment_download_record(
+        attachment=attachment, user=request.user, ip_address=client_ip(request)
+    )
+    services.case_access_record(
+        case=attachment.case, user=request.user, view="attachment", path=request.path
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
