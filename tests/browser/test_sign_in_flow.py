@@ -57,7 +57,8 @@ def test_a_teller_enrols_the_authenticator_then_signs_in_with_its_code(
     expect(page.get_by_text("確認コードが正しくありません")).to_be_visible()
     page.goto(f"{live_server.url}/")  # nothing else opens before the code
     expect(page.get_by_role("heading", name="ワンタイムパスワードの入力")).to_be_visible()
-    page.wait_for_timeout(1200)  # django-otp's delay after one wrong code
+    # django-otp doubles its delay with each failure it counts; wait out a few, not just one.
+    page.wait_for_timeout(4500)
     page.get_by_label("確認コード").fill(code_for(secret, 1))
     page.get_by_role("button", name="確認").click()
     expect(page.get_by_test_id("current-user")).to_contain_text("窓口担当")
