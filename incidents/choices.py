@@ -162,6 +162,7 @@ class EventKind(models.TextChoices):
     PRELIMINARY = "preliminary", _("時間外仮受付")
     ASSIGNED = "assigned", _("担当者を変更")
     ITEM_ADDED = "item_added", _("届出対象を追加")
+    RECOVERY_RECORDED = "recovery_recorded", _("回収額を記録")
 
 
 class DeadlineKind(models.TextChoices):
