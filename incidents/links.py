@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import (
+    Aggregate,
     BooleanField,
     CharField,
     Count,
@@ -44,6 +45,14 @@ from .querysets import VIEW, case_condition
 COUNTERFEIT = Q(item__kind=ItemKind.CASH_CARD, item__state=ItemState.COUNTERFEIT)
 SEPARATOR = "\x1f"  # between the fields of a linked case in one aggregated string
 LIST_LIMIT = 200
+
+
+class Mode(Aggregate):
+    """The most frequent value (PostgreSQL's ``mode()``): how most tellers wrote a name."""
+
+    function = "mode"
+    template = "%(function)s() WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = CharField()
 
 
 def skimming_window() -> timedelta:
@@ -247,10 +256,10 @@ def receiving_accounts(
             recovered=Sum("recovered_amount"),
             first_at=Min("occurred_at"),
             last_at=Max("occurred_at"),
-            bank=Max("payee_bank"),
-            branch=Max("payee_branch"),
-            account_number=Max("payee_account_number"),
-            account_name=Max("payee_account_name"),
+            bank=Mode("payee_bank"),
+            branch=Mode("payee_branch"),
+            account_number=Mode("payee_account_number"),
+            account_name=Mode("payee_account_name"),
             visible_cases=_visible_cases_aggregate(visible),
             hidden=Count("case_id", filter=~visible, distinct=True),
         )
@@ -311,7 +320,8 @@ WITH marked AS (
                                      ROWS UNBOUNDED PRECEDING) AS island
     FROM marked m
 )
-SELECT max(location), min(occurred_at), max(occurred_at), count(DISTINCT case_id), count(*),
+SELECT mode() WITHIN GROUP (ORDER BY location), min(occurred_at), max(occurred_at),
+       count(DISTINCT case_id), count(*),
        sum(amount),
        COALESCE(array_agg(DISTINCT shown) FILTER (WHERE visible), '{{}}'),
        count(DISTINCT case_id) FILTER (WHERE NOT visible)

@@ -7,6 +7,8 @@ import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
+
 from compensation import services as compensation
 from compensation.models import CaseAssessment
 from incidents import services
@@ -130,6 +132,11 @@ def decide(case: Case, *, preparer: User, supervisor: User, approver: User, faul
     """Confirm every item's fault as given and approve: none → full, negligence → partial (75%
     for a stolen card), gross_negligence → nothing. A decided case is decided again (the new
     approval supersedes the one in force)."""
+    with transaction.atomic():  # as in a request (ATOMIC_REQUESTS): the services lock rows
+        return _decide(case, preparer, supervisor, approver, fault)
+
+
+def _decide(case: Case, preparer: User, supervisor: User, approver: User, fault: str):
     decision = None
     if fresh(case).status == "decided":
         decision = compensation.decision_submit(case=fresh(case), user=supervisor, note="再決定")
