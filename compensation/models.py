@@ -13,6 +13,7 @@ from incidents.models import Case, ReportedItem, UnauthorizedTransaction
 from incidents.querysets import RestrictedQuerySet
 
 from .choices import DecisionStatus, Fault, Outcome, TakenBy
+from .rules.vocab import EXCLUDED_TAKERS
 
 MAX_DAYS = 3650  # the engine's bound for window and unavoidable days
 RATE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -167,6 +168,14 @@ class CaseAssessment(models.Model):
             models.CheckConstraint(
                 name="assessment_unavoidable_days_in_range",
                 condition=Q(unavoidable_days__lte=MAX_DAYS),
+            )
+        ]
+        indexes = [
+            # The statistics leave out withdrawals by the spouse or relatives: few cases.
+            models.Index(
+                fields=["case"],
+                name="assessment_excluded_taker",
+                condition=Q(taken_by__in=sorted(EXCLUDED_TAKERS)),
             )
         ]
 
@@ -353,6 +362,25 @@ class Decision(models.Model):
                 | (Q(reviewed_by__isnull=False) & ~Q(review_comment="")),
             ),
         ]
+        indexes = [
+            # The statistics and the dashboard read the approved decision in force of a case.
+            models.Index(
+                fields=["case", "-number"],
+                name="decision_approved_current",
+                include=["outcome"],
+                condition=Q(status="approved"),
+            ),
+            # Report-to-decision times and compensation per month: first approvals by date.
+            models.Index(
+                fields=["reviewed_at"],
+                name="decision_approved_at",
+                condition=Q(status="approved"),
+            ),
+        ]
+        permissions = [
+            ("view_statistics", _("被害統計（全銀協・金融庁様式）を見る")),
+            ("view_dashboard", _("ダッシュボードを見る")),
+        ]
 
     def __str__(self) -> str:
         return _("%(case)s 決定 #%(number)s") % {"case": self.case, "number": self.number}
@@ -360,3 +388,39 @@ class Decision(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == DecisionStatus.APPROVED
+
+
+class DashboardFigure(models.Model):
+    """One figure of the dashboard snapshot: a materialized view, refreshed every few minutes.
+
+    The figures over a year of cases (amounts per month, report-to-decision medians, open cases
+    by status and kind) are aggregated by the database into this view (migration 0003) and read
+    by the dashboard in one query; ``compensation.dashboard.dashboard_refresh`` recomputes them
+    (Celery beat, ``python manage.py refresh_dashboard``). ``branch`` is NULL for all branches,
+    ``month`` NULL for figures not per month or over the whole year.
+    """
+
+    slot = models.TextField(primary_key=True)
+    figure = models.TextField()
+    branch = models.ForeignKey(
+        "incidents.Branch",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        db_constraint=False,
+        related_name="+",
+    )
+    month = models.DateField(null=True)
+    key = models.TextField()
+    count = models.BigIntegerField()
+    amount = models.BigIntegerField()
+    days = models.FloatField(null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        managed = False
+        db_table = "compensation_dashboardfigure"
+        verbose_name = _("ダッシュボードの集計値")
+        verbose_name_plural = _("ダッシュボードの集計値")
+
+    def __str__(self) -> str:
+        return self.slot

@@ -393,7 +393,8 @@ def _item_views(facts: CaseFacts, assessment: rules.Assessment) -> list[ItemView
         base = item.occurred_on or first.get(ref)
         end = rules.two_years_after(base) if base and kind != "counterfeit_card" else None
         if item.occurred_on:
-            base_label = str(LIMIT_BASE_LABELS[kind])
+            # A counterfeit card has no two-year limit; its date is shown as what it is.
+            base_label = str(LIMIT_BASE_LABELS.get(kind, _lazy("発生日")))
         else:
             base_label = _("最初の不正なお取引の日")
         confirmed = facts.faults.get(item.pk)

@@ -7,6 +7,9 @@ with the same shapes the services produce: numbered cases over 20 branches (abou
 open ones mostly recent), one or two items with their stops, unauthorized transactions, timeline
 entries, and the deadlines owed on open cases. The search column is built from name lists whose
 normalized forms come from ``incidents.search``, so the queue finds these cases as it finds any.
+One case in 16 is a corporate customer's; transactions go to a few hundred ATMs and to many
+receiving accounts (some more than once, part of some online-banking transfers recovered), so the
+statistics and the links between cases have realistic work to do.
 
 Bulk rows skip the row triggers (``session_replication_role = replica``): the generated data is
 consistent by construction, and synthetic cases have no change history to record.
@@ -66,6 +69,24 @@ CHANNEL_BY_KIND = {
 }
 
 
+# Where the money went: ATMs (counterfeit cards are used at a few hundred machines, so the links
+# find possible skimming points) and receiving accounts (many once, some again and again).
+ATM_COUNT = 600
+PAYEE_COUNT = 150_000
+PAYEE_BANKS = ["みらい銀行", "さくら信用金庫", "ひかり銀行", "あおば銀行", "ネット銀行",
+               "みなと信用組合", "やまびこ銀行", "つばさ労働金庫"]  # fmt: skip
+PAYEE_BRANCHES = ["本店", "新宿支店", "梅田支店", "栄支店", "天神支店", "札幌支店", "仙台支店",
+                  "横浜支店", "神戸支店", "広島支店"]  # fmt: skip
+CORPORATE_EVERY = 16  # one case in 16 is a corporate customer's
+RECOVERED_SHARE = 0.2  # online-banking transfers partly recovered (組戻し)
+
+
+def atm_names() -> list[str]:
+    """The bench ATMs, e.g. 「札幌駅前ATM 3」."""
+    return [f"{BRANCH_NAMES[i % len(BRANCH_NAMES)]}駅前ATM {i // len(BRANCH_NAMES) + 1}"
+            for i in range(ATM_COUNT)]  # fmt: skip
+
+
 def _sql_array(values) -> str:
     return "ARRAY[" + ",".join("'" + str(v).replace("'", "''") + "'" for v in values) + "]"
 
@@ -114,6 +135,16 @@ def bench_seed(
         "giv_k": _sql_array(k for k, _ in GIVEN),
         "giv_n": _sql_array(search.normalize(k) for k, _ in GIVEN),
         "giv_kana": _sql_array(k for _, k in GIVEN),
+        "atm": _sql_array(atm_names()),
+        "atm_key": _sql_array(search.atm_location_key(name) for name in atm_names()),
+        "bank": _sql_array(PAYEE_BANKS),
+        "bank_key": _sql_array(
+            search.payee_account_key(b, "", "1").split("|")[0] for b in PAYEE_BANKS
+        ),
+        "pbranch": _sql_array(PAYEE_BRANCHES),
+        "pbranch_key": _sql_array(
+            search.payee_account_key("", b, "1").split("|")[1] for b in PAYEE_BRANCHES
+        ),
     }
     done = 0
     while done < cases:
@@ -197,7 +228,8 @@ def _chunk(cursor, offset, size, total, branch_ids, codes, staff_flat, per_branc
         SELECT {base} - {offset} + s.n, br.id, numbered.number, numbered.year, numbered.seq,
             s.status, gen_random_uuid(), 'submitted', s.status = 'preliminary',
             CASE WHEN s.status = 'preliminary' THEN 'phone' ELSE 'counter' END, 'self', '', '',
-            s.notified_at, lpad((100000 + s.n %% 900000)::text, 6, '0'), 'individual',
+            s.notified_at, lpad((100000 + s.n %% 900000)::text, 6, '0'),
+            CASE WHEN s.n %% {CORPORATE_EVERY} = 0 THEN 'corporate' ELSE 'individual' END,
             ({names["fam_k"]})[s.fam] || ' ' || ({names["giv_k"]})[s.giv],
             ({names["fam_kana"]})[s.fam] || ' ' || ({names["giv_kana"]})[s.giv],
             NULL, '090-0000-' || lpad((s.n %% 10000)::text, 4, '0'),
@@ -285,25 +317,41 @@ def _chunk(cursor, offset, size, total, branch_ids, codes, staff_flat, per_branc
         {"base": base + 1, "top": base + size},
     )
     channels = " ".join(f"WHEN '{k}' THEN '{c}'" for k, c in CHANNEL_BY_KIND.items())
+    # The ATM and receiving account of each transaction, with the comparison keys that
+    # incidents.search would compute (the names' keys are computed in Python above).
     cursor.execute(
         f"""
         INSERT INTO incidents_unauthorizedtransaction (case_id, item_id, occurred_at,
             account_branch, account_number, channel, amount, fee, interest, location, payee_bank,
-            payee_branch, payee_account_number, payee_account_name)
-        SELECT i.case_id, i.id, c.notified_at - (k * interval '3 hours') - interval '1 day',
-            i.account_branch, i.account_number, CASE i.kind {channels} END,
-            (10000 * (1 + floor(random() * 50)))::bigint, 220, 0,
-            CASE WHEN i.kind = 'cash_card' THEN '駅前出張所ATM' ELSE '' END,
-            CASE WHEN i.kind = 'online_banking' THEN 'みらい銀行' ELSE '' END,
-            CASE WHEN i.kind = 'online_banking' THEN '本店' ELSE '' END,
-            CASE WHEN i.kind = 'online_banking' THEN '9876543' ELSE '' END,
-            CASE WHEN i.kind = 'online_banking' THEN 'サトウ ジロウ' ELSE '' END
-        FROM incidents_reporteditem i
-        JOIN incidents_case c ON c.id = i.case_id
-        CROSS JOIN generate_series(1, 3) AS k
-        WHERE i.case_id BETWEEN %(base)s AND %(top)s AND i.position = 0
-          AND i.state IN ('stolen', 'counterfeit', 'credentials_stolen')
-          AND k <= 1 + (i.id %% 3)
+            payee_branch, payee_account_number, payee_account_name, recovered_amount,
+            payee_key, location_key)
+        SELECT t.case_id, t.item_id, t.occurred_at, t.account_branch, t.account_number,
+            t.channel, t.amount, 220, 0,
+            CASE WHEN t.kind = 'cash_card' THEN ({names["atm"]})[t.atm + 1] ELSE '' END,
+            CASE WHEN t.ib THEN ({names["bank"]})[t.payee %% {len(PAYEE_BANKS)} + 1] ELSE '' END,
+            CASE WHEN t.ib THEN ({names["pbranch"]})[t.payee %% {len(PAYEE_BRANCHES)} + 1]
+                 ELSE '' END,
+            CASE WHEN t.ib THEN lpad((1000000 + t.payee)::text, 7, '0') ELSE '' END,
+            CASE WHEN t.ib THEN 'サトウ ジロウ' ELSE '' END,
+            CASE WHEN t.ib AND t.r_recovered < {RECOVERED_SHARE} THEN t.amount / 2 ELSE 0 END,
+            CASE WHEN t.ib THEN ({names["bank_key"]})[t.payee %% {len(PAYEE_BANKS)} + 1] || '|'
+                 || ({names["pbranch_key"]})[t.payee %% {len(PAYEE_BRANCHES)} + 1] || '|'
+                 || lpad((1000000 + t.payee)::text, 7, '0') ELSE '' END,
+            CASE WHEN t.kind = 'cash_card' THEN ({names["atm_key"]})[t.atm + 1] ELSE '' END
+        FROM (
+            SELECT i.case_id, i.id AS item_id, i.kind, i.kind = 'online_banking' AS ib,
+                c.notified_at - (k * interval '3 hours') - interval '1 day' AS occurred_at,
+                i.account_branch, i.account_number, CASE i.kind {channels} END AS channel,
+                (10000 * (1 + floor(random() * 50)))::bigint AS amount,
+                floor(random() * {ATM_COUNT})::int AS atm,
+                floor(random() * {PAYEE_COUNT})::int AS payee, random() AS r_recovered
+            FROM incidents_reporteditem i
+            JOIN incidents_case c ON c.id = i.case_id
+            CROSS JOIN generate_series(1, 3) AS k
+            WHERE i.case_id BETWEEN %(base)s AND %(top)s AND i.position = 0
+              AND i.state IN ('stolen', 'counterfeit', 'credentials_stolen')
+              AND k <= 1 + (i.id %% 3)
+        ) t
         """,
         {"base": base + 1, "top": base + size},
     )

@@ -371,6 +371,29 @@ class PoliceRecordForm(forms.Form):
         return normalize_width(self.cleaned_data["police_receipt_number"]).strip()
 
 
+class RecoveryForm(forms.Form):
+    """How much of one unauthorized transaction came back (組戻し等による回収額)."""
+
+    recovered_amount = YenField(label=_("組戻し等による回収額（円）"))
+
+    def __init__(self, *args, transaction=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transaction = transaction
+        self.fields["recovered_amount"].error_messages["required"] = _(
+            "回収額を入力してください（回収がない場合は0）。"
+        )
+
+    def clean_recovered_amount(self):
+        amount = self.cleaned_data["recovered_amount"]
+        if self.transaction is not None and amount > self.transaction.amount:
+            raise forms.ValidationError(
+                _("回収額は取引金額（%(amount)s円）以下で入力してください。")
+                % {"amount": f"{self.transaction.amount:,}"},
+                code="above_amount",
+            )
+        return amount
+
+
 class ChecklistForm(forms.Form):
     """Step: the circumstances checklist; only the questions the items call for are shown."""
 

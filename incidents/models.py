@@ -10,11 +10,12 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import search
 from .choices import (
     OPEN_STATUSES,
     ActionKind,
@@ -299,6 +300,12 @@ class Case(models.Model):
             ),
             # Substring search (LIKE '%…%' and regular expressions) on names, kana and numbers.
             GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="case_search_trgm"),
+            # The statistics join a period's cases by id for what they count by, from the index.
+            models.Index(
+                fields=["id"],
+                name="case_statistics",
+                include=["status", "customer_type", "customer_number", "branch"],
+            ),
         ]
         permissions = [
             ("take_report", _("届出を受け付ける")),
@@ -308,6 +315,7 @@ class Case(models.Model):
             ("take_after_hours_call", _("時間外の電話を受け付ける")),
             ("perform_stop", _("緊急停止を実施する")),
             ("view_access_log", _("閲覧記録を検索する")),
+            ("view_case_links", _("振込先口座・ATMの関連を見る")),
         ]
 
     def __str__(self) -> str:
@@ -359,6 +367,10 @@ class ReportedItem(models.Model):
         verbose_name = _("届出対象")
         verbose_name_plural = _("届出対象")
         ordering = ["position", "pk"]
+        indexes = [
+            # The statistics' category of each transaction's item, from the index alone.
+            models.Index(fields=["id"], name="item_kind_state", include=["kind", "state"]),
+        ]
 
     def __str__(self) -> str:
         return _("%(kind)s（%(state)s）") % {
@@ -439,7 +451,11 @@ class ProtectiveAction(models.Model):
         return f"{self.get_kind_display()}: {self.get_status_display()}"
 
 
-@history(model_name="UnauthorizedTransactionHistory")
+# Derived from the payee and the ATM on every save: nothing a person entered, so not in the history.
+TRANSACTION_KEY_COLUMNS = ["payee_key", "location_key"]
+
+
+@history(model_name="UnauthorizedTransactionHistory", exclude=TRANSACTION_KEY_COLUMNS)
 class UnauthorizedTransaction(models.Model):
     """One unauthorized withdrawal, transfer or purchase (被害取引)."""
 
@@ -462,6 +478,16 @@ class UnauthorizedTransaction(models.Model):
     payee_branch = models.CharField(_("振込先支店"), max_length=60, blank=True)
     payee_account_number = models.CharField(_("振込先口座番号"), max_length=7, blank=True)
     payee_account_name = models.CharField(_("振込先口座名義"), max_length=80, blank=True)
+    recovered_amount = models.BigIntegerField(
+        _("組戻し等による回収額（円）"),
+        default=0,
+        help_text=_("組戻し・返金などでお客さまの口座に戻った金額。"),
+    )
+    # Comparison keys (incidents.search): the same receiving account or ATM however it was typed.
+    payee_key = models.CharField(max_length=160, blank=True, default="", editable=False)
+    location_key = models.CharField(max_length=80, blank=True, default="", editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("被害取引")
@@ -473,6 +499,29 @@ class UnauthorizedTransaction(models.Model):
                 condition=Q(amount__gte=0, fee__gte=0, interest__gte=0)
                 & Q(amount__lte=MAX_AMOUNT_YEN),
             ),
+            models.CheckConstraint(
+                name="transaction_recovery_within_amount",
+                condition=Q(recovered_amount__gte=0, recovered_amount__lte=F("amount")),
+            ),
+        ]
+        indexes = [
+            # The statistics read a period's transactions by their date, from the index alone.
+            models.Index(
+                fields=["occurred_at"],
+                name="transaction_occurred",
+                include=["case", "item", "amount", "recovered_amount"],
+            ),
+            # Links between cases: the same receiving account, the same ATM within days.
+            models.Index(
+                fields=["payee_key", "case"],
+                name="transaction_payee_key",
+                condition=~Q(payee_key=""),
+            ),
+            models.Index(
+                fields=["location_key", "occurred_at"],
+                name="transaction_location_key",
+                condition=~Q(location_key=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -481,9 +530,25 @@ class UnauthorizedTransaction(models.Model):
             "amount": f"{self.amount:,}",
         }
 
+    def save(self, *args, **kwargs):
+        """Save with the comparison keys of the payee and the ATM brought up to date."""
+        self.payee_key = search.payee_account_key(
+            self.payee_bank, self.payee_branch, self.payee_account_number
+        )
+        self.location_key = search.atm_location_key(self.location)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *TRANSACTION_KEY_COLUMNS}
+        super().save(*args, **kwargs)
+
     @property
     def claimed(self) -> int:
         return self.amount + self.fee + self.interest
+
+    @property
+    def net_amount(self) -> int:
+        """The amount still lost after recoveries (組戻し等)."""
+        return self.amount - self.recovered_amount
 
     @property
     def masked_account(self) -> str:

@@ -25,14 +25,28 @@ BRANCH_STAFF = (
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.TELLER: BRANCH_STAFF,
-    Role.SUPERVISOR: (*BRANCH_STAFF, "incidents.view_queue", "incidents.assign_case"),
+    Role.SUPERVISOR: (
+        *BRANCH_STAFF,
+        "incidents.view_queue",
+        "incidents.assign_case",
+        "incidents.view_case_links",
+        "compensation.view_statistics",
+        "compensation.view_dashboard",
+    ),
     Role.MONITORING: (
         *CASE_READ,
         "incidents.change_case",
         "incidents.take_after_hours_call",
         "incidents.perform_stop",
     ),
-    Role.COMPLIANCE: (*CASE_READ, "incidents.view_queue", "incidents.view_access_log"),
+    Role.COMPLIANCE: (
+        *CASE_READ,
+        "incidents.view_queue",
+        "incidents.view_access_log",
+        "incidents.view_case_links",
+        "compensation.view_statistics",
+        "compensation.view_dashboard",
+    ),
     # Administrators work in /admin/ on branches, staff and parameters, never on customers' cases.
     Role.ADMIN: (),
 }

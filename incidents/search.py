@@ -70,3 +70,48 @@ def query_filter(query: str) -> Q | None:
             return Q(search_text__regex=rf"\|n[^|]*{re.escape(text)}")
         return Q(search_text__regex=rf"\|(n[^|]*{digits}[^|]*|c{digits}|a[0-9]*{digits})\|")
     return Q(search_text__contains=text)
+
+
+# --- Keys that link cases (incidents.links): the same receiving account, the same ATM ----------
+
+PUNCTUATION = re.compile(r"[\s\u3000・･.,，、。()（）\[\]「」'\"`‐\-−–—_/／]+")
+# How tellers write the same institution or branch differently: 「みらい銀行」「みらい」, 「新宿支店」
+# 「新宿」, 「○○信用金庫」「○○信金」. Only a suffix is dropped or shortened, never a name.
+BANK_SUFFIXES = (("株式会社", ""), ("銀行", ""), ("信用金庫", "信金"), ("信用組合", "信組"),
+                 ("労働金庫", "労金"))  # fmt: skip
+BRANCH_SUFFIXES = (("支店", ""), ("営業部", ""), ("出張所", ""))
+
+
+def _plain(value: str | None) -> str:
+    """NFKC, katakana, lower case, without spaces or punctuation."""
+    text = unicodedata.normalize("NFKC", value or "").translate(HIRAGANA_TO_KATAKANA)
+    return PUNCTUATION.sub("", text).lower().replace(SEPARATOR, "")
+
+
+def _without_suffixes(text: str, suffixes) -> str:
+    for suffix, replacement in suffixes:
+        if text.startswith(suffix):
+            text = text[len(suffix) :]  # 「株式会社みらい銀行」
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)] + replacement
+    return text
+
+
+def payee_account_key(bank: str | None, branch: str | None, account_number: str | None) -> str:
+    """One receiving account however it was typed: ``bank|branch|account`` (seven digits).
+
+    Empty without an account number: a transfer to an unknown account links nothing.
+    """
+    digits = "".join(
+        ch for ch in unicodedata.normalize("NFKC", account_number or "") if ch.isdigit()
+    )
+    if not digits:
+        return ""
+    bank_key = _without_suffixes(_plain(bank), BANK_SUFFIXES)
+    branch_key = _without_suffixes(_plain(branch), BRANCH_SUFFIXES)
+    return SEPARATOR.join((bank_key, branch_key, digits.zfill(7)))[:160]
+
+
+def atm_location_key(location: str | None) -> str:
+    """One ATM however it was typed (「駅前出張所 ＡＴＭ」 and 「駅前出張所ATM」); empty if unknown."""
+    return _plain(location)[:80]

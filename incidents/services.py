@@ -709,3 +709,47 @@ def attachment_download_record(
     return AttachmentDownload.objects.create(
         attachment=attachment, user=user, ip_address=ip_address
     )
+
+
+class RecoveryError(Exception):
+    """The recovered amount cannot be recorded (more than the transaction's amount, a draft)."""
+
+
+@transaction.atomic
+def transaction_record_recovery(
+    *,
+    case: Case,
+    transaction_id: int,
+    user: User,
+    amount: int,
+    expected_version: int | None = None,
+) -> UnauthorizedTransaction:
+    """Record how much of a transaction came back (組戻し等); refuse a stale edit.
+
+    The case's version guards the form as every other edit of the case does: a figure typed on a
+    page opened before someone else's change is refused with StaleCaseError, never overwriting it.
+    """
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleCaseError(current)
+    if current.is_draft:
+        raise RecoveryError("a draft's transactions are edited in the intake")
+    tx = UnauthorizedTransaction.objects.select_for_update().get(pk=transaction_id, case=current)
+    if not 0 <= amount <= tx.amount:
+        raise RecoveryError(f"{amount} is outside 0–{tx.amount}")
+    if tx.recovered_amount == amount:
+        return tx
+    before = tx.recovered_amount
+    tx.recovered_amount = amount
+    tx.save(update_fields=["recovered_amount"])
+    Case.objects.filter(pk=current.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    case.refresh_from_db(fields=["version", "updated_at"])
+    timeline_record(
+        case=current,
+        actor=user,
+        kind=EventKind.RECOVERY_RECORDED,
+        message=f"{_ja(tx.get_channel_display)} {tx.amount:,}円：回収額 {before:,}円 → {amount:,}円",
+        data={"transaction": tx.pk, "from": before, "to": amount},
+    )
+    case_changed.send(sender=Case, case=current, user=user)
+    return tx

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_attachments, views_monitoring, views_queue
+from . import views, views_attachments, views_links, views_monitoring, views_queue
 
 app_name = "incidents"
 
@@ -36,6 +36,11 @@ urlpatterns = [
         views.deadline_meet_view,
         name="deadline_meet",
     ),
+    path(
+        "cases/<int:pk>/transactions/<int:tx_pk>/recovery/",
+        views.transaction_recovery,
+        name="transaction_recovery",
+    ),
     path("cases/<int:pk>/assign/", views_queue.case_assign, name="case_assign"),
     path("cases/<int:pk>/claim/", views_queue.case_claim, name="case_claim"),
     path("cases/<int:pk>/pickup/", views_queue.case_pickup, name="case_pickup"),
@@ -45,4 +50,6 @@ urlpatterns = [
     path("monitoring/", views_monitoring.console, name="monitoring_console"),
     path("monitoring/calls/new/", views_monitoring.call_new, name="monitoring_call_new"),
     path("audit/access/", views_queue.access_log, name="access_log"),
+    path("links/accounts/", views_links.receiving_accounts, name="link_accounts"),
+    path("links/atms/", views_links.skimming_points, name="link_atms"),
 ]

@@ -47,6 +47,7 @@ from .intake import (
     previous_step,
     steps_for,
 )
+from .links import case_links, skimming_window
 from .models import Case, Deadline, IntakeAutosave
 from .querysets import ASSIGN, CHANGE, PICKUP, STOP, case_permits
 from .selectors import (
@@ -660,6 +661,10 @@ def _case_detail_context(request: HttpRequest, case: Case, **extra) -> dict:
     transactions = list(case.transactions.all())
     can_follow_up = _can_follow_up(request.user, case)
     context = {
+        "links": case_links(case=case, user=request.user),
+        "skimming_days": skimming_window().days,
+        "can_record_recovery": _can_record_recovery(request.user, case),
+        "recovery_version": case.version,
         "case": case,
         "flagged": [(tx, transaction_flags(case, tx)) for tx in transactions],
         "claimed_total": sum(tx.claimed for tx in transactions),
@@ -683,6 +688,75 @@ def _case_detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         context["police_version"] = case.version
     context.update(extra)
     return context
+
+
+def _can_record_recovery(user, case: Case) -> bool:
+    """The case's own branch staff record money that came back, once the case is submitted."""
+    return (
+        user.role in INTAKE_ROLES
+        and user.branch_id == case.branch_id
+        and case.status not in (CaseStatus.DRAFT, CaseStatus.WITHDRAWN)
+        and case_permits(user, case, CHANGE)
+    )
+
+
+@login_required
+@require_POST
+def transaction_recovery(request: HttpRequest, pk: int, tx_pk: int) -> HttpResponse:
+    """Record how much of one transaction came back (組戻し等による回収額)."""
+    case = case_get_full(user=request.user, pk=pk, action=CHANGE)
+    if not _can_record_recovery(request.user, case):
+        raise PermissionDenied
+    tx = next((t for t in case.transactions.all() if t.pk == tx_pk), None)
+    if tx is None:
+        raise Http404
+    form = forms.RecoveryForm(request.POST, transaction=tx)
+    if form.is_valid():
+        try:
+            services.transaction_record_recovery(
+                case=case,
+                transaction_id=tx.pk,
+                user=request.user,
+                amount=form.cleaned_data["recovered_amount"],
+                expected_version=_expected_version(request),
+            )
+        except services.StaleCaseError as error:
+            messages.error(
+                request,
+                _(
+                    "この事故は、画面を開いた後に他の職員が更新しました。最新の内容を表示しています。"
+                    "確認のうえ、必要ならもう一度保存してください。"
+                ),
+            )
+            case = case_get_full(user=request.user, pk=pk)
+            return render(
+                request,
+                "incidents/case_detail.html",
+                _case_detail_context(
+                    request,
+                    case,
+                    recovery_form=form,
+                    recovery_tx=tx.pk,
+                    recovery_version=error.current.version,
+                ),
+            )
+        messages.success(
+            request,
+            _("回収額を記録しました（%(amount)s円）。")
+            % {"amount": f"{form.cleaned_data['recovered_amount']:,}"},
+        )
+        return redirect(case.get_absolute_url() + "#transactions")
+    return render(
+        request,
+        "incidents/case_detail.html",
+        _case_detail_context(
+            request,
+            case,
+            recovery_form=form,
+            recovery_tx=tx.pk,
+            recovery_version=_expected_version(request) or case.version,
+        ),
+    )
 
 
 def _can_follow_up(user, case: Case) -> bool:

@@ -62,6 +62,7 @@ def main() -> int:
     )
     subprocess.run([*manage, "seed_demo"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "seed_demo_compensation"], env=env, check=True, cwd=ROOT)
+    subprocess.run([*manage, "refresh_dashboard"], env=env, check=True, cwd=ROOT)
     port = env.get("PORT", "8000")
     bin_dir = Path(PY).parent
     processes = {

@@ -36,3 +36,31 @@ def yen(value) -> str:
     if value is None or value == "":
         return "—"
     return _("%(amount)s円") % {"amount": f"{int(value):,}"}
+
+
+@register.filter
+def in_unit(value, unit: str) -> int:
+    """Whole yen in the report's unit (円, 万円, 百万円), rounded half up."""
+    from ..statistics import in_unit as convert
+
+    return convert(int(value or 0), unit)
+
+
+@register.filter
+def percent(value) -> str:
+    """A percentage with one decimal, or a dash when nothing was there to divide."""
+    return "—" if value is None else f"{value}%"
+
+
+@register.filter
+def share_of(part: int, cell) -> object:
+    """The part's share of the cell's cases (a percentage with one decimal), or None."""
+    return cell.share(part)
+
+
+@register.filter
+def category_label(category: str) -> str:
+    """The statistics' name of a category."""
+    from ..statistics import category_label as label
+
+    return label(category)

@@ -227,6 +227,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The dashboard's figures over a year of cases (a materialized view, refreshed without
+    # blocking readers); the page shows when they were computed.
+    "refresh-dashboard": {
+        "task": "compensation.tasks.refresh_dashboard",
+        "schedule": env.float("MAMORI_DASHBOARD_REFRESH_SECONDS", default=300.0),
+        "options": {"expires": 240},
+    },
     "deadline-digest": {
         "task": "incidents.tasks.send_deadline_digest",
         "schedule": crontab(hour=8, minute=0),  # Asia/Tokyo (CELERY_TIMEZONE)
@@ -257,6 +264,9 @@ MAMORI_CORE_BANKING_ADAPTER = env(
     "MAMORI_CORE_BANKING_ADAPTER", default="incidents.corebanking.RecordingAdapter"
 )
 MAMORI_DEMO = env.bool("MAMORI_DEMO", default=False)
+# Counterfeit-card withdrawals at one ATM within this many days of each other are linked as a
+# possible skimming point (incidents.links).
+MAMORI_SKIMMING_WINDOW_DAYS = env.int("MAMORI_SKIMMING_WINDOW_DAYS", default=14)
 
 LOGGING = {
     "version": 1,

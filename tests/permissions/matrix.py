@@ -47,6 +47,7 @@ BRANCH = frozenset({TELLER, SUPERVISOR})  # the case's own branch
 ANY_BRANCH = BRANCH | {TELLER_OTHER, SUPERVISOR_OTHER}
 VIEWERS = BRANCH | {MONITORING, COMPLIANCE}
 STAFF = frozenset(ROLES) - {ANONYMOUS}
+OVERSIGHT = frozenset({SUPERVISOR, SUPERVISOR_OTHER, COMPLIANCE})  # statistics and links
 EVERYONE = frozenset(ROLES)
 
 
@@ -168,6 +169,14 @@ def paid(world) -> dict:
     return {"paid_on": timezone.localdate().isoformat(), "reference": "FK-1"}
 
 
+def recovery(world) -> dict:
+    return {"recovered_amount": "1000", "version": world.case.version}
+
+
+def first_transaction_pk(world) -> int:
+    return world.case.transactions.order_by("pk").first().pk
+
+
 def after_hours_call(world) -> dict:
     return {
         "intake_token": str(uuid.uuid4()),
@@ -249,4 +258,14 @@ MATRIX: dict[str, Url] = {
         "decided", get=BRANCH | {COMPLIANCE}, decision_pk=decision_pk
     ),
     "compensation:letter": page("decided", get=BRANCH | {COMPLIANCE}, decision_pk=decision_pk),
+    # Reports and links (issue 7): the branch records recoveries; supervisors see their branch's
+    # statistics, dashboard and links, compliance every branch's.
+    "incidents:transaction_recovery": action(
+        "reported", post=BRANCH, data=recovery, tx_pk=first_transaction_pk
+    ),
+    "incidents:link_accounts": page(get=OVERSIGHT),
+    "incidents:link_atms": page(get=OVERSIGHT),
+    "reports:dashboard": page(get=OVERSIGHT),
+    "reports:statistics": page(get=OVERSIGHT),
+    "reports:statistics_csv": page(get=OVERSIGHT),
 }

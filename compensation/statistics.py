@@ -1,0 +1,531 @@
+"""The industry statistics of DOMAIN §7, computed by the database: the bankers' association's shape
+(全銀協: per category, fiscal years and quarters, individual and corporate customers, and for
+individuals the cases with a decided policy and how many were compensated) and the regulator's
+shape (金融庁: per category, cases, amount, average loss and compensation status with shares).
+
+Counting rules (each one tested in tests/reports/):
+
+- The unit is the account holder (名寄せ): cases of one customer number in one category count once
+  per period; a case without a customer number counts on its own. A holder with two categories
+  (a stolen card and a stolen passbook) counts in each category.
+- Periods are by the date the money was taken (each transaction's date in Japan time), in fiscal
+  years from April to March and their quarters (Q1 = April–June). A holder counts once in every
+  quarter in which money was taken, and once in the fiscal year: a fiscal year's count can be
+  lower than the sum of its quarters.
+- Categories follow the item behind each transaction (``ReportedItem.rules_kind``): counterfeit
+  card, stolen card, stolen passbook, online banking. Lost cards and passbooks are not thefts and
+  are not in the association's four tables; they are shown apart, as reference rows (参考).
+- Amounts are the amounts taken (手数料・利息を除く); for online banking what was recovered
+  (組戻し等) is deducted. Withdrawals by the spouse, relatives, cohabitants or domestic servants
+  (``CaseAssessment.taken_by``, DOMAIN §4.3.4) are left out, as are drafts and withdrawn reports.
+- Individual (個人, sole proprietors included) or corporate (法人) is the case's customer type.
+- Decided (方針決定済) means every case of the holder in the cell has an approved current decision;
+  compensated (補償) means at least one of them pays something (full or partial); a holder with a
+  case not yet decided is still under investigation (調査・検討中等). A decision covers its whole
+  case, so a case in two categories carries its decision into both.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.db.models import Case as CaseWhen
+from django.db.models import CharField, IntegerField, Max, Min, Sum, Value, When
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents.choices import CaseStatus, CustomerType
+from incidents.models import Branch, Case, ReportedItem, UnauthorizedTransaction, User
+from incidents.querysets import VIEW, case_condition
+
+from .choices import DecisionStatus, Outcome
+from .rules import ITEM_KIND_LABELS
+from .rules.vocab import EXCLUDED_TAKERS
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+CATEGORIES = ("counterfeit_card", "stolen_card", "stolen_passbook", "online_banking")
+REFERENCE_CATEGORIES = ("lost_card", "lost_passbook")
+CATEGORY_LABELS = {
+    "counterfeit_card": _("偽造キャッシュカード"),
+    "stolen_card": _("盗難キャッシュカード"),
+    "stolen_passbook": _("盗難通帳"),
+    "online_banking": _("インターネット・バンキング"),
+    "lost_card": _("紛失キャッシュカード（参考）"),
+    "lost_passbook": _("紛失通帳（参考）"),
+}
+# The item kind and state behind each category (incidents.models.RULES_KIND, in the database).
+CATEGORY_ITEMS = {
+    "counterfeit_card": ("cash_card", "counterfeit"),
+    "stolen_card": ("cash_card", "stolen"),
+    "lost_card": ("cash_card", "lost"),
+    "stolen_passbook": ("passbook", "stolen"),
+    "lost_passbook": ("passbook", "lost"),
+    "online_banking": ("online_banking", "credentials_stolen"),
+}
+NOT_COUNTED = (CaseStatus.DRAFT, CaseStatus.WITHDRAWN)
+COMPENSATED = (Outcome.FULL, Outcome.PARTIAL)
+MAX_QUARTERS = 20  # five fiscal years at most in one report
+
+
+# --- Periods ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A fiscal quarter: fiscal year 2025 runs from 2025-04-01 to 2026-03-31, Q1 is April–June."""
+
+    fiscal_year: int
+    number: int
+
+    @classmethod
+    def of(cls, day: datetime.date) -> Quarter:
+        index = (day.year * 12 + day.month - 4) // 3
+        return cls.from_index(index)
+
+    @classmethod
+    def from_index(cls, index: int) -> Quarter:
+        return cls(index // 4, index % 4 + 1)
+
+    @property
+    def index(self) -> int:
+        """Quarters counted from year 0, as the database computes them (see ``_quarter_index``)."""
+        return self.fiscal_year * 4 + self.number - 1
+
+    @property
+    def start(self) -> datetime.date:
+        month = 4 + 3 * (self.number - 1)
+        return datetime.date(self.fiscal_year + (month > 12), (month - 1) % 12 + 1, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        """The day after the quarter's last day."""
+        return Quarter.from_index(self.index + 1).start
+
+    @property
+    def label(self) -> str:
+        return _("第%(number)s四半期") % {"number": self.number}
+
+    @property
+    def months(self) -> str:
+        last = self.end - datetime.timedelta(days=1)
+        return f"{self.start:%Y/%m}–{last:%m}"
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year}Q{self.number}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole quarters from ``first`` to ``last`` (inclusive)."""
+
+    first: Quarter
+    last: Quarter
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValueError("the period ends before it starts")
+        if self.last.index - self.first.index >= MAX_QUARTERS:
+            raise ValueError("at most five fiscal years")
+
+    @classmethod
+    def fiscal_year(cls, year: int) -> Period:
+        return cls(Quarter(year, 1), Quarter(year, 4))
+
+    @property
+    def quarters(self) -> list[Quarter]:
+        return [Quarter.from_index(i) for i in range(self.first.index, self.last.index + 1)]
+
+    @property
+    def fiscal_years(self) -> list[int]:
+        return list(range(self.first.fiscal_year, self.last.fiscal_year + 1))
+
+    def start_at(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.first.start, datetime.time(), tzinfo=TOKYO)
+
+    def end_at(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.last.end, datetime.time(), tzinfo=TOKYO)
+
+    @property
+    def label(self) -> str:
+        if self.first == self.last:
+            return _("%(year)s年度 %(quarter)s") % {
+                "year": self.first.fiscal_year,
+                "quarter": self.first.label,
+            }
+        if self.first.number == 1 and self.last.number == 4:
+            if self.first.fiscal_year == self.last.fiscal_year:
+                return _("%(year)s年度") % {"year": self.first.fiscal_year}
+            return _("%(first)s〜%(last)s年度") % {
+                "first": self.first.fiscal_year,
+                "last": self.last.fiscal_year,
+            }
+        return _("%(first_year)s年度%(first)s〜%(last_year)s年度%(last)s") % {
+            "first_year": self.first.fiscal_year,
+            "first": self.first.label,
+            "last_year": self.last.fiscal_year,
+            "last": self.last.label,
+        }
+
+    @property
+    def slug(self) -> str:
+        return f"{self.first}-{self.last}"
+
+
+def current_fiscal_year(today: datetime.date | None = None) -> int:
+    """The fiscal year today falls in (Japan time)."""
+    return Quarter.of(today or timezone.localdate()).fiscal_year
+
+
+# --- Units and rounding -------------------------------------------------------------------------
+
+UNITS = {"yen": 1, "man": 10_000, "million": 1_000_000}
+UNIT_LABELS = {"yen": _("円"), "man": _("万円"), "million": _("百万円")}
+
+
+def in_unit(amount: int, unit: str) -> int:
+    """Whole yen in the unit, rounded half up (四捨五入) from the exact yen figure."""
+    divisor = UNITS[unit]
+    if divisor == 1:
+        return amount
+    return int((Decimal(amount) / divisor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def ratio(part: int, whole: int) -> Decimal | None:
+    """A percentage with one decimal, rounded half up; None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def average_man_yen(amount: int, cases: int) -> Decimal | None:
+    """The average loss in 万円 with one decimal, rounded half up."""
+    if not cases:
+        return None
+    return (Decimal(amount) / cases / 10_000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# --- The figures --------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """One category's figures for one group of customers and one period."""
+
+    cases: int = 0
+    amount: int = 0
+    decided: int = 0
+    compensated: int = 0
+
+    @property
+    def not_compensated(self) -> int:
+        return self.decided - self.compensated
+
+    @property
+    def investigating(self) -> int:
+        return self.cases - self.decided
+
+    @property
+    def rate(self) -> Decimal | None:
+        """補償率 = compensated ÷ decided."""
+        return ratio(self.compensated, self.decided)
+
+    @property
+    def average_man_yen(self) -> Decimal | None:
+        return average_man_yen(self.amount, self.cases)
+
+    def share(self, part: int) -> Decimal | None:
+        return ratio(part, self.cases)
+
+    def __add__(self, other: Cell) -> Cell:
+        return Cell(
+            self.cases + other.cases,
+            self.amount + other.amount,
+            self.decided + other.decided,
+            self.compensated + other.compensated,
+        )
+
+
+@dataclass
+class Row:
+    """One row of an association table: a quarter, a fiscal year or the whole period."""
+
+    kind: str  # "quarter", "year" or "total"
+    label: str
+    fiscal_year: int | None
+    quarter: Quarter | None
+    individual: Cell
+    corporate: Cell
+    partial_year: bool = False
+
+
+@dataclass
+class CategoryTable:
+    """The association's table for one category (and, for individuals, its decisions)."""
+
+    category: str
+    rows: list[Row]
+
+    @property
+    def label(self) -> str:
+        return str(CATEGORY_LABELS[self.category])
+
+    @property
+    def total(self) -> Row:
+        return self.rows[-1]
+
+
+@dataclass
+class Report:
+    """Both shapes for one period and one branch (or all)."""
+
+    period: Period
+    branch: Branch | None
+    tables: list[CategoryTable]
+    reference: list[CategoryTable]
+    regulator: list[tuple[str, Cell]]
+    generated_at: datetime.datetime = field(default_factory=timezone.now)
+
+    @property
+    def regulator_total(self) -> Cell:
+        total = Cell()
+        for _category, cell in self.regulator:
+            total = total + cell
+        return total
+
+    @property
+    def scope_label(self) -> str:
+        return str(self.branch) if self.branch else str(_("全店"))
+
+
+def _category_expression() -> CaseWhen:
+    """The statistics' category of an item (NULL for seals and identity documents)."""
+    return CaseWhen(
+        *(
+            When(kind=kind, state=state, then=Value(category))
+            for category, (kind, state) in CATEGORY_ITEMS.items()
+        ),
+        output_field=CharField(),
+    )
+
+
+def _quarter_index():
+    """The fiscal quarter of the transaction's Japan-time date, counted from year 0:
+    (year × 12 + month − 4) ÷ 3, so April 2025 → 8100 (fiscal 2025 Q1), March 2026 → 8103."""
+    year = Cast(ExtractYear("occurred_at", tzinfo=TOKYO), IntegerField())
+    month = Cast(ExtractMonth("occurred_at", tzinfo=TOKYO), IntegerField())
+    # Integer division of a positive number: the floor.
+    return (year * Value(12) + month - Value(4)) / Value(3)
+
+
+def _sql(queryset) -> tuple[str, tuple]:
+    """A queryset's SQL and parameters (without ordering, unless DISTINCT ON needs it)."""
+    if not queryset.query.distinct_fields:
+        queryset = queryset.order_by()
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def statistics_parts(*, user: User, period: Period, branch_id: int | None = None) -> dict:
+    """The querysets the statistics are made of, each the ORM's own (scoping included):
+
+    - ``amounts``: the period's transactions summed per case, item and fiscal quarter;
+    - ``cases``: the cases the user may see (``restrict``) that count: not drafts or withdrawn;
+    - ``items``: each reported item's category;
+    - ``decisions``: each case's approved decision in force (the latest approval) and outcome;
+    - ``excluded``: cases whose money was taken by the spouse, a relative, a cohabitant or a
+      domestic servant.
+    """
+    from .models import CaseAssessment, Decision
+
+    transactions = UnauthorizedTransaction.objects.restrict(user, VIEW).filter(
+        occurred_at__gte=period.start_at(), occurred_at__lt=period.end_at()
+    )
+    cases = Case.objects.restrict(user, VIEW).exclude(status__in=NOT_COUNTED)
+    if branch_id is not None:
+        transactions = transactions.filter(case__branch_id=branch_id)
+        cases = cases.filter(branch_id=branch_id)
+    amounts = (
+        transactions.annotate(quarter_index=_quarter_index())
+        .values("case_id", "item_id", "quarter_index")
+        .annotate(amount=Sum("amount"), recovered=Sum("recovered_amount"))
+    )
+    items = (
+        ReportedItem.objects.annotate(category=_category_expression())
+        .filter(category__isnull=False)
+        .values("id", "category")
+    )
+    decisions = (
+        Decision.objects.filter(status=DecisionStatus.APPROVED)
+        .order_by("case_id", "-number")
+        .distinct("case_id")
+        .values("case_id", "outcome")
+    )
+    excluded = CaseAssessment.objects.filter(taken_by__in=sorted(EXCLUDED_TAKERS)).values("case_id")
+    return {
+        "amounts": amounts,
+        "cases": cases.values("id", "customer_type", "customer_number"),
+        "items": items,
+        "decisions": decisions,
+        "excluded": excluded,
+    }
+
+
+# Django cannot aggregate an aggregated queryset again, and the account holder, not the case or
+# the transaction, is the unit. The ORM builds the parts (statistics_parts); this statement joins
+# them, counts holders per quarter, fiscal year and whole period in one pass (GROUPING SETS), and
+# then counts the cells per holder state.
+#
+# Speed at a million cases: the period's transactions are read from their covering index and
+# summed per case first; cases, items and decisions are read by id between the smallest and the
+# largest id those transactions name (ids grow with time, so that is about the period's cases, not
+# the whole table), from covering indexes as well. The bounds are found first (one index-only
+# scan) and passed as values, so the planner knows how many rows each part brings.
+FIGURES_SQL = """
+WITH counted AS (
+    SELECT i.category, c.customer_type AS customer, c.customer_number,
+           CASE WHEN c.customer_number = '' THEN c.id END AS lone_case,
+           a.quarter_index, a.quarter_index / 4 AS fiscal_year,
+           CASE WHEN i.category = 'online_banking' THEN a.amount - a.recovered
+                ELSE a.amount END AS amount,
+           d.outcome
+    FROM ({amounts}) a
+    JOIN ({cases}) c ON c.id = a.case_id
+    JOIN ({items}) i ON i.id = a.item_id
+    LEFT JOIN ({decisions}) d ON d.case_id = a.case_id AND d.case_id BETWEEN %s AND %s
+    WHERE c.id BETWEEN %s AND %s AND i.id BETWEEN %s AND %s
+      AND c.id NOT IN ({excluded})
+),
+holders AS (
+    SELECT category, customer, quarter_index, fiscal_year,
+           GROUPING(quarter_index, fiscal_year) AS level,
+           sum(amount) AS amount,
+           bool_and(outcome IS NOT NULL) AS decided,
+           bool_or(outcome = ANY(%s)) AS compensated
+    FROM counted
+    GROUP BY category, customer, customer_number, lone_case,
+             GROUPING SETS ((quarter_index), (fiscal_year), ())
+)
+SELECT level, category, customer, quarter_index, fiscal_year, count(*), sum(amount),
+       count(*) FILTER (WHERE decided), count(*) FILTER (WHERE decided AND compensated)
+FROM holders
+GROUP BY level, category, customer, quarter_index, fiscal_year
+"""
+LEVEL_QUARTER, LEVEL_YEAR, LEVEL_TOTAL = 1, 2, 3  # GROUPING(quarter_index, fiscal_year)
+
+
+def statistics_figures(
+    *, user: User, period: Period, branch_id: int | None = None
+) -> dict[tuple[int, str, str, int | None], Cell]:
+    """{(level, category, customer type, quarter index or fiscal year): Cell}, in two queries."""
+    parts = statistics_parts(user=user, period=period, branch_id=branch_id)
+    bounds = parts["amounts"].order_by().aggregate(
+        low_case=Min("case_id"),
+        high_case=Max("case_id"),
+        low_item=Min("item_id"),
+        high_item=Max("item_id"),
+    )
+    if bounds["low_case"] is None:
+        return {}
+    texts, params = {}, []
+    # The parts and the values appear in this order in FIGURES_SQL.
+    for name in ("amounts", "cases", "items", "decisions"):
+        texts[name], part_params = _sql(parts[name])
+        params.extend(part_params)
+    case_range = [bounds["low_case"], bounds["high_case"]]
+    params += [*case_range, *case_range, bounds["low_item"], bounds["high_item"]]
+    texts["excluded"], part_params = _sql(parts["excluded"])
+    params.extend(part_params)
+    params.append(list(COMPENSATED))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One aggregation over a year of transactions: JIT compilation would cost more than the
+        # query, and the holders' hash tables (three grouping sets) need more than the default
+        # working memory not to spill to disk.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(FIGURES_SQL.format(**texts), params)
+        found = cursor.fetchall()
+    figures = {}
+    for level, category, customer, quarter_index, fiscal_year, *numbers in found:
+        key = {LEVEL_QUARTER: quarter_index, LEVEL_YEAR: fiscal_year}.get(level)
+        figures[(level, category, customer, key)] = Cell(*(int(n or 0) for n in numbers))
+    return figures
+
+
+def report_scope_branch(*, user: User, branch_id: int | None) -> tuple[int | None, Branch | None]:
+    """The branch a report is for: a branch's staff always get their own; others may choose."""
+    condition = case_condition(user, VIEW)
+    if isinstance(condition, dict):
+        own = condition.get("branch_id")
+        return own, Branch.objects.filter(pk=own).first()
+    if branch_id is None:
+        return None, None
+    branch = Branch.objects.filter(pk=branch_id).first()
+    return (branch.pk, branch) if branch else (None, None)
+
+
+def statistics_report(*, user: User, period: Period, branch_id: int | None = None) -> Report:
+    """Both shapes of DOMAIN §7 for the period, for the user's branch or the chosen one (or all)."""
+    branch_id, branch = report_scope_branch(user=user, branch_id=branch_id)
+    figures = statistics_figures(user=user, period=period, branch_id=branch_id)
+
+    def cell(level: int, category: str, customer: str, key: int | None) -> Cell:
+        return figures.get((level, category, customer, key), Cell())
+
+    def table(category: str) -> CategoryTable:
+        rows = []
+        for year in period.fiscal_years:
+            quarters = [q for q in period.quarters if q.fiscal_year == year]
+            for quarter in quarters:
+                rows.append(
+                    Row(
+                        "quarter",
+                        str(quarter.label),
+                        year,
+                        quarter,
+                        cell(LEVEL_QUARTER, category, CustomerType.INDIVIDUAL, quarter.index),
+                        cell(LEVEL_QUARTER, category, CustomerType.CORPORATE, quarter.index),
+                    )
+                )
+            rows.append(
+                Row(
+                    "year",
+                    str(_("%(year)s年度") % {"year": year}),
+                    year,
+                    None,
+                    cell(LEVEL_YEAR, category, CustomerType.INDIVIDUAL, year),
+                    cell(LEVEL_YEAR, category, CustomerType.CORPORATE, year),
+                    partial_year=len(quarters) < 4,
+                )
+            )
+        rows.append(
+            Row(
+                "total",
+                str(_("期間計")),
+                None,
+                None,
+                cell(LEVEL_TOTAL, category, CustomerType.INDIVIDUAL, None),
+                cell(LEVEL_TOTAL, category, CustomerType.CORPORATE, None),
+            )
+        )
+        return CategoryTable(category, rows)
+
+    return Report(
+        period=period,
+        branch=branch,
+        tables=[table(category) for category in CATEGORIES],
+        reference=[table(category) for category in REFERENCE_CATEGORIES],
+        regulator=[
+            (category, cell(LEVEL_TOTAL, category, CustomerType.INDIVIDUAL, None))
+            for category in CATEGORIES
+        ],
+    )
+
+
+def category_label(category: str) -> str:
+    """The statistics' name of a category (the engine's name for anything else)."""
+    return str(CATEGORY_LABELS.get(category) or ITEM_KIND_LABELS.get(category, category))

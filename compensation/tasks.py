@@ -1,0 +1,13 @@
+"""Celery tasks of compensation: thin, the work is in the selectors."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .dashboard import dashboard_refresh
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def refresh_dashboard() -> None:
+    """Recompute the dashboard's snapshot (every few minutes from beat; readers are not blocked)."""
+    dashboard_refresh()
