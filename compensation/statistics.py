@@ -423,11 +423,15 @@ def statistics_figures(
 ) -> dict[tuple[int, str, str, int | None], Cell]:
     """{(level, category, customer type, quarter index or fiscal year): Cell}, in two queries."""
     parts = statistics_parts(user=user, period=period, branch_id=branch_id)
-    bounds = parts["amounts"].order_by().aggregate(
-        low_case=Min("case_id"),
-        high_case=Max("case_id"),
-        low_item=Min("item_id"),
-        high_item=Max("item_id"),
+    bounds = (
+        parts["amounts"]
+        .order_by()
+        .aggregate(
+            low_case=Min("case_id"),
+            high_case=Max("case_id"),
+            low_item=Min("item_id"),
+            high_item=Max("item_id"),
+        )
     )
     if bounds["low_case"] is None:
         return {}
