@@ -441,22 +441,7 @@ def _remind(deadline, now, staff) -> ScanAction | None:
         return None
     deadline.reminded_at, deadline.next_action_at = now, deadline.due_at
     recipients = _owner_or_branch(deadline, staff)
-    for user in recipients:
-        with translation.override(user.language):
-            args = _args(deadline)
-            notification_create(
-                recipient=user,
-                kind=NotificationKind.REMINDER,
-                title=_("期限が近づいています：%(number)s %(kind)s") % args,
-                body=_(
-                    "受付番号 %(number)s（%(branch)s）の「%(kind)s」の期限は %(due)s です。"
-                    "期限までに対応をお願いします。"
-                )
-                % args,
-                url=deadline.case.get_absolute_url(),
-                link_label=deadline.case.number or "",
-                dedupe_key=f"deadline:{deadline.pk}:remind:{user.pk}",
-            )
+    _notify_deadline(deadline, recipients, NotificationKind.REMINDER, "remind", _reminder_text)
     with _bank_language():
         message = _("「%(kind)s」の期限（%(due)s）が近いことを %(who)s にお知らせしました") % {
             **_args(deadline),
@@ -475,22 +460,7 @@ def _mark_overdue(deadline, now, policy) -> ScanAction | None:
         return None
     deadline.state, deadline.next_action_at = DeadlineState.OVERDUE, next_action_at
     recipients = [deadline.owner] if deadline.owner and deadline.owner.is_active else []
-    for user in recipients:
-        with translation.override(user.language):
-            args = _args(deadline)
-            notification_create(
-                recipient=user,
-                kind=NotificationKind.OVERDUE,
-                title=_("期限を過ぎました：%(number)s %(kind)s") % args,
-                body=_(
-                    "受付番号 %(number)s（%(branch)s）の「%(kind)s」が期限 %(due)s を過ぎました。"
-                    "至急ご対応ください。"
-                )
-                % args,
-                url=deadline.case.get_absolute_url(),
-                link_label=deadline.case.number or "",
-                dedupe_key=f"deadline:{deadline.pk}:overdue:{user.pk}",
-            )
+    _notify_deadline(deadline, recipients, NotificationKind.OVERDUE, "overdue", _overdue_text)
     with _bank_language():
         message = _("「%(kind)s」が期限（%(due)s）を過ぎました") % _args(deadline)
     _record(deadline, None, EventKind.DEADLINE_OVERDUE, message, _who(recipients))
@@ -550,37 +520,73 @@ def _re_escalate(deadline, now, staff) -> ScanAction | None:
 
 
 def _notify_escalation(deadline, recipients, *, level: int) -> None:
+    text = _escalation_text if level == 1 else _re_escalation_text
+    _notify_deadline(deadline, recipients, NotificationKind.ESCALATION, f"escalate{level}", text)
+
+
+def _notify_deadline(deadline, recipients, kind, step: str, text) -> None:
+    """One notice per recipient and step, worded in the recipient's language by ``text(args)``."""
     owner = deadline.owner.display_name if deadline.owner else ""
     for user in recipients:
         with translation.override(user.language):
-            args = {**_args(deadline), "owner": owner or _("未定")}
-            if level == 1:
-                title = _("【期限超過】%(number)s %(kind)s") % args
-                body = (
-                    _(
-                        "受付番号 %(number)s（%(branch)s）の「%(kind)s」が期限 %(due)s を過ぎても"
-                        "完了していません。担当：%(owner)s。状況を確認し、対応を指示してください。"
-                    )
-                    % args
-                )
-            else:
-                title = _("【再エスカレーション】%(number)s %(kind)s") % args
-                body = (
-                    _(
-                        "受付番号 %(number)s（%(branch)s）の「%(kind)s」は期限 %(due)s を過ぎ、"
-                        "役席・監視センターへの報告後も完了していません。担当：%(owner)s。"
-                    )
-                    % args
-                )
+            title, body = text({**_args(deadline), "owner": owner or _("未定")})
             notification_create(
                 recipient=user,
-                kind=NotificationKind.ESCALATION,
+                kind=kind,
                 title=title,
                 body=body,
                 url=deadline.case.get_absolute_url(),
                 link_label=deadline.case.number or "",
-                dedupe_key=f"deadline:{deadline.pk}:escalate{level}:{user.pk}",
+                dedupe_key=f"deadline:{deadline.pk}:{step}:{user.pk}",
             )
+
+
+def _reminder_text(args: dict) -> tuple[str, str]:
+    title = _("期限が近づいています：%(number)s %(kind)s") % args
+    body = (
+        _(
+            "受付番号 %(number)s（%(branch)s）の「%(kind)s」の期限は %(due)s です。"
+            "期限までに対応をお願いします。"
+        )
+        % args
+    )
+    return title, body
+
+
+def _overdue_text(args: dict) -> tuple[str, str]:
+    title = _("期限を過ぎました：%(number)s %(kind)s") % args
+    body = (
+        _(
+            "受付番号 %(number)s（%(branch)s）の「%(kind)s」が期限 %(due)s を過ぎました。"
+            "至急ご対応ください。"
+        )
+        % args
+    )
+    return title, body
+
+
+def _escalation_text(args: dict) -> tuple[str, str]:
+    title = _("【期限超過】%(number)s %(kind)s") % args
+    body = (
+        _(
+            "受付番号 %(number)s（%(branch)s）の「%(kind)s」が期限 %(due)s を過ぎても"
+            "完了していません。担当：%(owner)s。状況を確認し、対応を指示してください。"
+        )
+        % args
+    )
+    return title, body
+
+
+def _re_escalation_text(args: dict) -> tuple[str, str]:
+    title = _("【再エスカレーション】%(number)s %(kind)s") % args
+    body = (
+        _(
+            "受付番号 %(number)s（%(branch)s）の「%(kind)s」は期限 %(due)s を過ぎ、"
+            "役席・監視センターへの報告後も完了していません。担当：%(owner)s。"
+        )
+        % args
+    )
+    return title, body
 
 
 # ---------------------------------------------------------------------------------------------
