@@ -351,3 +351,33 @@ def test_tellers_and_the_monitoring_center_may_not_see_the_statistics(
         client.force_login(user)
         assert client.get(reverse("reports:statistics")).status_code == 403
         assert client.get(reverse("reports:dashboard")).status_code == 403
+
+
+def test_within_one_fiscal_year_the_period_total_is_the_year(teller, compliance_officer):
+    for number, day in (("310001", 5), ("310001", 8), ("310002", 11)):
+        report(
+            teller,
+            customer_number=number,
+            transactions=[{"at": jst(2025, day, 1), "amount": 30_000}],
+        )
+    result = statistics_report(user=compliance_officer, period=FY2025)
+    year = row(result, "stolen_card", "2025年度").individual
+    total = row(result, "stolen_card", "期間計").individual
+    # Holder 310001 took money in Q1 and Q2: twice in the quarters, once in the year and total.
+    quarters = [r.individual.cases for r in table(result, "stolen_card").rows if r.quarter]
+    assert quarters == [1, 1, 1, 0]
+    assert (year.cases, year.amount) == (2, 90_000)
+    assert (total.cases, total.amount) == (year.cases, year.amount)
+
+
+def test_the_statistics_leave_the_planner_settings_as_they_found_them(teller, compliance_officer):
+    from django.db import connection, transaction
+
+    report(teller, customer_number="320001", transactions=[{"at": jst(2025, 5, 1), "amount": 1}])
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Inside the request's transaction (ATOMIC_REQUESTS), as the pages call it.
+        statistics_report(user=compliance_officer, period=FY2025)
+        cursor.execute("SELECT current_setting('enable_nestloop'), current_setting('jit')")
+        assert cursor.fetchone() == ("on", "on")
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] != "128MB"
