@@ -211,6 +211,48 @@ def _seed_cases(teller, teller2) -> None:
             }
         ],
     )
+    # Links for the transfer-fraud desk and the skimming list: a second transfer, from another
+    # branch, to 加藤's receiving account (written as customers write it), and a second
+    # counterfeit card used at 小林's ATM within days.
+    _case(
+        teller,
+        days_ago=1,
+        customer={
+            "customer_number": "100642",
+            "customer_type": "individual",
+            "customer_name": "松本 さくら",
+            "customer_name_kana": "マツモト サクラ",
+        },
+        items=[item("online_banking", "credentials_stolen", "0013332221", 2, 1)],
+        transactions=[
+            {
+                "item_index": 0,
+                "occurred_at": _at(2, 23),
+                "account_branch": "001",
+                "account_number": "3332221",
+                "channel": "online_transfer",
+                "amount": 450000,
+                "fee": 330,
+                "interest": 0,
+                "payee_bank": "ミライ銀行",
+                "payee_branch": "本店営業部",
+                "payee_account_number": "9876543",
+                "payee_account_name": "サトウ ジロウ",
+            }
+        ],
+    )
+    _case(
+        teller,
+        days_ago=4,
+        customer={
+            "customer_number": "100456",
+            "customer_type": "individual",
+            "customer_name": "森 健太",
+            "customer_name_kana": "モリ ケンタ",
+        },
+        items=[item("cash_card", "counterfeit", "0014445556", None, 4)],
+        transactions=[withdrawal(6, 200000, "0014445556"), withdrawal(6, 180000, "0014445556")],
+    )
     _case(
         teller,
         days_ago=0,

@@ -208,3 +208,19 @@ def test_a_case_without_payees_or_atms_asks_nothing_more(teller, django_assert_n
     loaded = fresh(factories.stolen_card_case(teller))
     with django_assert_num_queries(0):
         assert case_links(case=loaded, user=teller) == []
+
+
+def test_the_demo_shows_a_shared_receiving_account_and_a_possible_skimming_atm():
+    from incidents.demo import seed_demo
+    from incidents.models import User
+
+    seed_demo(password="demo-password-for-tests")
+    compliance = User.objects.get(username="compliance")
+    [account] = receiving_accounts(user=compliance)
+    assert (account.cases, account.branches, account.amount) == (2, 2, 980_000 + 450_000)
+    [atm] = skimming_points(user=compliance)
+    assert (atm.cases, atm.withdrawals, atm.amount) == (2, 3, 150_000 + 200_000 + 180_000)
+    # 本店's supervisor sees 新宿支店's case in the account's list only as a count.
+    supervisor = User.objects.get(username="supervisor")
+    [seen] = receiving_accounts(user=supervisor)
+    assert (len(seen.linked), seen.hidden) == (1, 1)
