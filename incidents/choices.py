@@ -163,6 +163,7 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", _("担当者を変更")
     ITEM_ADDED = "item_added", _("届出対象を追加")
     ATTACHMENT_ADDED = "attachment_added", _("書類を添付")
+    ATTACHMENT_WITHDRAWN = "attachment_withdrawn", _("添付書類を取り下げ")
     RECOVERY_RECORDED = "recovery_recorded", _("回収額を記録")
 
 

@@ -450,6 +450,20 @@ def case_initial(case: Case, names) -> dict:
     return initial
 
 
+class AttachmentWithdrawForm(forms.Form):
+    """Why a document is taken off the case (kept on the timeline and beside the document)."""
+
+    reason = forms.CharField(
+        label=_("取り下げの理由"),
+        max_length=200,
+        error_messages={
+            "required": _("取り下げの理由を入力してください。"),
+            "max_length": _("取り下げの理由は200文字以内で入力してください（いまは%(show_value)d文字です）。"),
+        },
+        help_text=_("例：別のお客さまの本人確認書類を誤って添付したため"),
+    )
+
+
 class AttachmentForm(forms.Form):
     """A document the customer handed in: what it is, and the file (PDF, JPEG or PNG)."""
 

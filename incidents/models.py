@@ -843,6 +843,36 @@ class Attachment(models.Model):
         return f"{self.get_kind_display()}: {self.original_name}"
 
 
+class AttachmentWithdrawal(models.Model):
+    """A document attached by mistake (another customer's, the wrong file), taken off the case by
+    a supervisor with the reason; the document and its record stay for the auditors, and this
+    row, like them, can be neither edited nor removed."""
+
+    attachment = models.OneToOneField(
+        Attachment, on_delete=models.PROTECT, related_name="withdrawal"
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("取り下げた職員"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("取り下げ日時"), default=timezone.now)
+    reason = models.CharField(_("取り下げの理由"), max_length=200)
+
+    class Meta:
+        verbose_name = _("添付書類の取り下げ")
+        verbose_name_plural = _("添付書類の取り下げ")
+        constraints = [
+            models.CheckConstraint(
+                name="attachment_withdrawal_has_reason", condition=~Q(reason="")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attachment_id}: {self.reason}"
+
+
 class AttachmentDownload(models.Model):
     """One download of an attachment (who, when, from where); append-only in the database."""
 

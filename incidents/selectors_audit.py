@@ -98,7 +98,7 @@ def _display(field, value, names: dict[str, dict]) -> str:
     if isinstance(value, date):
         return value.strftime("%Y/%m/%d")
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        return _("、").join(str(v) for v in value)
     if isinstance(value, int) and field.get_internal_type() == "BigIntegerField":
         return f"{value:,}"
     return str(value)

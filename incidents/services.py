@@ -28,6 +28,7 @@ from .corebanking import StopRequest, get_adapter
 from .models import (
     Attachment,
     AttachmentDownload,
+    AttachmentWithdrawal,
     Branch,
     Case,
     CaseAccess,
@@ -709,6 +710,46 @@ def attachment_download_record(
     return AttachmentDownload.objects.create(
         attachment=attachment, user=user, ip_address=ip_address
     )
+
+
+class AttachmentWithdrawalError(Exception):
+    """Only a supervisor of the case's branch may withdraw a document from the case."""
+
+
+def attachment_may_withdraw(*, user: User, case: Case) -> bool:
+    """A supervisor (役席) of the case's own branch takes a wrongly attached document off."""
+    return user.role == Role.SUPERVISOR and user.branch_id == case.branch_id
+
+
+def attachment_withdraw(*, attachment: Attachment, user: User, reason: str) -> AttachmentWithdrawal:
+    """Withdraw a document attached by mistake, with the reason, and note it on the timeline.
+
+    The document and its record are kept for the auditors; only compliance can still download
+    it. Withdrawing it again (a second click, another supervisor) changes nothing and returns
+    the first withdrawal.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a withdrawal needs a reason")
+    case = attachment.case
+    if not attachment_may_withdraw(user=user, case=case):
+        raise AttachmentWithdrawalError
+    with transaction.atomic():
+        withdrawal, created = AttachmentWithdrawal.objects.get_or_create(
+            attachment=attachment, defaults={"withdrawn_by": user, "reason": reason}
+        )
+        if created:
+            timeline_record(
+                case=case,
+                actor=user,
+                kind=EventKind.ATTACHMENT_WITHDRAWN,
+                message=(
+                    f"{_ja(attachment.get_kind_display)}：{attachment.original_name}"
+                    f"（理由：{reason}）"
+                ),
+                data={"attachment": attachment.pk, "sha256": attachment.sha256},
+            )
+    return withdrawal
 
 
 class RecoveryError(Exception):

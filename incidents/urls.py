@@ -28,6 +28,11 @@ urlpatterns = [
         views_attachments.attachment_download,
         name="attachment_download",
     ),
+    path(
+        "cases/<int:pk>/attachments/<int:attachment_pk>/withdraw/",
+        views_attachments.attachment_withdraw,
+        name="attachment_withdraw",
+    ),
     path("cases/<int:pk>/discard/", views.case_discard, name="case_discard"),
     path("cases/<int:pk>/receipt/", views.case_receipt, name="case_receipt"),
     path("cases/<int:pk>/police/", views.case_record_police, name="case_record_police"),

@@ -676,13 +676,17 @@ def _case_detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         "can_edit_details": can_follow_up and can_edit_after_submission(case),
         "manual_deadline_kinds": MANUAL_DEADLINE_KINDS,
         "history": case_history(case=case),
-        "attachments": list(case.attachments.select_related("uploaded_by")),
+        "attachments": list(
+            case.attachments.select_related("uploaded_by", "withdrawal__withdrawn_by")
+        ),
         **case_work_context(user=request.user, case=case),
     }
     from .views_attachments import can_attach
 
     if can_attach(request.user, case):
         context["attachment_form"] = forms.AttachmentForm()
+    if services.attachment_may_withdraw(user=request.user, case=case):
+        context["withdraw_form"] = forms.AttachmentWithdrawForm()
     if can_follow_up and case.police_status != PoliceStatus.FILED:
         context["police_form"] = forms.PoliceRecordForm()
         context["police_version"] = case.version

@@ -1,5 +1,5 @@
-"""Documents customers hand in: attach to a case, and download (logged) through the case's
-scoping, never from a public URL."""
+"""Documents customers hand in: attach to a case, download (logged) through the case's scoping,
+never from a public URL, and withdraw one attached by mistake."""
 
 from __future__ import annotations
 
@@ -86,10 +86,13 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     """Send one document as a download (never shown inline); every download is logged."""
     attachment = get_object_or_404(
-        Attachment.objects.restrict(request.user, VIEW).select_related("case"),
+        Attachment.objects.restrict(request.user, VIEW).select_related("case", "withdrawal"),
         pk=attachment_pk,
         case_id=pk,
     )
+    if hasattr(attachment, "withdrawal") and request.user.role != Role.COMPLIANCE:
+        # A withdrawn document (another customer's, say) is kept for the auditors only.
+        raise Http404
     try:
         handle = attachments.path_of(attachment.storage_name).open("rb")
     except (OSError, ValueError) as error:
@@ -110,3 +113,35 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@login_required
+@require_POST
+def attachment_withdraw(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """Take a document attached by mistake off the case (the branch's supervisor, with a reason)."""
+    attachment = get_object_or_404(
+        Attachment.objects.restrict(request.user, CHANGE).select_related("case"),
+        pk=attachment_pk,
+        case_id=pk,
+    )
+    if not services.attachment_may_withdraw(user=request.user, case=attachment.case):
+        raise PermissionDenied
+    form = forms.AttachmentWithdrawForm(request.POST)
+    if form.is_valid():
+        services.attachment_withdraw(
+            attachment=attachment, user=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(
+            request, _("「%(name)s」を取り下げました。") % {"name": attachment.original_name}
+        )
+        return redirect(attachment.case.get_absolute_url() + "#attachments")
+    from .views import _case_detail_context
+
+    case = case_get_full(user=request.user, pk=pk)
+    return render(
+        request,
+        "incidents/case_detail.html",
+        _case_detail_context(
+            request, case, withdraw_form=form, withdraw_attachment_pk=attachment.pk
+        ),
+    )

@@ -108,7 +108,7 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
                 "次の事故は、一覧を表示した後に他の職員が更新したため変更しませんでした。"
                 "最新の内容を確認してください：%(numbers)s"
             )
-            % {"numbers": "、".join(str(case) for case in refused)},
+            % {"numbers": _("、").join(str(case) for case in refused)},
         )
     return _back(request, "incidents:queue")
 

@@ -183,3 +183,32 @@ def test_choosing_japanese_again_brings_the_japanese_interface_back(teller_clien
     assert '<html lang="ja">' in html
     assert "新しい届出を受け付ける" in html
     assert "Take a new report" not in html
+
+
+def current_user_label(html: str) -> str:
+    import re
+
+    return re.search(r'data-testid="current-user">([^<]*)<', html).group(1)
+
+
+@pytest.mark.django_db
+def test_punctuation_around_values_follows_the_language(teller_client, teller):
+    branch = teller.branch.name
+    japanese = current_user_label(teller_client.get("/").content.decode())
+    assert japanese.endswith(f"（窓口担当・{branch}）")
+    switch_language(teller_client, "en", next_url="/")
+    english = current_user_label(teller_client.get("/").content.decode())
+    assert english.endswith(f" (Teller, {branch})")
+    assert "（" not in english and "・" not in english
+
+
+def test_the_marks_around_values_are_translated_like_words():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template("{% load desk %}A{{ kana|parens }}{% sep %}B{% colon %}C{{ empty|parens }}")
+    context = {"kana": "ヤマダ <b>", "empty": ""}
+    with translation.override("ja"):
+        assert template.render(Context(context)) == "A（ヤマダ &lt;b&gt;）・B：C"
+    with translation.override("en"):
+        assert template.render(Context(context)) == "A (ヤマダ &lt;b&gt;) · B: C"

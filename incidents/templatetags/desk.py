@@ -6,7 +6,8 @@ from html import escape
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,30 @@ ITEM_KIND_LABELS = dict(ItemKind.choices)
 DEADLINE_KIND_LABELS = dict(DeadlineKind.choices)
 
 
+# Punctuation around values is the language's own: （…）・： in Japanese, " (…)", " · ", ": " in
+# English. The marks are translated like words.
+
+
+@register.filter
+def parens(value) -> SafeString | str:
+    """A value in brackets: 「（普通預金）」, or " (Ordinary deposit)" in English."""
+    if value in (None, ""):
+        return ""
+    return format_html(_("（{}）"), value)
+
+
+@register.simple_tag
+def sep() -> str:
+    """The mark between two short values: 「・」, or " · " in English."""
+    return _("・")
+
+
+@register.simple_tag
+def colon() -> str:
+    """The mark before a value: 「：」, or ": " in English."""
+    return _("：")
+
+
 @register.filter
 def item_kind_labels(codes) -> str:
     """The item kinds of a case, as the bank calls them, without repeats."""
@@ -26,7 +51,7 @@ def item_kind_labels(codes) -> str:
         label = str(ITEM_KIND_LABELS.get(code, code))
         if label not in seen:
             seen.append(label)
-    return "・".join(seen)
+    return _("・").join(seen)
 
 
 @register.filter
@@ -77,6 +102,7 @@ def queue_rows(rows, can_assign: bool, spans_branches: bool) -> str:
         "": "",
     }
     detail = reverse("incidents:case_detail", args=[0]).removesuffix("0/")
+    separator = _("・")
     html = []
     for case in rows:
         cells = []
@@ -96,7 +122,7 @@ def queue_rows(rows, can_assign: bool, spans_branches: bool) -> str:
                 f'<span class="small">{escape(deadlines.get(case.next_due_kind, ""))} '
                 f"{case.next_due.astimezone(tz):%m/%d %H:%M}</span>"
             )
-        labels = "・".join(dict.fromkeys(kinds.get(k, k) for k in case.item_kinds or ()))
+        labels = separator.join(dict.fromkeys(kinds.get(k, k) for k in case.item_kinds or ()))
         cells.append(
             f"<td>{badges.get(case.badge, '')}{due}</td>"
             f"<td>{escape(case.customer_name)}"

@@ -224,6 +224,13 @@ MATRIX: dict[str, Url] = {
     # Documents the customer hands in (issue 6): the case's branch attaches, viewers download.
     "incidents:attachment_upload": action("reported", post=BRANCH, data=police_copy),
     "incidents:attachment_download": page("attached", get=VIEWERS, attachment_pk=attachment_pk),
+    # A document attached by mistake: the branch's supervisor withdraws it, with the reason.
+    "incidents:attachment_withdraw": action(
+        "attached",
+        post={SUPERVISOR},
+        data=lambda w: {"reason": "別のお客さまの書類を誤って添付したため"},
+        attachment_pk=attachment_pk,
+    ),
     "incidents:case_discard": action("draft", post=BRANCH),
     "incidents:case_assign": action("reported", post={SUPERVISOR}, data=assign_to_supervisor),
     "incidents:case_claim": action("reported", post={SUPERVISOR}, data=version),
