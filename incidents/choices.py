@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -160,7 +161,8 @@ class EventKind(models.TextChoices):
     DEADLINE_MET = "deadline_met", _("期限の対応完了")
     DEADLINE_CANCELLED = "deadline_cancelled", _("期限を取消")
     PRELIMINARY = "preliminary", _("時間外仮受付")
-    ASSIGNED = "assigned", _("担当者を変更")
+    # The same words as the button on the case page, which says it in English differently.
+    ASSIGNED = "assigned", pgettext_lazy("timeline", "担当者を変更")
     ITEM_ADDED = "item_added", _("届出対象を追加")
     ATTACHMENT_ADDED = "attachment_added", _("書類を添付")
     ATTACHMENT_WITHDRAWN = "attachment_withdrawn", _("添付書類を取り下げ")

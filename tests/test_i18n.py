@@ -212,3 +212,16 @@ def test_the_marks_around_values_are_translated_like_words():
         assert template.render(Context(context)) == "A（ヤマダ &lt;b&gt;）・B：C"
     with translation.override("en"):
         assert template.render(Context(context)) == "A (ヤマダ &lt;b&gt;) · B: C"
+
+
+def test_the_timeline_says_what_happened_where_the_button_says_what_to_do():
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from incidents.choices import EventKind
+
+    with translation.override("en"):
+        assert str(EventKind.ASSIGNED.label) == "Assignee changed"
+        assert gettext("担当者を変更") == "Change assignee"
+    with translation.override("ja"):
+        assert str(EventKind.ASSIGNED.label) == "担当者を変更"
