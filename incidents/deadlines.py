@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from notifications.choices import NotificationKind
 from notifications.services import notification_create
@@ -441,7 +442,7 @@ def _remind(deadline, now, staff) -> ScanAction | None:
         return None
     deadline.reminded_at, deadline.next_action_at = now, deadline.due_at
     recipients = _owner_or_branch(deadline, staff)
-    _notify_deadline(deadline, recipients, NotificationKind.REMINDER, "remind", _reminder_text)
+    _notify_deadline(deadline, recipients, "remind")
     with _bank_language():
         message = _("「%(kind)s」の期限（%(due)s）が近いことを %(who)s にお知らせしました") % {
             **_args(deadline),
@@ -460,7 +461,7 @@ def _mark_overdue(deadline, now, policy) -> ScanAction | None:
         return None
     deadline.state, deadline.next_action_at = DeadlineState.OVERDUE, next_action_at
     recipients = [deadline.owner] if deadline.owner and deadline.owner.is_active else []
-    _notify_deadline(deadline, recipients, NotificationKind.OVERDUE, "overdue", _overdue_text)
+    _notify_deadline(deadline, recipients, "overdue")
     with _bank_language():
         message = _("「%(kind)s」が期限（%(due)s）を過ぎました") % _args(deadline)
     _record(deadline, None, EventKind.DEADLINE_OVERDUE, message, _who(recipients))
@@ -519,74 +520,64 @@ def _re_escalate(deadline, now, staff) -> ScanAction | None:
     return _action(deadline, "re_escalated", recipients)
 
 
+# What each step of a deadline tells its recipients: (notice kind, title, body), worded in each
+# recipient's language when the notice is written.
+DEADLINE_NOTICES = {
+    "remind": (
+        NotificationKind.REMINDER,
+        gettext_lazy("期限が近づいています：%(number)s %(kind)s"),
+        gettext_lazy(
+            "受付番号 %(number)s（%(branch)s）の「%(kind)s」の期限は %(due)s です。"
+            "期限までに対応をお願いします。"
+        ),
+    ),
+    "overdue": (
+        NotificationKind.OVERDUE,
+        gettext_lazy("期限を過ぎました：%(number)s %(kind)s"),
+        gettext_lazy(
+            "受付番号 %(number)s（%(branch)s）の「%(kind)s」が期限 %(due)s を過ぎました。"
+            "至急ご対応ください。"
+        ),
+    ),
+    "escalate1": (
+        NotificationKind.ESCALATION,
+        gettext_lazy("【期限超過】%(number)s %(kind)s"),
+        gettext_lazy(
+            "受付番号 %(number)s（%(branch)s）の「%(kind)s」が期限 %(due)s を過ぎても"
+            "完了していません。担当：%(owner)s。状況を確認し、対応を指示してください。"
+        ),
+    ),
+    "escalate2": (
+        NotificationKind.ESCALATION,
+        gettext_lazy("【再エスカレーション】%(number)s %(kind)s"),
+        gettext_lazy(
+            "受付番号 %(number)s（%(branch)s）の「%(kind)s」は期限 %(due)s を過ぎ、"
+            "役席・監視センターへの報告後も完了していません。担当：%(owner)s。"
+        ),
+    ),
+}
+
+
 def _notify_escalation(deadline, recipients, *, level: int) -> None:
-    text = _escalation_text if level == 1 else _re_escalation_text
-    _notify_deadline(deadline, recipients, NotificationKind.ESCALATION, f"escalate{level}", text)
+    _notify_deadline(deadline, recipients, f"escalate{level}")
 
 
-def _notify_deadline(deadline, recipients, kind, step: str, text) -> None:
-    """One notice per recipient and step, worded in the recipient's language by ``text(args)``."""
+def _notify_deadline(deadline, recipients, step: str) -> None:
+    """One notice per recipient and step (``DEADLINE_NOTICES``), in the recipient's language."""
+    kind, title, body = DEADLINE_NOTICES[step]
     owner = deadline.owner.display_name if deadline.owner else ""
     for user in recipients:
         with translation.override(user.language):
-            title, body = text({**_args(deadline), "owner": owner or _("未定")})
+            args = {**_args(deadline), "owner": owner or _("未定")}
             notification_create(
                 recipient=user,
                 kind=kind,
-                title=title,
-                body=body,
+                title=str(title) % args,
+                body=str(body) % args,
                 url=deadline.case.get_absolute_url(),
                 link_label=deadline.case.number or "",
                 dedupe_key=f"deadline:{deadline.pk}:{step}:{user.pk}",
             )
-
-
-def _reminder_text(args: dict) -> tuple[str, str]:
-    title = _("期限が近づいています：%(number)s %(kind)s") % args
-    body = (
-        _(
-            "受付番号 %(number)s（%(branch)s）の「%(kind)s」の期限は %(due)s です。"
-            "期限までに対応をお願いします。"
-        )
-        % args
-    )
-    return title, body
-
-
-def _overdue_text(args: dict) -> tuple[str, str]:
-    title = _("期限を過ぎました：%(number)s %(kind)s") % args
-    body = (
-        _(
-            "受付番号 %(number)s（%(branch)s）の「%(kind)s」が期限 %(due)s を過ぎました。"
-            "至急ご対応ください。"
-        )
-        % args
-    )
-    return title, body
-
-
-def _escalation_text(args: dict) -> tuple[str, str]:
-    title = _("【期限超過】%(number)s %(kind)s") % args
-    body = (
-        _(
-            "受付番号 %(number)s（%(branch)s）の「%(kind)s」が期限 %(due)s を過ぎても"
-            "完了していません。担当：%(owner)s。状況を確認し、対応を指示してください。"
-        )
-        % args
-    )
-    return title, body
-
-
-def _re_escalation_text(args: dict) -> tuple[str, str]:
-    title = _("【再エスカレーション】%(number)s %(kind)s") % args
-    body = (
-        _(
-            "受付番号 %(number)s（%(branch)s）の「%(kind)s」は期限 %(due)s を過ぎ、"
-            "役席・監視センターへの報告後も完了していません。担当：%(owner)s。"
-        )
-        % args
-    )
-    return title, body
 
 
 # ---------------------------------------------------------------------------------------------

@@ -132,6 +132,22 @@ def _seed_cases(teller, teller2) -> None:
             "location": "新宿駅前出張所ATM",
         }
 
+    def transfer(days_ago, hour, amount, account, payee_bank, payee_branch):
+        return {
+            "item_index": 0,
+            "occurred_at": _at(days_ago, hour),
+            "account_branch": account[:3],
+            "account_number": account[3:],
+            "channel": "online_transfer",
+            "amount": amount,
+            "fee": 330,
+            "interest": 0,
+            "payee_bank": payee_bank,
+            "payee_branch": payee_branch,
+            "payee_account_number": "9876543",
+            "payee_account_name": "サトウ ジロウ",
+        }
+
     _case(
         teller,
         days_ago=3,
@@ -194,22 +210,7 @@ def _seed_cases(teller, teller2) -> None:
             "customer_name_kana": "カトウ ケイコ",
         },
         items=[item("online_banking", "credentials_stolen", "0025556667", 3, 2)],
-        transactions=[
-            {
-                "item_index": 0,
-                "occurred_at": _at(3, 2),
-                "account_branch": "002",
-                "account_number": "5556667",
-                "channel": "online_transfer",
-                "amount": 980000,
-                "fee": 440,
-                "interest": 0,
-                "payee_bank": "みらい銀行",
-                "payee_branch": "本店",
-                "payee_account_number": "9876543",
-                "payee_account_name": "サトウ ジロウ",
-            }
-        ],
+        transactions=[transfer(3, 2, 980000, "0025556667", "みらい銀行", "本店")],
     )
     # Links for the transfer-fraud desk and the skimming list: a second transfer, from another
     # branch, to 加藤's receiving account (written as customers write it), and a second
@@ -224,22 +225,7 @@ def _seed_cases(teller, teller2) -> None:
             "customer_name_kana": "マツモト サクラ",
         },
         items=[item("online_banking", "credentials_stolen", "0013332221", 2, 1)],
-        transactions=[
-            {
-                "item_index": 0,
-                "occurred_at": _at(2, 23),
-                "account_branch": "001",
-                "account_number": "3332221",
-                "channel": "online_transfer",
-                "amount": 450000,
-                "fee": 330,
-                "interest": 0,
-                "payee_bank": "ミライ銀行",
-                "payee_branch": "本店営業部",
-                "payee_account_number": "9876543",
-                "payee_account_name": "サトウ ジロウ",
-            }
-        ],
+        transactions=[transfer(2, 23, 450000, "0013332221", "ミライ銀行", "本店営業部")],
     )
     _case(
         teller,
