@@ -3,10 +3,12 @@ endpoints."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.http import json_error, wants_json
@@ -69,9 +71,20 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500: no context processors or database reads; the template stands alone."""
-    message = _(
-        "システムでエラーが発生しました。入力した内容を確認し、しばらくしてからもう一度お試しください。"
+    # In the language the request was being answered in, if it got that far; else the cookie's,
+    # else Japanese. Not the member of staff's own setting: reading it needs the database, which
+    # may be what failed.
+    language = getattr(request, "LANGUAGE_CODE", None) or request.COOKIES.get(
+        settings.LANGUAGE_COOKIE_NAME
     )
-    if wants_json(request):
-        return json_error(message, 500)
-    return HttpResponse(loader.get_template("500.html").render({"message": message}), status=500)
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        message = _(
+            "システムでエラーが発生しました。入力した内容を確認し、"
+            "しばらくしてからもう一度お試しください。"
+        )
+        if wants_json(request):
+            return json_error(message, 500)
+        html = loader.get_template("500.html").render({"message": message})
+    return HttpResponse(html, status=500)

@@ -15,6 +15,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("MAMORI_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 
 
+@pytest.fixture(autouse=True)
+def bank_language():
+    """Every test starts in the bank's language: a request handled in English by an earlier
+    test leaves English active in the thread, and no test should depend on the order."""
+    from django.utils import translation
+
+    with translation.override("ja"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium, never a downloaded browser, with no calls out of the machine."""

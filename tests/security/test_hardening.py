@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import check_password, identify_hasher, make_pa
 from django.template import engines
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from config import errors
 from tests import factories
@@ -183,8 +184,11 @@ def test_error_pages_are_japanese_and_json_for_scripts(teller_client):
 
 def test_the_server_error_page_stands_alone_in_japanese():
     request = RequestFactory().get("/")
-    response = errors.server_error(request)
+    # Whatever language the thread was left in (the last request was someone's English).
+    with translation.override("en"):
+        response = errors.server_error(request)
     assert response.status_code == 500
+    assert '<html lang="ja">' in response.content.decode()
     assert "システムでエラーが発生しました" in response.content.decode()
     scripted = errors.server_error(RequestFactory().get("/", HTTP_ACCEPT="application/json"))
     assert json.loads(scripted.content)["status"] == 500
@@ -250,3 +254,13 @@ def test_the_accounts_app_imports_neither_incidents_nor_compensation():
         if re.match(r"\s*(from|import)\s+(incidents|compensation)\b", line)
     ]
     assert offending == []
+
+
+def test_the_server_error_page_speaks_the_language_the_request_was_answered_in():
+    request = RequestFactory().get("/")
+    request.LANGUAGE_CODE = "en"  # set by the language middleware before the view failed
+    html = errors.server_error(request).content.decode()
+    assert '<html lang="en">' in html and "システム" not in html
+    before_sign_in = RequestFactory().get("/")
+    before_sign_in.COOKIES["django_language"] = "en"
+    assert '<html lang="en">' in errors.server_error(before_sign_in).content.decode()
