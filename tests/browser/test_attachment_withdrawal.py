@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from incidents import services
 from tests import factories
+from tests.browser.test_deadline_follow_up import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,3 +49,5 @@ def test_a_supervisor_withdraws_a_wrong_document_and_the_reason_is_kept(
     expect(row).to_contain_text("別のお客さまの本人確認書類を誤って添付したため")
     expect(row.get_by_test_id("attachment-download")).to_have_count(0)
     expect(page.get_by_test_id("timeline")).to_contain_text("添付書類を取り下げ")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.get_by_test_id("attachments").screenshot(path=str(ARTIFACTS / "attachment-withdrawn.png"))
