@@ -458,7 +458,9 @@ class AttachmentWithdrawForm(forms.Form):
         max_length=200,
         error_messages={
             "required": _("取り下げの理由を入力してください。"),
-            "max_length": _("取り下げの理由は200文字以内で入力してください（いまは%(show_value)d文字です）。"),
+            "max_length": _(
+                "取り下げの理由は200文字以内で入力してください（いまは%(show_value)d文字です）。"
+            ),
         },
         help_text=_("例：別のお客さまの本人確認書類を誤って添付したため"),
     )
