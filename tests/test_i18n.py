@@ -225,3 +225,38 @@ def test_the_timeline_says_what_happened_where_the_button_says_what_to_do():
         assert gettext("担当者を変更") == "Change assignee"
     with translation.override("ja"):
         assert str(EventKind.ASSIGNED.label) == "担当者を変更"
+
+
+FULL_WIDTH_MARKS = "（）：・、「」〜％"
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.django_db
+def test_english_screens_use_english_punctuation_around_values(client):
+    from incidents.demo import seed_demo
+    from incidents.models import Case, User
+
+    seed_demo(password="demo-password-for-tests")
+    compliance = User.objects.get(username="compliance")
+    compliance.language = "en"
+    compliance.save(update_fields=["language"])
+    client.force_login(compliance)
+    case = Case.objects.get(customer_number="100234")
+    from django.urls import reverse
+
+    pages = [
+        "/reports/statistics/?first=2025Q1&last=2026Q4&unit=man",
+        "/links/accounts/",
+        "/links/atms/",
+        "/queue/",
+        reverse("incidents:case_receipt", args=[case.pk]),
+        "/no-such-page/",
+    ]
+    for url in pages:
+        text = visible_text(client.get(url).content.decode())
+        marks = sorted({mark for mark in text if mark in FULL_WIDTH_MARKS})
+        assert not marks, (url, marks)

@@ -43,6 +43,30 @@ def colon() -> str:
     return _("：")
 
 
+@register.simple_tag
+def listsep() -> str:
+    """The mark between the items of a list: 「、」, or ", " in English."""
+    return _("、")
+
+
+@register.simple_tag
+def rangesep() -> str:
+    """The mark between the two ends of a range of dates: 「〜」, or " – " in English."""
+    return _("〜")
+
+
+@register.simple_tag
+def percent() -> str:
+    """The percent sign after a rate: 「％」, or "%" in English."""
+    return _("％")
+
+
+@register.filter
+def quoted(value) -> SafeString | str:
+    """A value in quotation marks: 「…」, or “…” in English."""
+    return format_html(_("「{}」"), "" if value is None else value)
+
+
 @register.filter
 def item_kind_labels(codes) -> str:
     """The item kinds of a case, as the bank calls them, without repeats."""
