@@ -52,6 +52,8 @@ def main() -> int:
                 "data_folder_in": str(folder),
                 "data_folder_out": str(folder),
                 "processed_folder": str(folder),
+                # kombu keeps its exchange tables in ./control unless told otherwise.
+                "control_folder": str(VAR / "broker-control"),
             }
         )
         print("• Broker: Celery filesystem transport in var/broker (set REDIS_URL to use Redis)")
