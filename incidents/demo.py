@@ -132,6 +132,15 @@ def _seed_cases(teller, teller2) -> None:
             "location": "新宿駅前出張所ATM",
         }
 
+    def person(number, name, kana, phone=""):
+        return {
+            "customer_number": number,
+            "customer_type": "individual",
+            "customer_name": name,
+            "customer_name_kana": kana,
+            "customer_phone": phone,
+        }
+
     def transfer(days_ago, hour, amount, account, payee_bank, payee_branch):
         return {
             "item_index": 0,
@@ -151,13 +160,7 @@ def _seed_cases(teller, teller2) -> None:
     _case(
         teller,
         days_ago=3,
-        customer={
-            "customer_number": "100234",
-            "customer_type": "individual",
-            "customer_name": "山田 太郎",
-            "customer_name_kana": "ヤマダ タロウ",
-            "customer_phone": "090-1234-5678",
-        },
+        customer=person("100234", "山田 太郎", "ヤマダ タロウ", phone="090-1234-5678"),
         items=[item("cash_card", "stolen", "0011234567", 4, 3)],
         transactions=[
             withdrawal(4, 200000, "0011234567"),
@@ -168,12 +171,7 @@ def _seed_cases(teller, teller2) -> None:
     stolen_passbook = _case(
         teller,
         days_ago=1,
-        customer={
-            "customer_number": "100877",
-            "customer_type": "individual",
-            "customer_name": "中村 由美",
-            "customer_name_kana": "ナカムラ ユミ",
-        },
+        customer=person("100877", "中村 由美", "ナカムラ ユミ"),
         items=[
             item("passbook", "stolen", "0017654321", 2, 1),
             item("seal", "stolen", "0017654321", 2, 1),
@@ -191,24 +189,14 @@ def _seed_cases(teller, teller2) -> None:
     _case(
         teller,
         days_ago=0,
-        customer={
-            "customer_number": "101500",
-            "customer_type": "individual",
-            "customer_name": "小林 誠",
-            "customer_name_kana": "コバヤシ マコト",
-        },
+        customer=person("101500", "小林 誠", "コバヤシ マコト"),
         items=[item("cash_card", "counterfeit", "0012223334", None, 0)],
         transactions=[withdrawal(1, 150000, "0012223334")],
     )
     _case(
         teller2,
         days_ago=2,
-        customer={
-            "customer_number": "200311",
-            "customer_type": "individual",
-            "customer_name": "加藤 恵子",
-            "customer_name_kana": "カトウ ケイコ",
-        },
+        customer=person("200311", "加藤 恵子", "カトウ ケイコ"),
         items=[item("online_banking", "credentials_stolen", "0025556667", 3, 2)],
         transactions=[transfer(3, 2, 980000, "0025556667", "みらい銀行", "本店")],
     )
@@ -218,36 +206,21 @@ def _seed_cases(teller, teller2) -> None:
     _case(
         teller,
         days_ago=1,
-        customer={
-            "customer_number": "100642",
-            "customer_type": "individual",
-            "customer_name": "松本 さくら",
-            "customer_name_kana": "マツモト サクラ",
-        },
+        customer=person("100642", "松本 さくら", "マツモト サクラ"),
         items=[item("online_banking", "credentials_stolen", "0013332221", 2, 1)],
         transactions=[transfer(2, 23, 450000, "0013332221", "ミライ銀行", "本店営業部")],
     )
     _case(
         teller,
         days_ago=4,
-        customer={
-            "customer_number": "100456",
-            "customer_type": "individual",
-            "customer_name": "森 健太",
-            "customer_name_kana": "モリ ケンタ",
-        },
+        customer=person("100456", "森 健太", "モリ ケンタ"),
         items=[item("cash_card", "counterfeit", "0014445556", None, 4)],
         transactions=[withdrawal(6, 200000, "0014445556"), withdrawal(6, 180000, "0014445556")],
     )
     _case(
         teller,
         days_ago=0,
-        customer={
-            "customer_number": "100999",
-            "customer_type": "individual",
-            "customer_name": "吉田 優",
-            "customer_name_kana": "ヨシダ ユウ",
-        },
+        customer=person("100999", "吉田 優", "ヨシダ ユウ"),
         items=[item("cash_card", "lost", "0018889990", 0, 0)],
         submit=False,
     )
