@@ -381,3 +381,12 @@ def test_the_statistics_leave_the_planner_settings_as_they_found_them(teller, co
         assert cursor.fetchone() == ("on", "on")
         cursor.execute("SHOW work_mem")
         assert cursor.fetchone()[0] != "128MB"
+
+
+def test_a_period_without_withdrawals_shows_every_table_with_zeros(teller, compliance_officer):
+    report(teller, customer_number="330001", transactions=[{"at": jst(2025, 5, 1), "amount": 5}])
+    result = statistics_report(user=compliance_officer, period=FY2024)
+    cells = [cell for t in result.tables for r in t.rows for cell in (r.individual, r.corporate)]
+    assert len(result.tables) == 4 and cells
+    assert all((c.cases, c.amount, c.decided) == (0, 0, 0) for c in cells)
+    assert result.regulator_total.cases == 0
