@@ -408,9 +408,8 @@ def statistics_parts(*, user: User, period: Period, branch_id: int | None = None
 # the largest case id those transactions name (ids grow with time, so that is about the period's
 # cases, not the whole table), from covering indexes as well. The bounds are found first (one
 # index-only scan) and passed as values. Every part then comes sorted by case id (items by case
-# and item), so the joins are merges,
-# and the holders are grouped by sorting on keys compared byte-wise (COLLATE "C": grouping needs
-# equality, not the language's order).
+# and item), so the joins are merges, and the holders are grouped by sorting on keys compared
+# byte-wise (COLLATE "C": grouping needs equality, not the language's order).
 FIGURES_SQL = """
 WITH counted AS (
     SELECT i.category COLLATE "C" AS category, c.customer_type COLLATE "C" AS customer,

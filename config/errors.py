@@ -3,7 +3,6 @@ endpoints."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.http import json_error, wants_json
+from incidents.language import cookie_language
 
 
 def _page(request: HttpRequest, template: str, status: int, message: str) -> HttpResponse:
@@ -74,11 +74,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # In the language the request was being answered in, if it got that far; else the cookie's,
     # else Japanese. Not the member of staff's own setting: reading it needs the database, which
     # may be what failed.
-    language = getattr(request, "LANGUAGE_CODE", None) or request.COOKIES.get(
-        settings.LANGUAGE_COOKIE_NAME
-    )
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE
+    language = getattr(request, "LANGUAGE_CODE", None) or cookie_language(request)
     with translation.override(language):
         message = _(
             "システムでエラーが発生しました。入力した内容を確認し、"

@@ -487,7 +487,7 @@ def _escalate(deadline, now, policy, calendar, staff) -> ScanAction | None:
     if not recipients:
         # After hours (or a branch without a supervisor) the monitoring center is on duty.
         recipients = staff.with_role(Role.MONITORING)
-    _notify_escalation(deadline, recipients, level=1)
+    _notify_deadline(deadline, recipients, "escalate1")
     with _bank_language():
         message = _("「%(kind)s」の期限超過を %(who)s に報告しました（エスカレーション）") % {
             **_args(deadline),
@@ -511,7 +511,7 @@ def _re_escalate(deadline, now, staff) -> ScanAction | None:
         return None
     deadline.escalation_level, deadline.escalated_at, deadline.next_action_at = 2, now, None
     recipients = staff.with_role(Role.COMPLIANCE)
-    _notify_escalation(deadline, recipients, level=2)
+    _notify_deadline(deadline, recipients, "escalate2")
     with _bank_language():
         message = _(
             "「%(kind)s」がエスカレーション後も未完了のため、本部コンプライアンスに報告しました"
@@ -556,10 +556,6 @@ DEADLINE_NOTICES = {
         ),
     ),
 }
-
-
-def _notify_escalation(deadline, recipients, *, level: int) -> None:
-    _notify_deadline(deadline, recipients, f"escalate{level}")
 
 
 def _notify_deadline(deadline, recipients, step: str) -> None:

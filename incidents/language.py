@@ -23,6 +23,11 @@ def request_language(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.language in SUPPORTED:
         return user.language
+    return cookie_language(request)
+
+
+def cookie_language(request: HttpRequest) -> str:
+    """The language chosen before sign-in (the cookie), else Japanese; no database read."""
     cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     return cookie if cookie in SUPPORTED else settings.LANGUAGE_CODE
 

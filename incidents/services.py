@@ -721,6 +721,11 @@ def attachment_may_withdraw(*, user: User, case: Case) -> bool:
     return user.role == Role.SUPERVISOR and user.branch_id == case.branch_id
 
 
+def attachment_may_open_withdrawn(*, user: User) -> bool:
+    """A withdrawn document is kept for the auditors: head-office compliance alone opens it."""
+    return user.role == Role.COMPLIANCE
+
+
 def attachment_withdraw(*, attachment: Attachment, user: User, reason: str) -> AttachmentWithdrawal:
     """Withdraw a document attached by mistake, with the reason, and note it on the timeline.
 

@@ -687,6 +687,7 @@ def _case_detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         context["attachment_form"] = forms.AttachmentForm()
     if services.attachment_may_withdraw(user=request.user, case=case):
         context["withdraw_form"] = forms.AttachmentWithdrawForm()
+    context["can_open_withdrawn"] = services.attachment_may_open_withdrawn(user=request.user)
     if can_follow_up and case.police_status != PoliceStatus.FILED:
         context["police_form"] = forms.PoliceRecordForm()
         context["police_version"] = case.version

@@ -90,8 +90,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         pk=attachment_pk,
         case_id=pk,
     )
-    if hasattr(attachment, "withdrawal") and request.user.role != Role.COMPLIANCE:
-        # A withdrawn document (another customer's, say) is kept for the auditors only.
+    if hasattr(attachment, "withdrawal") and not services.attachment_may_open_withdrawn(
+        user=request.user
+    ):
         raise Http404
     try:
         handle = attachments.path_of(attachment.storage_name).open("rb")
