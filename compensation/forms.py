@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.validators import normalize_width, validate_not_future
+from incidents.validators import BoundedDateField, normalize_width, validate_not_future
 
 from .choices import Fault
 from .models import MAX_DAYS, CaseAssessment, PolicyVersion
@@ -163,7 +163,7 @@ class ReturnForm(forms.Form):
 class PaidForm(forms.Form):
     """Record the payment of the approved compensation."""
 
-    paid_on = forms.DateField(
+    paid_on = BoundedDateField(
         label=_("支払日"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%Y/%m/%d"],

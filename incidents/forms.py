@@ -24,6 +24,8 @@ from .choices import (
 )
 from .models import Case, ReportedItem
 from .validators import (
+    BoundedDateField,
+    BoundedDateTimeField,
     KatakanaField,
     YenField,
     account_number_field,
@@ -39,7 +41,7 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
 
 
 def _date_field(label, required=True, **kwargs) -> forms.DateField:
-    return forms.DateField(
+    return BoundedDateField(
         label=label,
         required=required,
         widget=DATE_WIDGET,
@@ -51,7 +53,7 @@ def _date_field(label, required=True, **kwargs) -> forms.DateField:
 
 
 def _datetime_field(label, required=True, **kwargs) -> forms.DateTimeField:
-    return forms.DateTimeField(
+    return BoundedDateTimeField(
         label=label,
         required=required,
         widget=DATETIME_WIDGET,
@@ -59,11 +61,6 @@ def _datetime_field(label, required=True, **kwargs) -> forms.DateTimeField:
         error_messages={"invalid": _("日時を正しく入力してください（例：2026/04/01 14:30）。")},
         **kwargs,
     )
-
-
-def _not_future_datetime(value):
-    if value and value > timezone.now():
-        raise forms.ValidationError(_("未来の日時は入力できません。"), code="future")
 
 
 class PhoneField(forms.CharField):
@@ -98,7 +95,7 @@ class ReporterForm(forms.Form):
     )
     reporter_phone = PhoneField(label=_("届出人連絡先"), max_length=20, required=False)
     notified_at = _datetime_field(
-        _("通知日時（当行が届出を受けた日時）"), validators=[_not_future_datetime]
+        _("通知日時（当行が届出を受けた日時）"), validators=[validate_not_future]
     )
 
     def clean(self):
@@ -259,7 +256,7 @@ class TransactionForm(forms.Form):
 
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     item = forms.TypedChoiceField(label=_("使われた届出対象"), coerce=int)
-    occurred_at = _datetime_field(_("取引日時"), validators=[_not_future_datetime])
+    occurred_at = _datetime_field(_("取引日時"), validators=[validate_not_future])
     account_branch = branch_code_field(label=_("店番"))
     account_number = account_number_field(label=_("口座番号"))
     channel = forms.ChoiceField(

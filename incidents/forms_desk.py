@@ -15,7 +15,14 @@ from .choices import (
 )
 from .forms import DATE_FORMATS, DATE_WIDGET, MONEY_KINDS, PhoneField
 from .models import Branch, User
-from .validators import KatakanaField, account_number_field, branch_code_field, normalize_width
+from .validators import (
+    BoundedDateField,
+    KatakanaField,
+    account_number_field,
+    branch_code_field,
+    normalize_width,
+    validate_not_future,
+)
 
 BLANK = ("", "---------")
 
@@ -174,8 +181,12 @@ class CallForm(forms.Form):
     )
     customer_name = forms.CharField(label=_("氏名（漢字）"), max_length=80, required=False)
     customer_name_kana = KatakanaField(label=_("氏名（カナ）"), max_length=80)
-    customer_birth_date = forms.DateField(
-        label=_("生年月日"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
+    customer_birth_date = BoundedDateField(
+        label=_("生年月日"),
+        required=False,
+        widget=DATE_WIDGET,
+        input_formats=DATE_FORMATS,
+        validators=[validate_not_future],
     )
     customer_phone = PhoneField(label=_("電話番号"), max_length=20, required=False)
     circumstances_note = forms.CharField(
@@ -292,10 +303,10 @@ class AccessLogFilterForm(forms.Form):
         label=_("職員"), max_length=80, required=False, help_text=_("ユーザー名または氏名")
     )
     case_number = forms.CharField(label=_("受付番号"), max_length=20, required=False)
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("期間（から）"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("期間（まで）"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
     )
     page = forms.IntegerField(min_value=1, max_value=100_000, required=False)

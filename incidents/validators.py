@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from compensation.rules.vocab import EARLIEST_DATE, LATEST_DATE
 
 from .models import MAX_AMOUNT_YEN
 
@@ -21,10 +23,59 @@ def normalize_width(value: str) -> str:
     return unicodedata.normalize("NFKC", value or "").strip()
 
 
-def validate_not_future(value: date) -> None:
-    """No date after today (Japan time)."""
-    if value and value > timezone.localdate():
+def validate_date_in_range(value: date | datetime | None) -> None:
+    """Every date Mamori takes lies between 1900-01-01 and 2999-12-31 (the rules engine's range).
+
+    A datetime is judged by the day it was typed as (its wall-clock date), so a value that would
+    leave the range once converted to UTC never reaches the database.
+    """
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(
+            _("%(earliest)s から %(latest)s までの日付を入力してください。"),
+            code="out_of_range",
+            params={
+                "earliest": EARLIEST_DATE.strftime("%Y/%m/%d"),
+                "latest": LATEST_DATE.strftime("%Y/%m/%d"),
+            },
+        )
+
+
+def validate_not_future(value: date | datetime | None) -> None:
+    """No date or time after now (Japan time)."""
+    if value is None:
+        return
+    if isinstance(value, datetime):
+        if value > timezone.now():
+            raise ValidationError(_("未来の日時は入力できません。"), code="future")
+    elif value > timezone.localdate():
         raise ValidationError(_("未来の日付は入力できません。"), code="future")
+
+
+class BoundedDateField(forms.DateField):
+    """A date within the project's range (validate_date_in_range); never an overflow."""
+
+    default_validators = [validate_date_in_range]
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except (OverflowError, ValueError) as error:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    """A date and time within the project's range; a year 1 or 9999 is refused, not stored."""
+
+    default_validators = [validate_date_in_range]
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except (OverflowError, ValueError) as error:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
 
 
 class KatakanaField(forms.CharField):

@@ -18,16 +18,18 @@ from .model import (
 from .vocab import (
     CHECKLIST_CODES,
     CUSTOMER_TYPES,
+    EARLIEST_DATE,
     FAULTS,
     ITEM_KINDS,
+    LATEST_DATE,
     MAX_DAYS,
     MAX_YEN,
     REQUIREMENT_NAMES,
     TAKEN_BY_VALUES,
 )
 
-MIN_DATE = datetime.date(1900, 1, 1)
-MAX_DATE = datetime.date(2999, 12, 31)
+MIN_DATE = EARLIEST_DATE
+MAX_DATE = LATEST_DATE
 
 TOP_LEVEL_FIELDS: tuple[str, ...] = (
     "customer_type",

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 RULES_VERSION = "mamori-rules-2026.1"
 
 MAX_YEN = 10**12  # a sane bound on any one amount, fee or interest
 MAX_DAYS = 3650  # a sane bound on window_days and unavoidable_days
+# Every date Mamori accepts, from a teller's form, the API or this contract, lies in this range:
+# one range for the whole project (the forms' validator and the database constraints read it here).
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
 
 CUSTOMER_TYPES: tuple[str, ...] = ("individual", "corporate")
 
