@@ -30,6 +30,8 @@ class DecisionStatus(models.TextChoices):
     SUBMITTED = "submitted", _("審査中")
     RETURNED = "returned", _("差戻し")
     APPROVED = "approved", _("承認済")
+    # The preparer changed the findings while the decision awaited review.
+    WITHDRAWN = "withdrawn", _("取下げ")
 
 
 class Outcome(models.TextChoices):

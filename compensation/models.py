@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Case, ReportedItem, UnauthorizedTransaction
+from incidents.models import Case, ReportedItem, UnauthorizedTransaction, date_in_range
 from incidents.querysets import RestrictedQuerySet
 
 from .choices import DecisionStatus, Fault, Outcome, TakenBy
@@ -76,6 +76,7 @@ class PolicyVersion(models.Model):
         verbose_name_plural = _("補償基準パラメータ")
         ordering = ["-valid_from"]
         constraints = [
+            date_in_range("valid_from", required=True),
             models.CheckConstraint(
                 name="policy_window_days_in_range",
                 condition=Q(window_days__gte=1, window_days__lte=MAX_DAYS),
@@ -289,6 +290,14 @@ class Decision(models.Model):
     )
     prepared_at = models.DateTimeField(_("審査依頼日時"), default=timezone.now)
     preparer_note = models.TextField(_("審査依頼のコメント"), blank=True)
+    # What the preparer submitted: the fingerprint of facts, rates and rules, and the findings'
+    # version. An approval must approve exactly that (the service and the database check).
+    submitted_fingerprint = models.CharField(
+        _("審査依頼時の内容の指紋"), max_length=64, blank=True, default="", db_default=""
+    )
+    findings_version = models.PositiveIntegerField(
+        _("審査依頼時の事実認定の版"), default=0, db_default=0
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("審査者"),

@@ -24,7 +24,14 @@ from .models import CaseAssessment, CaseByCaseRate, Decision, ItemFault, PolicyV
 from .rules import wording
 
 # Case states in which the supervisor's findings can still change (a decision is not final yet).
-FINDINGS_STATUSES = (CaseStatus.REPORTED, CaseStatus.INVESTIGATING, CaseStatus.IN_REVIEW)
+# Findings may be recorded until the compensation is paid: after an approval they prepare a
+# change (the approved decision keeps its own snapshot); under review, see findings_save.
+FINDINGS_STATUSES = (
+    CaseStatus.REPORTED,
+    CaseStatus.INVESTIGATING,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.DECIDED,
+)
 SUBMIT_STATUSES = (CaseStatus.REPORTED, CaseStatus.INVESTIGATING, CaseStatus.DECIDED)
 LIMIT_BASE_LABELS = {
     "stolen_card": _lazy("盗難日"),
@@ -664,7 +671,7 @@ def _branch_staff_of(user: User, case: Case) -> bool:
 
 
 def can_record_findings(user: User, case: Case) -> bool:
-    """A supervisor of the case's branch, while no decision on it is final."""
+    """A supervisor of the case's branch, until the compensation is paid."""
     return (
         user.role == Role.SUPERVISOR
         and case.status in FINDINGS_STATUSES

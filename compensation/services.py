@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from incidents.choices import CaseStatus, EventKind
+from incidents.edits import EditStamp, case_edit, case_unchanged
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction, User
 from incidents.services import TransitionError, case_transition, timeline_record
 
@@ -57,14 +58,6 @@ class DecisionError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = [str(p) for p in problems]
-
-
-class StaleFindingsError(Exception):
-    """Another supervisor saved the findings after this form was opened."""
-
-    def __init__(self, current: CaseAssessment) -> None:
-        super().__init__(f"findings of case {current.case_id} are at version {current.version}")
-        self.current = current
 
 
 class PolicyFrozenError(ValidationError):
@@ -176,6 +169,44 @@ def _describe(name: str, value: Any) -> str:
 
 
 def item_fault_confirm(
+    *,
+    case: Case,
+    item: ReportedItem,
+    user: User,
+    fault: str,
+    reason: str = "",
+    stamp: EditStamp | None = None,
+) -> ItemFault | None:
+    """Confirm one item's fault beside the checklist's suggestion: a findings save of that one
+    fault (same guard, same four eyes). Returns None when nothing changed."""
+    before = ItemFault.objects.filter(item=item).values_list("pk", "confirmed_at").first()
+    findings_save(case=case, user=user, fields={}, faults={item.pk: (fault, reason)}, stamp=stamp)
+    record = ItemFault.objects.filter(item=item).first()
+    if record is None or (record.pk, record.confirmed_at) == before:
+        return None
+    return record
+
+
+def case_by_case_rate_set(
+    *,
+    case: Case,
+    tx: UnauthorizedTransaction,
+    user: User,
+    rate: int,
+    reason: str,
+    stamp: EditStamp | None = None,
+) -> CaseByCaseRate | None:
+    """Set the rate of one transaction the rules leave to be decided case by case, with a reason:
+    a findings save of that one rate. Returns None when nothing changed."""
+    before = CaseByCaseRate.objects.filter(transaction=tx).values_list("pk", "set_at").first()
+    findings_save(case=case, user=user, fields={}, rates={tx.pk: (rate, reason)}, stamp=stamp)
+    record = CaseByCaseRate.objects.filter(transaction=tx).first()
+    if record is None or (record.pk, record.set_at) == before:
+        return None
+    return record
+
+
+def _confirm_fault(
     *, case: Case, item: ReportedItem, user: User, fault: str, reason: str = ""
 ) -> ItemFault | None:
     """Confirm an item's fault beside the checklist's suggestion; an override needs a reason.
@@ -183,7 +214,6 @@ def item_fault_confirm(
     Returns None when nothing changed. The confirmation, and any override with its reason, is
     recorded on the case timeline (who, when, why).
     """
-    _require_findings_permission(user, case)
     if item.case_id != case.pk or item.rules_kind is None:
         raise DecisionError([_("この届出対象には過失の認定は不要です。")])
     if fault not in Fault.values:
@@ -257,11 +287,10 @@ def item_fault_confirm(
     return record
 
 
-def case_by_case_rate_set(
+def _set_rate(
     *, case: Case, tx: UnauthorizedTransaction, user: User, rate: int, reason: str
 ) -> CaseByCaseRate | None:
     """Set the rate of a transaction the rules leave to be decided case by case, with a reason."""
-    _require_findings_permission(user, case)
     reason = (reason or "").strip()
     problems = []
     if tx.case_id != case.pk:
@@ -306,7 +335,10 @@ def case_by_case_rate_set(
     return record
 
 
-@transaction.atomic
+class _NothingChanged(Exception):
+    """The posted findings equal the stored ones: nothing to write, nothing to withdraw."""
+
+
 def findings_save(
     *,
     case: Case,
@@ -314,25 +346,74 @@ def findings_save(
     fields: Mapping[str, Any],
     faults: Mapping[int, tuple[str, str]] | None = None,
     rates: Mapping[int, tuple[int, str]] | None = None,
-    expected_version: int | None = None,
+    stamp: EditStamp | None = None,
 ) -> CaseAssessment:
-    """Save the supervisor's findings on a case in one go; refuse a stale form.
+    """Save the supervisor's findings on a case in one go, guarded by the form's stamp.
 
-    ``faults`` maps item ids to (fault, reason), ``rates`` maps transaction ids to (rate, reason);
-    ``expected_version`` is the findings' version when the form was opened (0: none existed yet).
+    ``faults`` maps item ids to (fault, reason), ``rates`` maps transaction ids to (rate, reason).
+
+    Four eyes cover the findings, not only the button: while a decision awaits review, only its
+    preparer may change them, and doing so withdraws the pending decision (changed evidence clears
+    a pending approval; a new submission follows). Anyone else is refused; the database refuses
+    any change of findings under review too.
     """
     _require_findings_permission(user, case)
-    _row, created = CaseAssessment.objects.get_or_create(case=case)
-    current = CaseAssessment.objects.select_for_update().get(case=case)
-    if expected_version is not None:
-        # Version 0 is a form opened before any findings existed: only this save may create them.
-        seen = current.version if created and expected_version == 0 else expected_version
-        if current.version != seen:
-            raise StaleFindingsError(current)
-    problems: list[str] = []
     unknown = set(fields) - set(FINDINGS_FIELDS)
     if unknown:
         raise ValueError(f"unknown findings fields: {sorted(unknown)}")
+    with case_edit(case=case, user=user, stamp=stamp, action="findings") as locked:
+        pending = (
+            Decision.objects.select_for_update()
+            .filter(case=locked, status=DecisionStatus.SUBMITTED)
+            .select_related("prepared_by")
+            .first()
+        )
+        refusal = None
+        if pending is not None and pending.prepared_by_id != user.pk:
+            refusal = DecisionError(
+                [
+                    _(
+                        "補償決定 #%(number)s は審査中のため、事実認定は変更できません"
+                        "（変更は審査依頼者の%(name)sさんが行うか、差し戻してから行います）。"
+                    )
+                    % {"number": pending.number, "name": pending.prepared_by.display_name}
+                ]
+            )
+        try:
+            with transaction.atomic():
+                if pending is not None:
+                    # Out of review first: the database refuses findings changed under review.
+                    Decision.objects.filter(pk=pending.pk).update(
+                        status=DecisionStatus.WITHDRAWN, reviewed_at=timezone.now()
+                    )
+                assessment, changed = _write_findings(
+                    case=locked, user=user, fields=fields, faults=faults, rates=rates
+                )
+                if not changed:
+                    raise _NothingChanged
+                if refusal is not None:
+                    raise refusal
+                if pending is not None:
+                    _decision_withdrawn(decision=pending, case=locked, user=user)
+        except _NothingChanged:
+            case_unchanged(locked)
+            assessment = CaseAssessment.objects.filter(case=locked).first() or CaseAssessment(
+                case=locked
+            )
+    return assessment
+
+
+def _write_findings(
+    *,
+    case: Case,
+    user: User,
+    fields: Mapping[str, Any],
+    faults: Mapping[int, tuple[str, str]] | None,
+    rates: Mapping[int, tuple[int, str]] | None,
+) -> tuple[CaseAssessment, bool]:
+    _row, _created = CaseAssessment.objects.get_or_create(case=case)
+    current = CaseAssessment.objects.select_for_update().get(case=case)
+    problems: list[str] = []
     changed = [name for name in fields if getattr(current, name) != fields[name]]
     before = {name: getattr(current, name) for name in changed}
     for name in changed:
@@ -345,12 +426,13 @@ def findings_save(
     txs = {tx.pk: tx for tx in UnauthorizedTransaction.objects.filter(case=case)}
     if problems:
         raise DecisionError(problems)
-    current.version = F("version") + 1
-    current.updated_by = user
-    current.updated_at = timezone.now()
-    current.save()
-    current.refresh_from_db()
+    any_change = bool(changed)
     if changed:
+        current.version = F("version") + 1
+        current.updated_by = user
+        current.updated_at = timezone.now()
+        current.save()
+        current.refresh_from_db()
 
         def describe() -> str:
             labels = {f.name: f.verbose_name for f in CaseAssessment._meta.concrete_fields}
@@ -372,33 +454,60 @@ def findings_save(
         )
     collected: list[str] = []
     for item_pk, (fault, reason) in (faults or {}).items():
+        item = items.get(item_pk)
         try:
-            item_fault_confirm(
-                case=case, item=items[item_pk], user=user, fault=fault, reason=reason
-            )
+            if item is None:
+                raise DecisionError([_("この届出対象には過失の認定は不要です。")])
+            if _confirm_fault(case=case, item=item, user=user, fault=fault, reason=reason):
+                any_change = True
         except DecisionError as error:
             collected.extend(error.problems)
     for tx_pk, (rate, reason) in (rates or {}).items():
+        tx = txs.get(tx_pk)
         try:
-            case_by_case_rate_set(case=case, tx=txs[tx_pk], user=user, rate=rate, reason=reason)
+            if tx is None:
+                raise DecisionError([_("この事故の被害取引ではありません。")])
+            if _set_rate(case=case, tx=tx, user=user, rate=rate, reason=reason):
+                any_change = True
         except DecisionError as error:
             collected.extend(error.problems)
     if collected:
         # Leaving the atomic block with the error rolls back the whole save: nothing half-kept.
         raise DecisionError(collected)
-    return current
+    if any_change and not changed:
+        # A fault or a rate changed: the findings' version covers them too (four eyes).
+        CaseAssessment.objects.filter(pk=current.pk).update(
+            version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+        )
+        current.refresh_from_db()
+    return current, any_change
+
+
+def _decision_withdrawn(*, decision: Decision, case: Case, user: User) -> None:
+    """The preparer changed the findings under review: their pending decision is withdrawn and
+    the case goes back to investigation, for a new submission."""
+    _transition(
+        case,
+        user,
+        CaseStatus.INVESTIGATING,
+        _in_house(
+            lambda: (
+                _("補償決定 #%(number)s の審査依頼を取り下げ（事実認定を変更したため）")
+                % {"number": decision.number}
+            )
+        ),
+    )
 
 
 # --- Four eyes ---------------------------------------------------------------------------------
 
 
-def _locked_case(case: Case) -> Case:
-    """The case row locked for this transaction, with the rows the rules read."""
-    Case.objects.select_for_update().filter(pk=case.pk).first()
+def _case_for_rules(case_id: int) -> Case:
+    """The (already locked) case with the rows the rules read."""
     return (
         Case.objects.select_related("branch")
         .prefetch_related("items", "transactions__item")
-        .get(pk=case.pk)
+        .get(pk=case_id)
     )
 
 
@@ -414,53 +523,63 @@ def _transition(case: Case, user: User, to: str, reason: str) -> Case:
         ) from None
 
 
-@transaction.atomic
-def decision_submit(*, case: Case, user: User, note: str = "") -> Decision:
-    """Submit a case's compensation for a second person's review (the submitter is the preparer)."""
-    case = _locked_case(case)
-    note = (note or "").strip()
-    decisions = selectors.case_decisions(case)
-    if selectors.decision_open(decisions) is not None:
-        raise DecisionError([_("この事故はすでに審査中です。")])
-    if not selectors.can_prepare(user, case):
-        raise PermissionDenied(
-            _("補償の審査依頼は、この事故の担当者または取扱店の役席が行います。")
-        )
-    current = selectors.decision_current(decisions)
-    if case.status == CaseStatus.DECIDED and not note:
-        raise DecisionError(
-            [
-                _(
-                    "承認済みの補償決定を変更する理由を入力してください（新しい決定として審査します）。"
-                )
-            ]
-        )
-    number = (Decision.objects.filter(case=case).aggregate(last=Max("number"))["last"] or 0) + 1
-    decision = Decision.objects.create(
-        case=case,
-        number=number,
-        status=DecisionStatus.SUBMITTED,
-        prepared_by=user,
-        prepared_at=timezone.now(),
-        preparer_note=note,
-    )
+def decision_submit(
+    *, case: Case, user: User, note: str = "", stamp: EditStamp | None = None
+) -> Decision:
+    """Submit a case's compensation for a second person's review (the submitter is the preparer).
 
-    def describe() -> str:
-        if current is not None:
-            text = _("補償決定 #%(old)s の変更を審査依頼（決定 #%(new)s）") % {
-                "old": current.number,
-                "new": number,
-            }
-        else:
-            text = _("補償の審査を依頼（決定 #%(number)s）") % {"number": number}
-        return f"{text}：{note}" if note else text
+    The decision keeps the fingerprint of what the preparer submitted and the findings' version:
+    what is approved must be exactly that.
+    """
+    with case_edit(case=case, user=user, stamp=stamp, action="decision_submit"):
+        case = _case_for_rules(case.pk)
+        note = (note or "").strip()
+        decisions = selectors.case_decisions(case)
+        if selectors.decision_open(decisions) is not None:
+            raise DecisionError([_("この事故はすでに審査中です。")])
+        if not selectors.can_prepare(user, case):
+            raise PermissionDenied(
+                _("補償の審査依頼は、この事故の担当者または取扱店の役席が行います。")
+            )
+        current = selectors.decision_current(decisions)
+        if case.status == CaseStatus.DECIDED and not note:
+            raise DecisionError(
+                [
+                    _(
+                        "承認済みの補償決定を変更する理由を入力してください（新しい決定として審査します）。"
+                    )
+                ]
+            )
+        evaluation = selectors.case_evaluate(case)
+        assessment = evaluation.case_facts.assessment
+        number = (Decision.objects.filter(case=case).aggregate(last=Max("number"))["last"] or 0) + 1
+        decision = Decision.objects.create(
+            case=case,
+            number=number,
+            status=DecisionStatus.SUBMITTED,
+            prepared_by=user,
+            prepared_at=timezone.now(),
+            preparer_note=note,
+            submitted_fingerprint=evaluation.fingerprint,
+            findings_version=assessment.version if assessment is not None else 0,
+        )
 
-    _transition(case, user, CaseStatus.IN_REVIEW, _in_house(describe))
+        def describe() -> str:
+            if current is not None:
+                text = _("補償決定 #%(old)s の変更を審査依頼（決定 #%(new)s）") % {
+                    "old": current.number,
+                    "new": number,
+                }
+            else:
+                text = _("補償の審査を依頼（決定 #%(number)s）") % {"number": number}
+            return f"{text}：{note}" if note else text
+
+        _transition(case, user, CaseStatus.IN_REVIEW, _in_house(describe))
     return decision
 
 
 def _locked_decision(decision: Decision) -> tuple[Decision, Case]:
-    case = _locked_case(decision.case)
+    case = _case_for_rules(decision.case_id)
     locked = (
         Decision.objects.select_for_update(of=("self",))
         .select_related("prepared_by")
@@ -468,6 +587,12 @@ def _locked_decision(decision: Decision) -> tuple[Decision, Case]:
     )
     locked.case = case
     return locked, case
+
+
+def decision_review_check(*, user: User, decision: Decision) -> None:
+    """Whether ``user`` may approve or send back ``decision`` (four eyes): raises DecisionError
+    with the reason in a supervisor's words, or PermissionDenied."""
+    _require_reviewer(user, decision)
 
 
 def _require_reviewer(user: User, decision: Decision) -> None:
@@ -485,120 +610,151 @@ def _require_reviewer(user: User, decision: Decision) -> None:
         raise PermissionDenied(_("補償決定の承認・差戻しは、取扱店の役席が行います。"))
 
 
-@transaction.atomic
 def decision_approve(
-    *, decision: Decision, user: User, expected_fingerprint: str | None = None
+    *,
+    decision: Decision,
+    user: User,
+    expected_fingerprint: str | None = None,
+    stamp: EditStamp | None = None,
 ) -> Decision:
-    """Approve a decision as a second supervisor: freeze the facts, the result and the rule set."""
-    decision, case = _locked_decision(decision)
-    _require_reviewer(user, decision)
-    if selectors.policy_version_in_force(on=case.notified_on) is None:
-        policy_version_default_ensure()
-    # The stored result is the decision's record: its sentences are in the institution's language.
-    with translation.override(settings.LANGUAGE_CODE):
-        evaluation = selectors.case_evaluate(case)
-        result = evaluation.result_document()
-    problems = selectors.evaluation_approval_problems(evaluation)
-    if problems:
-        raise DecisionError(problems)
-    if expected_fingerprint is not None and expected_fingerprint != evaluation.fingerprint:
-        raise DecisionError(
-            [
-                _(
-                    "審査画面を開いた後に内容が変更されました。最新の内容を確認のうえ、"
-                    "もう一度承認してください。"
-                )
-            ]
-        )
-    current = selectors.decision_current(selectors.case_decisions(case))
-    now = timezone.now()
-    updated = Decision.objects.filter(pk=decision.pk, status=DecisionStatus.SUBMITTED).update(
-        status=DecisionStatus.APPROVED,
-        reviewed_by=user,
-        reviewed_at=now,
-        supersedes=current,
-        policy=evaluation.policy_version,
-        notified_on=evaluation.case_facts.facts.notified_on,
-        facts=evaluation.snapshot,
-        result=result,
-        rules_version=evaluation.assessment.rules_version,
-        outcome=evaluation.outcome,
-        claimed_total=evaluation.claimed_total,
-        compensation_total=evaluation.compensation_total,
-    )
-    if updated != 1:
-        raise DecisionError([_("この補償決定はすでに審査済みです。")])
-    decision.refresh_from_db()
+    """Approve a decision as a second supervisor: freeze the facts, the result and the rule set.
 
-    def describe() -> str:
-        text = _("補償決定 #%(number)s を承認（%(outcome)s、補償額 %(total)s円）") % {
-            "number": decision.number,
-            "outcome": decision.get_outcome_display(),
-            "total": f"{decision.compensation_total:,}",
-        }
-        if current is not None:
-            text += _("。決定 #%(old)s を変更") % {"old": current.number}
-        return text
-
-    _transition(case, user, CaseStatus.DECIDED, _in_house(describe))
-    return decision
-
-
-@transaction.atomic
-def decision_return(*, decision: Decision, user: User, comment: str) -> Decision:
-    """Send a decision back to its preparer with a comment (the case goes back to investigation)."""
-    decision, case = _locked_decision(decision)
-    _require_reviewer(user, decision)
-    comment = (comment or "").strip()
-    if not comment:
-        raise DecisionError([_("差戻しの理由（コメント）を入力してください。")])
-    updated = Decision.objects.filter(pk=decision.pk, status=DecisionStatus.SUBMITTED).update(
-        status=DecisionStatus.RETURNED,
-        reviewed_by=user,
-        reviewed_at=timezone.now(),
-        review_comment=comment,
-    )
-    if updated != 1:
-        raise DecisionError([_("この補償決定はすでに審査済みです。")])
-    decision.refresh_from_db()
-    _transition(
-        case,
-        user,
-        CaseStatus.INVESTIGATING,
-        _in_house(
-            lambda: (
-                _("補償決定 #%(number)s を差戻し：%(comment)s")
-                % {"number": decision.number, "comment": comment}
+    Refused unless what is approved is exactly what the preparer submitted (the fingerprint of
+    facts, rates and rules at submission) and what the reviewer saw (``expected_fingerprint``).
+    """
+    with case_edit(case=decision.case_id, user=user, stamp=stamp, action="decision_approve"):
+        decision, case = _locked_decision(decision)
+        _require_reviewer(user, decision)
+        if selectors.policy_version_in_force(on=case.notified_on) is None:
+            policy_version_default_ensure()
+        # The stored result is the decision's record: its sentences are in the institution's
+        # language.
+        with translation.override(settings.LANGUAGE_CODE):
+            evaluation = selectors.case_evaluate(case)
+            result = evaluation.result_document()
+        problems = selectors.evaluation_approval_problems(evaluation)
+        if problems:
+            raise DecisionError(problems)
+        if decision.submitted_fingerprint and decision.submitted_fingerprint != (
+            evaluation.fingerprint
+        ):
+            raise DecisionError(
+                [
+                    _(
+                        "審査依頼の後に事実・認定または補償率が変更されたため、承認できません。"
+                        "差し戻して、審査依頼者（%(name)s）がもう一度審査依頼してください。"
+                    )
+                    % {"name": decision.prepared_by.display_name}
+                ]
             )
-        ),
-    )
+        if expected_fingerprint is not None and expected_fingerprint != evaluation.fingerprint:
+            raise DecisionError(
+                [
+                    _(
+                        "審査画面を開いた後に内容が変更されました。最新の内容を確認のうえ、"
+                        "もう一度承認してください。"
+                    )
+                ]
+            )
+        current = selectors.decision_current(selectors.case_decisions(case))
+        now = timezone.now()
+        updated = Decision.objects.filter(pk=decision.pk, status=DecisionStatus.SUBMITTED).update(
+            status=DecisionStatus.APPROVED,
+            reviewed_by=user,
+            reviewed_at=now,
+            supersedes=current,
+            policy=evaluation.policy_version,
+            notified_on=evaluation.case_facts.facts.notified_on,
+            facts=evaluation.snapshot,
+            result=result,
+            rules_version=evaluation.assessment.rules_version,
+            outcome=evaluation.outcome,
+            claimed_total=evaluation.claimed_total,
+            compensation_total=evaluation.compensation_total,
+        )
+        if updated != 1:
+            raise DecisionError([_("この補償決定はすでに審査済みです。")])
+        decision.refresh_from_db()
+
+        def describe() -> str:
+            text = _("補償決定 #%(number)s を承認（%(outcome)s、補償額 %(total)s円）") % {
+                "number": decision.number,
+                "outcome": decision.get_outcome_display(),
+                "total": f"{decision.compensation_total:,}",
+            }
+            if current is not None:
+                text += _("。決定 #%(old)s を変更") % {"old": current.number}
+            return text
+
+        _transition(case, user, CaseStatus.DECIDED, _in_house(describe))
     return decision
 
 
-@transaction.atomic
-def case_mark_paid(*, case: Case, user: User, paid_on: datetime.date, reference: str = "") -> Case:
+def decision_return(
+    *, decision: Decision, user: User, comment: str, stamp: EditStamp | None = None
+) -> Decision:
+    """Send a decision back to its preparer with a comment (the case goes back to investigation)."""
+    with case_edit(case=decision.case_id, user=user, stamp=stamp, action="decision_return"):
+        decision, case = _locked_decision(decision)
+        _require_reviewer(user, decision)
+        comment = (comment or "").strip()
+        if not comment:
+            raise DecisionError([_("差戻しの理由（コメント）を入力してください。")])
+        updated = Decision.objects.filter(pk=decision.pk, status=DecisionStatus.SUBMITTED).update(
+            status=DecisionStatus.RETURNED,
+            reviewed_by=user,
+            reviewed_at=timezone.now(),
+            review_comment=comment,
+        )
+        if updated != 1:
+            raise DecisionError([_("この補償決定はすでに審査済みです。")])
+        decision.refresh_from_db()
+        _transition(
+            case,
+            user,
+            CaseStatus.INVESTIGATING,
+            _in_house(
+                lambda: (
+                    _("補償決定 #%(number)s を差戻し：%(comment)s")
+                    % {"number": decision.number, "comment": comment}
+                )
+            ),
+        )
+    return decision
+
+
+def case_mark_paid(
+    *,
+    case: Case,
+    user: User,
+    paid_on: datetime.date,
+    reference: str = "",
+    stamp: EditStamp | None = None,
+) -> Case:
     """Record that the approved compensation was paid to the customer (decided → paid)."""
-    case = _locked_case(case)
-    current = selectors.decision_current(selectors.case_decisions(case))
-    if not selectors.can_mark_paid(user, case, current):
-        if current is not None and not current.compensation_total:
-            raise DecisionError([_("補償額が0円のため、支払の記録はできません。")])
-        raise PermissionDenied(_("補償金の支払は、取扱店の職員が記録します。"))
-    if paid_on > timezone.localdate():
-        raise DecisionError([_("未来の日付は入力できません。")])
-    reference = (reference or "").strip()
+    with case_edit(case=case, user=user, stamp=stamp, action="paid"):
+        case = _case_for_rules(case.pk)
+        current = selectors.decision_current(selectors.case_decisions(case))
+        if not selectors.can_mark_paid(user, case, current):
+            if current is not None and not current.compensation_total:
+                raise DecisionError([_("補償額が0円のため、支払の記録はできません。")])
+            raise PermissionDenied(_("補償金の支払は、取扱店の職員が記録します。"))
+        if paid_on > timezone.localdate():
+            raise DecisionError([_("未来の日付は入力できません。")])
+        reference = (reference or "").strip()
 
-    def describe() -> str:
-        text = _("補償金 %(total)s円 を支払（%(date)s、補償決定 #%(number)s）") % {
-            "total": f"{current.compensation_total:,}",
-            "date": paid_on.strftime("%Y/%m/%d"),
-            "number": current.number,
-        }
-        if reference:
-            text += _("　振込受付番号：%(reference)s") % {"reference": reference}
-        return text
+        def describe() -> str:
+            text = _("補償金 %(total)s円 を支払（%(date)s、補償決定 #%(number)s）") % {
+                "total": f"{current.compensation_total:,}",
+                "date": paid_on.strftime("%Y/%m/%d"),
+                "number": current.number,
+            }
+            if reference:
+                text += _("　振込受付番号：%(reference)s") % {"reference": reference}
+            return text
 
-    return _transition(case, user, CaseStatus.PAID, _in_house(describe))
+        case = _transition(case, user, CaseStatus.PAID, _in_house(describe))
+    return case
 
 
 def decision_letter_record(*, decision: Decision, user: User) -> None:

@@ -12,10 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from incidents import services as incident_services
 from incidents.choices import Role
+from incidents.edits import EditReplayed, EditStamp, StaleCaseError
 from incidents.models import Case
 from incidents.querysets import CHANGE
 
@@ -23,6 +25,10 @@ from . import forms, selectors, services
 from .models import CaseAssessment
 
 NO_DECISION_ROLES = (Role.MONITORING, Role.ADMIN)
+STALE = gettext_lazy(
+    "この事故は、画面を開いた後に他の職員が更新しました。最新の内容を表示しています。"
+    "確認のうえ、必要ならもう一度操作してください。"
+)
 
 
 def _log_look(request: HttpRequest, case: Case, view: str) -> None:
@@ -82,8 +88,7 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     _log_look(request, case, "compensation_findings")
     evaluation = selectors.case_evaluate(case)
-    assessment = evaluation.case_facts.assessment
-    version = assessment.version if assessment else 0
+    version = case.version
     errors: list[str] = []
     if request.method == "POST":
         findings_form, fault_forms, rate_forms = _findings_forms(evaluation, request.POST)
@@ -109,9 +114,11 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
                         for line, form in rate_forms
                         if form.cleaned_data["rate"] is not None
                     },
-                    expected_version=_int(request.POST.get("version")),
+                    stamp=EditStamp.from_request(request),
                 )
-            except services.StaleFindingsError as error:
+            except EditReplayed:
+                return redirect(_case_url(case))
+            except StaleCaseError as error:
                 messages.error(
                     request,
                     _(
@@ -120,6 +127,7 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
                     ),
                 )
                 version = error.current.version
+                case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
                 evaluation = selectors.case_evaluate(case)
             except services.DecisionError as error:
                 errors = error.problems
@@ -143,18 +151,13 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """The preparer submits the case's compensation for review by another supervisor."""
     case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
+    if not selectors.can_prepare(request.user, case):
+        raise PermissionDenied
     form = forms.SubmitForm(request.POST)
     if not form.is_valid():
         for error_list in form.errors.values():
@@ -162,7 +165,16 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error)
         return redirect(_case_url(case))
     try:
-        services.decision_submit(case=case, user=request.user, note=form.cleaned_data["note"])
+        services.decision_submit(
+            case=case,
+            user=request.user,
+            note=form.cleaned_data["note"],
+            stamp=EditStamp.from_request(request),
+        )
+    except EditReplayed:
+        messages.success(request, _("補償の審査を依頼しました。別の役席が審査します。"))
+    except StaleCaseError:
+        messages.error(request, STALE)
     except services.DecisionError as error:
         for problem in error.problems:
             messages.error(request, problem)
@@ -190,7 +202,16 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "approve":
+        refused = False
+        if action in ("approve", "return"):
+            # Four eyes first: the preparer learns why, whatever else the form holds.
+            try:
+                services.decision_review_check(user=request.user, decision=decision)
+            except services.DecisionError as error:
+                refused, errors = True, error.problems
+        if refused:
+            pass
+        elif action == "approve":
             approve_form = forms.ApproveForm(request.POST)
             if approve_form.is_valid():
                 try:
@@ -198,6 +219,14 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                         decision=decision,
                         user=request.user,
                         expected_fingerprint=approve_form.cleaned_data["fingerprint"],
+                        stamp=EditStamp.from_request(request),
+                    )
+                except EditReplayed:
+                    return redirect(_case_url(case))
+                except StaleCaseError:
+                    errors = [str(STALE)]
+                    approve_form = forms.ApproveForm(
+                        initial={"fingerprint": evaluation.fingerprint}
                     )
                 except services.DecisionError as error:
                     errors = error.problems
@@ -215,7 +244,12 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                         decision=decision,
                         user=request.user,
                         comment=return_form.cleaned_data["comment"],
+                        stamp=EditStamp.from_request(request),
                     )
+                except EditReplayed:
+                    return redirect(_case_url(case))
+                except StaleCaseError:
+                    errors = [str(STALE)]
                 except services.DecisionError as error:
                     errors = error.problems
                 else:
@@ -259,7 +293,12 @@ def paid(request: HttpRequest, pk: int) -> HttpResponse:
                     user=request.user,
                     paid_on=form.cleaned_data["paid_on"],
                     reference=form.cleaned_data["reference"],
+                    stamp=EditStamp.from_request(request),
                 )
+            except EditReplayed:
+                return redirect(_case_url(case))
+            except StaleCaseError:
+                errors = [str(STALE)]
             except services.DecisionError as error:
                 errors = error.problems
             else:

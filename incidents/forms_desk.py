@@ -285,9 +285,8 @@ CallItemFormSet = forms.formset_factory(
 
 
 class AddItemForm(CallItemForm):
-    """A further item named on a later call, added to an existing case and stopped."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    """A further item named on a later call, added to an existing case and stopped (the form's
+    stamp, not a field of its own, carries the case's version)."""
 
     def clean(self):
         data = super().clean()

@@ -31,11 +31,12 @@ ALL_STEPS = (
 )
 STEP_SLUGS = tuple(step.slug for step in ALL_STEPS)
 
-# After submission the branch completes or corrects a case (a picked-up after-hours call has only
-# what the phone call gave) through the same steps, but the notification time and the submission
-# are history: those two steps are not offered again.
+# After submission the intake is frozen: the branch completes or corrects a case (a picked-up
+# after-hours call has only what the phone call gave) on the case page, with the same forms. The
+# notification time and the submission are history, and stops are carried out on the stops page.
 EDITABLE_STATUSES = (CaseStatus.REPORTED, CaseStatus.INVESTIGATING)
 NOT_AFTER_SUBMISSION = ("reporter", "review")
+CORRECTABLE = ("customer", "items", "transactions", "police", "checklist")
 
 
 def can_edit_after_submission(case: Case) -> bool:
@@ -79,3 +80,8 @@ def previous_step(case: Case, slug: str) -> str | None:
     if slug not in slugs or slugs.index(slug) == 0:
         return None
     return slugs[slugs.index(slug) - 1]
+
+
+def correction_steps(case: Case) -> list[Step]:
+    """The sections of a submitted case that its branch may correct on the case page."""
+    return [step for step in steps_for(case) if step.slug in CORRECTABLE]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import pghistory
@@ -14,6 +15,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from compensation.rules.vocab import EARLIEST_DATE, LATEST_DATE
 
 from . import search
 from .choices import (
@@ -39,6 +42,26 @@ from .choices import (
 from .querysets import CaseQuerySet, RestrictedQuerySet
 
 MAX_AMOUNT_YEN = 10_000_000_000  # ten billion yen: above any single unauthorized withdrawal
+# The project's one date range (the rules engine's), as instants: Japan time has no daylight
+# saving, so its midnights are fixed UTC times.
+JST = datetime.timezone(datetime.timedelta(hours=9))
+EARLIEST_INSTANT = datetime.datetime.combine(EARLIEST_DATE, datetime.time(), JST).astimezone(
+    datetime.UTC
+)
+END_INSTANT = datetime.datetime.combine(
+    LATEST_DATE + datetime.timedelta(days=1), datetime.time(), JST
+).astimezone(datetime.UTC)
+
+
+def date_in_range(field: str, *, instant: bool = False, required: bool = False):
+    """The database's half of the one date range (incidents.validators.validate_date_in_range):
+    no stored date can fall outside it, so no page can fail on reading one."""
+    if instant:
+        within = Q(**{f"{field}__gte": EARLIEST_INSTANT, f"{field}__lt": END_INSTANT})
+    else:
+        within = Q(**{f"{field}__gte": EARLIEST_DATE, f"{field}__lte": LATEST_DATE})
+    condition = within if required else Q(**{f"{field}__isnull": True}) | within
+    return models.CheckConstraint(name=f"%(class)s_{field}_in_range", condition=condition)
 
 # Columns that change on every save without changing what was recorded: no history row for them.
 UNTRACKED_CASE_COLUMNS = ["updated_at", "version", "search_text", "intake_step"]
@@ -276,6 +299,9 @@ class Case(models.Model):
                 name="case_number_outside_draft",
                 condition=Q(status__in=["draft", "withdrawn"]) | Q(number__isnull=False),
             ),
+            date_in_range("notified_at", instant=True, required=True),
+            date_in_range("customer_birth_date"),
+            date_in_range("police_filed_on"),
         ]
         indexes = [
             models.Index(fields=["branch", "status", "-created_at"], name="case_branch_status"),
@@ -367,6 +393,7 @@ class ReportedItem(models.Model):
         verbose_name = _("届出対象")
         verbose_name_plural = _("届出対象")
         ordering = ["position", "pk"]
+        constraints = [date_in_range("occurred_on"), date_in_range("noticed_on")]
         indexes = [
             # The statistics' category of each transaction's item, from the index alone, in the
             # order of the period's transactions summed per case and item (a merge join).
@@ -495,6 +522,7 @@ class UnauthorizedTransaction(models.Model):
         verbose_name_plural = _("被害取引")
         ordering = ["occurred_at", "pk"]
         constraints = [
+            date_in_range("occurred_at", instant=True, required=True),
             models.CheckConstraint(
                 name="transaction_amounts_whole_yen_non_negative",
                 condition=Q(amount__gte=0, fee__gte=0, interest__gte=0)
@@ -894,3 +922,39 @@ class AttachmentDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.attachment_id}"
+
+
+class CaseEdit(models.Model):
+    """One write applied to a case through the guarded path (incidents.edits.case_edit).
+
+    ``key`` is the one-time key of the form that was posted: a second post of the same form (a
+    double click, the back button, a resent request) finds its row and changes nothing.
+    ``version`` is the case's version the edit produced. Append-only in the database.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="edits")
+    key = models.UUIDField(_("フォームキー"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("職員"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    action = models.CharField(_("操作"), max_length=40)
+    version = models.PositiveIntegerField(_("変更後の版"))
+    digest = models.CharField(_("送信内容のダイジェスト"), max_length=64, blank=True)
+    at = models.DateTimeField(_("日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("事故への変更")
+        verbose_name_plural = _("事故への変更")
+        ordering = ["case", "version"]
+        constraints = [
+            # One form is applied at most once to a case (a bulk form once to each of its cases).
+            models.UniqueConstraint(fields=["case", "key"], name="case_edit_once_per_form"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} v{self.version} {self.action}"

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
@@ -15,6 +15,7 @@ from . import attachments as attachment_files
 from . import search
 from .choices import (
     EMERGENCY_STOPS,
+    UNMET_DEADLINE_STATES,
     ActionKind,
     ActionStatus,
     CaseStatus,
@@ -25,6 +26,13 @@ from .choices import (
     Role,
 )
 from .corebanking import StopRequest, get_adapter
+from .edits import (
+    EditReplayed,
+    EditStamp,
+    StaleCaseError,
+    case_edit,
+    case_unchanged,
+)
 from .models import (
     Attachment,
     AttachmentDownload,
@@ -33,6 +41,7 @@ from .models import (
     Case,
     CaseAccess,
     CaseNumberCounter,
+    Deadline,
     IntakeAutosave,
     ProtectiveAction,
     ReportedItem,
@@ -68,64 +77,72 @@ def timeline_record(
     )
 
 
+def _existing_intake(token: UUID) -> Case | None:
+    return Case.objects.filter(intake_token=token).first()
+
+
 @transaction.atomic
 def case_start_draft(*, user: User, token: UUID, fields: Mapping[str, Any]) -> tuple[Case, bool]:
-    """Open a draft for the user's branch from the first step; the token makes a resent form a no-op."""
-    existing = Case.objects.filter(intake_token=token).first()
+    """Open a draft for the user's branch from the first step; the token makes a resent form a no-op.
+
+    Posts of one form racing each other (a double click, a retried request) all land on the one
+    draft: the unique token decides, and the losers read the winner's draft.
+    """
+    existing = _existing_intake(token)
     if existing is not None:
         return existing, False
     case = Case(branch_id=user.branch_id, created_by=user, intake_token=token, assigned_to=user)
     for name, value in fields.items():
         setattr(case, name, value)
     case.intake_step = "reporter"
-    case.save()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        existing = _existing_intake(token)
+        if existing is None:
+            raise
+        return existing, False
     timeline_record(case=case, actor=user, kind=EventKind.CREATED, message="受付を開始しました")
     # The first step is saved: what was kept of it before an idle logout is no longer needed.
     IntakeAutosave.objects.filter(case__isnull=True, user=user, step="reporter").delete()
     return case, True
 
 
-class StaleCaseError(Exception):
-    """Someone else saved the case after this form was opened (optimistic locking)."""
+def _write_fields(*, case: Case, user: User, step: str, fields: Mapping[str, Any]) -> list[str]:
+    """Write some fields of the locked case (and its search text); note the change on the timeline.
 
-    def __init__(self, current: Case):
-        super().__init__(f"case {current.pk} is at version {current.version}")
-        self.current = current
+    Only the given fields are written, so a stale in-memory case never overwrites other columns.
+    """
+    changed = [name for name, value in fields.items() if getattr(case, name) != value]
+    values = dict(fields)
+    if case.is_draft:
+        values["intake_step"] = step
+    for name, value in values.items():
+        setattr(case, name, value)
+    values["search_text"] = case_search_text(case=case)
+    case.search_text = values["search_text"]
+    Case.objects.filter(pk=case.pk).update(**values)
+    if changed:
+        timeline_record(
+            case=case, actor=user, kind=EventKind.STEP_SAVED, data={"step": step, "fields": changed}
+        )
+    return changed
 
 
-@transaction.atomic
 def case_update(
     *,
     case: Case,
     user: User,
     step: str,
     fields: Mapping[str, Any],
-    expected_version: int | None = None,
+    stamp: EditStamp | None = None,
 ) -> Case:
-    """Save some fields of a case and note it on the timeline; refuse a stale edit.
-
-    With ``expected_version`` (the version the form was opened on), a save after someone else's is
-    refused with StaleCaseError instead of silently overwriting it. Only the given fields are
-    written, so a stale in-memory case never overwrites other columns.
-    """
-    current = Case.objects.select_for_update().get(pk=case.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleCaseError(current)
-    changed = [name for name, value in fields.items() if getattr(current, name) != value]
-    values = dict(fields)
-    if current.is_draft:
-        values["intake_step"] = step
-    for name, value in fields.items():
-        setattr(current, name, value)
-    values["search_text"] = case_search_text(case=current)
-    Case.objects.filter(pk=case.pk).update(
-        **values, version=F("version") + 1, updated_at=timezone.now()
-    )
+    """Save some fields of a case from a step's form, guarded by the form's stamp (edits.py)."""
+    with case_edit(case=case, user=user, stamp=stamp, action=f"step:{step}") as current:
+        changed = _write_fields(case=current, user=user, step=step, fields=fields)
     case.refresh_from_db()
     if changed:
-        timeline_record(
-            case=case, actor=user, kind=EventKind.STEP_SAVED, data={"step": step, "fields": changed}
-        )
         case_changed.send(sender=Case, case=case, user=user)
     return case
 
@@ -146,16 +163,38 @@ PROPOSED_STOPS: dict[tuple[str, str], tuple[str, ...]] = {
         ActionKind.IB_RESET,
     ),
 }
+ITEM_FIELDS = (
+    "kind",
+    "state",
+    "id_document_kind",
+    "account_branch",
+    "account_number",
+    "occurred_on",
+    "noticed_on",
+    "note",
+)
 
 
-@transaction.atomic
 def case_save_items(
-    *, case: Case, user: User, rows: Iterable[Mapping[str, Any]]
+    *,
+    case: Case,
+    user: User,
+    rows: Iterable[Mapping[str, Any]],
+    stamp: EditStamp | None = None,
 ) -> list[ReportedItem]:
     """Create, update or delete the case's reported items from form rows; re-propose the stops.
 
     A row is a mapping of item fields plus ``id`` (existing item or None) and ``DELETE``.
     """
+    with case_edit(case=case, user=user, stamp=stamp, action="items") as current:
+        kept = _write_items(case=current, user=user, rows=rows)
+    case_changed.send(sender=Case, case=case, user=user)
+    return kept
+
+
+def _write_items(
+    *, case: Case, user: User, rows: Iterable[Mapping[str, Any]]
+) -> list[ReportedItem]:
     kept: list[ReportedItem] = []
     existing = {item.pk: item for item in ReportedItem.objects.filter(case=case)}
     position = 0
@@ -167,30 +206,20 @@ def case_save_items(
             continue
         if item is None:
             item = ReportedItem(case=case)
-        for name in (
-            "kind",
-            "state",
-            "id_document_kind",
-            "account_branch",
-            "account_number",
-            "occurred_on",
-            "noticed_on",
-            "note",
-        ):
+        for name in ITEM_FIELDS:
             setattr(item, name, row.get(name) if row.get(name) is not None else _blank(name))
         item.position = position
         position += 1
         item.save()
         kept.append(item)
     actions_propose(case=case)
-    case_update(case=case, user=user, step="items", fields={})
+    _write_fields(case=case, user=user, step="items", fields={})
     timeline_record(
         case=case,
         actor=user,
         kind=EventKind.STEP_SAVED,
         data={"step": "items", "items": [str(item) for item in kept]},
     )
-    case_changed.send(sender=Case, case=case, user=user)
     return kept
 
 
@@ -211,15 +240,23 @@ def actions_propose(*, case: Case) -> list[ProtectiveAction]:
     return list(ProtectiveAction.objects.filter(case=case).select_related("item"))
 
 
-@transaction.atomic
 def action_perform(
-    *, action: ProtectiveAction, user: User, reference: str = ""
+    *,
+    action: ProtectiveAction,
+    user: User,
+    reference: str = "",
+    stamp: EditStamp | None = None,
 ) -> ProtectiveAction:
-    """Carry out a stop: through the core-banking adapter, or record one done there by hand."""
+    """Carry out one stop: through the core-banking adapter, or record one done there by hand."""
+    with case_edit(case=action.case_id, user=user, stamp=stamp, action="stop") as current:
+        return _perform(action_id=action.pk, case=current, user=user, reference=reference)
+
+
+def _perform(*, action_id: int, case: Case, user: User, reference: str = "") -> ProtectiveAction:
     action = (
         ProtectiveAction.objects.select_for_update(of=("self",))
         .select_related("item")
-        .get(pk=action.pk)
+        .get(pk=action_id, case=case)
     )
     if action.status == ActionStatus.DONE:
         return action  # a second click must not stop the card twice
@@ -244,7 +281,7 @@ def action_perform(
     action.decline_reason = ""
     action.save()
     timeline_record(
-        case=action.case,
+        case=case,
         actor=user,
         kind=EventKind.STOP_DONE,
         message=f"{_ja(action.get_kind_display)}（{reference}）",
@@ -253,25 +290,55 @@ def action_perform(
     return action
 
 
-@transaction.atomic
-def action_decline(*, action: ProtectiveAction, user: User, reason: str) -> ProtectiveAction:
+def action_decline(
+    *, action: ProtectiveAction, user: User, reason: str, stamp: EditStamp | None = None
+) -> ProtectiveAction:
     """Record that a proposed stop was not carried out, and why."""
-    action = ProtectiveAction.objects.select_for_update().get(pk=action.pk)
+    with case_edit(case=action.case_id, user=user, stamp=stamp, action="stop") as current:
+        return _decline(action_id=action.pk, case=current, user=user, reason=reason)
+
+
+def _decline(*, action_id: int, case: Case, user: User, reason: str) -> ProtectiveAction:
+    action = ProtectiveAction.objects.select_for_update().get(pk=action_id, case=case)
     if action.status == ActionStatus.DONE:
         return action  # a stop carried out cannot be undone by declining it afterwards
+    if action.status == ActionStatus.DECLINED and action.decline_reason == reason:
+        return action  # each fact once: saving the step again records nothing new
     action.status = ActionStatus.DECLINED
     action.decline_reason = reason
     action.performed_at = timezone.now()
     action.performed_by = user
     action.save()
     timeline_record(
-        case=action.case,
+        case=case,
         actor=user,
         kind=EventKind.STOP_DECLINED,
         message=f"{_ja(action.get_kind_display)}：{reason}",
         data={"action": action.kind, "reason": reason, "item": action.item_id},
     )
     return action
+
+
+def case_save_stops(
+    *,
+    case: Case,
+    user: User,
+    decisions: Iterable[tuple[int, str, str]],
+    stamp: EditStamp | None = None,
+) -> list[ProtectiveAction]:
+    """The stops step: carry out or decline each proposed stop, as one guarded write.
+
+    ``decisions`` are (action id, decision, reference or reason); an undecided stop is left alone.
+    """
+    with case_edit(case=case, user=user, stamp=stamp, action="step:stops") as current:
+        done = []
+        for action_id, decision, text in decisions:
+            if decision == ActionStatus.DONE:
+                done.append(_perform(action_id=action_id, case=current, user=user, reference=text))
+            elif decision == ActionStatus.DECLINED:
+                done.append(_decline(action_id=action_id, case=current, user=user, reason=text))
+        _write_fields(case=current, user=user, step="stops", fields={})
+    return done
 
 
 TRANSACTION_FIELDS = (
@@ -290,42 +357,49 @@ TRANSACTION_FIELDS = (
 )
 
 
-@transaction.atomic
 def case_save_transactions(
-    *, case: Case, user: User, rows: Iterable[Mapping[str, Any]]
+    *,
+    case: Case,
+    user: User,
+    rows: Iterable[Mapping[str, Any]],
+    stamp: EditStamp | None = None,
 ) -> list[UnauthorizedTransaction]:
     """Create, update or delete the case's unauthorized transactions from form rows."""
-    # Query afresh: the case may carry prefetched rows from the page that posted.
-    existing = {tx.pk: tx for tx in UnauthorizedTransaction.objects.filter(case=case)}
-    item_ids = set(ReportedItem.objects.filter(case=case).values_list("pk", flat=True))
-    kept = []
-    for row in rows:
-        tx = existing.get(row.get("id")) if row.get("id") else None
-        if row.get("DELETE"):
-            if tx is not None:
-                tx.delete()
-            continue
-        if row.get("item") not in item_ids:
-            raise ValueError("transaction names an item of another case")
-        if tx is None:
-            tx = UnauthorizedTransaction(case=case)
-        tx.item_id = row["item"]
-        for name in TRANSACTION_FIELDS:
-            value = row.get(name)
-            setattr(
-                tx,
-                name,
-                value if value is not None else ("" if name not in ("fee", "interest") else 0),
-            )
-        tx.save()
-        kept.append(tx)
-    case_update(case=case, user=user, step="transactions", fields={})
-    timeline_record(
-        case=case,
-        actor=user,
-        kind=EventKind.STEP_SAVED,
-        data={"step": "transactions", "count": len(kept), "total": sum(t.claimed for t in kept)},
-    )
+    with case_edit(case=case, user=user, stamp=stamp, action="transactions") as current:
+        existing = {tx.pk: tx for tx in UnauthorizedTransaction.objects.filter(case=current)}
+        item_ids = set(ReportedItem.objects.filter(case=current).values_list("pk", flat=True))
+        kept = []
+        for row in rows:
+            tx = existing.get(row.get("id")) if row.get("id") else None
+            if row.get("DELETE"):
+                if tx is not None:
+                    tx.delete()
+                continue
+            if row.get("item") not in item_ids:
+                raise ValueError("transaction names an item of another case")
+            if tx is None:
+                tx = UnauthorizedTransaction(case=current)
+            tx.item_id = row["item"]
+            for name in TRANSACTION_FIELDS:
+                value = row.get(name)
+                setattr(
+                    tx,
+                    name,
+                    value if value is not None else ("" if name not in ("fee", "interest") else 0),
+                )
+            tx.save()
+            kept.append(tx)
+        _write_fields(case=current, user=user, step="transactions", fields={})
+        timeline_record(
+            case=current,
+            actor=user,
+            kind=EventKind.STEP_SAVED,
+            data={
+                "step": "transactions",
+                "count": len(kept),
+                "total": sum(t.claimed for t in kept),
+            },
+        )
     case_changed.send(sender=Case, case=case, user=user)
     return kept
 
@@ -355,47 +429,70 @@ def _next_case_number(case: Case) -> tuple[int, int, str]:
     return year, counter.last, f"{case.branch.code}-{year}-{counter.last:05d}"
 
 
-@transaction.atomic
-def case_submit(*, case_id: int, user: User) -> Case:
+def case_submit(*, case_id: int, user: User, stamp: EditStamp | None = None) -> Case:
     """Turn a complete draft into a reported case with its number; submitting again is a no-op."""
-    case = Case.objects.select_for_update().select_related("branch").get(pk=case_id)
-    if not case.is_draft:
-        return case
-    problems = case_submission_problems(case)
-    if problems:
-        raise SubmissionError(problems)
-    case.year, case.sequence, case.number = _next_case_number(case)
-    case.status = CaseStatus.REPORTED
-    case.submitted_at = timezone.now()
-    case.submitted_by = user
-    case.intake_step = "submitted"
-    case.search_text = case_search_text(case=case)
-    case.version = F("version") + 1
-    case.save()
-    case.refresh_from_db(fields=["version"])
-    timeline_record(
-        case=case,
-        actor=user,
-        kind=EventKind.SUBMITTED,
-        message=f"受付番号 {case.number} で受け付けました",
-        data={"number": case.number},
-    )
-    IntakeAutosave.objects.filter(case=case).delete()
-    case_submitted.send(sender=Case, case=case, user=user)
-    return case
-
-
-@transaction.atomic
-def case_discard_draft(*, case: Case, user: User) -> Case:
-    """Withdraw a draft the teller no longer needs (kept for the record, never deleted)."""
-    if case.is_draft:
-        case.status = CaseStatus.WITHDRAWN
-        case.save(update_fields=["status", "updated_at"])
+    with case_edit(case=case_id, user=user, stamp=stamp, action="submit") as case:
+        if not case.is_draft:
+            return case
+        problems = case_submission_problems(case)
+        if problems:
+            raise SubmissionError(problems)
+        case.year, case.sequence, case.number = _next_case_number(case)
+        case.status = CaseStatus.REPORTED
+        case.submitted_at = timezone.now()
+        case.submitted_by = user
+        case.intake_step = "submitted"
+        case.search_text = case_search_text(case=case)
+        case.save(
+            update_fields=[
+                "year",
+                "sequence",
+                "number",
+                "status",
+                "submitted_at",
+                "submitted_by",
+                "intake_step",
+                "search_text",
+            ]
+        )
         timeline_record(
-            case=case, actor=user, kind=EventKind.STATUS_CHANGED, message="下書きを破棄しました"
+            case=case,
+            actor=user,
+            kind=EventKind.SUBMITTED,
+            message=f"受付番号 {case.number} で受け付けました",
+            data={"number": case.number},
         )
         IntakeAutosave.objects.filter(case=case).delete()
+        case_submitted.send(sender=Case, case=case, user=user)
     return case
+
+
+class DiscardRefusedError(Exception):
+    """A draft whose stops were carried out is not discarded: a stop must never be orphaned."""
+
+
+def case_discard_draft(*, case: Case, user: User, stamp: EditStamp | None = None) -> Case:
+    """Withdraw a draft the teller no longer needs (kept for the record, never deleted).
+
+    Refused once any stop was carried out: the card stays stopped, so the report stays open
+    until it is withdrawn with the stops to lift.
+    """
+    with case_edit(case=case, user=user, stamp=stamp, action="discard") as current:
+        if not current.is_draft:
+            return current
+        if ProtectiveAction.objects.filter(case=current, status=ActionStatus.DONE).exists():
+            raise DiscardRefusedError(f"case {current.pk} has stops in force")
+        current.status = CaseStatus.WITHDRAWN
+        current.save(update_fields=["status"])
+        timeline_record(
+            case=current,
+            actor=user,
+            kind=EventKind.STATUS_CHANGED,
+            message="下書きを破棄しました",
+        )
+        IntakeAutosave.objects.filter(case=current).delete()
+    case.status = current.status
+    return current
 
 
 # Allowed moves of the life cycle (DOMAIN §6); withdrawal is possible until a decision.
@@ -451,81 +548,83 @@ def staff_can_work(*, assignee: User, case: Case) -> bool:
     )
 
 
-@transaction.atomic
 def case_assign(
-    *, case: Case, user: User, assignee: User | None, expected_version: int | None
+    *, case: Case, user: User, assignee: User | None, stamp: EditStamp | None = None
 ) -> Case:
     """Give a case to a member of its branch, or to nobody; refused if the case changed meanwhile.
 
-    Compare-and-swap on the version the supervisor saw: two supervisors assigning the same case at
-    once cannot both win, and the loser gets StaleCaseError with the case as it now is.
+    Guarded by the version the supervisor saw: two supervisors assigning the same case at once
+    cannot both win, and the loser gets StaleCaseError with the case as it now is.
     """
     if assignee is not None and not staff_can_work(assignee=assignee, case=case):
         raise AssignmentError(f"{assignee} cannot work case {case.pk}")
-    current = Case.objects.select_related("assigned_to").get(pk=case.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleCaseError(current)
-    if current.assigned_to_id == (assignee.pk if assignee else None):
-        return current
-    updated = Case.objects.filter(pk=case.pk, version=current.version).update(
-        assigned_to=assignee, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if updated != 1:
-        raise StaleCaseError(Case.objects.get(pk=case.pk))
-    before = current.assigned_to.display_name if current.assigned_to else "—"
-    after = assignee.display_name if assignee else "—"
-    timeline_record(
-        case=current,
-        actor=user,
-        kind=EventKind.ASSIGNED,
-        message=f"{before} → {after}",
-        data={"from": current.assigned_to_id, "to": assignee.pk if assignee else None},
-    )
+    with case_edit(case=case, user=user, stamp=stamp, action="assign") as current:
+        _assign(case=current, user=user, assignee=assignee)
     current.refresh_from_db()
     return current
 
 
+def _assign(*, case: Case, user: User, assignee: User | None) -> None:
+    if case.assigned_to_id == (assignee.pk if assignee else None):
+        case_unchanged(case)
+        return
+    before = case.assigned_to.display_name if case.assigned_to else "—"
+    after = assignee.display_name if assignee else "—"
+    previous = case.assigned_to_id
+    Case.objects.filter(pk=case.pk).update(assigned_to=assignee)
+    case.assigned_to = assignee
+    timeline_record(
+        case=case,
+        actor=user,
+        kind=EventKind.ASSIGNED,
+        message=f"{before} → {after}",
+        data={"from": previous, "to": assignee.pk if assignee else None},
+    )
+
+
 def case_assign_many(
-    *, cases: Iterable[tuple[Case, int]], user: User, assignee: User | None
+    *,
+    cases: Iterable[tuple[Case, int]],
+    user: User,
+    assignee: User | None,
+    key: UUID | None = None,
+    digest: str = "",
 ) -> tuple[list[Case], list[Case]]:
-    """Assign several cases at once, each on its own compare-and-swap; returns (assigned, refused).
+    """Assign several cases at once, each guarded by its own version; returns (assigned, refused).
 
     A case someone else changed since the list was shown is refused, not overwritten; the others
-    go through.
+    go through. ``key`` is the list form's key: posted again, the cases it assigned are counted
+    as assigned and nothing is done twice.
     """
     assigned, refused = [], []
     for case, version in cases:
+        stamp = EditStamp(version=version, key=key, digest=digest)
         try:
-            with transaction.atomic():
-                assigned.append(
-                    case_assign(case=case, user=user, assignee=assignee, expected_version=version)
-                )
+            assigned.append(case_assign(case=case, user=user, assignee=assignee, stamp=stamp))
+        except EditReplayed:
+            assigned.append(Case.objects.get(pk=case.pk))
         except (StaleCaseError, AssignmentError):
             refused.append(case)
     return assigned, refused
 
 
-@transaction.atomic
-def case_pickup(
-    *, case: Case, user: User, assignee: User, expected_version: int | None = None
-) -> Case:
+def case_pickup(*, case: Case, user: User, assignee: User, stamp: EditStamp | None = None) -> Case:
     """The account's branch takes over an after-hours preliminary case: reported, and assigned.
 
     Assigned first, then moved: the status move sends case_status_changed, and the follow-up
     deadlines it opens belong to the new assignee. Two people picking up at once: the row lock
     makes the second see it already picked up.
     """
-    current = Case.objects.select_for_update().get(pk=case.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleCaseError(current)
-    if current.status != CaseStatus.PRELIMINARY:
-        raise TransitionError(f"{current.pk} is no longer preliminary")
-    if not staff_can_work(assignee=assignee, case=current):
-        raise AssignmentError(f"{assignee} cannot work case {current.pk}")
-    current = case_assign(
-        case=current, user=user, assignee=assignee, expected_version=current.version
-    )
-    return case_transition(case=current, user=user, to=CaseStatus.REPORTED, reason="支店で引継ぎ")
+    with case_edit(case=case, user=user, stamp=stamp, action="pickup") as current:
+        if current.status != CaseStatus.PRELIMINARY:
+            raise TransitionError(f"{current.pk} is no longer preliminary")
+        if not staff_can_work(assignee=assignee, case=current):
+            raise AssignmentError(f"{assignee} cannot work case {current.pk}")
+        _assign(case=current, user=user, assignee=assignee)
+        current.__dict__.pop("_edit_unchanged", None)  # the status move below is a change
+        case_transition(case=current, user=user, to=CaseStatus.REPORTED, reason="支店で引継ぎ")
+    current.refresh_from_db()
+    return current
 
 
 class BranchNotFoundError(Exception):
@@ -597,41 +696,57 @@ def case_open_preliminary(
     return case, True
 
 
-def emergency_stops_perform(*, case: Case, user: User) -> list[ProtectiveAction]:
-    """Carry out every emergency stop (card, passbook payment, online banking) not yet done."""
+def emergency_stops_perform(
+    *, case: Case, user: User, stamp: EditStamp | None = None, action_ids=None
+) -> list[ProtectiveAction]:
+    """Carry out every emergency stop (card, passbook payment, online banking) not yet done, or
+    only those of ``action_ids``, as one guarded write."""
+    with case_edit(case=case, user=user, stamp=stamp, action="emergency_stops") as current:
+        done = _emergency_stops(case=current, user=user, action_ids=action_ids)
+        if not done:
+            case_unchanged(current)
+    return done
+
+
+def _emergency_stops(*, case: Case, user: User, action_ids=None) -> list[ProtectiveAction]:
     pending = ProtectiveAction.objects.filter(
         case=case, kind__in=EMERGENCY_STOPS, status=ActionStatus.PROPOSED
     )
-    return [action_perform(action=action, user=user) for action in pending]
+    if action_ids is not None:
+        pending = ProtectiveAction.objects.filter(
+            case=case, pk__in=list(action_ids), status=ActionStatus.PROPOSED
+        )
+    return [_perform(action_id=action.pk, case=case, user=user) for action in pending]
 
 
-@transaction.atomic
 def case_add_item(
-    *, case: Case, user: User, fields: Mapping[str, Any], expected_version: int | None = None
-) -> ReportedItem:
-    """Add a reported item to an existing case (a further card or passbook on a later call).
-
-    With ``expected_version``, a form sent twice (or after someone else's change) is refused
-    with StaleCaseError, so the same card is never added twice.
-    """
-    current = Case.objects.select_for_update().get(pk=case.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleCaseError(current)
-    position = ReportedItem.objects.filter(case=case).count()
-    item = ReportedItem.objects.create(
-        case=case,
-        position=position,
-        kind=fields["kind"],
-        state=fields["state"],
-        account_branch=fields.get("account_branch", ""),
-        account_number=fields.get("account_number", ""),
-        note=fields.get("note", ""),
-    )
-    actions_propose(case=case)
-    case_update(case=case, user=user, step="items", fields={})
-    timeline_record(case=case, actor=user, kind=EventKind.ITEM_ADDED, message=str(item))
+    *,
+    case: Case,
+    user: User,
+    fields: Mapping[str, Any],
+    stamp: EditStamp | None = None,
+    stop: bool = False,
+) -> tuple[ReportedItem, list[ProtectiveAction]]:
+    """Add a reported item to an existing case (a further card or passbook on a later call), and
+    with ``stop`` carry out its emergency stops, in one guarded write: a form sent twice never
+    adds the same card twice."""
+    with case_edit(case=case, user=user, stamp=stamp, action="add_item") as current:
+        position = ReportedItem.objects.filter(case=current).count()
+        item = ReportedItem.objects.create(
+            case=current,
+            position=position,
+            kind=fields["kind"],
+            state=fields["state"],
+            account_branch=fields.get("account_branch", ""),
+            account_number=fields.get("account_number", ""),
+            note=fields.get("note", ""),
+        )
+        actions_propose(case=current)
+        _write_fields(case=current, user=user, step="items", fields={})
+        timeline_record(case=current, actor=user, kind=EventKind.ITEM_ADDED, message=str(item))
+        done = _emergency_stops(case=current, user=user) if stop else []
     case_changed.send(sender=Case, case=case, user=user)
-    return item
+    return item, done
 
 
 def case_access_record(*, case: Case, user: User, view: str, path: str) -> CaseAccess:
@@ -668,17 +783,26 @@ def intake_autosave_discard(*, case: Case | None, user: User, step: str | None =
     return kept.delete()[0]
 
 
-def attachment_add(*, case: Case, user: User, kind: str, upload, note: str = "") -> Attachment:
+def attachment_add(
+    *,
+    case: Case,
+    user: User,
+    kind: str,
+    upload,
+    note: str = "",
+    stamp: EditStamp | None = None,
+) -> Attachment:
     """Store a document the customer handed in and record it on the case's timeline.
 
     Raises ``attachments.AttachmentRefused`` for a file that is not PDF, JPEG or PNG by content,
-    or too big. The file is written before the row; if the row cannot be saved, it is removed.
+    or too big. The file is written before the row; if the row cannot be saved (or the form was
+    stale or already applied), it is removed.
     """
     stored = attachment_files.store(upload)
     try:
-        with transaction.atomic():
+        with case_edit(case=case, user=user, stamp=stamp, action="attachment") as current:
             attachment = Attachment.objects.create(
-                case=case,
+                case=current,
                 kind=kind,
                 original_name=attachment_files.safe_download_name(
                     upload.name or "", stored.extension
@@ -691,7 +815,7 @@ def attachment_add(*, case: Case, user: User, kind: str, upload, note: str = "")
                 uploaded_by=user,
             )
             timeline_record(
-                case=case,
+                case=current,
                 actor=user,
                 kind=EventKind.ATTACHMENT_ADDED,
                 message=f"{_ja(attachment.get_kind_display)}：{attachment.original_name}",
@@ -726,7 +850,9 @@ def attachment_may_open_withdrawn(*, user: User) -> bool:
     return user.role == Role.COMPLIANCE
 
 
-def attachment_withdraw(*, attachment: Attachment, user: User, reason: str) -> AttachmentWithdrawal:
+def attachment_withdraw(
+    *, attachment: Attachment, user: User, reason: str, stamp: EditStamp | None = None
+) -> AttachmentWithdrawal:
     """Withdraw a document attached by mistake, with the reason, and note it on the timeline.
 
     The document and its record are kept for the auditors; only compliance can still download
@@ -739,13 +865,13 @@ def attachment_withdraw(*, attachment: Attachment, user: User, reason: str) -> A
     case = attachment.case
     if not attachment_may_withdraw(user=user, case=case):
         raise AttachmentWithdrawalError
-    with transaction.atomic():
+    with case_edit(case=case, user=user, stamp=stamp, action="attachment_withdraw") as current:
         withdrawal, created = AttachmentWithdrawal.objects.get_or_create(
             attachment=attachment, defaults={"withdrawn_by": user, "reason": reason}
         )
         if created:
             timeline_record(
-                case=case,
+                case=current,
                 actor=user,
                 kind=EventKind.ATTACHMENT_WITHDRAWN,
                 message=(
@@ -754,6 +880,8 @@ def attachment_withdraw(*, attachment: Attachment, user: User, reason: str) -> A
                 ),
                 data={"attachment": attachment.pk, "sha256": attachment.sha256},
             )
+        else:
+            case_unchanged(current)
     return withdrawal
 
 
@@ -761,41 +889,75 @@ class RecoveryError(Exception):
     """The recovered amount cannot be recorded (more than the transaction's amount, a draft)."""
 
 
-@transaction.atomic
 def transaction_record_recovery(
     *,
     case: Case,
     transaction_id: int,
     user: User,
     amount: int,
-    expected_version: int | None = None,
+    stamp: EditStamp | None = None,
 ) -> UnauthorizedTransaction:
     """Record how much of a transaction came back (組戻し等); refuse a stale edit.
 
     The case's version guards the form as every other edit of the case does: a figure typed on a
     page opened before someone else's change is refused with StaleCaseError, never overwriting it.
     """
-    current = Case.objects.select_for_update().get(pk=case.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleCaseError(current)
-    if current.is_draft:
-        raise RecoveryError("a draft's transactions are edited in the intake")
-    tx = UnauthorizedTransaction.objects.select_for_update().get(pk=transaction_id, case=current)
-    if not 0 <= amount <= tx.amount:
-        raise RecoveryError(f"{amount} is outside 0–{tx.amount}")
-    if tx.recovered_amount == amount:
-        return tx
-    before = tx.recovered_amount
-    tx.recovered_amount = amount
-    tx.save(update_fields=["recovered_amount"])
-    Case.objects.filter(pk=current.pk).update(version=F("version") + 1, updated_at=timezone.now())
-    case.refresh_from_db(fields=["version", "updated_at"])
-    timeline_record(
-        case=current,
-        actor=user,
-        kind=EventKind.RECOVERY_RECORDED,
-        message=f"{_ja(tx.get_channel_display)} {tx.amount:,}円：回収額 {before:,}円 → {amount:,}円",
-        data={"transaction": tx.pk, "from": before, "to": amount},
-    )
+    with case_edit(case=case, user=user, stamp=stamp, action="recovery") as current:
+        if current.is_draft:
+            raise RecoveryError("a draft's transactions are edited in the intake")
+        tx = UnauthorizedTransaction.objects.select_for_update().get(
+            pk=transaction_id, case=current
+        )
+        if not 0 <= amount <= tx.amount:
+            raise RecoveryError(f"{amount} is outside 0–{tx.amount}")
+        if tx.recovered_amount == amount:
+            case_unchanged(current)
+            return tx
+        before = tx.recovered_amount
+        tx.recovered_amount = amount
+        tx.save(update_fields=["recovered_amount"])
+        timeline_record(
+            case=current,
+            actor=user,
+            kind=EventKind.RECOVERY_RECORDED,
+            message=f"{_ja(tx.get_channel_display)} {tx.amount:,}円：回収額 {before:,}円 → {amount:,}円",
+            data={"transaction": tx.pk, "from": before, "to": amount},
+        )
     case_changed.send(sender=Case, case=current, user=user)
     return tx
+
+
+def case_deadline_meet(
+    *, case: Case, user: User, deadline_id: int, stamp: EditStamp | None = None
+) -> bool:
+    """Mark a deadline the branch closes by hand (the customer's documents) as done; False when
+    it was no longer owed."""
+    from .deadlines import deadline_meet
+
+    with case_edit(case=case, user=user, stamp=stamp, action="deadline_meet") as current:
+        deadline = Deadline.objects.get(pk=deadline_id, case=current)
+        if deadline.state not in UNMET_DEADLINE_STATES:
+            case_unchanged(current)
+            return False
+        deadline_meet(case=current, kind=deadline.kind, actor=user)
+    return True
+
+
+def case_receipt_printed(*, case: Case, user: User, key: UUID | None) -> bool:
+    """Note on the timeline that the receipt was printed, once per press of the print button."""
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        if (
+            key is not None
+            and TimelineEvent.objects.filter(
+                case=case, kind=EventKind.RECEIPT_PRINTED, data__key=str(key)
+            ).exists()
+        ):
+            return False
+        timeline_record(
+            case=case,
+            actor=user,
+            kind=EventKind.RECEIPT_PRINTED,
+            data={"key": str(key) if key else None},
+        )
+    return True

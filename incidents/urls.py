@@ -17,6 +17,7 @@ urlpatterns = [
         views.intake_autosave,
         name="intake_autosave",
     ),
+    path("cases/<int:pk>/correct/<slug:section>/", views.case_correct, name="case_correct"),
     path("cases/<int:pk>/submit/", views.case_submit_view, name="case_submit"),
     path(
         "cases/<int:pk>/attachments/",
@@ -35,6 +36,7 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/discard/", views.case_discard, name="case_discard"),
     path("cases/<int:pk>/receipt/", views.case_receipt, name="case_receipt"),
+    path("cases/<int:pk>/receipt/printed/", views.case_receipt_printed, name="case_receipt_print"),
     path("cases/<int:pk>/police/", views.case_record_police, name="case_record_police"),
     path(
         "cases/<int:pk>/deadlines/<int:deadline_pk>/meet/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import (
@@ -28,27 +30,26 @@ from accounts.http import (
     json_methods,
 )
 
-from . import deadlines, forms, services
+from . import forms, services
 from .choices import (
     MANUAL_DEADLINE_KINDS,
     OPEN_STATUSES,
-    UNMET_DEADLINE_STATES,
     ActionStatus,
     CaseStatus,
-    EventKind,
     PoliceStatus,
     Role,
 )
+from .edits import EditStamp, new_edit_key
 from .intake import (
-    NOT_AFTER_SUBMISSION,
     STEP_SLUGS,
     can_edit_after_submission,
+    correction_steps,
     next_step,
     previous_step,
     steps_for,
 )
 from .links import case_links, skimming_window
-from .models import Case, Deadline, IntakeAutosave
+from .models import Case, Deadline, IntakeAutosave, ReportedItem, UnauthorizedTransaction
 from .querysets import ASSIGN, CHANGE, PICKUP, STOP, case_permits
 from .selectors import (
     case_applicable_checklist,
@@ -216,8 +217,15 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEP_SLUGS:
         raise Http404
     case = _editable_draft(request, pk)
-    if not case.is_draft and (not can_edit_after_submission(case) or step in NOT_AFTER_SUBMISSION):
-        messages.info(request, _("この届出は受付済のため、この画面では変更できません。"))
+    if not case.is_draft:
+        # Submitted means frozen for the intake: corrections go through the case page's forms.
+        messages.info(
+            request,
+            _(
+                "この届出は受付済のため、受付の画面では変更できません。"
+                "事故の詳細の「届出内容の追加・修正」から訂正してください。"
+            ),
+        )
         return redirect(case)
     if request.method == "POST" and "discard_autosave" in request.POST:
         services.intake_autosave_discard(case=case, user=request.user, step=step)
@@ -253,6 +261,40 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return render(request, f"incidents/intake/{step}.html", context)
 
 
+@login_required
+def case_correct(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """Correct or complete a submitted case (a picked-up after-hours call has only what the phone
+    call gave): the intake's forms on the case page, each save versioned and on the timeline."""
+    case = _editable_draft(request, pk)
+    if case.is_draft:
+        return redirect("incidents:intake_step", pk=case.pk, step=section)
+    sections = correction_steps(case)
+    if section not in [s.slug for s in sections]:
+        raise Http404
+    if not (can_edit_after_submission(case) and _can_follow_up(request.user, case)):
+        messages.info(request, _("この事故は現在の状態では訂正できません。"))
+        return redirect(case)
+    request.mamori_correcting = True
+    context = STEP_HANDLERS[section](
+        request, case, request.POST if request.method == "POST" else None
+    )
+    if isinstance(context, HttpResponse):
+        return context
+    context.setdefault("version", case.version)
+    context.update(
+        {
+            "case": case,
+            "step": section,
+            "steps": sections,
+            "previous_step": None,
+            "restored": None,
+            "autosave_url": "",
+            "correcting": True,
+        }
+    )
+    return render(request, f"incidents/intake/{section}.html", context)
+
+
 # Steps whose form on screen is kept before an idle logout (the review step has nothing to type).
 AUTOSAVE_STEPS = ("reporter", "customer", "items", "stops", "transactions", "police", "checklist")
 AUTOSAVE_MAX_VALUES = 100
@@ -260,9 +302,9 @@ AUTOSAVE_MAX_LENGTH = 10_000
 
 
 def _autosaves(case: Case, step: str) -> bool:
-    """Whether the step of this case is still being entered (a draft, or a submitted case being
-    completed through the intake steps)."""
-    return case.is_draft or (can_edit_after_submission(case) and step not in NOT_AFTER_SUBMISSION)
+    """Whether the step of this case is still being entered (a draft: a submitted case is
+    corrected on the case page, not through the intake)."""
+    return case.is_draft
 
 
 def _as_querydict(data: dict) -> QueryDict:
@@ -358,8 +400,20 @@ def intake_autosave(request: HttpRequest, pk: int | None = None, step: str = "re
     return JsonResponse({"ok": True, "saved_at": autosave.saved_at.isoformat()})
 
 
+STALE_MESSAGE = gettext_lazy(
+    "この届出は、画面を開いた後に他の職員が更新しました。最新の内容を表示しています。"
+    "確認のうえ、必要ならもう一度保存してください。"
+)
+
+
 def _go_on(request: HttpRequest, case: Case, step: str) -> HttpResponse:
     services.intake_autosave_discard(case=case, user=request.user, step=step)
+    if getattr(request, "mamori_correcting", False):
+        # A correction of a submitted case, from the case page: back there once saved.
+        if "add_row" in request.POST:
+            return redirect(reverse("incidents:case_correct", args=[case.pk, step]) + "?add=1")
+        messages.success(request, _("訂正を保存しました。"))
+        return redirect(case)
     if "add_row" in request.POST:
         return redirect(reverse("incidents:intake_step", args=[case.pk, step]) + "?add=1")
     if "save_only" in request.POST:
@@ -372,27 +426,29 @@ def _go_on(request: HttpRequest, case: Case, step: str) -> HttpResponse:
     return redirect("incidents:intake_step", pk=case.pk, step=following)
 
 
-def _expected_version(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST["version"])
-    except (KeyError, ValueError):
-        return None
+def _stale(request: HttpRequest, error: services.StaleCaseError, newer=()) -> dict:
+    """Refuse a stale save: keep what this member of staff typed, show what the other one saved,
+    and render the form again on the case's current version (saving again is a choice)."""
+    messages.error(request, STALE_MESSAGE)
+    return {"newer_values": list(newer), "version": error.current.version}
 
 
-def _stale(request: HttpRequest, form, error: services.StaleCaseError, names) -> dict:
-    """Refuse a stale save: keep what this teller typed, show what the other one saved."""
-    current = error.current
-    messages.error(
-        request,
-        _(
-            "この届出は、画面を開いた後に他の職員が更新しました。最新の内容を表示しています。"
-            "確認のうえ、必要ならもう一度保存してください。"
-        ),
-    )
-    newer = [
+def _newer_fields(form, current: Case, names) -> list[tuple[str, Any]]:
+    return [
         (form.fields[name].label, getattr(current, name)) for name in names if name in form.fields
     ]
-    return {"form": form, "newer_values": newer, "version": current.version}
+
+
+def _guarded(request: HttpRequest, case: Case, step: str, write, newer) -> HttpResponse | dict:
+    """Run a step's write with the form's stamp: done (or already done) goes on, stale is refused
+    with the typed values kept and ``newer(current)`` shown."""
+    try:
+        write(EditStamp.from_request(request))
+    except services.EditReplayed:
+        return _go_on(request, case, step)
+    except services.StaleCaseError as error:
+        return _stale(request, error, newer(error.current))
+    return _go_on(request, case, step)
 
 
 def _simple_step(form_class, fields, slug):
@@ -400,17 +456,22 @@ def _simple_step(form_class, fields, slug):
         if data is not None:
             form = form_class(data)
             if request.method == "POST" and form.is_valid():
-                try:
-                    services.case_update(
+                outcome = _guarded(
+                    request,
+                    case,
+                    slug,
+                    lambda stamp: services.case_update(
                         case=case,
                         user=request.user,
                         step=slug,
                         fields={name: form.cleaned_data[name] for name in fields},
-                        expected_version=_expected_version(request),
-                    )
-                except services.StaleCaseError as error:
-                    return _stale(request, form, error, fields)
-                return _go_on(request, case, slug)
+                        stamp=stamp,
+                    ),
+                    lambda current: _newer_fields(form, current, fields),
+                )
+                if isinstance(outcome, HttpResponse):
+                    return outcome
+                return {"form": form, **outcome}
         else:
             form = form_class(initial=forms.case_initial(case, fields))
         return {"form": form}
@@ -427,16 +488,14 @@ def _rows_initial(objects, names) -> list[dict]:
     return rows
 
 
-ITEM_NAMES = (
-    "kind",
-    "state",
-    "id_document_kind",
-    "account_branch",
-    "account_number",
-    "occurred_on",
-    "noticed_on",
-    "note",
-)
+def _saved_items(current: Case) -> list[tuple[str, str]]:
+    rows = ReportedItem.objects.filter(case=current)
+    return [(_("保存済みの届出対象"), _("、").join(str(item) for item in rows) or "—")]
+
+
+def _saved_transactions(current: Case) -> list[tuple[str, str]]:
+    rows = UnauthorizedTransaction.objects.filter(case=current).order_by("occurred_at", "pk")
+    return [(_("保存済みの被害取引"), _("、").join(str(tx) for tx in rows) or "—")]
 
 
 def _items_step(request, case, data):
@@ -452,10 +511,20 @@ def _items_step(request, case, data):
                     [_("届出の対象（カード・通帳など）を1件以上入力してください。")]
                 )
             else:
-                services.case_save_items(case=case, user=request.user, rows=rows)
-                return _go_on(request, case, "items")
+                outcome = _guarded(
+                    request,
+                    case,
+                    "items",
+                    lambda stamp: services.case_save_items(
+                        case=case, user=request.user, rows=rows, stamp=stamp
+                    ),
+                    _saved_items,
+                )
+                if isinstance(outcome, HttpResponse):
+                    return outcome
+                return {"formset": formset, **outcome}
     else:
-        initial = _rows_initial(case.items.all(), ITEM_NAMES)
+        initial = _rows_initial(case.items.all(), services.ITEM_FIELDS)
         for row in initial:
             row["occurred_unknown"] = row["occurred_on"] is None
         extra = 1 if (not initial or request.GET.get("add")) else 0
@@ -471,21 +540,28 @@ def _stops_step(request, case, data):
     if data is not None:
         stop_forms = [(a, forms.StopForm(data, prefix=f"stop-{a.pk}")) for a in pending]
         if request.method == "POST" and all(form.is_valid() for _a, form in stop_forms):
+            decisions = []
             for action, form in stop_forms:
                 decision = form.cleaned_data["decision"]
-                if decision == ActionStatus.DONE:
-                    services.action_perform(
-                        action=action,
-                        user=request.user,
-                        reference=form.cleaned_data["reference"].strip(),
-                    )
-                elif decision == ActionStatus.DECLINED:
-                    services.action_decline(
-                        action=action,
-                        user=request.user,
-                        reason=form.cleaned_data["decline_reason"].strip(),
-                    )
-            services.case_update(case=case, user=request.user, step="stops", fields={})
+                text = (
+                    form.cleaned_data["reference"]
+                    if decision == ActionStatus.DONE
+                    else form.cleaned_data["decline_reason"]
+                )
+                decisions.append((action.pk, decision, text.strip()))
+            try:
+                services.case_save_stops(
+                    case=case,
+                    user=request.user,
+                    decisions=decisions,
+                    stamp=EditStamp.from_request(request),
+                )
+            except services.StaleCaseError as error:
+                context = _stale(request, error)
+                done = [a for a in actions if a.status == ActionStatus.DONE]
+                return {"stop_forms": stop_forms, "done_actions": done, **context}
+            except services.EditReplayed:
+                pass
             if "perform" in request.POST:
                 return redirect("incidents:intake_step", pk=case.pk, step="stops")
             return _go_on(request, case, "stops")
@@ -507,21 +583,7 @@ def _stops_step(request, case, data):
     return {"stop_forms": stop_forms, "done_actions": done}
 
 
-TX_NAMES = (
-    "item_id",
-    "occurred_at",
-    "account_branch",
-    "account_number",
-    "channel",
-    "amount",
-    "fee",
-    "interest",
-    "location",
-    "payee_bank",
-    "payee_branch",
-    "payee_account_number",
-    "payee_account_name",
-)
+TX_NAMES = ("item_id", *services.TRANSACTION_FIELDS)
 
 
 def _transactions_step(request, case, data):
@@ -530,8 +592,19 @@ def _transactions_step(request, case, data):
     if data is not None:
         formset = forms.transaction_formset()(data, prefix="tx", form_kwargs=kwargs)
         if request.method == "POST" and formset.is_valid():
-            services.case_save_transactions(case=case, user=request.user, rows=formset.rows())
-            return _go_on(request, case, "transactions")
+            outcome = _guarded(
+                request,
+                case,
+                "transactions",
+                lambda stamp: services.case_save_transactions(
+                    case=case, user=request.user, rows=formset.rows(), stamp=stamp
+                ),
+                _saved_transactions,
+            )
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            flagged = [(tx, transaction_flags(case, tx)) for tx in case.transactions.all()]
+            return {"formset": formset, "flagged": flagged, **outcome}
     else:
         initial = []
         for tx in case.transactions.all():
@@ -553,24 +626,43 @@ def _transactions_step(request, case, data):
     return {"formset": formset, "flagged": flagged}
 
 
+CHECKLIST_FIELDS = ("checklist", "online_banking_factors", "circumstances_note")
+
+
 def _checklist_step(request, case, data):
     questions = case_applicable_checklist(case)
     if data is not None:
         form = forms.ChecklistForm(data, questions=questions)
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            checklist = [*data.get("card", []), *data.get("passbook", []), *data.get("common", [])]
-            services.case_update(
-                case=case,
-                user=request.user,
-                step="checklist",
-                fields={
-                    "checklist": checklist,
-                    "online_banking_factors": list(data.get("online_banking", [])),
-                    "circumstances_note": data["circumstances_note"],
-                },
+            cleaned = form.cleaned_data
+            checklist = [
+                *cleaned.get("card", []),
+                *cleaned.get("passbook", []),
+                *cleaned.get("common", []),
+            ]
+            outcome = _guarded(
+                request,
+                case,
+                "checklist",
+                lambda stamp: services.case_update(
+                    case=case,
+                    user=request.user,
+                    step="checklist",
+                    fields={
+                        "checklist": checklist,
+                        "online_banking_factors": list(cleaned.get("online_banking", [])),
+                        "circumstances_note": cleaned["circumstances_note"],
+                    },
+                    stamp=stamp,
+                ),
+                lambda current: [
+                    (_("状況（自由記述）"), current.circumstances_note),
+                    (_("状況確認"), _("、").join(case_checklist_labels(current)) or "—"),
+                ],
             )
-            return _go_on(request, case, "checklist")
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            return {"form": form, **outcome}
     else:
         chosen = set(case.checklist)
         form = forms.ChecklistForm(
@@ -628,7 +720,16 @@ def case_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return render(request, "incidents/intake/review.html", context, status=200)
     try:
-        services.case_submit(case_id=case.pk, user=request.user)
+        services.case_submit(
+            case_id=case.pk, user=request.user, stamp=EditStamp.from_request(request)
+        )
+    except services.EditReplayed:
+        return redirect("incidents:case_receipt", pk=case.pk)
+    except services.StaleCaseError as error:
+        if not error.current.is_draft:
+            return redirect("incidents:case_receipt", pk=case.pk)
+        messages.error(request, STALE_MESSAGE)
+        return redirect("incidents:intake_step", pk=case.pk, step="review")
     except services.SubmissionError as error:
         for problem in error.problems:
             messages.error(request, problem)
@@ -640,9 +741,28 @@ def case_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_discard(request: HttpRequest, pk: int) -> HttpResponse:
-    """Discard a draft (kept as withdrawn, never deleted)."""
+    """Discard a draft (kept as withdrawn, never deleted); refused once a stop was carried out."""
     case = _editable_draft(request, pk)
-    services.case_discard_draft(case=case, user=request.user)
+    try:
+        services.case_discard_draft(
+            case=case, user=request.user, stamp=EditStamp.from_request(request)
+        )
+    except services.EditReplayed:
+        pass
+    except services.StaleCaseError as error:
+        messages.error(request, STALE_MESSAGE)
+        if not error.current.is_draft:
+            return redirect(case)
+        return redirect("incidents:intake_step", pk=case.pk, step=case.intake_step or "customer")
+    except services.DiscardRefusedError:
+        messages.error(
+            request,
+            _(
+                "実施済みの措置（停止）があるため、この届出は破棄できません。"
+                "停止を残したまま届出を取り下げることはできません。役席にご相談ください。"
+            ),
+        )
+        return redirect("incidents:intake_step", pk=case.pk, step="stops")
     messages.info(request, _("下書きを破棄しました。"))
     return redirect("incidents:home")
 
@@ -716,6 +836,7 @@ def transaction_recovery(request: HttpRequest, pk: int, tx_pk: int) -> HttpRespo
     if tx is None:
         raise Http404
     form = forms.RecoveryForm(request.POST, transaction=tx)
+    stamp = EditStamp.from_request(request)
     if form.is_valid():
         try:
             services.transaction_record_recovery(
@@ -723,8 +844,10 @@ def transaction_recovery(request: HttpRequest, pk: int, tx_pk: int) -> HttpRespo
                 transaction_id=tx.pk,
                 user=request.user,
                 amount=form.cleaned_data["recovered_amount"],
-                expected_version=_expected_version(request),
+                stamp=stamp,
             )
+        except services.EditReplayed:
+            pass
         except services.StaleCaseError as error:
             messages.error(
                 request,
@@ -759,7 +882,7 @@ def transaction_recovery(request: HttpRequest, pk: int, tx_pk: int) -> HttpRespo
             case,
             recovery_form=form,
             recovery_tx=tx.pk,
-            recovery_version=_expected_version(request) or case.version,
+            recovery_version=stamp.version if stamp.version is not None else case.version,
         ),
     )
 
@@ -784,6 +907,7 @@ def case_record_police(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("警察への届出は記録済です。"))
         return redirect(case)
     form = forms.PoliceRecordForm(request.POST)
+    stamp = EditStamp.from_request(request)
     if form.is_valid():
         try:
             services.case_update(
@@ -791,10 +915,12 @@ def case_record_police(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 step="police",
                 fields={"police_status": PoliceStatus.FILED, **form.cleaned_data},
-                expected_version=_expected_version(request),
+                stamp=stamp,
             )
+        except services.EditReplayed:
+            pass
         except services.StaleCaseError as error:
-            stale = _stale(request, form, error, tuple(form.fields))
+            stale = _stale(request, error, _newer_fields(form, error.current, tuple(form.fields)))
             case = case_get_full(user=request.user, pk=pk)
             return render(
                 request,
@@ -807,13 +933,17 @@ def case_record_police(request: HttpRequest, pk: int) -> HttpResponse:
                     newer_values=stale["newer_values"],
                 ),
             )
-        messages.success(request, _("警察への届出を記録しました。"))
+        else:
+            messages.success(request, _("警察への届出を記録しました。"))
         return redirect(case)
     return render(
         request,
         "incidents/case_detail.html",
         _case_detail_context(
-            request, case, police_form=form, police_version=_expected_version(request)
+            request,
+            case,
+            police_form=form,
+            police_version=stamp.version if stamp.version is not None else case.version,
         ),
     )
 
@@ -849,8 +979,19 @@ def deadline_meet_view(request: HttpRequest, pk: int, deadline_pk: int) -> HttpR
     )
     if deadline is None:
         raise Http404
-    if deadline.state in UNMET_DEADLINE_STATES:
-        deadlines.deadline_meet(case=case, kind=deadline.kind, actor=request.user)
+    try:
+        met = services.case_deadline_meet(
+            case=case,
+            user=request.user,
+            deadline_id=deadline.pk,
+            stamp=EditStamp.from_request(request),
+        )
+    except services.EditReplayed:
+        met = True
+    except services.StaleCaseError:
+        messages.error(request, STALE_MESSAGE)
+        return redirect(case)
+    if met:
         messages.success(
             request,
             _("「%(kind)s」を完了にしました。") % {"kind": deadline.get_kind_display()},
@@ -861,12 +1002,12 @@ def deadline_meet_view(request: HttpRequest, pk: int, deadline_pk: int) -> HttpR
 @login_required
 @require_GET
 def case_receipt(request: HttpRequest, pk: int) -> HttpResponse:
-    """The printable receipt (受付票) handed to the customer."""
+    """The printable receipt (受付票) handed to the customer; looking at it is logged as a look,
+    printing it (the print button) as a print."""
     case = case_get_full(user=request.user, pk=pk)
     if case.is_draft:
         raise Http404
     services.case_access_record(case=case, user=request.user, view="receipt", path=request.path)
-    services.timeline_record(case=case, actor=request.user, kind=EventKind.RECEIPT_PRINTED)
     return render(
         request,
         "incidents/receipt.html",
@@ -878,5 +1019,30 @@ def case_receipt(request: HttpRequest, pk: int) -> HttpResponse:
                 a for a in case.actions.all() if a.status == ActionStatus.DECLINED
             ],
             "printed_at": timezone.localtime(),
+            "can_print": _can_print_receipt(request.user, case),
         },
     )
+
+
+def _can_print_receipt(user, case: Case) -> bool:
+    """The receipt is handed over at the counter by the case's own branch; compliance and the
+    monitoring center read it without printing anything for a customer."""
+    return user.role in INTAKE_ROLES and case_permits(user, case, CHANGE)
+
+
+@login_required
+@require_POST
+def case_receipt_printed(request: HttpRequest, pk: int) -> HttpResponse:
+    """The print button of the receipt: note the print on the timeline (once per press)."""
+    case = case_get_full(user=request.user, pk=pk)
+    if case.is_draft:
+        raise Http404
+    if not _can_print_receipt(request.user, case):
+        raise PermissionDenied
+    services.case_receipt_printed(
+        case=case, user=request.user, key=EditStamp.from_request(request).key
+    )
+    if request.headers.get("X-Requested-With") == "fetch":
+        return JsonResponse({"ok": True, "next_key": str(new_edit_key())})
+    messages.info(request, _("印刷を記録しました。ブラウザの印刷（Ctrl+P）で印刷してください。"))
+    return redirect("incidents:case_receipt", pk=case.pk)

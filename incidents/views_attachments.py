@@ -10,17 +10,23 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.services import client_ip
 
 from . import attachments, forms, services
 from .choices import CaseStatus, Role
+from .edits import EditStamp
 from .models import Attachment, Case
 from .querysets import CHANGE, VIEW
 from .selectors import case_get_full
 
 ATTACHING_ROLES = (Role.TELLER, Role.SUPERVISOR)
+STALE_ATTACHMENT = gettext_lazy(
+    "この事故は、画面を開いた後に他の職員が更新しました。最新の内容を表示しています。"
+    "確認のうえ、必要ならもう一度操作してください。"
+)
 
 
 def can_attach(user, case: Case) -> bool:
@@ -63,9 +69,15 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 upload=form.cleaned_data["file"],
                 note=form.cleaned_data["note"],
+                stamp=EditStamp.from_request(request),
             )
         except attachments.AttachmentRefused as refused:
             form.add_error("file", _refusal(str(refused)))
+        except services.EditReplayed:
+            return redirect(case.get_absolute_url() + "#attachments")
+        except services.StaleCaseError:
+            messages.error(request, STALE_ATTACHMENT)
+            form.add_error("file", _("もう一度ファイルを選んで添付してください。"))
         else:
             messages.success(
                 request, _("「%(name)s」を添付しました。") % {"name": attachment.original_name}
@@ -129,9 +141,18 @@ def attachment_withdraw(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
         raise PermissionDenied
     form = forms.AttachmentWithdrawForm(request.POST)
     if form.is_valid():
-        services.attachment_withdraw(
-            attachment=attachment, user=request.user, reason=form.cleaned_data["reason"]
-        )
+        try:
+            services.attachment_withdraw(
+                attachment=attachment,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                stamp=EditStamp.from_request(request),
+            )
+        except services.EditReplayed:
+            return redirect(attachment.case.get_absolute_url() + "#attachments")
+        except services.StaleCaseError:
+            messages.error(request, STALE_ATTACHMENT)
+            return redirect(attachment.case.get_absolute_url() + "#attachments")
         messages.success(
             request, _("「%(name)s」を取り下げました。") % {"name": attachment.original_name}
         )

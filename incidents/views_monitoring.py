@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.contrib import messages
@@ -9,10 +10,12 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from . import services
 from .choices import EMERGENCY_STOPS, ActionStatus
+from .edits import EditStamp
 from .forms_desk import AddItemForm, CallForm, CallItemFormSet
 from .models import Case, ProtectiveAction
 from .querysets import STOP
@@ -101,51 +104,12 @@ def case_stops(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(
         Case.objects.restrict(request.user, STOP).select_related("branch"), pk=pk
     )
-    add_form = AddItemForm(prefix="add", initial={"version": case.version})
+    add_form = AddItemForm(prefix="add")
     if request.method == "POST":
-        if "perform" in request.POST:
-            action = get_object_or_404(
-                ProtectiveAction.objects.filter(case=case), pk=request.POST.get("perform")
-            )
-            action = services.action_perform(action=action, user=request.user)
-            messages.success(
-                request,
-                _("%(action)s を実施しました（受付番号 %(reference)s）。")
-                % {"action": action.get_kind_display(), "reference": action.reference},
-            )
-            return redirect("incidents:case_stops", pk=case.pk)
-        if "perform_all" in request.POST:
-            done = services.emergency_stops_perform(case=case, user=request.user)
-            messages.success(
-                request, _("%(count)s件の緊急停止を実施しました。") % {"count": len(done)}
-            )
-            return redirect("incidents:case_stops", pk=case.pk)
-        if "add_item" in request.POST:
-            add_form = AddItemForm(request.POST, prefix="add")
-            if add_form.is_valid():
-                try:
-                    item = services.case_add_item(
-                        case=case,
-                        user=request.user,
-                        fields=add_form.cleaned_data,
-                        expected_version=add_form.cleaned_data["version"],
-                    )
-                except services.StaleCaseError:
-                    messages.error(
-                        request,
-                        _(
-                            "この事故は、画面を開いた後に他の職員が更新しました。最新の届出対象を"
-                            "表示しています。まだ必要なら、もう一度追加してください。"
-                        ),
-                    )
-                    return redirect("incidents:case_stops", pk=case.pk)
-                done = services.emergency_stops_perform(case=case, user=request.user)
-                messages.success(
-                    request,
-                    _("「%(item)s」を追加し、%(count)s件の緊急停止を実施しました。")
-                    % {"item": item, "count": len(done)},
-                )
-                return redirect("incidents:case_stops", pk=case.pk)
+        response = _stops_post(request, case)
+        if response is not None:
+            return response
+        add_form = AddItemForm(request.POST, prefix="add")
     services.case_access_record(case=case, user=request.user, view="case_stops", path=request.path)
     actions = list(case.actions.select_related("item", "performed_by"))
     return render(
@@ -160,3 +124,62 @@ def case_stops(request: HttpRequest, pk: int) -> HttpResponse:
             "add_form": add_form,
         },
     )
+
+
+STALE_STOPS = gettext_lazy(
+    "この事故は、画面を開いた後に他の職員が更新しました。最新の措置を表示しています。"
+    "まだ必要なら、もう一度実施してください。"
+)
+
+
+def _stops_post(request: HttpRequest, case: Case) -> HttpResponse | None:
+    """Carry out one stop, every pending emergency stop, or add an item and stop it; each one
+    guarded write. None when the added item's form is invalid (the page shows its errors)."""
+    stamp = EditStamp.from_request(request)
+    back = redirect("incidents:case_stops", pk=case.pk)
+    try:
+        if "perform" in request.POST:
+            action_id = _action_id(request.POST.get("perform", ""))
+            action = ProtectiveAction.objects.filter(case=case, pk=action_id).first()
+            if action is None:
+                messages.error(request, _("実施する措置が見つかりません。画面を更新してください。"))
+                return back
+            done = services.emergency_stops_perform(
+                case=case, user=request.user, stamp=stamp, action_ids=[action.pk]
+            )
+            action.refresh_from_db()
+            messages.success(
+                request,
+                _("%(action)s を実施しました（受付番号 %(reference)s）。")
+                % {"action": action.get_kind_display(), "reference": action.reference},
+            )
+            return back
+        if "perform_all" in request.POST:
+            done = services.emergency_stops_perform(case=case, user=request.user, stamp=stamp)
+            messages.success(
+                request, _("%(count)s件の緊急停止を実施しました。") % {"count": len(done)}
+            )
+            return back
+        if "add_item" in request.POST:
+            add_form = AddItemForm(request.POST, prefix="add")
+            if not add_form.is_valid():
+                return None
+            item, done = services.case_add_item(
+                case=case, user=request.user, fields=add_form.cleaned_data, stamp=stamp, stop=True
+            )
+            messages.success(
+                request,
+                _("「%(item)s」を追加し、%(count)s件の緊急停止を実施しました。")
+                % {"item": item, "count": len(done)},
+            )
+            return back
+    except services.EditReplayed:
+        return back
+    except services.StaleCaseError:
+        messages.error(request, STALE_STOPS)
+        return back
+    return back
+
+
+def _action_id(value: str) -> int | None:
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value or "") else None

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import services
+from .edits import EditStamp
 from .forms_desk import AccessLogFilterForm, AssignForm, BulkAssignForm, PickupForm, QueueFilterForm
 from .models import Case
 from .querysets import ASSIGN, PICKUP, spans_branches
@@ -89,8 +90,13 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
         return _back(request, "incidents:queue")
     pairs = form.cleaned_data["cases"]
     assignee = form.cleaned_data["assignee"]
+    stamp = EditStamp.from_request(request)
     assigned, refused = services.case_assign_many(
-        cases=[(cases[pk], version) for pk, version in pairs], user=user, assignee=assignee
+        cases=[(cases[pk], version) for pk, version in pairs],
+        user=user,
+        assignee=assignee,
+        key=stamp.key,
+        digest=stamp.digest,
     )
     if assigned:
         messages.success(
@@ -142,10 +148,12 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
             case=case,
             user=request.user,
             assignee=form.cleaned_data["assignee"],
-            expected_version=form.cleaned_data["version"],
+            stamp=EditStamp.from_request(request),
         )
     except services.StaleCaseError as error:
         _stale_message(request, error)
+    except services.EditReplayed:
+        messages.success(request, _("担当者を変更しました。"))
     else:
         messages.success(request, _("担当者を変更しました。"))
     return _back(request, case)
@@ -157,17 +165,18 @@ def case_claim(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a case as one's own."""
     case = get_object_or_404(Case.objects.restrict(request.user, ASSIGN), pk=pk)
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
-    try:
         services.case_assign(
-            case=case, user=request.user, assignee=request.user, expected_version=version
+            case=case,
+            user=request.user,
+            assignee=request.user,
+            stamp=EditStamp.from_request(request),
         )
     except services.StaleCaseError as error:
         _stale_message(request, error)
     except services.AssignmentError:
         messages.error(request, _("この事故の担当にはなれません。"))
+    except services.EditReplayed:
+        messages.success(request, _("担当になりました。"))
     else:
         messages.success(request, _("担当になりました。"))
     return _back(request, case)
@@ -189,11 +198,10 @@ def case_pickup(request: HttpRequest, pk: int) -> HttpResponse:
         assignee = user  # a teller picks up for themselves; supervisors may hand it to someone
     try:
         services.case_pickup(
-            case=case,
-            user=user,
-            assignee=assignee,
-            expected_version=form.cleaned_data["version"],
+            case=case, user=user, assignee=assignee, stamp=EditStamp.from_request(request)
         )
+    except services.EditReplayed:
+        pass
     except services.StaleCaseError as error:
         _stale_message(request, error)
     except services.TransitionError:

@@ -85,15 +85,16 @@ def test_a_change_after_approval_is_a_new_decision_that_supersedes_the_old(
     with pytest.raises(PermissionDenied):
         services.decision_submit(case=fresh(case), user=teller, note="変更したい")
 
+    # The newer facts are recorded first, then submitted: what is approved is what was submitted.
+    set_checklist(case, teller, ["pin_memo_with_card"])
+    services.item_fault_confirm(
+        case=fresh(case), item=case.items.get(), user=supervisor, fault="negligence"
+    )
     second = services.decision_submit(
         case=fresh(case), user=supervisor, note="暗証番号メモの所持が判明したため"
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_REVIEW
-    set_checklist(case, teller, ["pin_memo_with_card"])
-    services.item_fault_confirm(
-        case=fresh(case), item=case.items.get(), user=supervisor, fault="negligence"
-    )
     newer = services.decision_approve(decision=second, user=other_supervisor)
 
     assert newer.supersedes == approved
@@ -134,9 +135,13 @@ def test_marking_paid_records_the_amount_on_the_timeline(client, approved, telle
     client.force_login(teller)
     url = reverse("compensation:paid", args=[case.pk])
     tomorrow = factories.today() + datetime.timedelta(days=1)
-    refused = client.post(url, {"paid_on": tomorrow.isoformat(), "reference": "FX-1"})
+    refused = client.post(
+        url, factories.stamped(case, paid_on=tomorrow.isoformat(), reference="FX-1")
+    )
     assert refused.status_code == 200 and "未来の日付" in refused.content.decode()
-    response = client.post(url, {"paid_on": factories.today().isoformat(), "reference": "FX-1"})
+    response = client.post(
+        url, factories.stamped(case, paid_on=factories.today().isoformat(), reference="FX-1")
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.PAID

@@ -102,7 +102,7 @@ def test_the_findings_page_shows_the_suggestion_beside_the_confirmation(client, 
     assert "チェックリストによる判定" in page and "暗証番号を記載したメモ" in page
     item = case.items.get()
     form = {
-        "version": "0",
+        **factories.stamped(case),
         "prompt_notice": "on",
         "explanation": "on",
         "taken_by": "",
@@ -117,7 +117,7 @@ def test_the_findings_page_shows_the_suggestion_beside_the_confirmation(client, 
     assert not ItemFault.objects.exists()
     form[f"fault-{item.pk}-reason"] = "メモは自宅に保管されていた"
     form["note"] = "ご本人に確認"
-    saved = client.post(url, form)
+    saved = client.post(url, {**form, **factories.stamped(case)})
     assert saved.status_code == 302
     assert ItemFault.objects.get().override_reason == "メモは自宅に保管されていた"
     assert CaseAssessment.objects.get().note == "ご本人に確認"
@@ -202,12 +202,21 @@ def test_a_corporate_case_is_decided_case_by_case_with_a_rate_and_a_reason(
     services.case_by_case_rate_set(
         case=fresh(case), tx=first, user=supervisor, rate=33, reason="法人の管理体制を考慮"
     )
-    decision = services.decision_submit(case=fresh(case), user=teller)
+    first_try = services.decision_submit(case=fresh(case), user=teller)
     with pytest.raises(services.DecisionError, match="個別判断です"):
-        services.decision_approve(decision=decision, user=other_supervisor)
+        services.decision_approve(decision=first_try, user=other_supervisor)
+    # Under review the rates are frozen: the reviewer sends it back, then the rate is set.
+    with pytest.raises(services.DecisionError, match="審査中"):
+        services.case_by_case_rate_set(
+            case=fresh(case), tx=second, user=supervisor, rate=100, reason="全額とする"
+        )
+    services.decision_return(
+        decision=first_try, user=other_supervisor, comment="2件目の補償率を決めてください"
+    )
     services.case_by_case_rate_set(
         case=fresh(case), tx=second, user=supervisor, rate=100, reason="全額とする"
     )
+    decision = services.decision_submit(case=fresh(case), user=teller)
     evaluation = evaluate(case)
     # floor(100,001 × 33 / 100) = 33,000 (33,000.33 rounded down to the yen).
     assert [line.compensation for line in evaluation.lines] == [33000, 50110]
@@ -233,7 +242,12 @@ def test_rates_are_set_on_the_findings_page(client, teller, supervisor):
     url = reverse("compensation:findings", args=[case.pk])
     page = client.get(url)
     assert len(page.context["rate_forms"]) == 2
-    base = {"version": "0", "prompt_notice": "on", "explanation": "on", "unavoidable_days": "0"}
+    base = {
+        **factories.stamped(case),
+        "prompt_notice": "on",
+        "explanation": "on",
+        "unavoidable_days": "0",
+    }
     refused = client.post(url, {**base, f"rate-{first.pk}-rate": "50"})
     assert "補償率を決めた理由を入力してください" in refused.content.decode()
     assert not CaseByCaseRate.objects.exists()

@@ -107,7 +107,9 @@ def test_approval_through_the_page_by_a_second_supervisor(
     case = factories.stolen_card_case(teller)
     confirm_suggested_faults(case, supervisor)
     client.force_login(teller)
-    response = client.post(reverse("compensation:submit", args=[case.pk]), {"note": ""})
+    response = client.post(
+        reverse("compensation:submit", args=[case.pk]), factories.stamped(case, note="")
+    )
     assert response.status_code == 302
     decision = Decision.objects.get(case=case)
 
@@ -120,7 +122,7 @@ def test_approval_through_the_page_by_a_second_supervisor(
     fingerprint = page.context["evaluation"].fingerprint
     response = client.post(
         reverse("compensation:review", args=[case.pk]),
-        {"action": "approve", "fingerprint": fingerprint, "confirmed": "on"},
+        factories.stamped(case, action="approve", fingerprint=fingerprint, confirmed="on"),
     )
     assert response.status_code == 302
     decision.refresh_from_db()
@@ -159,7 +161,9 @@ def test_sending_back_needs_a_comment_and_reopens_the_investigation(
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.SUBMITTED
 
-    response = client.post(url, {"action": "return", "comment": "警察の受理番号を確認してください"})
+    response = client.post(
+        url, factories.stamped(case, action="return", comment="警察の受理番号を確認してください")
+    )
     assert response.status_code == 302
     decision.refresh_from_db()
     case.refresh_from_db()
@@ -195,18 +199,33 @@ def test_an_approval_of_facts_changed_since_the_page_was_opened_is_refused(
     case = factories.stolen_card_case(teller)
     confirm_suggested_faults(case, supervisor)
     decision = services.decision_submit(case=fresh(case), user=teller)
+    from incidents import services as incident_services
+
     from .support import evaluate
 
     seen = evaluate(case).fingerprint
-    services.findings_save(case=fresh(case), user=supervisor, fields={"unavoidable_days": 3})
-    with pytest.raises(services.DecisionError, match="内容が変更されました"):
+    # The circumstances were corrected while the decision waited: not the facts submitted.
+    incident_services.case_update(
+        case=fresh(case), user=teller, step="checklist", fields={"circumstances_note": "追記"}
+    )
+    incident_services.case_update(
+        case=fresh(case), user=teller, step="checklist", fields={"checklist": ["intoxicated"]}
+    )
+    with pytest.raises(services.DecisionError, match="変更され"):
         services.decision_approve(
             decision=decision, user=other_supervisor, expected_fingerprint=seen
         )
-    approved = services.decision_approve(
-        decision=decision, user=other_supervisor, expected_fingerprint=evaluate(case).fingerprint
-    )
-    assert approved.facts["unavoidable_days"] == 3
+    # Not even on the newer page: what is approved must be what the preparer submitted.
+    with pytest.raises(services.DecisionError, match="審査依頼の後に"):
+        services.decision_approve(
+            decision=decision,
+            user=other_supervisor,
+            expected_fingerprint=evaluate(case).fingerprint,
+        )
+    services.decision_return(decision=decision, user=other_supervisor, comment="状況を確認")
+    again = services.decision_submit(case=fresh(case), user=teller)
+    approved = services.decision_approve(decision=again, user=other_supervisor)
+    assert approved.facts["checklist"] == ["intoxicated"]
 
 
 def test_monitoring_and_compliance_take_no_part_in_decisions(

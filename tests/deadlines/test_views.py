@@ -118,11 +118,13 @@ def test_documents_received_closes_the_documents_deadline_only(teller_client, po
     documents = case.deadlines.get(kind="customer_documents")
     police = case.deadlines.get(kind="police_report")
     url = reverse("incidents:deadline_meet", args=[case.pk, documents.pk])
-    assert teller_client.post(url).status_code == 302
+    assert teller_client.post(url, factories.stamped(case)).status_code == 302
     documents.refresh_from_db()
     assert documents.state == "met"
     police_url_ = reverse("incidents:deadline_meet", args=[case.pk, police.pk])
-    assert teller_client.post(police_url_).status_code == 404  # met by recording the report
+    assert (
+        teller_client.post(police_url_, factories.stamped(case)).status_code == 404
+    )  # met by recording the report
     police.refresh_from_db()
     assert police.state == "open"
 

@@ -148,14 +148,16 @@ def test_the_console_finds_a_case_of_any_branch_and_stops_a_further_item(
     assert client.get(stops).status_code == 200
     client.post(
         stops,
-        {
-            "add_item": "1",
-            "add-kind": "online_banking",
-            "add-state": "credentials_stolen",
-            "add-account_branch": "002",
-            "add-account_number": "1112223",
-            "add-version": case.version,
-        },
+        factories.stamped(
+            case,
+            {
+                "add_item": "1",
+                "add-kind": "online_banking",
+                "add-state": "credentials_stolen",
+                "add-account_branch": "002",
+                "add-account_number": "1112223",
+            },
+        ),
     )
     ib = case.actions.get(kind="ib_suspend")
     assert ib.status == "done" and ib.performed_by == monitoring_agent
@@ -173,10 +175,11 @@ def test_pending_emergency_stops_are_carried_out_one_by_one_or_all_at_once(
     client.force_login(monitoring_agent)
     stops = reverse("incidents:case_stops", args=[case.pk])
     action = case.actions.get(kind="card_suspend")
-    client.post(stops, {"perform": action.pk})
+    clicked = factories.stamped(case, perform=action.pk)
+    client.post(stops, clicked)
     action.refresh_from_db()
     assert action.status == "done"
-    client.post(stops, {"perform": action.pk})  # a second click stops nothing twice
+    client.post(stops, clicked)  # a second click stops nothing twice
     action.refresh_from_db()
     assert case.events.filter(kind="stop_done").count() == 1
 
@@ -279,10 +282,14 @@ def test_adding_the_same_item_twice_from_one_page_adds_it_once(client, monitorin
         "add-state": "lost",
         "add-account_branch": "001",
         "add-account_number": "1234567",
-        "add-version": case.version,
     }
-    client.post(stops, form)
-    response = client.post(stops, form, follow=True)  # a double click, or a second agent
+    clicked = factories.stamped(case, form)
+    second_agent = factories.stamped(case, form)  # the same page, opened on another desk
+    client.post(stops, clicked)
+    response = client.post(stops, clicked, follow=True)  # a double click
+    assert case.items.filter(kind="passbook").count() == 1
+    assert "他の職員が更新しました" not in response.content.decode()
+    response = client.post(stops, second_agent, follow=True)
     assert case.items.filter(kind="passbook").count() == 1
     assert "他の職員が更新しました" in response.content.decode()
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import services
+from incidents.edits import EditStamp
 from incidents.models import Case, TimelineEvent
 from incidents.selectors_queue import PAGE_SIZE
 from tests import factories
@@ -86,7 +87,7 @@ def test_filters_on_item_kind_assignee_and_deadlines_are_kept_in_the_url(
         services.action_perform(action=action, user=teller)
     services.case_update(case=ib, user=teller, step="police", fields={"police_status": "not_yet"})
     ib = services.case_submit(case_id=ib.pk, user=teller)
-    services.case_assign(case=ib, user=supervisor, assignee=other_supervisor, expected_version=None)
+    services.case_assign(case=ib, user=supervisor, assignee=other_supervisor)
     deadline(card, hours=-3)  # police report overdue
     deadline(ib, kind="customer_documents", hours=30)
     client.force_login(supervisor)
@@ -171,9 +172,7 @@ def test_the_number_of_queries_per_queue_page_does_not_grow_with_the_rows(
     for n, case in enumerate(more):
         deadline(case, hours=24 + n)
         deadline(case, kind="customer_documents", hours=-n)
-        services.case_assign(
-            case=case, user=supervisor, assignee=other_supervisor, expected_version=None
-        )
+        services.case_assign(case=case, user=supervisor, assignee=other_supervisor)
     large, shown_large = queue_queries(client, django_assert_max_num_queries, params)
     assert (shown_small, shown_large) == (2, 12)
     assert small == large
@@ -232,7 +231,10 @@ def test_bulk_assignment_skips_a_case_someone_changed_since_the_list_was_shown(
     fresh, stale = factories.stolen_card_case(teller), factories.stolen_card_case(teller)
     shown = [Case.objects.get(pk=fresh.pk), Case.objects.get(pk=stale.pk)]
     services.case_assign(
-        case=stale, user=other_supervisor, assignee=other_supervisor, expected_version=stale.version
+        case=stale,
+        user=other_supervisor,
+        assignee=other_supervisor,
+        stamp=EditStamp(version=stale.version),
     )
     client.force_login(supervisor)
     response = bulk(client, shown, supervisor)

@@ -51,12 +51,41 @@ SPECIAL = st.sampled_from(
         "../../etc/passwd",
     ]
 )
+# Dates at and past the edges of the one date range (1900-01-01 to 2999-12-31), before Christ,
+# and digits that are digits only to str.isdigit (full-width, superscript, Arabic-Indic).
+DATE_EDGES = st.sampled_from(
+    [
+        "0001-01-01",
+        "0001-01-01T00:00",
+        "1899-12-31",
+        "1899-12-31T23:59",
+        "1900-01-01",
+        "2999-12-31",
+        "3000-01-01",
+        "3000-01-01T00:00",
+        "9999-12-31",
+        "9999-12-31T23:59",
+        "0000-01-01",
+        "-0001-01-01",
+        "2026-01-01 BC",
+        "0044-03-15 BC",
+        "３０００-０１-０１",
+        "２０２６-０４-０１T１０:００",
+        "²⁰²⁶-04-01",
+        "²",
+        "¹²³",
+        "١٢٣",
+        "٢٠٢٦-٠٤-٠١",
+        "2026-04-01\x00",
+        "2026-04-01\u0000T10:00",
+    ]
+)
 TEXT = st.text(alphabet=st.one_of(JAPANESE, CONTROL, ANY_CHAR), max_size=30)
 HUGE = st.builds(
     lambda unit, n: unit * n, st.sampled_from(["あ", "9", "x", "\x01"]), st.integers(300, 20_000)
 )
 NUMBER = st.integers(min_value=-(2**80), max_value=2**80).map(str)
-VALUE = st.one_of(SPECIAL, TEXT, NUMBER, HUGE)
+VALUE = st.one_of(SPECIAL, DATE_EDGES, TEXT, NUMBER, HUGE)
 VALUES = st.one_of(VALUE, st.lists(VALUE, min_size=0, max_size=4))
 
 JSON_SCALARS = st.one_of(
@@ -206,5 +235,10 @@ QUERY_NAMES = (
     "next",
     "timeout",
     "add",
+    "perform",
+    "cases",
+    "version",
+    "edit_key",
+    "print",
 )
 QUERIES = st.dictionaries(st.one_of(st.sampled_from(QUERY_NAMES), TEXT), VALUES, max_size=5)

@@ -32,7 +32,7 @@ from compensation.forms import PaidForm
 from incidents import attachments
 from incidents.forms import AttachmentForm, CustomerForm, PoliceRecordForm, ReporterForm
 from incidents.forms import SubmitForm as IntakeSubmitForm
-from tests.permissions.matrix import ANONYMOUS, MATRIX, ROLES
+from tests.permissions.matrix import ANONYMOUS, MATRIX, ROLES, stamped
 from tests.permissions.test_matrix import build_world, the_case, url_for
 
 from .strategies import QUERIES, Payload, payloads
@@ -42,7 +42,7 @@ pytestmark = pytest.mark.django_db
 # Examples per URL: those taking a POST get more.
 POST_EXAMPLES = 60
 GET_ONLY_EXAMPLES = 24
-NEEDS = ("police_pending", "noticed", "ready", "in_review", "decided", "attached")
+NEEDS = ("police_pending", "noticed", "ready", "in_review", "decided", "attached", "fresh_draft")
 URLS = sorted(name for name in MATRIX if not name.endswith(":*"))
 
 
@@ -126,11 +126,9 @@ def _multipart(payload: Payload) -> dict:
 
 
 def version_ok(data: QueryDict, case) -> bool:
-    """As the views read it: a version that is not a number is no check at all."""
-    try:
-        return int(data["version"]) == case.version
-    except (KeyError, ValueError):
-        return True
+    """A case-changing form applies only on the case's own version (a missing or malformed one
+    is stale, never no check at all)."""
+    return data.get("version", "") == str(case.version)
 
 
 def attachment_valid(world, seen) -> bool:
@@ -184,6 +182,12 @@ VALID = {
     "compensation:submit": always,
 }
 AUTOSAVES = ("incidents:case_new_autosave", "incidents:intake_autosave")
+# Every write a double click could repeat: case-changing forms (version and key), the forms that
+# open a case (their intake token) and the receipt's print button (its key).
+ONCE_ONLY = {name for name, spec in MATRIX.items() if spec.edits} | {
+    "incidents:case_new",
+    "incidents:monitoring_call_new",
+}
 
 
 def send(client: Client, url: str, payload: Payload, as_json: bool):
@@ -209,6 +213,9 @@ def check_post(world, name: str, role: str, url: str, payload: Payload, response
     assert role in spec.post, f"{where}: changed data without the right"
     success = response.status_code == 302 or (spec.json and response.status_code == 200)
     assert success, f"{where}: changed data without reporting success"
+    if spec.edits is True:
+        seen = seen_by_view(url, payload)
+        assert seen is not None and version_ok(seen[0], world.case), f"{where}: stale but applied"
     if name in AUTOSAVES:
         assert autosave_valid(world, url, payload), f"{where}: kept a malformed autosave"
     elif name in VALID:
@@ -234,7 +241,7 @@ def test_no_generated_input_breaks_a_page_or_changes_data_without_a_valid_submis
         world.case = the_case(world, spec)
         bases[name] = {
             k: v
-            for k, v in (spec.data(world) if spec.data else {}).items()
+            for k, v in stamped(spec, world, spec.data(world) if spec.data else {}).items()
             if isinstance(v, str | int | list)
         }
     field_names = tuple(sorted({k for base in bases.values() for k in base})) or ("x",)
@@ -270,7 +277,13 @@ def test_no_generated_input_breaks_a_page_or_changes_data_without_a_valid_submis
                 )
             else:
                 response = send(client, url, payload, as_json)
-            changed = fingerprint() != before
+            after = fingerprint()
+            changed = after != before
+            again = None
+            if method == "post" and name in ONCE_ONLY:
+                # The same post again (a double click, a resent request): nothing more changes.
+                again = send(client, url, payload, as_json)
+                twice = fingerprint() != after
             transaction.set_rollback(True)
         seen.append(name)
         assert response.status_code < 500, (
@@ -278,6 +291,11 @@ def test_no_generated_input_breaks_a_page_or_changes_data_without_a_valid_submis
         )
         if method == "post":
             check_post(world, name, role, url, payload, response, changed)
+        if again is not None:
+            assert again.status_code < 500, f"POST {url} again as {role}: {again.status_code}"
+            assert not twice, (
+                f"POST {url} as {role}, sent twice: {payload.describe()} applied twice"
+            )
 
     run()
     COUNTS[group] = len(seen)

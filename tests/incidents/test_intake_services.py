@@ -11,6 +11,7 @@ from django.db import connection
 
 from incidents import services
 from incidents.choices import ActionStatus, CaseStatus
+from incidents.edits import EditStamp
 from incidents.models import Case, ProtectiveAction
 from tests import factories
 
@@ -230,7 +231,7 @@ def test_a_stale_edit_is_refused_and_never_overwrites_the_newer_one(teller, othe
         user=other_supervisor,
         step="customer",
         fields={"customer_phone": "03-1111-2222"},
-        expected_version=opened_at,
+        stamp=EditStamp(version=opened_at),
     )
     with pytest.raises(services.StaleCaseError) as error:
         services.case_update(
@@ -238,7 +239,7 @@ def test_a_stale_edit_is_refused_and_never_overwrites_the_newer_one(teller, othe
             user=teller,
             step="customer",
             fields={"customer_phone": "090-9999-9999"},
-            expected_version=opened_at,
+            stamp=EditStamp(version=opened_at),
         )
     assert error.value.current.customer_phone == "03-1111-2222"
     case.refresh_from_db()

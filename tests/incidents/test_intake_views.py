@@ -93,7 +93,8 @@ def test_a_teller_takes_a_whole_report_step_by_step(teller_client, teller):
     assert response.url == step_url(case, "customer")
     response = teller_client.post(
         step_url(case, "customer"),
-        {
+        factories.stamped(case)
+        | {
             "customer_number": "１２３４５６",
             "customer_type": "individual",
             "customer_name": "山田 太郎",
@@ -106,20 +107,24 @@ def test_a_teller_takes_a_whole_report_step_by_step(teller_client, teller):
     assert response.url == step_url(case, "items")
     case.refresh_from_db()
     assert (case.customer_number, case.customer_name_kana) == ("123456", "ヤマダ タロウ")
-    response = teller_client.post(step_url(case, "items"), item_post())
+    response = teller_client.post(step_url(case, "items"), factories.stamped(case, item_post()))
     assert response.url == step_url(case, "stops")
     action = case.actions.get()
     response = teller_client.post(
-        step_url(case, "stops"), {f"stop-{action.pk}-decision": "done", "next": "1"}
+        step_url(case, "stops"),
+        factories.stamped(case, {f"stop-{action.pk}-decision": "done", "next": "1"}),
     )
     assert response.url == step_url(case, "transactions")
     item = case.items.get()
-    response = teller_client.post(step_url(case, "transactions"), tx_post(item))
+    response = teller_client.post(
+        step_url(case, "transactions"), factories.stamped(case, tx_post(item))
+    )
     assert response.url == step_url(case, "police")
     assert case.transactions.get().amount == 200000
     response = teller_client.post(
         step_url(case, "police"),
-        {
+        factories.stamped(case)
+        | {
             "police_status": "filed",
             "police_station": "丸の内警察署",
             "police_filed_on": day(-1),
@@ -129,13 +134,15 @@ def test_a_teller_takes_a_whole_report_step_by_step(teller_client, teller):
     )
     assert response.url == step_url(case, "checklist")
     response = teller_client.post(
-        step_url(case, "checklist"), {"card": ["pin_memo_with_card"], "next": "1"}
+        step_url(case, "checklist"),
+        factories.stamped(case, {"card": ["pin_memo_with_card"], "next": "1"}),
     )
     assert response.url == step_url(case, "review")
     review = teller_client.get(step_url(case, "review"))
     assert review.context["problems"] == []
     response = teller_client.post(
-        reverse("incidents:case_submit", args=[case.pk]), {"confirmed": "on"}
+        reverse("incidents:case_submit", args=[case.pk]),
+        factories.stamped(case, {"confirmed": "on"}),
     )
     assert response.url == reverse("incidents:case_receipt", args=[case.pk])
     case.refresh_from_db()
@@ -186,7 +193,8 @@ def test_noticing_after_the_notification_is_refused(teller_client, teller):
 def test_an_unknown_theft_date_is_accepted_when_marked_unknown(teller_client, teller):
     case = factories.draft(teller)
     response = teller_client.post(
-        step_url(case, "items"), item_post(occurred_on="", occurred_unknown="on")
+        step_url(case, "items"),
+        factories.stamped(case, item_post(occurred_on="", occurred_unknown="on")),
     )
     assert response.status_code == 302
     assert case.items.get().occurred_on is None
@@ -268,12 +276,16 @@ def test_a_transaction_before_the_window_or_past_the_limit_is_flagged_not_refuse
     case = factories.draft(teller)
     long_ago = factories.today() - timedelta(days=800)
     teller_client.post(
-        step_url(case, "items"), item_post(occurred_on=long_ago.isoformat(), noticed_on=day(-1))
+        step_url(case, "items"),
+        factories.stamped(case, item_post(occurred_on=long_ago.isoformat(), noticed_on=day(-1))),
     )
     item = case.items.get()
     response = teller_client.post(
         step_url(case, "transactions"),
-        tx_post(item, occurred_at=f"{(long_ago + timedelta(days=1)).isoformat()}T10:00"),
+        factories.stamped(
+            case,
+            tx_post(item, occurred_at=f"{(long_ago + timedelta(days=1)).isoformat()}T10:00"),
+        ),
     )
     assert response.status_code == 302
     page = teller_client.get(step_url(case, "review")).content.decode()
@@ -306,18 +318,24 @@ def test_steps_adapt_to_the_items(teller_client, teller):
     case = factories.draft(teller)
     teller_client.post(
         step_url(case, "items"),
-        item_post(
-            kind="id_document",
-            state="stolen",
-            id_document_kind="driving_licence",
-            account_branch="",
-            account_number="",
+        factories.stamped(
+            case,
+            item_post(
+                kind="id_document",
+                state="stolen",
+                id_document_kind="driving_licence",
+                account_branch="",
+                account_number="",
+            ),
         ),
     )
     slugs = [step.slug for step in teller_client.get(step_url(case, "police")).context["steps"]]
     assert "transactions" not in slugs and "stops" not in slugs and "checklist" not in slugs
     case2 = factories.draft(teller)
-    teller_client.post(step_url(case2, "items"), item_post(kind="passbook", state="stolen"))
+    teller_client.post(
+        step_url(case2, "items"),
+        factories.stamped(case2, item_post(kind="passbook", state="stolen")),
+    )
     form = teller_client.get(step_url(case2, "checklist")).context["form"]
     assert (
         "passbook" in form.fields
@@ -326,7 +344,8 @@ def test_steps_adapt_to_the_items(teller_client, teller):
     )
     case3 = factories.draft(teller)
     teller_client.post(
-        step_url(case3, "items"), item_post(kind="online_banking", state="credentials_stolen")
+        step_url(case3, "items"),
+        factories.stamped(case3, item_post(kind="online_banking", state="credentials_stolen")),
     )
     form = teller_client.get(step_url(case3, "checklist")).context["form"]
     assert list(form.fields) == ["online_banking", "circumstances_note"]
@@ -335,7 +354,7 @@ def test_steps_adapt_to_the_items(teller_client, teller):
 def test_a_teller_resumes_a_draft_from_their_list_after_the_session_is_lost(client, teller):
     client.force_login(teller)
     case = factories.draft(teller)
-    client.post(step_url(case, "items"), item_post())
+    client.post(step_url(case, "items"), factories.stamped(case, item_post()))
     client.logout()  # the browser was closed or the session expired
     client.force_login(teller)
     home = client.get(reverse("incidents:home")).content.decode()
@@ -348,8 +367,9 @@ def test_a_teller_resumes_a_draft_from_their_list_after_the_session_is_lost(clie
 def test_double_clicking_submit_yields_one_case(teller_client, teller):
     case = factories.stolen_card_case(teller, submit=False)
     url = reverse("incidents:case_submit", args=[case.pk])
-    first = teller_client.post(url, {"confirmed": "on"})
-    second = teller_client.post(url, {"confirmed": "on"})
+    clicked = factories.stamped(case, {"confirmed": "on"})  # one form, clicked twice
+    first = teller_client.post(url, clicked)
+    second = teller_client.post(url, clicked)
     assert first.url == second.url == reverse("incidents:case_receipt", args=[case.pk])
     assert Case.objects.count() == 1
     assert Case.objects.get().events.filter(kind="submitted").count() == 1

@@ -9,7 +9,8 @@ Declaring a new URL is one line::
 
     "compensation:decision_approve": action("reported", post=SUPERVISOR, data=version),
 
-``page``/``action`` take the case of the test world the URL is about (``reported``, ``draft``,
+``page``/``action`` take the case of the test world the URL is about (``reported``, ``draft``
+(past its stops), ``fresh_draft`` (before any stop),
 ``attached`` (the reported case with one attachment, ``world.attachment``),
 ``preliminary``, ``police_pending`` (no police report yet), ``noticed`` (every member of staff has
 an unread notice; the supervisor's is ``world.notice``), ``ready`` (faults confirmed for a
@@ -62,16 +63,22 @@ class Url:
     data: Callable | None = None
     public: bool = False
     json: bool = False  # a JSON endpoint: anonymous gets 401, not the sign-in page
+    # A write that changes the case: its form carries the case's version and a one-time key
+    # (incidents.edits), added to the POST data by the tests; a stale or repeated post changes
+    # nothing (tests/permissions/test_edits.py). "key": a form over several cases, key only.
+    edits: bool | str = False
 
 
-def page(case=None, *, get, post=NOBODY, data=None, **kwargs) -> Url:
+def page(case=None, *, get, post=NOBODY, data=None, edits=False, **kwargs) -> Url:
     """A page some roles may see (and, with ``post``, submit)."""
-    return Url(case=case, kwargs=kwargs, get=frozenset(get), post=frozenset(post), data=data)
+    return Url(
+        case=case, kwargs=kwargs, get=frozenset(get), post=frozenset(post), data=data, edits=edits
+    )
 
 
-def action(case=None, *, post, data=None, json=False, **kwargs) -> Url:
+def action(case=None, *, post, data=None, json=False, edits=False, **kwargs) -> Url:
     """A POST-only action (``json``: answered in JSON, 401 for anonymous)."""
-    return Url(case=case, kwargs=kwargs, post=frozenset(post), data=data, json=json)
+    return Url(case=case, kwargs=kwargs, post=frozenset(post), data=data, json=json, edits=edits)
 
 
 def public(**kwargs) -> Url:
@@ -84,6 +91,17 @@ def public(**kwargs) -> Url:
 
 def version(world) -> dict:
     return {"version": world.case.version}
+
+
+def stamped(spec: Url, world, data: dict) -> dict:
+    """The POST data of a case-changing form as the page renders it: the case's version (unless
+    the data names one) and a key made for this one rendering."""
+    if not spec.edits:
+        return data
+    stamp = {"edit_key": str(uuid.uuid4())}
+    if spec.edits is True and "version" not in data and world.case is not None:
+        stamp["version"] = str(world.case.version)
+    return {**stamp, **data}
 
 
 def assign_to_supervisor(world) -> dict:
@@ -158,7 +176,7 @@ def decision_pk(world) -> int:
 
 def findings(world) -> dict:
     # The customer's explanation is still missing: a finding that changes the assessment.
-    return {"version": "0", "prompt_notice": "on", "unavoidable_days": "0"}
+    return {"prompt_notice": "on", "unavoidable_days": "0"}
 
 
 def send_back(world) -> dict:
@@ -212,17 +230,26 @@ MATRIX: dict[str, Url] = {
     "incidents:case_new": page(get=ANY_BRANCH, post=ANY_BRANCH, data=new_report),
     "incidents:case_detail": page("reported", get=VIEWERS),
     "incidents:case_receipt": page("reported", get=VIEWERS),
+    # The print button of the receipt: the print on the timeline (the branch, or the monitoring
+    # center that took the call; compliance only reads).
+    "incidents:case_receipt_print": action("reported", post=BRANCH, edits="key"),
     "incidents:intake_step": page(
-        "draft", get=BRANCH, post=BRANCH, data=customer_step, step="customer"
+        "draft", get=BRANCH, post=BRANCH, data=customer_step, step="customer", edits=True
     ),
-    "incidents:case_submit": action("draft", post=BRANCH, data=lambda w: {"confirmed": "on"}),
+    # A submitted case is corrected on the case page, not through the intake (issue 11).
+    "incidents:case_correct": page(
+        "reported", get=BRANCH, post=BRANCH, data=customer_step, section="customer", edits=True
+    ),
+    "incidents:case_submit": action(
+        "draft", post=BRANCH, data=lambda w: {"confirmed": "on"}, edits=True
+    ),
     # The intake's autosave before an idle logout (issue 6).
     "incidents:case_new_autosave": action(post=ANY_BRANCH, data=autosave_fields, json=True),
     "incidents:intake_autosave": action(
         "draft", post=BRANCH, data=autosave_fields, json=True, step="customer"
     ),
     # Documents the customer hands in (issue 6): the case's branch attaches, viewers download.
-    "incidents:attachment_upload": action("reported", post=BRANCH, data=police_copy),
+    "incidents:attachment_upload": action("reported", post=BRANCH, data=police_copy, edits=True),
     "incidents:attachment_download": page("attached", get=VIEWERS, attachment_pk=attachment_pk),
     # A document attached by mistake: the branch's supervisor withdraws it, with the reason.
     "incidents:attachment_withdraw": action(
@@ -230,36 +257,48 @@ MATRIX: dict[str, Url] = {
         post={SUPERVISOR},
         data=lambda w: {"reason": "別のお客さまの書類を誤って添付したため"},
         attachment_pk=attachment_pk,
+        edits=True,
     ),
-    "incidents:case_discard": action("draft", post=BRANCH),
-    "incidents:case_assign": action("reported", post={SUPERVISOR}, data=assign_to_supervisor),
-    "incidents:case_claim": action("reported", post={SUPERVISOR}, data=version),
-    "incidents:case_pickup": action("preliminary", post=BRANCH, data=version),
+    "incidents:case_discard": action("fresh_draft", post=BRANCH, edits=True),
+    "incidents:case_assign": action(
+        "reported", post={SUPERVISOR}, data=assign_to_supervisor, edits=True
+    ),
+    "incidents:case_claim": action("reported", post={SUPERVISOR}, data=version, edits=True),
+    "incidents:case_pickup": action("preliminary", post=BRANCH, data=version, edits=True),
     "incidents:case_stops": page(
         "preliminary",
         get=BRANCH | {MONITORING},
         post=BRANCH | {MONITORING},
         data=lambda w: {"perform_all": "1"},
+        edits=True,
     ),
     "incidents:queue": page(get={SUPERVISOR, SUPERVISOR_OTHER, COMPLIANCE}),
-    "incidents:queue_assign": action("reported", post={SUPERVISOR}, data=bulk_assign),
+    "incidents:queue_assign": action("reported", post={SUPERVISOR}, data=bulk_assign, edits="key"),
     "incidents:monitoring_console": page(get={MONITORING}),
     "incidents:monitoring_call_new": page(
         get={MONITORING}, post={MONITORING}, data=after_hours_call
     ),
     "incidents:access_log": page(get={COMPLIANCE}),
     # Follow-ups after submission (issue 4).
-    "incidents:case_record_police": action("police_pending", post=BRANCH, data=police_report),
-    "incidents:deadline_meet": action("reported", post=BRANCH, deadline_pk=documents_deadline_pk),
+    "incidents:case_record_police": action(
+        "police_pending", post=BRANCH, data=police_report, edits=True
+    ),
+    "incidents:deadline_meet": action(
+        "reported", post=BRANCH, deadline_pk=documents_deadline_pk, edits=True
+    ),
     # Notices to staff (issue 4): every member of staff reads and clears only their own.
     "notifications:list": page("noticed", get=STAFF),
     "notifications:read": action("noticed", post={SUPERVISOR}, pk=notice_pk),
     "notifications:read_all": action("noticed", post=STAFF),
     # Compensation (issue 3): findings and the four-eyes decision.
-    "compensation:findings": page("reported", get={SUPERVISOR}, post={SUPERVISOR}, data=findings),
-    "compensation:submit": action("ready", post=BRANCH),
-    "compensation:review": page("in_review", get={SUPERVISOR}, post={SUPERVISOR}, data=send_back),
-    "compensation:paid": page("decided", get=BRANCH, post=BRANCH, data=paid),
+    "compensation:findings": page(
+        "reported", get={SUPERVISOR}, post={SUPERVISOR}, data=findings, edits=True
+    ),
+    "compensation:submit": action("ready", post=BRANCH, edits=True),
+    "compensation:review": page(
+        "in_review", get={SUPERVISOR}, post={SUPERVISOR}, data=send_back, edits=True
+    ),
+    "compensation:paid": page("decided", get=BRANCH, post=BRANCH, data=paid, edits=True),
     "compensation:decision": page("decided", get=BRANCH | {COMPLIANCE}, decision_pk=decision_pk),
     "compensation:decision_facts": page(
         "decided", get=BRANCH | {COMPLIANCE}, decision_pk=decision_pk
@@ -268,7 +307,7 @@ MATRIX: dict[str, Url] = {
     # Reports and links (issue 7): the branch records recoveries; supervisors see their branch's
     # statistics, dashboard and links, compliance every branch's.
     "incidents:transaction_recovery": action(
-        "reported", post=BRANCH, data=recovery, tx_pk=first_transaction_pk
+        "reported", post=BRANCH, data=recovery, tx_pk=first_transaction_pk, edits=True
     ),
     "incidents:link_accounts": page(get=OVERSIGHT),
     "incidents:link_atms": page(get=OVERSIGHT),

@@ -46,6 +46,7 @@ from .matrix import (
     TELLER,
     TELLER_OTHER,
     Url,
+    stamped,
 )
 
 pytestmark = pytest.mark.django_db
@@ -163,6 +164,9 @@ def build_world(branch, other_branch, needs: str | None = None) -> World:
     world = World(users=users, cases=cases)
     if needs in ("ready", "in_review", "decided"):
         add_decision(world, needs)
+    if needs == "fresh_draft":
+        # A draft before any stop: the only kind a teller may still discard.
+        world.cases[needs] = named(factories.draft(teller), "漏洩 七郎", "ロウエイ シチロウ")
     if needs == "police_pending":
         case = factories.stolen_card_case(teller, police="not_yet")
         Case.objects.filter(pk=case.pk).update(
@@ -279,6 +283,8 @@ def test_each_role_gets_only_what_the_matrix_allows(name, branch, other_branch):
         for method in ("get", "post"):
             world.case = the_case(world, spec)
             data = spec.data(world) if (method == "post" and spec.data) else {}
+            if method == "post":
+                data = stamped(spec, world, data)
             response, changed = attempt(world, role, method, url, data)
             status = response.status_code
             raw = b"".join(response.streaming_content) if response.streaming else response.content

@@ -137,15 +137,16 @@ def decide(case: Case, *, preparer: User, supervisor: User, approver: User, faul
 
 
 def _decide(case: Case, preparer: User, supervisor: User, approver: User, fault: str):
-    decision = None
-    if fresh(case).status == "decided":
-        decision = compensation.decision_submit(case=fresh(case), user=supervisor, note="再決定")
+    # The findings first, then the submission: what is approved is what was submitted.
+    redecided = fresh(case).status == "decided"
     for item in fresh(case).items.all():
         if item.rules_kind:
             compensation.item_fault_confirm(
                 case=fresh(case), item=item, user=supervisor, fault=fault, reason="試験のため"
             )
-    if decision is None:
+    if redecided:
+        decision = compensation.decision_submit(case=fresh(case), user=supervisor, note="再決定")
+    else:
         decision = compensation.decision_submit(case=fresh(case), user=preparer)
     reviewer = approver if decision.prepared_by_id != approver.pk else supervisor
     return compensation.decision_approve(decision=decision, user=reviewer)

@@ -50,7 +50,9 @@ def test_the_branchs_supervisor_withdraws_a_document_with_the_reason_on_the_time
     client, supervisor, attached
 ):
     client.force_login(supervisor)
-    response = client.post(withdraw_url(attached), {"reason": f"  {REASON} "})
+    response = client.post(
+        withdraw_url(attached), factories.stamped(attached.case, reason=f"  {REASON} ")
+    )
     assert response.status_code == 302 and response["Location"].endswith("#attachments")
     withdrawal = AttachmentWithdrawal.objects.get(attachment=attached)
     assert (withdrawal.withdrawn_by, withdrawal.reason) == (supervisor, REASON)
@@ -66,9 +68,9 @@ def test_withdrawing_twice_keeps_the_first_withdrawal_and_records_it_once(
     client, supervisor, other_supervisor, attached
 ):
     client.force_login(supervisor)
-    client.post(withdraw_url(attached), {"reason": REASON})
+    client.post(withdraw_url(attached), factories.stamped(attached.case, reason=REASON))
     client.force_login(other_supervisor)
-    client.post(withdraw_url(attached), {"reason": "二度目の理由"})
+    client.post(withdraw_url(attached), factories.stamped(attached.case, reason="二度目の理由"))
     assert AttachmentWithdrawal.objects.get(attachment=attached).reason == REASON
     assert TimelineEvent.objects.filter(kind="attachment_withdrawn").count() == 1
 

@@ -39,7 +39,12 @@ def stored_files(root: Path) -> list[Path]:
 def upload(client, case, content: bytes, name: str, kind: str = "police_report"):
     return client.post(
         reverse("incidents:attachment_upload", args=[case.pk]),
-        {"kind": kind, "file": SimpleUploadedFile(name, content, "application/pdf"), "note": ""},
+        factories.stamped(
+            case,
+            kind=kind,
+            file=SimpleUploadedFile(name, content, "application/pdf"),
+            note="",
+        ),
     )
 
 

@@ -1,0 +1,26 @@
+"""The hidden fields every form that changes a case carries (incidents.edits)."""
+
+from django import template
+from django.utils.html import format_html
+
+from incidents.edits import KEY_FIELD, VERSION_FIELD, new_edit_key
+
+register = template.Library()
+
+
+@register.simple_tag
+def edit_stamp(version) -> str:
+    """The case's version this form is rendered from, and a key made for this one rendering."""
+    return format_html(
+        '<input type="hidden" name="{}" value="{}"><input type="hidden" name="{}" value="{}">',
+        VERSION_FIELD,
+        version if version is not None else "",
+        KEY_FIELD,
+        new_edit_key(),
+    )
+
+
+@register.simple_tag
+def edit_key() -> str:
+    """Only the rendering's key, for a form over several cases that each carry their version."""
+    return format_html('<input type="hidden" name="{}" value="{}">', KEY_FIELD, new_edit_key())
