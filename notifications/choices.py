@@ -17,14 +17,24 @@ class NotificationKind(models.TextChoices):
 
 
 class EmailState(models.TextChoices):
-    """Where the email copy of a notice stands; the sender claims it by compare-and-swap."""
+    """Where the email copy of a notice stands; the sender claims it by compare-and-swap.
+
+    pending → sending (claimed, connecting: nothing has reached the mail server yet) → handing
+    (committed just before the message is handed over) → sent (the server accepted it; recorded
+    before the connection is closed). A worker that dies in ``sending`` leaves an email that is
+    owed again; one that dies in ``handing`` leaves an email the server may have accepted, which
+    becomes ``unconfirmed`` and waits for a person to resend it or mark it delivered.
+    """
 
     PENDING = "pending", _("送信待ち")
-    SENDING = "sending", _("送信中")
+    SENDING = "sending", _("送信準備中")
+    HANDING = "handing", _("引渡し中")
     SENT = "sent", _("送信済")
+    UNCONFIRMED = "unconfirmed", _("送信未確認")
     FAILED = "failed", _("送信失敗")
     NOT_SENT = "not_sent", _("送信しない")
 
 
-# The email copy is still owed: the resend job looks at these.
+# The email copy is still owed: the resend job looks at these. (Not HANDING: the mail server may
+# have it; a stale hand-over becomes UNCONFIRMED, never owed again by itself.)
 EMAIL_OWED = (EmailState.PENDING, EmailState.SENDING)

@@ -16,7 +16,8 @@ class Notification(models.Model):
 
     The row is written in the transaction of the event that caused it; the email goes out after
     commit. ``email_due_at`` is when the next send attempt is due: the resend job picks up rows
-    whose email is still owed past that time (the broker was down, a worker died).
+    whose email is still owed past that time (the broker was down, a worker died). The states of
+    the email copy are described on ``EmailState``.
     """
 
     recipient = models.ForeignKey(
@@ -36,11 +37,13 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
 
     email_state = models.CharField(
-        _("メール"), max_length=10, choices=EmailState.choices, default=EmailState.PENDING
+        _("メール"), max_length=12, choices=EmailState.choices, default=EmailState.PENDING
     )
     email_attempts = models.PositiveSmallIntegerField(_("送信試行回数"), default=0)
     email_due_at = models.DateTimeField(_("次の送信予定"), null=True, blank=True)
     email_claimed_at = models.DateTimeField(_("送信開始日時"), null=True, blank=True)
+    # Set, and committed, just before the message is handed to the mail server.
+    email_handed_at = models.DateTimeField(_("メールサーバーへの引渡し日時"), null=True, blank=True)
     email_sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
     email_error = models.CharField(_("送信エラー"), max_length=300, blank=True)
 

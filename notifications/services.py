@@ -4,19 +4,30 @@ Nothing is lost: the row is committed with the event that caused it, and its ema
 until a worker marks it sent. If the broker cannot take the task at commit time, the row simply
 waits and ``notification_resend_owed`` hands it over again once the broker is back. Each send
 claims the row by compare-and-swap, so a redelivered or duplicated task sends once.
+
+Nothing is sent twice either, even when a worker is killed: the sender opens the connection to
+the mail server itself, commits ``handing`` just before the message is handed over, and records
+``sent`` as soon as the server has accepted it, before the (possibly slow) close. A claim that
+went stale before ``handing`` never reached the server and is owed again; one that went stale in
+``handing`` may have been delivered, so it becomes ``unconfirmed`` for a person to decide. Every
+attempt carries the same Message-ID, so a second copy can be recognised.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import smtplib
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -27,7 +38,8 @@ logger = logging.getLogger(__name__)
 
 # The email task had its chance by then; older owed emails are handed to the broker again.
 RESEND_AFTER = timedelta(minutes=2)
-# A worker that claimed an email this long ago and never finished died in the middle.
+# A worker that claimed (or began handing over) an email this long ago and never finished died
+# in the middle.
 STALE_CLAIM = timedelta(minutes=10)
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 30 * 60
@@ -103,29 +115,142 @@ def notification_enqueue_email(*, notification_id: int) -> bool:
 
 
 def notification_email_send(*, notification_id: int) -> str:
-    """Send one notice's email if it is still owed (claimed by compare-and-swap); say what happened."""
-    now = timezone.now()
+    """Send one notice's email if it is still owed (claimed by compare-and-swap); say what happened.
+
+    ``sent``, ``not_owed`` (another attempt has it, or it is done), ``no_address`` or
+    ``unconfirmed`` (the connection broke while the server may have been accepting the message);
+    raises ``EmailDeliveryError`` when the message surely did not get through, to be retried.
+    """
     claimed = Notification.objects.filter(
         pk=notification_id, email_state=EmailState.PENDING
     ).update(
         email_state=EmailState.SENDING,
-        email_claimed_at=now,
+        email_claimed_at=timezone.now(),
+        email_handed_at=None,
         email_attempts=F("email_attempts") + 1,
     )
     if claimed != 1:
         return "not_owed"
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    try:
-        _email_message(notification).send(fail_silently=False)
-    except Exception as exc:
-        Notification.objects.filter(pk=notification_id, email_state=EmailState.SENDING).update(
-            email_state=EmailState.PENDING, email_error=f"{exc.__class__.__name__}: {exc}"[:300]
+    # This attempt's row: a later attempt (after a stale claim) has another number.
+    mine = Notification.objects.filter(
+        pk=notification_id, email_attempts=notification.email_attempts
+    )
+    if not notification.recipient.email:
+        mine.filter(email_state=EmailState.SENDING).update(
+            email_state=EmailState.NOT_SENT, email_due_at=None
         )
+        return "no_address"
+
+    # Before anything reaches the mail server: put the message together and open the connection
+    # (greeting, EHLO, TLS, login). A failure here surely delivered nothing.
+    connection = None
+    try:
+        message = _email_message(notification)
+        message.message()
+        connection = get_connection(fail_silently=False)
+        connection.open()
+        _greet(connection)
+    except Exception as exc:
+        _owe_again(mine, EmailState.SENDING, exc)
+        _close_quietly(connection, notification_id)
         raise EmailDeliveryError(str(exc)) from exc
-    Notification.objects.filter(pk=notification_id, email_state=EmailState.SENDING).update(
+
+    # From here the server may get the message. Say so first: the worker runs in autocommit, so
+    # this update is committed before the backend is called, and outlives a killed worker.
+    handing = mine.filter(email_state=EmailState.SENDING).update(
+        email_state=EmailState.HANDING, email_handed_at=timezone.now()
+    )
+    if handing != 1:  # the claim went stale and was taken over meanwhile
+        _close_quietly(connection, notification_id)
+        return "not_owed"
+    try:
+        # A connection we opened is left open by the backend: this returns once the server has
+        # answered the end of the message (SMTP: the reply to DATA), before any QUIT.
+        accepted = connection.send_messages([message])
+    except Exception as exc:
+        if _surely_refused(exc):
+            _owe_again(mine, EmailState.HANDING, exc)
+            _close_quietly(connection, notification_id)
+            raise EmailDeliveryError(str(exc)) from exc
+        mine.filter(email_state=EmailState.HANDING).update(
+            email_state=EmailState.UNCONFIRMED, email_due_at=None, email_error=_error_text(exc)
+        )
+        _close_quietly(connection, notification_id)
+        logger.error(
+            "email for notification %s is unconfirmed: the connection broke while the mail "
+            "server may have been accepting it (%s)",
+            notification_id,
+            exc,
+        )
+        return "unconfirmed"
+    if not accepted:
+        error = EmailDeliveryError("the email backend accepted no message")
+        _owe_again(mine, EmailState.HANDING, error)
+        _close_quietly(connection, notification_id)
+        raise error
+    # Recorded before the close: a worker killed while the server is slow to answer QUIT leaves
+    # a row that says sent. (An attempt that outlived its stale claim still knows it was accepted.)
+    mine.filter(email_state__in=[EmailState.HANDING, EmailState.UNCONFIRMED]).update(
         email_state=EmailState.SENT, email_sent_at=timezone.now(), email_error=""
     )
+    _close_quietly(connection, notification_id)
     return "sent"
+
+
+def _greet(connection) -> None:
+    """Finish the SMTP greeting (EHLO) before handing over, so that a server slow to greet is
+    known not to have the message. Other backends have nothing to greet."""
+    smtp = getattr(connection, "connection", None)
+    if isinstance(smtp, smtplib.SMTP):
+        smtp.ehlo_or_helo_if_needed()
+
+
+def _surely_refused(exc: Exception) -> bool:
+    """Whether a failure while handing over proves the message was not accepted.
+
+    The server's own refusal (an SMTP reply) or a message that could not be put together is
+    sure; a broken connection or a timeout is not (the server may have taken the message and
+    the reply been lost), nor is anything else a backend may raise.
+    """
+    return isinstance(
+        exc,
+        (
+            smtplib.SMTPResponseException,
+            smtplib.SMTPRecipientsRefused,
+            smtplib.SMTPNotSupportedError,
+            ValueError,
+        ),
+    )
+
+
+def _owe_again(mine: QuerySet, state: str, exc: Exception) -> None:
+    mine.filter(email_state=state).update(
+        email_state=EmailState.PENDING, email_error=_error_text(exc)
+    )
+
+
+def _error_text(exc: Exception) -> str:
+    return f"{exc.__class__.__name__}: {exc}"[:300]
+
+
+def _close_quietly(connection, notification_id: int) -> None:
+    """Close the connection; the outcome of the send is already recorded, whatever QUIT does."""
+    if connection is None:
+        return
+    try:
+        connection.close()
+    except Exception as exc:
+        logger.warning(
+            "closing the mail connection after notification %s failed (%s)", notification_id, exc
+        )
+
+
+def email_message_id(notification_id: int) -> str:
+    """The Message-ID of a notice's email: the same on every attempt and every resend, so a mail
+    server or a person can recognise a second copy of it."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or str(DNS_NAME)
+    return f"<mamori-notification-{notification_id}@{domain}>"
 
 
 def notification_email_postpone(*, notification_id: int, seconds: int) -> None:
@@ -145,12 +270,32 @@ def notification_email_give_up(*, notification_id: int) -> None:
 
 def notification_email_retry(*, notification_ids) -> int:
     """Make failed emails owed again and hand them to the broker (the administrator's resend)."""
-    ids = list(
-        Notification.objects.filter(
-            pk__in=list(notification_ids), email_state=EmailState.FAILED
-        ).values_list("pk", flat=True)
+    return _email_owe_again(notification_ids, EmailState.FAILED)
+
+
+def notification_email_resend_unconfirmed(*, notification_ids) -> int:
+    """Send unconfirmed emails again, deliberately (a person found they did not arrive)."""
+    return _email_owe_again(notification_ids, EmailState.UNCONFIRMED)
+
+
+def notification_email_confirm_delivered(*, notification_ids) -> int:
+    """Mark unconfirmed emails sent (a person found they did arrive), as of their hand-over."""
+    return Notification.objects.filter(
+        pk__in=list(notification_ids), email_state=EmailState.UNCONFIRMED
+    ).update(
+        email_state=EmailState.SENT,
+        email_sent_at=Coalesce(F("email_handed_at"), timezone.now()),
+        email_error="",
     )
-    Notification.objects.filter(pk__in=ids, email_state=EmailState.FAILED).update(
+
+
+def _email_owe_again(notification_ids, state: str) -> int:
+    ids = list(
+        Notification.objects.filter(pk__in=list(notification_ids), email_state=state).values_list(
+            "pk", flat=True
+        )
+    )
+    Notification.objects.filter(pk__in=ids, email_state=state).update(
         email_state=EmailState.PENDING, email_due_at=timezone.now(), email_error=""
     )
     for pk in ids:
@@ -165,12 +310,31 @@ def retry_countdown(retries: int) -> int:
 
 
 def notification_resend_owed(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Hand emails still owed past their due time (broker down, worker died) to the broker again."""
+    """Hand emails still owed past their due time (broker down, worker died) to the broker again.
+
+    A stale claim that never reached the mail server is owed again; one that was being handed
+    over may have been delivered, so it becomes unconfirmed and is never resent from here.
+    """
     now = now or timezone.now()
-    # A claim this old belongs to a worker that died: the email is owed again.
+    # A claim this old belongs to a worker that died before handing the message over: owed again.
     Notification.objects.filter(
         email_state=EmailState.SENDING, email_claimed_at__lt=now - STALE_CLAIM
     ).update(email_state=EmailState.PENDING, email_due_at=now - RESEND_AFTER)
+    # One that died while handing it over: the server may have it. A person decides (the admin).
+    unconfirmed = list(
+        Notification.objects.filter(
+            email_state=EmailState.HANDING, email_handed_at__lt=now - STALE_CLAIM
+        ).values_list("pk", flat=True)
+    )
+    if unconfirmed:
+        Notification.objects.filter(pk__in=unconfirmed, email_state=EmailState.HANDING).update(
+            email_state=EmailState.UNCONFIRMED, email_due_at=None
+        )
+        logger.error(
+            "emails of notifications %s are unconfirmed: their worker died while handing them to "
+            "the mail server; resend or mark them delivered in the admin",
+            unconfirmed,
+        )
     ids = list(
         Notification.objects.filter(
             email_state=EmailState.PENDING, email_due_at__lte=now - RESEND_AFTER
@@ -224,5 +388,5 @@ def _email_message(notification: Notification) -> EmailMessage:
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
-        headers={"Content-Language": language},
+        headers={"Content-Language": language, "Message-ID": email_message_id(notification.pk)},
     )

@@ -2,7 +2,8 @@
 
 The worker runs ``celery -A config worker`` as a subprocess against the test database (the one
 pytest-django created) and a private Redis, and writes its emails to files so the test can see
-what it delivered.
+what it delivered (or sends them to a test's SMTP server: set ``environment`` before ``start``).
+A test may kill it with SIGKILL and start a fresh one on the same object.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -145,6 +147,9 @@ class Worker:
         self.mail_dir = Path(tempfile.mkdtemp(prefix="mamori-test-mail-"))
         self.log_path = self.mail_dir.parent / f"{self.mail_dir.name}-worker.log"
         self.process: subprocess.Popen | None = None
+        # Overrides of the worker's environment (e.g. DJANGO_EMAIL_BACKEND), read at each start.
+        self.environment: dict[str, str] = {}
+        self.starts = 0
 
     def start(self) -> None:
         env = dict(os.environ)
@@ -159,11 +164,13 @@ class Worker:
                 "DJANGO_LOG_LEVEL": "INFO",
             }
         )
+        env.update(self.environment)
+        self.starts += 1
         celery = Path(sys.executable).parent / "celery"
         command = [str(celery), "-A", "config", "worker", "--pool", "solo", "-l", "info"]
         command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-        # The child keeps its own copy of the log's file descriptor.
-        with open(self.log_path, "wb") as log:
+        # The child keeps its own copy of the log's file descriptor; a restart appends to the log.
+        with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
             )
@@ -177,6 +184,21 @@ class Worker:
                 self.process.kill()
                 self.process.wait(timeout=5)
         self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL, as ``kill -9`` or the OOM killer would: nothing runs on the way out."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Wait until the worker started last consumes tasks (each start logs one "ready.")."""
+        wait_for(
+            lambda: self.output().count(" ready.") >= self.starts,
+            timeout=timeout,
+            what="the worker to be ready",
+        )
 
     def close(self) -> None:
         self.stop()

@@ -246,6 +246,16 @@ EMAIL_BACKEND = env(
 )
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="mamori@bank.example")
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+# The mail server, for the SMTP backend (django.core.mail.backends.smtp.EmailBackend).
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("DJANGO_EMAIL_USE_SSL", default=False)
+# Seconds a worker waits on the mail server before giving up on a step; well under the
+# notifications' STALE_CLAIM (10 minutes), so a live send never looks like a dead one.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=60)
 # The address staff open the case desk at, for links in emails.
 MAMORI_BASE_URL = env("MAMORI_BASE_URL", default="http://127.0.0.1:8000")
 
