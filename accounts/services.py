@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import unicodedata
 
-from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -14,7 +13,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import selectors, state
+from . import lockout, selectors, state
 from .choices import SecondFactor, SignInEventKind
 from .models import SignInEvent
 
@@ -81,8 +80,9 @@ def sign_in_complete(*, request: HttpRequest, user, second_factor: str) -> SignI
         else {"first": True, "failures": failures}
     )
     state.activity_touch(request, force=True)
-    # Failures count towards the lockout until the whole sign-in succeeds, never the password alone.
-    axes_reset(username=user.get_username())
+    # The pair's failures count towards the lockout until the whole sign-in succeeds (never the
+    # password alone); the account's other addresses keep theirs.
+    lockout.forget(username=user.get_username(), ip_address=client_ip(request))
     return previous
 
 

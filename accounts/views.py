@@ -3,6 +3,7 @@ endpoints the idle-logout script talks to."""
 
 from __future__ import annotations
 
+import math
 from base64 import b32encode
 
 import segno
@@ -20,9 +21,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
-from . import selectors, services, state
+from . import lockout, selectors, services, state
 from .choices import SecondFactor
 from .forms import OneTimePasswordForm
 from .http import (
@@ -130,21 +132,30 @@ class StaffLoginView(LoginView):
 
 
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
-    """django-axes' lockout answer: what happened and what to do, in Japanese."""
-    minutes = (
-        int(settings.AXES_COOLOFF_TIME.total_seconds() // 60) if settings.AXES_COOLOFF_TIME else 0
-    )
+    """django-axes' lockout answer: what happened, how long to wait and what to do, in Japanese."""
+    seconds = lockout.seconds_left(request, credentials)
+    minutes = max(math.ceil(seconds / 60), 1)
     message = _(
-        "ログインに続けて失敗したため、このアカウントまたは端末からのログインを一時的に停止しています。"
+        "ログインに続けて失敗したため、この接続元（IPアドレス）からこのアカウントへのログインを"
+        "一時的に停止しています。"
     )
+    wait = ngettext(
+        "%(minutes)s分ほど経ってから、もう一度お試しください。",
+        "%(minutes)s分ほど経ってから、もう一度お試しください。",
+        minutes,
+    ) % {"minutes": minutes}
     if wants_json(request):
-        return json_error(message, 429, code="locked_out")
-    return render(
-        request,
-        "registration/locked_out.html",
-        {"message": message, "minutes": minutes, "limit": settings.AXES_FAILURE_LIMIT},
-        status=429,
-    )
+        answer = json_error(f"{message}{wait}", 429, code="locked_out", retry_after=seconds)
+    else:
+        answer = render(
+            request,
+            "registration/locked_out.html",
+            {"message": message, "wait": wait, "minutes": minutes},
+            status=429,
+        )
+    if seconds:
+        answer["Retry-After"] = str(seconds)
+    return answer
 
 
 @second_factor_exempt
@@ -183,7 +194,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         )
         if getattr(request, "axes_locked_out", False):
             logout(request)
-            return locked_out(request)
+            return locked_out(request, credentials={"username": user.get_username()})
         form.add_error(
             "token",
             _(

@@ -152,12 +152,31 @@ MAMORI_IDLE_WARNING = env.int("MAMORI_IDLE_WARNING", default=60)
 OTP_TOTP_ISSUER = env("MAMORI_OTP_ISSUER", default="Mamori")
 OTP_TOTP_THROTTLE_FACTOR = 1
 
-# Lockout (django-axes): per account and per address, failures of the password and of the
-# one-time password alike. The lock lifts after the cool-off, or when an administrator unlocks it
-# (admin: アクセス試行, or ``manage.py axes_reset_username NAME``).
-AXES_FAILURE_LIMIT = env.int("MAMORI_LOGIN_FAILURE_LIMIT", default=5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("MAMORI_LOCKOUT_MINUTES", default=30))
+# Lockout (django-axes), by account and address together (accounts/lockout.py): failures of one
+# account from one address — of the password and of the one-time password alike — make that pair
+# wait, and nobody else: never an account from every address, never every account behind one
+# address (a branch behind one NAT address, the monitoring center). The 5th failure of a pair
+# (MAMORI_LOGIN_FAILURE_LIMIT) makes it wait 1 minute (MAMORI_LOCKOUT_MINUTES); after a wait it
+# may try again, and each further failure doubles the wait (2, 4, 8, 16 minutes), at most 30
+# (MAMORI_LOCKOUT_MAX_MINUTES). No CAPTCHA: the wait lifts by itself. A complete sign-in of the
+# pair (after the second factor) clears its failures; so does an administrator (admin: アクセス試行,
+# or ``manage.py axes_reset_ip_username IP NAME`` / ``axes_reset_username NAME``); otherwise they
+# are forgotten MAMORI_LOCKOUT_MEMORY_HOURS after the pair's last failure.
+MAMORI_LOGIN_FAILURE_LIMIT = env.int("MAMORI_LOGIN_FAILURE_LIMIT", default=5)
+MAMORI_LOCKOUT_MINUTES = env.int("MAMORI_LOCKOUT_MINUTES", default=1)
+MAMORI_LOCKOUT_MAX_MINUTES = env.int("MAMORI_LOCKOUT_MAX_MINUTES", default=30)
+MAMORI_LOCKOUT_MEMORY_HOURS = env.int("MAMORI_LOCKOUT_MEMORY_HOURS", default=24)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair, never one of them alone
+# Called with the request and the credentials (so with the pair): the pair's limit while it waits,
+# one more failure once the wait is over.
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
+# In axes' terms the cool-off is how long a pair's failures are remembered after its last one; one
+# span for every pair, since axes also deletes every row older than it (see accounts/lockout.py).
+AXES_COOLOFF_TIME = max(
+    timedelta(hours=MAMORI_LOCKOUT_MEMORY_HOURS), timedelta(minutes=MAMORI_LOCKOUT_MAX_MINUTES)
+)
+# An attempt while the pair waits is refused unread: it neither counts nor lengthens the wait.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = False  # reset by us once the second factor is given, not at the password
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

@@ -68,9 +68,12 @@ def test_a_teller_enrols_the_authenticator_then_signs_in_with_its_code(
 
 
 def test_repeated_wrong_passwords_lock_the_sign_in(page: Page, live_server, teller, settings):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.MAMORI_LOGIN_FAILURE_LIMIT):
         password_step(page, live_server, "teller", "not-the-password")
     expect(page.get_by_test_id("locked-out")).to_contain_text("ログインを一時的に停止しています")
+    expect(page.get_by_test_id("locked-out-wait")).to_have_text(
+        "1分ほど経ってから、もう一度お試しください。"
+    )
     password_step(page, live_server, "teller")
     expect(page.get_by_test_id("locked-out")).to_be_visible()
 
