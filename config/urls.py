@@ -7,7 +7,8 @@ from django.urls import include, path
 from accounts.http import second_factor_exempt
 from accounts.views import StaffLoginView
 from incidents.language import set_language
-from incidents.views import healthz
+
+from . import health
 
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
@@ -15,7 +16,7 @@ handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"
 
 urlpatterns = [
-    path("healthz", second_factor_exempt(healthz), name="healthz"),
+    path(health.PATH, health.healthz, name="healthz"),
     path("login/", second_factor_exempt(StaffLoginView.as_view()), name="login"),
     path("logout/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
     path("i18n/setlang/", second_factor_exempt(set_language), name="set_language"),

@@ -52,6 +52,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # /healthz is answered as nobody: nothing after this reads the session or the user from the
+    # database, which may be what is down.
+    "config.health.HealthProbeMiddleware",
     # Japanese unless the member of staff chose English (not the browser's language).
     "incidents.language.StaffLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
