@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from . import state
@@ -162,3 +163,18 @@ class SecondFactorMiddleware:
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
         return redirect(target)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store, private`` on every answer Django gives: case pages, receipts,
+    letters, exports, downloads, the queue, notices, sign-in pages and error pages alike. No
+    browser, proxy or shared terminal's cache may keep a customer's data. Static files are served
+    (and cached) by WhiteNoise before this middleware is reached."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -46,6 +46,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every answer after the static files: no-store, private (personal data on nearly every page).
+    "accounts.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Oversize bodies are refused (413) before the CSRF check or a view reads them.
     "accounts.middleware.RequestSizeLimitMiddleware",
