@@ -1,10 +1,16 @@
-"""Small HTTP helpers: who wants JSON, JSON errors, and view markers the middleware reads."""
+"""Small HTTP helpers: who wants JSON, JSON errors, where a ``next`` may send the browser, and view
+markers the middleware reads."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
+from urllib.parse import unquote, urlsplit
 
 from django.http import HttpRequest, JsonResponse
+
+# Longer than any page of ours with its filters; a longer target is refused.
+NEXT_MAX_LENGTH = 2000
 
 
 def wants_json(request: HttpRequest, view_func: Callable | None = None) -> bool:
@@ -16,6 +22,39 @@ def wants_json(request: HttpRequest, view_func: Callable | None = None) -> bool:
         return True
     accept = request.headers.get("Accept", "")
     return accept.startswith("application/json") or request.content_type == "application/json"
+
+
+def safe_next(value: object, default):
+    """The only way a view picks where to send the browser from user input (a ``next`` field or
+    parameter, a link kept in the database): ``value`` if it is a path of this site, else
+    ``default``.
+
+    A path of this site starts with exactly one ``/``, has no backslash, whitespace or control
+    character (browsers drop tabs and newlines and read ``\\`` as ``/``, which turns ``/\\evil``
+    or ``//%09/evil`` into another site), no scheme or host when parsed, and, percent-decoded,
+    still neither a second leading slash nor such a character; nor is it absurdly long.
+    """
+    if not isinstance(value, str) or not 0 < len(value) <= NEXT_MAX_LENGTH:
+        return default
+    if not value.startswith("/") or value.startswith("//") or _has_unsafe_character(value):
+        return default
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return default
+    if parts.scheme or parts.netloc:
+        return default
+    path = unquote(parts.path)
+    if path.startswith("//") or _has_unsafe_character(path):
+        return default
+    return value
+
+
+def _has_unsafe_character(text: str) -> bool:
+    # Categories C* (control, format, surrogate, private, unassigned) and Z* (separators).
+    return any(
+        char == "\\" or char.isspace() or unicodedata.category(char)[0] in "CZ" for char in text
+    )
 
 
 def json_error(message: str, status: int, **extra) -> JsonResponse:

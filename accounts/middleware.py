@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from . import state
@@ -20,10 +21,18 @@ logger = logging.getLogger(__name__)
 
 # A multipart body may carry one attachment and a few form fields.
 MULTIPART_OVERHEAD = 64 * 1024
+DRAIN_CHUNK = 64 * 1024
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse an oversize body with 413 before anything reads it (Japanese page, or JSON)."""
+    """Refuse an oversize body with 413 before anything reads it (Japanese page, or JSON); read
+    what is left of an accepted body once the answer is ready.
+
+    Django reads only form bodies: a ``text/plain`` or JSON body a view ignores stays on the
+    connection, and gunicorn gives up on a kept-alive connection whose leftover exceeds its own
+    small drain limit, cutting off the client's next request. The bytes read here are bounded by
+    the limit checked first.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -56,8 +65,22 @@ class RequestSizeLimitMiddleware:
             except (SuspiciousOperation, MultiPartParserError, ValueError) as error:
                 from config.errors import bad_request
 
-                return bad_request(request, error)
-        return self.get_response(request)
+                response = bad_request(request, error)
+                drain_body(request)
+                return response
+        response = self.get_response(request)
+        drain_body(request)
+        return response
+
+
+def drain_body(request: HttpRequest) -> None:
+    """Read and drop what nobody read of the request body (never more than its Content-Length),
+    so that the next request on a kept-alive connection starts where the client put it."""
+    try:
+        while request.read(DRAIN_CHUNK):
+            pass
+    except UnreadablePostError:
+        pass  # the client went away: there is no connection left to keep
 
 
 class IdleTimeoutMiddleware:
@@ -140,3 +163,18 @@ class SecondFactorMiddleware:
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
         return redirect(target)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store, private`` on every answer Django gives: case pages, receipts,
+    letters, exports, downloads, the queue, notices, sign-in pages and error pages alike. No
+    browser, proxy or shared terminal's cache may keep a customer's data. Static files are served
+    (and cached) by WhiteNoise before this middleware is reached."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -12,14 +12,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -32,6 +31,7 @@ from .http import (
     json_error,
     json_login_required,
     json_methods,
+    safe_next,
     second_factor_exempt,
     wants_json,
 )
@@ -40,20 +40,17 @@ from .receivers import OTP_CREDENTIAL
 
 def _next_url(request: HttpRequest) -> str:
     """Where to go after signing in: a path of this site, never another site or a view name."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    return safe_next(request, target)
+    target = request.POST.get("next") or request.GET.get("next")
+    return safe_next(target, reverse(settings.LOGIN_REDIRECT_URL))
 
 
-def safe_next(request: HttpRequest, target: str) -> str:
-    if (
-        target.startswith("/")
-        and not target.startswith("//")
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return target
-    return reverse(settings.LOGIN_REDIRECT_URL)
+class SafeNextMixin:
+    """Django's sign-in and sign-out views, with ``next`` read by ``safe_next`` (Django's own check
+    lets ``//%09/evil.example`` through)."""
+
+    def get_redirect_url(self) -> str:
+        request = self.request
+        return safe_next(request.POST.get("next") or request.GET.get("next"), "")
 
 
 def _with_next(name: str, next_url: str) -> str:
@@ -105,7 +102,7 @@ def _welcome(request: HttpRequest) -> None:
         )
 
 
-class StaffLoginView(LoginView):
+class StaffLoginView(SafeNextMixin, LoginView):
     """The password; then the one-time password (or its enrolment) before anything else."""
 
     template_name = "registration/login.html"
@@ -119,7 +116,7 @@ class StaffLoginView(LoginView):
     def form_valid(self, form):
         super().form_valid(form)  # django.contrib.auth.login: a new session for this user
         user = form.get_user()
-        next_url = safe_next(self.request, self.get_success_url())
+        next_url = self.get_success_url()
         if selectors.otp_confirmed_device(user=user) is not None:
             self.request.session[state.PENDING] = state.VERIFY
             return redirect(_with_next("accounts:otp_verify", next_url))
@@ -129,6 +126,10 @@ class StaffLoginView(LoginView):
         services.sign_in_complete(request=self.request, user=user, second_factor=SecondFactor.NONE)
         _welcome(self.request)
         return HttpResponseRedirect(next_url)
+
+
+class StaffLogoutView(SafeNextMixin, LogoutView):
+    """Signing out (POST), then the sign-in page or a ``next`` path of this site."""
 
 
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:

@@ -1,13 +1,13 @@
 """URL configuration."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.http import second_factor_exempt
-from accounts.views import StaffLoginView
+from accounts.views import StaffLoginView, StaffLogoutView
 from incidents.language import set_language
-from incidents.views import healthz
+
+from . import health
 
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
@@ -15,9 +15,9 @@ handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"
 
 urlpatterns = [
-    path("healthz", second_factor_exempt(healthz), name="healthz"),
+    path(health.PATH, health.healthz, name="healthz"),
     path("login/", second_factor_exempt(StaffLoginView.as_view()), name="login"),
-    path("logout/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
+    path("logout/", second_factor_exempt(StaffLogoutView.as_view()), name="logout"),
     path("i18n/setlang/", second_factor_exempt(set_language), name="set_language"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -15,6 +15,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from accounts.http import safe_next
+
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 
@@ -50,7 +52,11 @@ class StaffLanguageMiddleware:
 
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Django's language switch, remembered on the member of staff's own record."""
+    """Django's language switch, remembered on the member of staff's own record. It returns to
+    ``next`` if that is a path of this site (``safe_next``), else to the start page."""
+    form = request.POST.copy()
+    form["next"] = safe_next(form.get("next") or request.GET.get("next"), "/")
+    request.POST = form
     response = django_set_language(request)
     language = request.POST.get("language")
     user = request.user

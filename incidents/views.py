@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.forms import BaseForm, BaseFormSet
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -76,31 +75,6 @@ CUSTOMER_FIELDS = (
 )
 POLICE_FIELDS = ("police_status", "police_station", "police_filed_on", "police_receipt_number")
 INTAKE_ROLES = (Role.TELLER, Role.SUPERVISOR)
-
-
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """The state of the database and the broker, for load balancers and the monitoring center."""
-    from config.celery_app import app
-
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        checks["database"] = "ok"
-    except Exception as exc:
-        checks["database"] = f"error: {exc.__class__.__name__}"
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        checks["broker"] = "ok"
-    except Exception as exc:
-        checks["broker"] = f"error: {exc.__class__.__name__}"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
-    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -11,9 +11,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from accounts.http import safe_next
 
 from . import services
 from .edits import EditStamp
@@ -32,12 +33,7 @@ from .selectors_queue import (
 
 def _back(request: HttpRequest, default) -> HttpResponse:
     """Return to the page the form was on (the queue with its filters), if it is ours."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request.POST.get("next"), default))
 
 
 def _staff_for_filters(request: HttpRequest) -> list[tuple[int, str]]:

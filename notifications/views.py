@@ -6,8 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+
+from accounts.http import safe_next
 
 from . import services
 from .models import Notification
@@ -37,7 +38,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notice read; with ``open`` go on to the page it links to."""
     notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.notification_mark_read(user=request.user, notification_id=notice.pk)
-    if "open" in request.POST and _is_local(request, notice.url):
+    if "open" in request.POST and safe_next(notice.url, None):
         return redirect(notice.url)
     return redirect(_back(request))
 
@@ -50,16 +51,5 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     return redirect(_back(request))
 
 
-def _is_local(request: HttpRequest, url: str) -> bool:
-    return (
-        bool(url)
-        and url.startswith("/")
-        and url_has_allowed_host_and_scheme(
-            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    )
-
-
 def _back(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    return target if _is_local(request, target) else "notifications:list"
+    return safe_next(request.POST.get("next"), "notifications:list")

@@ -46,12 +46,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every answer after the static files: no-store, private (personal data on nearly every page).
+    "accounts.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Oversize bodies are refused (413) before the CSRF check or a view reads them.
     "accounts.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # /healthz is answered as nobody: nothing after this reads the session or the user from the
+    # database, which may be what is down.
+    "config.health.HealthProbeMiddleware",
     # Japanese unless the member of staff chose English (not the browser's language).
     "incidents.language.StaffLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
