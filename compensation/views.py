@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incidents import services as incident_services
 from incidents.choices import Role
+from incidents.forms_desk import VersionForm
 from incidents.models import Case
 from incidents.querysets import CHANGE
 
@@ -109,7 +110,7 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
                         for line, form in rate_forms
                         if form.cleaned_data["rate"] is not None
                     },
-                    expected_version=_int(request.POST.get("version")),
+                    expected_version=VersionForm(request.POST).version_or_none(),
                 )
             except services.StaleFindingsError as error:
                 messages.error(
@@ -141,13 +142,6 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
             "errors": errors,
         },
     )
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required

@@ -238,13 +238,27 @@ def access_log_search(
     case_number = case_number.strip()
     if case_number:
         rows = rows.filter(case__number=case_number)
-    # Whole days in Japan time, as bounds on the indexed column.
+    rows = rows.filter(_period(date_from, date_to))
+    return _page(rows, page)
+
+
+def _period(date_from: date | None, date_to: date | None) -> Q:
+    """Whole days in Japan time, as bounds on the indexed column ``at``.
+
+    The forms keep dates within the project's range; a day past it here still never overflows
+    (the last day there is has no next day: it is open-ended).
+    """
+    condition = Q()
     if date_from:
-        rows = rows.filter(at__gte=timezone.make_aware(datetime.combine(date_from, time.min)))
-    if date_to:
-        rows = rows.filter(
-            at__lt=timezone.make_aware(datetime.combine(date_to + timedelta(days=1), time.min))
-        )
+        condition &= Q(at__gte=timezone.make_aware(datetime.combine(date_from, time.min)))
+    if date_to and date_to < date.max:
+        next_day = date_to + timedelta(days=1)
+        condition &= Q(at__lt=timezone.make_aware(datetime.combine(next_day, time.min)))
+    return condition
+
+
+def _page(rows, page: int) -> tuple[list, bool]:
+    """One page of rows, newest first; (rows, whether there is a next page)."""
     offset = (max(1, page) - 1) * ACCESS_PAGE_SIZE
     found = list(rows.order_by("-at", "-pk")[offset : offset + ACCESS_PAGE_SIZE + 1])
     return found[:ACCESS_PAGE_SIZE], len(found) > ACCESS_PAGE_SIZE

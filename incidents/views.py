@@ -39,6 +39,7 @@ from .choices import (
     PoliceStatus,
     Role,
 )
+from .forms_desk import VersionForm
 from .intake import (
     NOT_AFTER_SUBMISSION,
     STEP_SLUGS,
@@ -373,10 +374,7 @@ def _go_on(request: HttpRequest, case: Case, step: str) -> HttpResponse:
 
 
 def _expected_version(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST["version"])
-    except (KeyError, ValueError):
-        return None
+    return VersionForm(request.POST).version_or_none()
 
 
 def _stale(request: HttpRequest, form, error: services.StaleCaseError, names) -> dict:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from . import services
 from .choices import EMERGENCY_STOPS, ActionStatus
-from .forms_desk import AddItemForm, CallForm, CallItemFormSet
+from .forms_desk import AddItemForm, CallForm, CallItemFormSet, ConsoleSearchForm, PerformForm
 from .models import Case, ProtectiveAction
 from .querysets import STOP
 from .selectors_queue import QueueFilters, case_queue, handoff_list
@@ -37,14 +37,20 @@ CALL_FIELDS = (
 @require_GET
 def console(request: HttpRequest) -> HttpResponse:
     """The console: take a new call, find an existing case to stop, the handoff list."""
-    query = request.GET.get("q", "").strip()[:80]
+    search = ConsoleSearchForm(request.GET)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     found = None
     if query:
         found = case_queue(user=request.user, filters=QueueFilters(status="all", q=query)).rows[:20]
     return render(
         request,
         "incidents/monitoring/console.html",
-        {"query": query, "found": found, "handoff": handoff_list(user=request.user)},
+        {
+            "query": query,
+            "search": search,
+            "found": found,
+            "handoff": handoff_list(user=request.user),
+        },
     )
 
 
@@ -104,8 +110,13 @@ def case_stops(request: HttpRequest, pk: int) -> HttpResponse:
     add_form = AddItemForm(prefix="add", initial={"version": case.version})
     if request.method == "POST":
         if "perform" in request.POST:
+            perform = PerformForm(request.POST)
+            if not perform.is_valid():
+                for error in perform.errors["perform"]:
+                    messages.error(request, error)
+                return redirect("incidents:case_stops", pk=case.pk)
             action = get_object_or_404(
-                ProtectiveAction.objects.filter(case=case), pk=request.POST.get("perform")
+                ProtectiveAction.objects.filter(case=case), pk=perform.cleaned_data["perform"]
             )
             action = services.action_perform(action=action, user=request.user)
             messages.success(

@@ -16,7 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import services
-from .forms_desk import AccessLogFilterForm, AssignForm, BulkAssignForm, PickupForm, QueueFilterForm
+from .forms_desk import (
+    AccessLogFilterForm,
+    AssignForm,
+    BranchFilterForm,
+    BulkAssignForm,
+    PickupForm,
+    QueueFilterForm,
+    VersionForm,
+)
 from .models import Case
 from .querysets import ASSIGN, PICKUP, spans_branches
 from .selectors_audit import access_log_search
@@ -39,12 +47,12 @@ def _back(request: HttpRequest, default) -> HttpResponse:
     return redirect(default)
 
 
-def _staff_for_filters(request: HttpRequest) -> list[tuple[int, str]]:
+def _staff_for_filters(request: HttpRequest, branches) -> list[tuple[int, str]]:
     user = request.user
     if not spans_branches(user):
         return branch_staff_choices(branch_id=user.branch_id)
-    branch = request.GET.get("branch", "")
-    return branch_staff_choices(branch_id=int(branch)) if branch.isdigit() else []
+    branch = BranchFilterForm(request.GET, branches=branches).branch_id()
+    return branch_staff_choices(branch_id=branch) if branch else []
 
 
 @login_required
@@ -53,8 +61,9 @@ def _staff_for_filters(request: HttpRequest) -> list[tuple[int, str]]:
 def queue(request: HttpRequest) -> HttpResponse:
     """The case queue: filters in the URL, search, sort, pages, and bulk assignment."""
     user = request.user
-    staff = _staff_for_filters(request)
-    form = QueueFilterForm(request.GET or None, branches=queue_branches(user=user), staff=staff)
+    branches = queue_branches(user=user)
+    staff = _staff_for_filters(request, branches)
+    form = QueueFilterForm(request.GET or None, branches=branches, staff=staff)
     filters = QueueFilters(**form.filters()) if form.is_bound else QueueFilters()
     page = case_queue(user=user, filters=filters)
     can_assign = user.has_perm("incidents.assign_case") and not spans_branches(user)
@@ -63,6 +72,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "incidents/queue.html",
         {
             "form": form,
+            "ignored": [str(form[name].label) for name in form.errors if name in form.fields],
             "page": page,
             "can_assign": can_assign,
             "staff": staff if can_assign else [],
@@ -156,10 +166,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def case_claim(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a case as one's own."""
     case = get_object_or_404(Case.objects.restrict(request.user, ASSIGN), pk=pk)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
+    version = VersionForm(request.POST).version_or_none()
     try:
         services.case_assign(
             case=case, user=request.user, assignee=request.user, expected_version=version
