@@ -334,6 +334,7 @@ class AccessLogFilterForm(forms.Form):
         label=_("期間（まで）"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
     )
     page = AsciiIntegerField(min_value=1, max_value=100_000, required=False)
+    refusal_page = AsciiIntegerField(min_value=1, max_value=100_000, required=False)
 
 
 class ConsoleSearchForm(forms.Form):

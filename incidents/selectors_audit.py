@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import (
+    AccessRefusal,
     Case,
     CaseAccess,
     CaseHistory,
@@ -228,18 +229,39 @@ def access_log_search(
 ) -> tuple[list[CaseAccess], bool]:
     """Who looked at which case, newest first, by staff member and/or case; (rows, has_next)."""
     rows = CaseAccess.objects.select_related("user", "case__branch")
+    rows = rows.filter(_who_what_when(staff, case_number, date_from, date_to))
+    return _page(rows, page)
+
+
+def refusal_search(
+    *,
+    staff: str = "",
+    case_number: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: int = 1,
+) -> tuple[list[AccessRefusal], bool]:
+    """Refused access (403s, and 404s on a case's URL), newest first, with the access log's
+    filters; (rows, has_next). ``row.case`` is None where the URL named no existing case."""
+    rows = AccessRefusal.objects.select_related("user", "case__branch")
+    rows = rows.filter(_who_what_when(staff, case_number, date_from, date_to))
+    return _page(rows, page)
+
+
+def _who_what_when(staff: str, case_number: str, date_from, date_to) -> Q:
+    """The filters both logs share: member of staff, case number, period."""
+    condition = _period(date_from, date_to)
     staff = staff.strip()
     if staff:
-        rows = rows.filter(
+        condition &= (
             Q(user__username=staff)
             | Q(user__last_name__contains=staff)
             | Q(user__first_name__contains=staff)
         )
     case_number = case_number.strip()
     if case_number:
-        rows = rows.filter(case__number=case_number)
-    rows = rows.filter(_period(date_from, date_to))
-    return _page(rows, page)
+        condition &= Q(case__number=case_number)
+    return condition
 
 
 def _period(date_from: date | None, date_to: date | None) -> Q:

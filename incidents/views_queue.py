@@ -27,7 +27,7 @@ from .forms_desk import (
 )
 from .models import Case
 from .querysets import ASSIGN, PICKUP, spans_branches
-from .selectors_audit import access_log_search
+from .selectors_audit import access_log_search, refusal_search
 from .selectors_queue import (
     QueueFilters,
     branch_staff,
@@ -220,23 +220,32 @@ def case_pickup(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("incidents.view_access_log", raise_exception=True)
 @require_GET
 def access_log(request: HttpRequest) -> HttpResponse:
-    """Compliance: who looked at which case, and when."""
+    """Compliance: who looked at which case, and when; and who was refused, where."""
     form = AccessLogFilterForm(request.GET or None)
     rows, has_next, page = [], False, 1
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
+    refusals, refusals_next, refusal_page = [], False, 1
+    if not form.is_bound or form.is_valid():
+        data = form.cleaned_data if form.is_bound else {}
+        filters = {
+            "staff": data.get("staff", ""),
+            "case_number": data.get("case_number", ""),
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }
         page = data.get("page") or 1
-        rows, has_next = access_log_search(
-            staff=data["staff"],
-            case_number=data["case_number"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            page=page,
-        )
-    elif not form.is_bound:
-        rows, has_next = access_log_search()
+        refusal_page = data.get("refusal_page") or 1
+        rows, has_next = access_log_search(**filters, page=page)
+        refusals, refusals_next = refusal_search(**filters, page=refusal_page)
     return render(
         request,
         "incidents/access_log.html",
-        {"form": form, "rows": rows, "has_next": has_next, "page_number": page},
+        {
+            "form": form,
+            "rows": rows,
+            "has_next": has_next,
+            "page_number": page,
+            "refusals": refusals,
+            "refusals_next": refusals_next,
+            "refusal_page": refusal_page,
+        },
     )
