@@ -6,7 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.validators import BoundedDateField, normalize_width, validate_not_future
+from incidents.validators import (
+    AsciiIntegerField,
+    BoundedDateField,
+    normalize_width,
+    validate_not_future,
+)
 
 from .choices import Fault
 from .models import MAX_DAYS, CaseAssessment, PolicyVersion
@@ -15,8 +20,8 @@ from .selectors import ItemView, Line
 TEXTAREA = forms.Textarea(attrs={"rows": 2})
 
 
-class WholeNumberField(forms.IntegerField):
-    """A whole number; full-width digits are accepted."""
+class WholeNumberField(AsciiIntegerField):
+    """A whole number; full-width digits are accepted (and read as 0–9), no other script's."""
 
     def to_python(self, value):
         if isinstance(value, str):

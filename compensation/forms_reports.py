@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Branch
+from incidents.validators import is_ascii_digits
 
 from .statistics import MAX_QUARTERS, UNIT_LABELS, Period, Quarter, current_fiscal_year
 
@@ -29,7 +30,7 @@ def quarter_choices(today=None) -> list[tuple[str, str]]:
 def parse_quarter(value: str) -> Quarter | None:
     """ "2025Q1" → Quarter(2025, 1); None for anything else."""
     year, _sep, number = (value or "").upper().partition("Q")
-    if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 4):
+    if not (is_ascii_digits(year) and number in ("1", "2", "3", "4")):
         return None
     return Quarter(int(year), int(number))
 

@@ -1,4 +1,5 @@
-"""Administration of branches and staff (cases are worked in the case desk, not the admin)."""
+"""Administration of branches and staff (cases are worked in the case desk, not the admin), and
+the log of refused access, read-only."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -10,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.services import otp_devices_reset
 
 from .deadlines import deadline_policy_reschedule
-from .models import BankClosure, Branch, DeadlinePolicy, User
+from .models import AccessRefusal, BankClosure, Branch, DeadlinePolicy, User
 from .roles import role_group_assign
 
 
@@ -113,3 +114,30 @@ class BankClosureAdmin(admin.ModelAdmin):
 
     list_display = ("date", "reason")
     date_hierarchy = "date"
+
+
+@admin.register(AccessRefusal)
+class AccessRefusalAdmin(admin.ModelAdmin):
+    """Refused access (compliance searches it on 閲覧記録); nobody adds, edits or deletes it."""
+
+    list_display = ("at", "user", "status", "method", "path", "view", "case_ref", "ip_address")
+    list_filter = ("status", "method")
+    search_fields = ("user__username", "user__last_name", "path", "ip_address")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+    fields = ("at", "user", "status", "method", "path", "view", "case_ref", "ip_address")
+    readonly_fields = fields
+
+    @admin.display(description=_("事故ID"), ordering="case_id")
+    def case_ref(self, obj) -> str:
+        # The id the URL named, which may name no case: shown, never looked up.
+        return str(obj.case_id) if obj.case_id else "—"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -30,6 +30,8 @@ from .validators import (
     YenField,
     account_number_field,
     branch_code_field,
+    id_field,
+    is_ascii_digits,
     normalize_width,
     validate_not_future,
 )
@@ -72,7 +74,7 @@ class PhoneField(forms.CharField):
     def validate(self, value):
         super().validate(value)
         digits = value.replace("-", "")
-        if value and (not digits.isdigit() or not 10 <= len(digits) <= 11):
+        if value and (not is_ascii_digits(digits) or not 10 <= len(digits) <= 11):
             raise forms.ValidationError(
                 _("電話番号は10〜11桁の数字で入力してください（ハイフン可）。"), code="phone"
             )
@@ -131,7 +133,7 @@ class CustomerForm(forms.Form):
 
     def clean_customer_number(self):
         value = normalize_width(self.cleaned_data.get("customer_number", ""))
-        if value and not value.isdigit():
+        if value and not is_ascii_digits(value):
             raise forms.ValidationError(_("顧客番号は数字で入力してください。"), code="digits")
         return value
 
@@ -145,7 +147,7 @@ MONEY_KINDS = (ItemKind.CASH_CARD, ItemKind.PASSBOOK, ItemKind.SEAL, ItemKind.ON
 class ItemForm(forms.Form):
     """One reported item."""
 
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    id = id_field(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("種類"), choices=[("", "---------"), *ItemKind.choices])
     state = forms.ChoiceField(
         label=_("事故の内容"), choices=[("", "---------"), *ItemState.choices]
@@ -254,7 +256,7 @@ class StopForm(forms.Form):
 class TransactionForm(forms.Form):
     """One unauthorized transaction."""
 
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    id = id_field(widget=forms.HiddenInput, required=False)
     item = forms.TypedChoiceField(label=_("使われた届出対象"), coerce=int)
     occurred_at = _datetime_field(_("取引日時"), validators=[validate_not_future])
     account_branch = branch_code_field(label=_("店番"))

@@ -16,10 +16,15 @@ from .choices import (
 from .forms import DATE_FORMATS, DATE_WIDGET, MONEY_KINDS, PhoneField
 from .models import Branch, User
 from .validators import (
+    BIGINT_MAX,
+    AsciiIntegerField,
     BoundedDateField,
     KatakanaField,
+    PlainCharField,
     account_number_field,
     branch_code_field,
+    id_field,
+    is_ascii_digits,
     normalize_width,
     validate_not_future,
 )
@@ -46,10 +51,28 @@ SORT_CHOICES = [
 ]
 
 
+def _branch_choices(branches: list[Branch]) -> list[tuple]:
+    return [("", _("すべての店舗")), *[(b.pk, str(b)) for b in branches]]
+
+
+class BranchFilterForm(forms.Form):
+    """The queue's branch alone, read first: it decides whose names the staff filter offers."""
+
+    branch = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, branches: list[Branch], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].choices = _branch_choices(branches)
+
+    def branch_id(self) -> int | None:
+        """The chosen branch; None for none, or for one that is not on the list."""
+        return self.cleaned_data["branch"] if self.is_valid() else None
+
+
 class QueueFilterForm(forms.Form):
     """The queue's filters, read from the URL (a GET form, so a view can be bookmarked)."""
 
-    q = forms.CharField(
+    q = PlainCharField(
         label=_("検索"),
         max_length=80,
         required=False,
@@ -63,15 +86,12 @@ class QueueFilterForm(forms.Form):
     assignee = forms.ChoiceField(label=_("担当者"), required=False)
     due = forms.ChoiceField(label=_("期限"), choices=DUE_CHOICES, required=False)
     sort = forms.ChoiceField(label=_("並び順"), choices=SORT_CHOICES, required=False)
-    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+    page = AsciiIntegerField(label=_("ページ"), min_value=1, max_value=100_000, required=False)
 
     def __init__(self, *args, branches: list[Branch], staff: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         if branches:
-            self.fields["branch"].choices = [
-                ("", _("すべての店舗")),
-                *[(b.pk, str(b)) for b in branches],
-            ]
+            self.fields["branch"].choices = _branch_choices(branches)
         else:
             del self.fields["branch"]
         self.fields["assignee"].choices = [
@@ -97,7 +117,7 @@ class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
         label=_("担当者"), queryset=User.objects.none(), required=False, empty_label=_("未割当")
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = AsciiIntegerField(min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, staff: list[User], **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,23 +145,27 @@ class BulkAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = User.objects.filter(pk__in=[u.pk for u in staff])
 
+    @staticmethod
+    def _pair(value: str) -> tuple[int, int] | None:
+        """ "12:3" → (12, 3): ASCII digits within a bigint, else None."""
+        pk, _sep, version = value.partition(":")
+        if not (is_ascii_digits(pk) and is_ascii_digits(version)):
+            return None
+        if not (1 <= int(pk) <= BIGINT_MAX and int(version) <= BIGINT_MAX):
+            return None
+        return int(pk), int(version)
+
     def clean_cases(self) -> list[tuple[int, int]]:
         """Each ticked case as (id, version the list showed)."""
-        pairs = []
-        for value in self.cleaned_data["cases"]:
-            pk, _sep, version = value.partition(":")
-            if not (pk.isdigit() and version.isdigit()):
-                raise forms.ValidationError(_("選択が正しくありません。"), code="invalid")
-            pairs.append((int(pk), int(version)))
+        pairs = [self._pair(value) for value in self.cleaned_data["cases"]]
+        if None in pairs:
+            raise forms.ValidationError(_("選択が正しくありません。"), code="invalid")
         return pairs
 
     def requested_ids(self) -> set[int]:
         """The ids of the ticked cases, read leniently (for the scope check before validation)."""
-        return {
-            int(pk)
-            for pk, _sep, _version in (v.partition(":") for v in self.data.getlist("cases"))
-            if pk.isdigit()
-        }
+        pairs = (self._pair(value) for value in self.data.getlist("cases"))
+        return {pair[0] for pair in pairs if pair is not None}
 
     def full_clean(self):
         # The choices are whatever was ticked; clean_cases checks their shape.
@@ -155,7 +179,7 @@ class PickupForm(forms.Form):
     assignee = forms.ModelChoiceField(
         label=_("担当者"), queryset=User.objects.none(), required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = AsciiIntegerField(min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, staff: list[User], **kwargs):
         super().__init__(*args, **kwargs)
@@ -200,7 +224,7 @@ class CallForm(forms.Form):
 
     def clean_customer_number(self):
         value = normalize_width(self.cleaned_data.get("customer_number", ""))
-        if value and not value.isdigit():
+        if value and not is_ascii_digits(value):
             raise forms.ValidationError(_("顧客番号は数字で入力してください。"), code="digits")
         return value
 
@@ -298,14 +322,34 @@ class AddItemForm(CallItemForm):
 class AccessLogFilterForm(forms.Form):
     """Search of the access log by member of staff, case and period."""
 
-    staff = forms.CharField(
+    staff = PlainCharField(
         label=_("職員"), max_length=80, required=False, help_text=_("ユーザー名または氏名")
     )
-    case_number = forms.CharField(label=_("受付番号"), max_length=20, required=False)
+    case_number = PlainCharField(label=_("受付番号"), max_length=20, required=False)
     date_from = BoundedDateField(
         label=_("期間（から）"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
     )
     date_to = BoundedDateField(
         label=_("期間（まで）"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
     )
-    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+    page = AsciiIntegerField(min_value=1, max_value=100_000, required=False)
+    refusal_page = AsciiIntegerField(min_value=1, max_value=100_000, required=False)
+
+
+class ConsoleSearchForm(forms.Form):
+    """The monitoring console's search for an existing case."""
+
+    q = PlainCharField(label=_("検索"), max_length=80, required=False)
+
+
+class PerformForm(forms.Form):
+    """Which of the case's stops to carry out now."""
+
+    perform = id_field(
+        error_messages={
+            "required": _("実施する停止を選んでください。"),
+            "invalid": _("実施する停止を選び直してください。"),
+            "min_value": _("実施する停止を選び直してください。"),
+            "max_value": _("実施する停止を選び直してください。"),
+        }
+    )

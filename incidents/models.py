@@ -63,6 +63,7 @@ def date_in_range(field: str, *, instant: bool = False, required: bool = False):
     condition = within if required else Q(**{f"{field}__isnull": True}) | within
     return models.CheckConstraint(name=f"%(class)s_{field}_in_range", condition=condition)
 
+
 # Columns that change on every save without changing what was recorded: no history row for them.
 UNTRACKED_CASE_COLUMNS = ["updated_at", "version", "search_text", "intake_step"]
 
@@ -958,3 +959,53 @@ class CaseEdit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} v{self.version} {self.action}"
+
+
+class AccessRefusal(models.Model):
+    """A request refused to a signed-in member of staff (拒否されたアクセス): every 403, and every
+    404 on a URL that names a case (a case outside their scope answers as if it did not exist).
+    Written by incidents.refusals.AccessRefusalMiddleware; append-only, the database refuses edits.
+    """
+
+    class Status(models.IntegerChoices):
+        FORBIDDEN = 403, _("403 権限なし")
+        NOT_FOUND = 404, _("404 該当なし・範囲外")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("職員"),
+        on_delete=models.PROTECT,
+        related_name="access_refusals",
+        db_index=False,  # led by the (user, -at) index below
+    )
+    at = models.DateTimeField(_("日時"), default=timezone.now)
+    method = models.CharField(_("メソッド"), max_length=10)
+    path = models.CharField(_("URL"), max_length=200)
+    view = models.CharField(_("画面"), max_length=100, blank=True)
+    status = models.PositiveSmallIntegerField(_("応答"), choices=Status.choices)
+    # The case the URL names, kept even when no such case exists (someone trying ids): no
+    # database constraint, and a case's removal leaves the record as it was.
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("事故"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # led by the (case, -at) index below
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("拒否されたアクセス")
+        verbose_name_plural = _("拒否されたアクセス")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-at"], name="refusal_user_at"),
+            models.Index(fields=["case", "-at"], name="refusal_case_at"),
+            models.Index(fields=["-at"], name="refusal_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.status} {self.path}"

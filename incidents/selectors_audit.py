@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import (
+    AccessRefusal,
     Case,
     CaseAccess,
     CaseHistory,
@@ -228,23 +229,58 @@ def access_log_search(
 ) -> tuple[list[CaseAccess], bool]:
     """Who looked at which case, newest first, by staff member and/or case; (rows, has_next)."""
     rows = CaseAccess.objects.select_related("user", "case__branch")
+    rows = rows.filter(_who_what_when(staff, case_number, date_from, date_to))
+    return _page(rows, page)
+
+
+def refusal_search(
+    *,
+    staff: str = "",
+    case_number: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: int = 1,
+) -> tuple[list[AccessRefusal], bool]:
+    """Refused access (403s, and 404s on a case's URL), newest first, with the access log's
+    filters; (rows, has_next). ``row.case`` is None where the URL named no existing case."""
+    rows = AccessRefusal.objects.select_related("user", "case__branch")
+    rows = rows.filter(_who_what_when(staff, case_number, date_from, date_to))
+    return _page(rows, page)
+
+
+def _who_what_when(staff: str, case_number: str, date_from, date_to) -> Q:
+    """The filters both logs share: member of staff, case number, period."""
+    condition = _period(date_from, date_to)
     staff = staff.strip()
     if staff:
-        rows = rows.filter(
+        condition &= (
             Q(user__username=staff)
             | Q(user__last_name__contains=staff)
             | Q(user__first_name__contains=staff)
         )
     case_number = case_number.strip()
     if case_number:
-        rows = rows.filter(case__number=case_number)
-    # Whole days in Japan time, as bounds on the indexed column.
+        condition &= Q(case__number=case_number)
+    return condition
+
+
+def _period(date_from: date | None, date_to: date | None) -> Q:
+    """Whole days in Japan time, as bounds on the indexed column ``at``.
+
+    The forms keep dates within the project's range; a day past it here still never overflows
+    (the last day there is has no next day: it is open-ended).
+    """
+    condition = Q()
     if date_from:
-        rows = rows.filter(at__gte=timezone.make_aware(datetime.combine(date_from, time.min)))
-    if date_to:
-        rows = rows.filter(
-            at__lt=timezone.make_aware(datetime.combine(date_to + timedelta(days=1), time.min))
-        )
+        condition &= Q(at__gte=timezone.make_aware(datetime.combine(date_from, time.min)))
+    if date_to and date_to < date.max:
+        next_day = date_to + timedelta(days=1)
+        condition &= Q(at__lt=timezone.make_aware(datetime.combine(next_day, time.min)))
+    return condition
+
+
+def _page(rows, page: int) -> tuple[list, bool]:
+    """One page of rows, newest first; (rows, whether there is a next page)."""
     offset = (max(1, page) - 1) * ACCESS_PAGE_SIZE
     found = list(rows.order_by("-at", "-pk")[offset : offset + ACCESS_PAGE_SIZE + 1])
     return found[:ACCESS_PAGE_SIZE], len(found) > ACCESS_PAGE_SIZE

@@ -34,6 +34,7 @@ from . import search
 from .choices import OPEN_STATUSES, UNMET_DEADLINE_STATES, CaseStatus, DeadlineKind, Role
 from .models import Branch, Case, Deadline, ReportedItem, User
 from .querysets import VIEW, spans_branches
+from .validators import is_ascii_digits
 
 PAGE_SIZE = 50
 # Deadlines still owed: open, missed, or missed and escalated (the scan's partial index).
@@ -193,13 +194,13 @@ def case_queue_queryset(*, user: User, filters: QueueFilters, now: datetime | No
         cases = cases.filter(assigned_to=user)
     elif filters.assignee == "none":
         cases = cases.filter(assigned_to__isnull=True)
-    elif filters.assignee.isdigit():
+    elif is_ascii_digits(filters.assignee):
         cases = cases.filter(assigned_to_id=int(filters.assignee))
     if filters.due == "overdue":
         cases = cases.filter(
             RawSQL(DUE_BETWEEN_SQL, [OVERDUE_SINCE, now], output_field=BooleanField())
         )
-    elif filters.due.isdigit():
+    elif is_ascii_digits(filters.due):
         horizon = now + timedelta(days=int(filters.due))
         cases = cases.filter(RawSQL(DUE_BETWEEN_SQL, [now, horizon], output_field=BooleanField()))
     condition = search.query_filter(filters.q)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,11 +17,31 @@ from compensation.rules.vocab import EARLIEST_DATE, LATEST_DATE
 from .models import MAX_AMOUNT_YEN
 
 KATAKANA_RE = re.compile(r"^[\u30A0-\u30FF\u3000 ・ー（）()]+$")
+# Digits are ASCII: str.isdigit() also says yes to "²" (which int() refuses) and re's \d to "١٢٣".
+ASCII_DIGITS_RE = re.compile(r"[0-9]+")
+ASCII_INTEGER_RE = re.compile(r"-?[0-9]+")
+# Control characters (NUL above all: PostgreSQL refuses it in text) are never typed by anyone.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The largest id or version a bigint column holds.
+BIGINT_MAX = 2**63 - 1
 
 
 def normalize_width(value: str) -> str:
     """Full-width digits and half-width kana become their usual forms (NFKC), trimmed."""
     return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def is_ascii_digits(value: str) -> bool:
+    """Whether the text is one or more of 0–9 and nothing else."""
+    return bool(ASCII_DIGITS_RE.fullmatch(value or ""))
+
+
+def validate_no_control_characters(value: str) -> None:
+    """No NUL or other control character (tabs and line breaks are text)."""
+    if value and CONTROL_RE.search(value):
+        raise ValidationError(
+            _("制御文字（NULなど）は入力できません。入力し直してください。"), code="control"
+        )
 
 
 def validate_date_in_range(value: date | datetime | None) -> None:
@@ -78,6 +99,39 @@ class BoundedDateTimeField(forms.DateTimeField):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from error
 
 
+class AsciiIntegerField(forms.IntegerField):
+    """A whole number in ASCII digits within a bigint: never "²", "١٢٣" or an overflow.
+
+    For the numbers a page sends back by itself (versions, ids, page numbers); a number a teller
+    types, full-width digits included, is read by the field made for it (YenField and the like).
+    """
+
+    def __init__(self, *, min_value=-BIGINT_MAX, max_value=BIGINT_MAX, **kwargs):
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+    def to_python(self, value):
+        text = value.strip() if isinstance(value, str) else None
+        if text and not ASCII_INTEGER_RE.fullmatch(text):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class PlainCharField(forms.CharField):
+    """Text without control characters, refused in plain Japanese (Django's own Japanese message
+    for a NUL reads 「何か文字を入力してください。」)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ] + [validate_no_control_characters]
+
+
+def id_field(**kwargs) -> AsciiIntegerField:
+    """The id of a row, as a page sends it back."""
+    return AsciiIntegerField(min_value=1, **kwargs)
+
+
 class KatakanaField(forms.CharField):
     """A name in full-width katakana; half-width kana are converted, hiragana are refused."""
 
@@ -114,7 +168,7 @@ class DigitsField(forms.CharField):
 
     def validate(self, value):
         super().validate(value)
-        if value and not re.fullmatch(rf"\d{{{self.digits}}}", value):
+        if value and not re.fullmatch(rf"[0-9]{{{self.digits}}}", value):
             raise ValidationError(self.message, code="digits")
 
 
@@ -138,7 +192,7 @@ class YenField(forms.Field):
         )
         if text in ("",):
             return None
-        if not re.fullmatch(r"-?\d+", text):
+        if not ASCII_INTEGER_RE.fullmatch(text):
             raise ValidationError(
                 _("金額は1円単位の整数で入力してください（小数・記号は使えません）。"),
                 code="whole_yen",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from django.contrib import messages
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET
 from . import services
 from .choices import EMERGENCY_STOPS, ActionStatus
 from .edits import EditStamp
-from .forms_desk import AddItemForm, CallForm, CallItemFormSet
+from .forms_desk import AddItemForm, CallForm, CallItemFormSet, ConsoleSearchForm, PerformForm
 from .models import Case, ProtectiveAction
 from .querysets import STOP
 from .selectors_queue import QueueFilters, case_queue, handoff_list
@@ -40,14 +39,20 @@ CALL_FIELDS = (
 @require_GET
 def console(request: HttpRequest) -> HttpResponse:
     """The console: take a new call, find an existing case to stop, the handoff list."""
-    query = request.GET.get("q", "").strip()[:80]
+    search = ConsoleSearchForm(request.GET)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     found = None
     if query:
         found = case_queue(user=request.user, filters=QueueFilters(status="all", q=query)).rows[:20]
     return render(
         request,
         "incidents/monitoring/console.html",
-        {"query": query, "found": found, "handoff": handoff_list(user=request.user)},
+        {
+            "query": query,
+            "search": search,
+            "found": found,
+            "handoff": handoff_list(user=request.user),
+        },
     )
 
 
@@ -139,8 +144,14 @@ def _stops_post(request: HttpRequest, case: Case) -> HttpResponse | None:
     back = redirect("incidents:case_stops", pk=case.pk)
     try:
         if "perform" in request.POST:
-            action_id = _action_id(request.POST.get("perform", ""))
-            action = ProtectiveAction.objects.filter(case=case, pk=action_id).first()
+            perform = PerformForm(request.POST)
+            if not perform.is_valid():
+                for error in perform.errors["perform"]:
+                    messages.error(request, error)
+                return back
+            action = ProtectiveAction.objects.filter(
+                case=case, pk=perform.cleaned_data["perform"]
+            ).first()
             if action is None:
                 messages.error(request, _("実施する措置が見つかりません。画面を更新してください。"))
                 return back
@@ -179,7 +190,3 @@ def _stops_post(request: HttpRequest, case: Case) -> HttpResponse | None:
         messages.error(request, STALE_STOPS)
         return back
     return back
-
-
-def _action_id(value: str) -> int | None:
-    return int(value) if re.fullmatch(r"[0-9]{1,18}", value or "") else None

@@ -18,10 +18,17 @@ from accounts.http import safe_next
 
 from . import services
 from .edits import EditStamp
-from .forms_desk import AccessLogFilterForm, AssignForm, BulkAssignForm, PickupForm, QueueFilterForm
+from .forms_desk import (
+    AccessLogFilterForm,
+    AssignForm,
+    BranchFilterForm,
+    BulkAssignForm,
+    PickupForm,
+    QueueFilterForm,
+)
 from .models import Case
 from .querysets import ASSIGN, PICKUP, spans_branches
-from .selectors_audit import access_log_search
+from .selectors_audit import access_log_search, refusal_search
 from .selectors_queue import (
     QueueFilters,
     branch_staff,
@@ -36,12 +43,12 @@ def _back(request: HttpRequest, default) -> HttpResponse:
     return redirect(safe_next(request.POST.get("next"), default))
 
 
-def _staff_for_filters(request: HttpRequest) -> list[tuple[int, str]]:
+def _staff_for_filters(request: HttpRequest, branches) -> list[tuple[int, str]]:
     user = request.user
     if not spans_branches(user):
         return branch_staff_choices(branch_id=user.branch_id)
-    branch = request.GET.get("branch", "")
-    return branch_staff_choices(branch_id=int(branch)) if branch.isdigit() else []
+    branch = BranchFilterForm(request.GET, branches=branches).branch_id()
+    return branch_staff_choices(branch_id=branch) if branch else []
 
 
 @login_required
@@ -50,8 +57,9 @@ def _staff_for_filters(request: HttpRequest) -> list[tuple[int, str]]:
 def queue(request: HttpRequest) -> HttpResponse:
     """The case queue: filters in the URL, search, sort, pages, and bulk assignment."""
     user = request.user
-    staff = _staff_for_filters(request)
-    form = QueueFilterForm(request.GET or None, branches=queue_branches(user=user), staff=staff)
+    branches = queue_branches(user=user)
+    staff = _staff_for_filters(request, branches)
+    form = QueueFilterForm(request.GET or None, branches=branches, staff=staff)
     filters = QueueFilters(**form.filters()) if form.is_bound else QueueFilters()
     page = case_queue(user=user, filters=filters)
     can_assign = user.has_perm("incidents.assign_case") and not spans_branches(user)
@@ -60,6 +68,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "incidents/queue.html",
         {
             "form": form,
+            "ignored": [str(form[name].label) for name in form.errors if name in form.fields],
             "page": page,
             "can_assign": can_assign,
             "staff": staff if can_assign else [],
@@ -217,23 +226,32 @@ def case_pickup(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("incidents.view_access_log", raise_exception=True)
 @require_GET
 def access_log(request: HttpRequest) -> HttpResponse:
-    """Compliance: who looked at which case, and when."""
+    """Compliance: who looked at which case, and when; and who was refused, where."""
     form = AccessLogFilterForm(request.GET or None)
     rows, has_next, page = [], False, 1
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
+    refusals, refusals_next, refusal_page = [], False, 1
+    if not form.is_bound or form.is_valid():
+        data = form.cleaned_data if form.is_bound else {}
+        filters = {
+            "staff": data.get("staff", ""),
+            "case_number": data.get("case_number", ""),
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }
         page = data.get("page") or 1
-        rows, has_next = access_log_search(
-            staff=data["staff"],
-            case_number=data["case_number"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            page=page,
-        )
-    elif not form.is_bound:
-        rows, has_next = access_log_search()
+        refusal_page = data.get("refusal_page") or 1
+        rows, has_next = access_log_search(**filters, page=page)
+        refusals, refusals_next = refusal_search(**filters, page=refusal_page)
     return render(
         request,
         "incidents/access_log.html",
-        {"form": form, "rows": rows, "has_next": has_next, "page_number": page},
+        {
+            "form": form,
+            "rows": rows,
+            "has_next": has_next,
+            "page_number": page,
+            "refusals": refusals,
+            "refusals_next": refusals_next,
+            "refusal_page": refusal_page,
+        },
     )

@@ -63,6 +63,9 @@ MIDDLEWARE = [
     # A terminal left alone signs itself out; then nothing but the second factor until it is given.
     "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
+    # A 403, or a 404 on a case's URL, given to a member of staff is recorded for compliance,
+    # after the view's transaction has been rolled back.
+    "incidents.refusals.AccessRefusalMiddleware",
     # Who made a change: every write in the request carries the user into the case history.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
