@@ -658,7 +658,7 @@ def decision_get(*, user: User, case_pk: int, pk: int) -> Decision:
 # --- Who may do what ---------------------------------------------------------------------------
 
 
-def _branch_staff_of(user: User, case: Case) -> bool:
+def branch_staff_of(user: User, case: Case) -> bool:
     """Teller or supervisor who may change the case under the one scoping rule (no query)."""
     if user.role not in (Role.TELLER, Role.SUPERVISOR):
         return False
@@ -675,13 +675,13 @@ def can_record_findings(user: User, case: Case) -> bool:
     return (
         user.role == Role.SUPERVISOR
         and case.status in FINDINGS_STATUSES
-        and _branch_staff_of(user, case)
+        and branch_staff_of(user, case)
     )
 
 
 def can_prepare(user: User, case: Case) -> bool:
     """The case's teller or a supervisor of its branch; only a supervisor reopens a decision."""
-    if case.status not in SUBMIT_STATUSES or not _branch_staff_of(user, case):
+    if case.status not in SUBMIT_STATUSES or not branch_staff_of(user, case):
         return False
     if user.role == Role.SUPERVISOR:
         return True
@@ -699,7 +699,7 @@ def can_review(user: User, decision: Decision) -> bool:
         and decision.status == DecisionStatus.SUBMITTED
         and decision.case.status == CaseStatus.IN_REVIEW
         and user.pk != decision.prepared_by_id
-        and _branch_staff_of(user, decision.case)
+        and branch_staff_of(user, decision.case)
     )
 
 
@@ -709,7 +709,7 @@ def can_mark_paid(user: User, case: Case, current: Decision | None) -> bool:
         case.status == CaseStatus.DECIDED
         and current is not None
         and (current.compensation_total or 0) > 0
-        and _branch_staff_of(user, case)
+        and branch_staff_of(user, case)
     )
 
 
@@ -738,7 +738,7 @@ def case_panel(*, case: Case, user: User) -> Panel:
         decision.case = case  # avoid one query per decision in the permission checks
     current = decision_current(decisions)
     pending = decision_open(decisions)
-    branch_staff = _branch_staff_of(user, case)
+    branch_staff = branch_staff_of(user, case)
     return Panel(
         case=case,
         evaluation=evaluation,

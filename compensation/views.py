@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incidents import services as incident_services
 from incidents.choices import Role
-from incidents.edits import EditReplayed, EditStamp, StaleCaseError
+from incidents.edits import EditReplayed, EditStamp, StaleCaseError, form_replayed
 from incidents.models import Case
 from incidents.querysets import CHANGE
 
@@ -84,6 +84,8 @@ def _findings_forms(evaluation: selectors.Evaluation, data=None):
 def findings(request: HttpRequest, pk: int) -> HttpResponse:
     """The supervisor records the facts, confirms each item's fault and sets case-by-case rates."""
     case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
+    if form_replayed(request, case):
+        return redirect(_case_url(case))
     if not selectors.can_record_findings(request.user, case):
         raise PermissionDenied
     _log_look(request, case, "compensation_findings")
@@ -156,8 +158,10 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """The preparer submits the case's compensation for review by another supervisor."""
     case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
-    if not selectors.can_prepare(request.user, case):
+    if not selectors.branch_staff_of(request.user, case):
         raise PermissionDenied
+    if form_replayed(request, case):
+        return redirect(_case_url(case))
     form = forms.SubmitForm(request.POST)
     if not form.is_valid():
         for error_list in form.errors.values():
@@ -189,6 +193,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.role != Role.SUPERVISOR:
         raise PermissionDenied
     case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
+    if form_replayed(request, case):
+        return redirect(_case_url(case))
     _log_look(request, case, "compensation_review")
     decisions = selectors.case_decisions(case)
     decision = selectors.decision_open(decisions)
@@ -279,6 +285,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def paid(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that the approved compensation was paid (decided → paid)."""
     case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
+    if form_replayed(request, case):
+        return redirect(_case_url(case))
     current = selectors.decision_current(selectors.case_decisions(case))
     if not selectors.can_mark_paid(request.user, case, current):
         raise PermissionDenied

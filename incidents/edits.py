@@ -76,6 +76,19 @@ def payload_digest(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
+def form_replayed(request: HttpRequest, case: Case) -> bool:
+    """Whether this post is a form already applied to the case (same key, same content): a view
+    whose checks depend on the case's state asks first, so a double click lands where the first
+    click did instead of being refused by the state the first click produced."""
+    if request.method != "POST":
+        return False
+    stamp = EditStamp.from_request(request)
+    return (
+        stamp.key is not None
+        and CaseEdit.objects.filter(case=case, key=stamp.key, digest=stamp.digest).exists()
+    )
+
+
 def new_edit_key() -> uuid.UUID:
     """A fresh key for one rendering of a form."""
     return uuid.uuid4()

@@ -36,6 +36,17 @@ def test_a_teller_submits_and_a_second_supervisor_approves_and_prints_the_letter
         case=case, user=teller, step="checklist", fields={"checklist": ["pin_memo_with_card"]}
     )
 
+    # The supervisor confirms the fault first: what the teller submits is what is approved.
+    sign_in(page, live_server, "supervisor", "役席")
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    page.get_by_test_id("record-findings").click()
+    fault = page.get_by_test_id("fault-form")
+    expect(fault.get_by_test_id("fault-suggestion")).to_have_text("過失")
+    fault.get_by_label("認定する過失").select_option("negligence")
+    page.get_by_test_id("save-findings").click()
+    expect(page.get_by_test_id("assessment-item")).to_contain_text("Supervisor")
+    page.get_by_role("button", name="ログアウト").click()
+
     sign_in(page, live_server, "teller", "窓口担当")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     panel = page.get_by_test_id("compensation-panel")
@@ -50,13 +61,6 @@ def test_a_teller_submits_and_a_second_supervisor_approves_and_prints_the_letter
 
     sign_in(page, live_server, "supervisor", "役席")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
-    page.get_by_test_id("record-findings").click()
-    fault = page.get_by_test_id("fault-form")
-    expect(fault.get_by_test_id("fault-suggestion")).to_have_text("過失")
-    fault.get_by_label("認定する過失").select_option("negligence")
-    page.get_by_test_id("save-findings").click()
-    expect(page.get_by_test_id("assessment-item")).to_contain_text("Supervisor")
-
     page.get_by_test_id("review-decision").click()
     expect(page.get_by_test_id("approval-problems")).to_have_count(0)
     page.get_by_label("事実認定・過失の認定・補償額を確認し、この補償決定を承認します。").check()

@@ -63,7 +63,7 @@ def budget(name: str) -> int:
 
 # The data of these tables is what must not change without a valid submission; logs of looks
 # (case access, downloads, sign-ins, axes' attempts) and sessions are written by any request.
-LOGS = {"incidents.CaseAccess", "incidents.AttachmentDownload"}
+LOGS = {"incidents.CaseAccess", "incidents.AttachmentDownload", "incidents.AccessRefusal"}
 
 
 def _fingerprint_sql() -> str:

@@ -65,7 +65,8 @@ class Url:
     json: bool = False  # a JSON endpoint: anonymous gets 401, not the sign-in page
     # A write that changes the case: its form carries the case's version and a one-time key
     # (incidents.edits), added to the POST data by the tests; a stale or repeated post changes
-    # nothing (tests/permissions/test_edits.py). "key": a form over several cases, key only.
+    # nothing (tests/permissions/test_edits.py). "key": a form over several cases, whose versions
+    # travel in its data, with one key; "once": a key only (a note such as a print, no version).
     edits: bool | str = False
 
 
@@ -232,7 +233,7 @@ MATRIX: dict[str, Url] = {
     "incidents:case_receipt": page("reported", get=VIEWERS),
     # The print button of the receipt: the print on the timeline (the branch, or the monitoring
     # center that took the call; compliance only reads).
-    "incidents:case_receipt_print": action("reported", post=BRANCH, edits="key"),
+    "incidents:case_receipt_print": action("reported", post=BRANCH, edits="once"),
     "incidents:intake_step": page(
         "draft", get=BRANCH, post=BRANCH, data=customer_step, step="customer", edits=True
     ),
