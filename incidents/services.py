@@ -944,20 +944,20 @@ def case_deadline_meet(
 
 
 def case_receipt_printed(*, case: Case, user: User, key: UUID | None) -> bool:
-    """Note on the timeline that the receipt was printed, once per press of the print button."""
+    """Note on the timeline that the receipt was printed, once per press of the print button
+    (each press carries its own key; a post without one is not a press)."""
+    if key is None:
+        return False
     with transaction.atomic():
         Case.objects.select_for_update().filter(pk=case.pk).first()
-        if (
-            key is not None
-            and TimelineEvent.objects.filter(
-                case=case, kind=EventKind.RECEIPT_PRINTED, data__key=str(key)
-            ).exists()
-        ):
+        if TimelineEvent.objects.filter(
+            case=case, kind=EventKind.RECEIPT_PRINTED, data__key=str(key)
+        ).exists():
             return False
         timeline_record(
             case=case,
             actor=user,
             kind=EventKind.RECEIPT_PRINTED,
-            data={"key": str(key) if key else None},
+            data={"key": str(key)},
         )
     return True
