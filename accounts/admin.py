@@ -4,7 +4,7 @@ from django.contrib import admin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import SignInEvent
+from accounts.models import SignInEvent
 
 # django-otp's own device admins show the secret keys: an administrator resets a member of
 # staff's devices from the staff list instead (職員 → ワンタイムパスワードを再設定).

@@ -10,4 +10,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("ログインとセキュリティ")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 — connects the sign-in signals
+        from accounts import receivers  # noqa: F401 — connects the sign-in signals

@@ -3,12 +3,12 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from . import state
+from accounts import state
 
 
 def security(request: HttpRequest) -> dict:
     """The previous sign-in for the header, and the idle timer's settings for its script."""
-    from .views import previous_sign_in
+    from accounts.views import previous_sign_in
 
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from . import state
-from .http import json_error, wants_json
+from accounts import state
+from accounts.http import json_error, wants_json
 
 logger = logging.getLogger(__name__)
 

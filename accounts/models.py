@@ -7,8 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import SecondFactor, SignInEventKind
-from .terminal import describe_terminal
+from accounts.choices import SecondFactor, SignInEventKind
+from accounts.terminal import describe_terminal
 
 
 class SignInEvent(models.Model):

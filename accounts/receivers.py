@@ -6,8 +6,8 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from . import services, state
-from .choices import SignInEventKind
+from accounts import services, state
+from accounts.choices import SignInEventKind
 
 # Marks a failure of the one-time password in the credentials sent with ``user_login_failed``.
 OTP_CREDENTIAL = "mamori_one_time_password"

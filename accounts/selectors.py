@@ -7,8 +7,8 @@ from datetime import datetime
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .choices import FAILURE_KINDS, SignInEventKind
-from .models import SignInEvent
+from accounts.choices import FAILURE_KINDS, SignInEventKind
+from accounts.models import SignInEvent
 
 
 def sign_in_previous(*, user, before: SignInEvent) -> SignInEvent | None:

@@ -13,9 +13,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import lockout, selectors, state
-from .choices import SecondFactor, SignInEventKind
-from .models import SignInEvent
+from accounts import lockout, selectors, state
+from accounts.choices import SecondFactor, SignInEventKind
+from accounts.models import SignInEvent
 
 RECOVERY_CODE_COUNT = 10
 DEVICE_NAME = "default"

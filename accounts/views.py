@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
-from . import lockout, selectors, services, state
-from .choices import SecondFactor
-from .forms import OneTimePasswordForm
-from .http import (
+from accounts import lockout, selectors, services, state
+from accounts.choices import SecondFactor
+from accounts.forms import OneTimePasswordForm
+from accounts.http import (
     idle_exempt,
     json_error,
     json_login_required,
@@ -35,7 +35,7 @@ from .http import (
     second_factor_exempt,
     wants_json,
 )
-from .receivers import OTP_CREDENTIAL
+from accounts.receivers import OTP_CREDENTIAL
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors, services
-from .forms import PolicyVersionAdminForm
-from .models import PolicyVersion
+from compensation import selectors, services
+from compensation.forms import PolicyVersionAdminForm
+from compensation.models import PolicyVersion
 
 
 class PolicyVersionForm(PolicyVersionAdminForm):

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from . import services
+from compensation import services
 
 DECIDED = ("decided", "paid", "closed")
 ASSESSED = ("in_review", *DECIDED)

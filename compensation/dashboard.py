@@ -17,6 +17,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compensation.models import DashboardFigure
+from compensation.statistics import report_scope_branch
 from incidents.choices import (
     OPEN_STATUSES,
     UNMET_DEADLINE_STATES,
@@ -27,9 +29,6 @@ from incidents.choices import (
 )
 from incidents.models import Branch, Deadline, User
 from incidents.querysets import VIEW
-
-from .models import DashboardFigure
-from .statistics import report_scope_branch
 
 MONTHS = 12
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .statistics import UNIT_LABELS, Cell, Report, category_label, in_unit
+from compensation.statistics import UNIT_LABELS, Cell, Report, category_label, in_unit
 
 BOM = "\ufeff"
 

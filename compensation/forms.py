@@ -6,16 +6,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compensation.choices import Fault
+from compensation.models import MAX_DAYS, CaseAssessment, PolicyVersion
+from compensation.selectors import ItemView, Line
 from incidents.validators import (
     AsciiIntegerField,
     BoundedDateField,
     normalize_width,
     validate_not_future,
 )
-
-from .choices import Fault
-from .models import MAX_DAYS, CaseAssessment, PolicyVersion
-from .selectors import ItemView, Line
 
 TEXTAREA = forms.Textarea(attrs={"rows": 2})
 

@@ -6,10 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compensation.statistics import MAX_QUARTERS, UNIT_LABELS, Period, Quarter, current_fiscal_year
 from incidents.models import Branch
 from incidents.validators import is_ascii_digits
-
-from .statistics import MAX_QUARTERS, UNIT_LABELS, Period, Quarter, current_fiscal_year
 
 YEARS_OFFERED = 10
 

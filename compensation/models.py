@@ -9,11 +9,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compensation.choices import DecisionStatus, Fault, Outcome, TakenBy
+from compensation.rules.vocab import EXCLUDED_TAKERS
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction, date_in_range
 from incidents.querysets import RestrictedQuerySet
-
-from .choices import DecisionStatus, Fault, Outcome, TakenBy
-from .rules.vocab import EXCLUDED_TAKERS
 
 MAX_DAYS = 3650  # the engine's bound for window and unavoidable days
 RATE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]

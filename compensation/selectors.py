@@ -14,14 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from compensation import rules
+from compensation.choices import DecisionStatus, Fault, LineStatus, Outcome
+from compensation.models import CaseAssessment, CaseByCaseRate, Decision, ItemFault, PolicyVersion
+from compensation.rules import wording
 from incidents.choices import CaseStatus, PoliceStatus, Role
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction, User
 from incidents.querysets import CHANGE, VIEW, case_condition
-
-from . import rules
-from .choices import DecisionStatus, Fault, LineStatus, Outcome
-from .models import CaseAssessment, CaseByCaseRate, Decision, ItemFault, PolicyVersion
-from .rules import wording
 
 # Case states in which the supervisor's findings can still change (a decision is not final yet).
 # Findings may be recorded until the compensation is paid: after an approval they prepare a

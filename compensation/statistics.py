@@ -51,13 +51,12 @@ from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compensation.choices import DecisionStatus, Outcome
+from compensation.rules import ITEM_KIND_LABELS
+from compensation.rules.vocab import EXCLUDED_TAKERS
 from incidents.choices import CaseStatus, CustomerType
 from incidents.models import Branch, Case, ReportedItem, UnauthorizedTransaction, User
 from incidents.querysets import VIEW, case_condition
-
-from .choices import DecisionStatus, Outcome
-from .rules import ITEM_KIND_LABELS
-from .rules.vocab import EXCLUDED_TAKERS
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 CATEGORIES = ("counterfeit_card", "stolen_card", "stolen_passbook", "online_banking")
@@ -361,7 +360,7 @@ def statistics_parts(*, user: User, period: Period, branch_id: int | None = None
     - ``excluded``: cases whose money was taken by the spouse, a relative, a cohabitant or a
       domestic servant.
     """
-    from .models import CaseAssessment, Decision
+    from compensation.models import CaseAssessment, Decision
 
     transactions = UnauthorizedTransaction.objects.restrict(user, VIEW).filter(
         occurred_at__gte=period.start_at(), occurred_at__lt=period.end_at()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from compensation import views
 
 app_name = "compensation"
 

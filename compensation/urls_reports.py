@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_reports
+from compensation import views_reports
 
 app_name = "reports"
 

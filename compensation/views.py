@@ -15,14 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from compensation import forms, selectors, services
+from compensation.models import CaseAssessment
 from incidents import services as incident_services
 from incidents.choices import Role
 from incidents.edits import EditReplayed, EditStamp, StaleCaseError, form_replayed
 from incidents.models import Case
 from incidents.querysets import CHANGE
-
-from . import forms, selectors, services
-from .models import CaseAssessment
 
 NO_DECISION_ROLES = (Role.MONITORING, Role.ADMIN)
 STALE = gettext_lazy(

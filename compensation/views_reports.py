@@ -15,13 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from compensation import charts
+from compensation.dashboard import dashboard as dashboard_selector
+from compensation.exports import association_table, csv_text, regulator_table
+from compensation.forms_reports import DashboardFilterForm, StatisticsFilterForm
+from compensation.statistics import (
+    CATEGORIES,
+    UNIT_LABELS,
+    UNITS,
+    category_label,
+    statistics_report,
+)
 from incidents.querysets import spans_branches
-
-from . import charts
-from .dashboard import dashboard as dashboard_selector
-from .exports import association_table, csv_text, regulator_table
-from .forms_reports import DashboardFilterForm, StatisticsFilterForm
-from .statistics import CATEGORIES, UNIT_LABELS, UNITS, category_label, statistics_report
 
 SHAPES = {"association": association_table, "regulator": regulator_table}
 SHAPE_FILENAMES = {"association": "zenginkyo", "regulator": "fsa"}

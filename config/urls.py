@@ -5,9 +5,8 @@ from django.urls import include, path
 
 from accounts.http import second_factor_exempt
 from accounts.views import StaffLoginView, StaffLogoutView
+from config import health
 from incidents.language import set_language
-
-from . import health
 
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"

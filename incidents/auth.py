@@ -9,7 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db.models import CharField, IntegerField
 from django.db.models.expressions import RawSQL
 
-from .models import User
+from incidents.models import User
 
 
 def _permissions_sql() -> str:

@@ -23,9 +23,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from . import search
-from .choices import Role
-from .models import Branch, User
+from incidents import search
+from incidents.choices import Role
+from incidents.models import Branch, User
 
 BENCH_PASSWORD = "mamori-bench-2026"  # noqa: S105 — documented, for synthetic data only
 

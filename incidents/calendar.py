@@ -42,7 +42,7 @@ class BusinessCalendar:
 
     def _closures_of(self, year: int) -> dict[date, str]:
         if year not in self._closures:
-            from .models import BankClosure
+            from incidents.models import BankClosure
 
             self._closures[year] = dict(
                 BankClosure.objects.filter(date__year=year).values_list("date", "reason")

@@ -24,11 +24,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from notifications.choices import NotificationKind
-from notifications.services import notification_create
-
-from .calendar import BusinessCalendar
-from .choices import (
+from incidents.calendar import BusinessCalendar
+from incidents.choices import (
     UNMET_DEADLINE_STATES,
     CaseStatus,
     DeadlineCounting,
@@ -38,7 +35,9 @@ from .choices import (
     PoliceStatus,
     Role,
 )
-from .models import Case, Deadline, DeadlinePolicy, TimelineEvent, User
+from incidents.models import Case, Deadline, DeadlinePolicy, TimelineEvent, User
+from notifications.choices import NotificationKind
+from notifications.services import notification_create
 
 logger = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from . import deadlines, services
-from .choices import ActionStatus, CaseStatus, Role
-from .models import Branch, Case, Deadline, User
+from incidents import deadlines, services
+from incidents.choices import ActionStatus, CaseStatus, Role
+from incidents.models import Branch, Case, Deadline, User
 
 DEMO_PASSWORD = "mamori-demo-2026"
 

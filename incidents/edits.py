@@ -29,7 +29,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import Case, CaseEdit, User
+from incidents.models import Case, CaseEdit, User
 
 VERSION_FIELD = "version"
 KEY_FIELD = "edit_key"

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import (
+from incidents.choices import (
     STATES_BY_KIND,
     TRANSFER_CHANNELS,
     ActionStatus,
@@ -22,8 +22,8 @@ from .choices import (
     ReporterRelation,
     TransactionChannel,
 )
-from .models import Case, ReportedItem
-from .validators import (
+from incidents.models import Case, ReportedItem
+from incidents.validators import (
     BoundedDateField,
     BoundedDateTimeField,
     KatakanaField,
@@ -418,7 +418,7 @@ class ChecklistForm(forms.Form):
     )
 
     def __init__(self, *args, questions: dict, **kwargs):
-        from .checklist import COMMON_QUESTIONS
+        from incidents.checklist import COMMON_QUESTIONS
 
         super().__init__(*args, **kwargs)
         for name in ("card", "passbook", "online_banking"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import (
+from incidents.choices import (
     STATES_BY_KIND,
     CaseStatus,
     CustomerType,
@@ -13,9 +13,9 @@ from .choices import (
     ItemState,
     ReporterRelation,
 )
-from .forms import DATE_FORMATS, DATE_WIDGET, MONEY_KINDS, PhoneField
-from .models import Branch, User
-from .validators import (
+from incidents.forms import DATE_FORMATS, DATE_WIDGET, MONEY_KINDS, PhoneField
+from incidents.models import Branch, User
+from incidents.validators import (
     BIGINT_MAX,
     AsciiIntegerField,
     BoundedDateField,

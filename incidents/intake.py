@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CaseStatus
-from .models import Case
-from .selectors import case_applicable_checklist, case_has_money_items
+from incidents.choices import CaseStatus
+from incidents.models import Case
+from incidents.selectors import case_applicable_checklist, case_has_money_items
 
 
 @dataclass(frozen=True)

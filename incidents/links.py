@@ -38,9 +38,9 @@ from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
-from .choices import CaseStatus, ItemKind, ItemState
-from .models import Case, UnauthorizedTransaction, User
-from .querysets import VIEW, case_condition
+from incidents.choices import CaseStatus, ItemKind, ItemState
+from incidents.models import Case, UnauthorizedTransaction, User
+from incidents.querysets import VIEW, case_condition
 
 COUNTERFEIT = Q(item__kind=ItemKind.CASH_CARD, item__state=ItemState.COUNTERFEIT)
 SEPARATOR = "\x1f"  # between the fields of a linked case in one aggregated string

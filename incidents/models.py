@@ -17,9 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compensation.rules.vocab import EARLIEST_DATE, LATEST_DATE
-
-from . import search
-from .choices import (
+from incidents import search
+from incidents.choices import (
     OPEN_STATUSES,
     ActionKind,
     ActionStatus,
@@ -39,7 +38,7 @@ from .choices import (
     Role,
     TransactionChannel,
 )
-from .querysets import CaseQuerySet, RestrictedQuerySet
+from incidents.querysets import CaseQuerySet, RestrictedQuerySet
 
 MAX_AMOUNT_YEN = 10_000_000_000  # ten billion yen: above any single unauthorized withdrawal
 # The project's one date range (the rules engine's), as instants: Japan time has no daylight
@@ -155,7 +154,7 @@ class User(AbstractUser):
         Permissions a role grants (incidents.roles.ROLE_PERMISSIONS) come only from the role, so
         a superuser administrator does not read customers' cases or the access log.
         """
-        from .roles import ROLE_PERMISSIONS, role_only_permissions
+        from incidents.roles import ROLE_PERMISSIONS, role_only_permissions
 
         if self.is_superuser and perm in role_only_permissions():
             return self.is_active and perm in ROLE_PERMISSIONS.get(self.role, ())
@@ -170,11 +169,11 @@ class User(AbstractUser):
             before = before.first()
         super().save(*args, **kwargs)
         if update_fields is None or "role" in update_fields:
-            from .roles import role_group_assign
+            from incidents.roles import role_group_assign
 
             role_group_assign(user=self)
         if update_fields is None or set(update_fields) & STAFF_LIST_FIELDS:
-            from .selectors_queue import branch_staff_forget
+            from incidents.selectors_queue import branch_staff_forget
 
             branch_staff_forget(branch_ids={self.branch_id, before})
 
@@ -358,7 +357,9 @@ class Case(models.Model):
     @property
     def intake_step_title(self) -> str:
         """The title of the last intake step saved, as the teller saw it."""
-        from .intake import ALL_STEPS  # intake imports models; import here to avoid a cycle
+        from incidents.intake import (
+            ALL_STEPS,  # intake imports models; import here to avoid a cycle
+        )
 
         titles = {step.slug: step.title for step in ALL_STEPS}
         return str(titles.get(self.intake_step, self.intake_step))

@@ -52,7 +52,9 @@ class CaseQuerySet(RestrictedQuerySet):
 
 def case_condition(user, action: str) -> dict | bool | None:
     """Filter kwargs on Case for ``user`` and ``action``; True for all cases, None for none."""
-    from .choices import Role  # local import: choices imports nothing from here, but keep it lazy
+    from incidents.choices import (
+        Role,  # local import: choices imports nothing from here, but keep it lazy
+    )
 
     if user is None or not user.is_authenticated or not user.is_active:
         return None
@@ -76,7 +78,7 @@ def case_condition(user, action: str) -> dict | bool | None:
 
 def spans_branches(user) -> bool:
     """Whether the user works on every branch's cases (and so filters the queue by branch)."""
-    from .choices import Role
+    from incidents.choices import Role
 
     return user.role in (Role.MONITORING, Role.COMPLIANCE)
 

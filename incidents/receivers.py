@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from . import deadlines
-from .signals import case_changed, case_status_changed, case_submitted
+from incidents import deadlines
+from incidents.signals import case_changed, case_status_changed, case_submitted
 
 
 @receiver(case_submitted, dispatch_uid="incidents.deadlines.case_submitted")

@@ -14,9 +14,8 @@ from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 
 from accounts.services import client_ip
-
-from .models import AccessRefusal
-from .validators import BIGINT_MAX
+from incidents.models import AccessRefusal
+from incidents.validators import BIGINT_MAX
 
 logger = logging.getLogger(__name__)
 

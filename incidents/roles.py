@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from .choices import Role
+from incidents.choices import Role
 
 CASE_READ = ("incidents.view_case",)
 BRANCH_STAFF = (

@@ -11,8 +11,8 @@ from django.db.models import F, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .checklist import CARD_QUESTIONS, ONLINE_BANKING_FACTORS, PASSBOOK_QUESTIONS
-from .choices import (
+from incidents.checklist import CARD_QUESTIONS, ONLINE_BANKING_FACTORS, PASSBOOK_QUESTIONS
+from incidents.choices import (
     UNMET_DEADLINE_STATES,
     ActionStatus,
     CaseStatus,
@@ -21,8 +21,8 @@ from .choices import (
     ItemKind,
     PoliceStatus,
 )
-from .deadlines import deadline_due_at
-from .models import (
+from incidents.deadlines import deadline_due_at
+from incidents.models import (
     Case,
     Deadline,
     ProtectiveAction,
@@ -36,7 +36,7 @@ WINDOW_DAYS = getattr(settings, "MAMORI_INTAKE_WINDOW_DAYS", 30)
 
 def case_list_for_home(*, user: User) -> dict[str, QuerySet]:
     """The teller's drafts and the branch's open cases, after-hours cases awaiting pickup first."""
-    from .selectors_queue import awaiting_pickup, with_deadline_badges
+    from incidents.selectors_queue import awaiting_pickup, with_deadline_badges
 
     cases = Case.objects.restrict(user).select_related("branch", "assigned_to")
     open_cases = cases.exclude(
@@ -109,7 +109,7 @@ def case_applicable_checklist(case: Case) -> dict[str, list]:
 
 def case_checklist_labels(case: Case) -> list[str]:
     """The checklist answers as the questions read."""
-    from .checklist import LABELS
+    from incidents.checklist import LABELS
 
     return [str(LABELS.get(code, code)) for code in [*case.checklist, *case.online_banking_factors]]
 

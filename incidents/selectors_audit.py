@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import (
+from incidents.models import (
     AccessRefusal,
     Case,
     CaseAccess,

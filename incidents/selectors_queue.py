@@ -30,11 +30,11 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
-from . import search
-from .choices import OPEN_STATUSES, UNMET_DEADLINE_STATES, CaseStatus, DeadlineKind, Role
-from .models import Branch, Case, Deadline, ReportedItem, User
-from .querysets import VIEW, spans_branches
-from .validators import is_ascii_digits
+from incidents import search
+from incidents.choices import OPEN_STATUSES, UNMET_DEADLINE_STATES, CaseStatus, DeadlineKind, Role
+from incidents.models import Branch, Case, Deadline, ReportedItem, User
+from incidents.querysets import VIEW, spans_branches
+from incidents.validators import is_ascii_digits
 
 PAGE_SIZE = 50
 # Deadlines still owed: open, missed, or missed and escalated (the scan's partial index).

@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
-from . import attachments as attachment_files
-from . import search
-from .choices import (
+from incidents import attachments as attachment_files
+from incidents import search
+from incidents.choices import (
     EMERGENCY_STOPS,
     UNMET_DEADLINE_STATES,
     ActionKind,
@@ -25,15 +25,9 @@ from .choices import (
     ItemState,
     Role,
 )
-from .corebanking import StopRequest, get_adapter
-from .edits import (
-    EditReplayed,
-    EditStamp,
-    StaleCaseError,
-    case_edit,
-    case_unchanged,
-)
-from .models import (
+from incidents.corebanking import StopRequest, get_adapter
+from incidents.edits import EditReplayed, EditStamp, StaleCaseError, case_edit, case_unchanged
+from incidents.models import (
     Attachment,
     AttachmentDownload,
     AttachmentWithdrawal,
@@ -49,8 +43,8 @@ from .models import (
     UnauthorizedTransaction,
     User,
 )
-from .selectors import case_submission_problems
-from .signals import case_changed, case_status_changed, case_submitted
+from incidents.selectors import case_submission_problems
+from incidents.signals import case_changed, case_status_changed, case_submitted
 
 
 def _ja(label) -> str:
@@ -932,7 +926,7 @@ def case_deadline_meet(
 ) -> bool:
     """Mark a deadline the branch closes by hand (the customer's documents) as done; False when
     it was no longer owed."""
-    from .deadlines import deadline_meet
+    from incidents.deadlines import deadline_meet
 
     with case_edit(case=case, user=user, stamp=stamp, action="deadline_meet") as current:
         deadline = Deadline.objects.get(pk=deadline_id, case=current)

@@ -7,7 +7,7 @@ from datetime import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from . import deadlines
+from incidents import deadlines
 
 
 @shared_task(ignore_result=True, acks_late=True)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_attachments, views_links, views_monitoring, views_queue
+from incidents import views, views_attachments, views_links, views_monitoring, views_queue
 
 app_name = "incidents"
 

@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compensation.rules.vocab import EARLIEST_DATE, LATEST_DATE
-
-from .models import MAX_AMOUNT_YEN
+from incidents.models import MAX_AMOUNT_YEN
 
 KATAKANA_RE = re.compile(r"^[\u30A0-\u30FF\u3000 ・ー（）()]+$")
 # Digits are ASCII: str.isdigit() also says yes to "²" (which int() refuses) and re's \d to "١٢٣".

@@ -28,9 +28,8 @@ from accounts.http import (
     json_login_required,
     json_methods,
 )
-
-from . import forms, services
-from .choices import (
+from incidents import forms, services
+from incidents.choices import (
     MANUAL_DEADLINE_KINDS,
     OPEN_STATUSES,
     ActionStatus,
@@ -38,8 +37,8 @@ from .choices import (
     PoliceStatus,
     Role,
 )
-from .edits import EditStamp, new_edit_key
-from .intake import (
+from incidents.edits import EditStamp, new_edit_key
+from incidents.intake import (
     STEP_SLUGS,
     can_edit_after_submission,
     correction_steps,
@@ -47,10 +46,10 @@ from .intake import (
     previous_step,
     steps_for,
 )
-from .links import case_links, skimming_window
-from .models import Case, Deadline, IntakeAutosave, ReportedItem, UnauthorizedTransaction
-from .querysets import ASSIGN, CHANGE, PICKUP, STOP, case_permits
-from .selectors import (
+from incidents.links import case_links, skimming_window
+from incidents.models import Case, Deadline, IntakeAutosave, ReportedItem, UnauthorizedTransaction
+from incidents.querysets import ASSIGN, CHANGE, PICKUP, STOP, case_permits
+from incidents.selectors import (
     case_applicable_checklist,
     case_checklist_labels,
     case_get_full,
@@ -61,8 +60,8 @@ from .selectors import (
     receipt_follow_ups,
     transaction_flags,
 )
-from .selectors_audit import case_history
-from .selectors_queue import branch_staff_choices
+from incidents.selectors_audit import case_history
+from incidents.selectors_queue import branch_staff_choices
 
 REPORTER_FIELDS = ("channel", "reporter_relation", "reporter_name", "reporter_phone", "notified_at")
 CUSTOMER_FIELDS = (
@@ -775,7 +774,7 @@ def _case_detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         ),
         **case_work_context(user=request.user, case=case),
     }
-    from .views_attachments import can_attach
+    from incidents.views_attachments import can_attach
 
     if can_attach(request.user, case):
         context["attachment_form"] = forms.AttachmentForm()

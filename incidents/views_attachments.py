@@ -14,13 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.services import client_ip
-
-from . import attachments, forms, services
-from .choices import CaseStatus, Role
-from .edits import EditStamp
-from .models import Attachment, Case
-from .querysets import CHANGE, VIEW
-from .selectors import case_get_full
+from incidents import attachments, forms, services
+from incidents.choices import CaseStatus, Role
+from incidents.edits import EditStamp
+from incidents.models import Attachment, Case
+from incidents.querysets import CHANGE, VIEW
+from incidents.selectors import case_get_full
 
 ATTACHING_ROLES = (Role.TELLER, Role.SUPERVISOR)
 STALE_ATTACHMENT = gettext_lazy(
@@ -83,7 +82,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("「%(name)s」を添付しました。") % {"name": attachment.original_name}
             )
             return redirect(case.get_absolute_url() + "#attachments")
-    from .views import _case_detail_context
+    from incidents.views import _case_detail_context
 
     case = case_get_full(user=request.user, pk=pk)
     return render(
@@ -157,7 +156,7 @@ def attachment_withdraw(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
             request, _("「%(name)s」を取り下げました。") % {"name": attachment.original_name}
         )
         return redirect(attachment.case.get_absolute_url() + "#attachments")
-    from .views import _case_detail_context
+    from incidents.views import _case_detail_context
 
     case = case_get_full(user=request.user, pk=pk)
     return render(

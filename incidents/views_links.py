@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from . import links
+from incidents import links
 
 # How far back the lists look: the desk works on recent fraud (a freeze needs speed).
 SINCE_CHOICES = {

@@ -12,13 +12,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from . import services
-from .choices import EMERGENCY_STOPS, ActionStatus
-from .edits import EditStamp
-from .forms_desk import AddItemForm, CallForm, CallItemFormSet, ConsoleSearchForm, PerformForm
-from .models import Case, ProtectiveAction
-from .querysets import STOP
-from .selectors_queue import QueueFilters, case_queue, handoff_list
+from incidents import services
+from incidents.choices import EMERGENCY_STOPS, ActionStatus
+from incidents.edits import EditStamp
+from incidents.forms_desk import (
+    AddItemForm,
+    CallForm,
+    CallItemFormSet,
+    ConsoleSearchForm,
+    PerformForm,
+)
+from incidents.models import Case, ProtectiveAction
+from incidents.querysets import STOP
+from incidents.selectors_queue import QueueFilters, case_queue, handoff_list
 
 CALL_FIELDS = (
     "reporter_relation",

@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import safe_next
-
-from . import services
-from .edits import EditStamp
-from .forms_desk import (
+from incidents import services
+from incidents.edits import EditStamp
+from incidents.forms_desk import (
     AccessLogFilterForm,
     AssignForm,
     BranchFilterForm,
@@ -26,10 +25,10 @@ from .forms_desk import (
     PickupForm,
     QueueFilterForm,
 )
-from .models import Case
-from .querysets import ASSIGN, PICKUP, spans_branches
-from .selectors_audit import access_log_search, refusal_search
-from .selectors_queue import (
+from incidents.models import Case
+from incidents.querysets import ASSIGN, PICKUP, spans_branches
+from incidents.selectors_audit import access_log_search, refusal_search
+from incidents.selectors_queue import (
     QueueFilters,
     branch_staff,
     branch_staff_choices,

@@ -4,9 +4,9 @@ emails whose delivery is unconfirmed."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .choices import EmailState
-from .models import Notification
+from notifications import services
+from notifications.choices import EmailState
+from notifications.models import Notification
 
 UNCONFIRMED_EXPLANATION = _(
     "「送信未確認」のメールは、メールサーバーへ引き渡している途中で送信処理が止まったものです。"

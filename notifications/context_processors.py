@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from .selectors import notification_unread_count
+from notifications.selectors import notification_unread_count
 
 
 def bell(request: HttpRequest) -> dict:

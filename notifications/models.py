@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import EmailState, NotificationKind
+from notifications.choices import EmailState, NotificationKind
 
 
 class Notification(models.Model):

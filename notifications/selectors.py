@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import Notification
+from notifications.models import Notification
 
 
 def notification_unread_count(*, user) -> int:

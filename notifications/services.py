@@ -31,8 +31,8 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .choices import EmailState
-from .models import Notification
+from notifications.choices import EmailState
+from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def notification_create(
 
 def notification_enqueue_email(*, notification_id: int) -> bool:
     """Hand the email task to the broker; a broker that is down is logged, never raised."""
-    from .tasks import send_notification_email
+    from notifications.tasks import send_notification_email
 
     try:
         send_notification_email.apply_async(

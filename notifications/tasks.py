@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import services
+from notifications import services
 
 
 @shared_task(bind=True, max_retries=6, acks_late=True, ignore_result=True)

@@ -9,10 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import safe_next
-
-from . import services
-from .models import Notification
-from .selectors import notification_list
+from notifications import services
+from notifications.models import Notification
+from notifications.selectors import notification_list
 
 PAGE_SIZE = 30
 

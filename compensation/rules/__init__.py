@@ -9,9 +9,9 @@ TransactionResult.status tells "decided" from "pending" (a requirement still mis
 "review" (a supervisor sets the rate); both of the latter have rate and compensation None.
 """
 
-from .codec import assessment_to_dict, facts_to_dict, parse_facts
-from .engine import assess, suggest_fault, two_years_after
-from .model import (
+from compensation.rules.codec import assessment_to_dict, facts_to_dict, parse_facts
+from compensation.rules.engine import assess, suggest_fault, two_years_after
+from compensation.rules.model import (
     Assessment,
     Facts,
     FactsError,
@@ -22,7 +22,7 @@ from .model import (
     Transaction,
     TransactionResult,
 )
-from .vocab import (
+from compensation.rules.vocab import (
     CARD_CODES,
     CHECKLIST_CODES,
     CHECKLIST_LABELS,

@@ -6,7 +6,7 @@ import datetime
 import re
 from typing import Any
 
-from .model import (
+from compensation.rules.model import (
     Assessment,
     Facts,
     FactsError,
@@ -15,7 +15,7 @@ from .model import (
     Requirements,
     Transaction,
 )
-from .vocab import (
+from compensation.rules.vocab import (
     CHECKLIST_CODES,
     CUSTOMER_TYPES,
     EARLIEST_DATE,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from . import wording as w
-from .model import (
+from compensation.rules import wording as w
+from compensation.rules.model import (
     Assessment,
     Facts,
     FactsError,
@@ -14,7 +14,7 @@ from .model import (
     Policy,
     TransactionResult,
 )
-from .vocab import (
+from compensation.rules.vocab import (
     CARD_KINDS,
     CHECKLIST_CODES,
     CUSTOMER_TYPES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from .vocab import TAKEN_BY_LABELS
+from compensation.rules.vocab import TAKEN_BY_LABELS
 
 
 def jdate(day: datetime.date) -> str:

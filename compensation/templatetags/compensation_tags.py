@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from compensation.selectors import case_panel
 from incidents.choices import Role
-
-from ..selectors import case_panel
 
 register = template.Library()
 
@@ -41,7 +40,7 @@ def yen(value) -> str:
 @register.filter
 def in_unit(value, unit: str) -> int:
     """Whole yen in the report's unit (円, 万円, 百万円), rounded half up."""
-    from ..statistics import in_unit as convert
+    from compensation.statistics import in_unit as convert
 
     return convert(int(value or 0), unit)
 
@@ -61,6 +60,6 @@ def share_of(part: int, cell) -> object:
 @register.filter
 def category_label(category: str) -> str:
     """The statistics' name of a category."""
-    from ..statistics import category_label as label
+    from compensation.statistics import category_label as label
 
     return label(category)

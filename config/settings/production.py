@@ -2,8 +2,8 @@
 
 ``python manage.py check --deploy`` passes with no warning (tests/security/test_deploy.py)."""
 
-from .base import *  # noqa: F403
-from .base import env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = False
