@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from incidents.models import Case, CaseEdit, User
 
@@ -87,6 +88,22 @@ def form_replayed(request: HttpRequest, case: Case) -> bool:
         stamp.key is not None
         and CaseEdit.objects.filter(case=case, key=stamp.key, digest=stamp.digest).exists()
     )
+
+
+TOKEN_FIELD = "intake_token"  # noqa: S105 - a form field name, not a secret
+MISSING_TOKEN_MESSAGE = gettext_lazy(
+    "この画面は正しく送信されませんでした（受付キーがありません）。"
+    "入力した内容を確認のうえ、もう一度送信してください。"
+)
+
+
+def posted_token(request: HttpRequest) -> uuid.UUID | None:
+    """The one-time token of a form that opens a case (the first step, an after-hours call):
+    posted twice, it opens one case. None when the form came without a valid one."""
+    try:
+        return uuid.UUID(request.POST.get(TOKEN_FIELD, ""))
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def new_edit_key() -> uuid.UUID:

@@ -37,7 +37,7 @@ from incidents.choices import (
     PoliceStatus,
     Role,
 )
-from incidents.edits import EditStamp, new_edit_key
+from incidents.edits import MISSING_TOKEN_MESSAGE, EditStamp, new_edit_key, posted_token
 from incidents.intake import (
     STEP_SLUGS,
     can_edit_after_submission,
@@ -135,10 +135,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
         return redirect("incidents:case_new")
     if request.method == "POST":
         form = forms.ReporterForm(request.POST)
-        try:
-            token = uuid.UUID(request.POST.get("intake_token", ""))
-        except ValueError:
+        token = posted_token(request)
+        if token is None:
+            # Without its token a resend could open a second draft: the form comes back.
             token = uuid.uuid4()
+            form.is_valid()
+            form.add_error(None, MISSING_TOKEN_MESSAGE)
         if form.is_valid():
             case, _created = services.case_start_draft(
                 user=request.user, token=token, fields=form.cleaned_data

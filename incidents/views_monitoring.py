@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from incidents import services
 from incidents.choices import EMERGENCY_STOPS, ActionStatus
-from incidents.edits import EditStamp
+from incidents.edits import MISSING_TOKEN_MESSAGE, EditStamp, posted_token
 from incidents.forms_desk import (
     AddItemForm,
     CallForm,
@@ -69,10 +69,12 @@ def call_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = CallForm(request.POST)
         items = CallItemFormSet(request.POST, prefix="items")
-        try:
-            token = uuid.UUID(request.POST.get("intake_token", ""))
-        except ValueError:
+        token = posted_token(request)
+        if token is None:
+            # Without its token a resend could open a second case: the form comes back.
             token = uuid.uuid4()
+            form.is_valid()
+            form.add_error(None, MISSING_TOKEN_MESSAGE)
         if form.is_valid() and items.is_valid():
             try:
                 case, _created = services.case_open_preliminary(

@@ -314,3 +314,15 @@ def test_the_branch_list_reads_its_deadlines_in_the_same_query_whatever_the_rows
         deadline(factories.stolen_card_case(teller), hours=-2)
         deadline(call(monitoring_agent), kind="after_hours_pickup", hours=5)
     assert queries() == few
+
+
+def test_a_call_without_its_token_opens_no_case(client, monitoring_agent, branch):
+    from tests.permissions.matrix import after_hours_call
+
+    client.force_login(monitoring_agent)
+    data = {**after_hours_call(None), "intake_token": "not-a-token"}
+    for _attempt in range(2):
+        response = client.post(reverse("incidents:monitoring_call_new"), data)
+        assert response.status_code == 200
+        assert "受付キーがありません" in response.content.decode()
+    assert not Case.objects.exists()

@@ -444,3 +444,18 @@ def client_class_for(user):
     other = Client()
     other.force_login(user)
     return other
+
+
+def test_a_first_step_without_its_token_opens_nothing_and_keeps_what_was_typed(teller_client):
+    data = {
+        "channel": "phone",
+        "reporter_relation": "self",
+        "notified_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "intake_token": "",
+    }
+    for _attempt in range(2):
+        response = teller_client.post(reverse("incidents:case_new"), data)
+        assert response.status_code == 200
+        assert "受付キーがありません" in response.content.decode()
+    assert not Case.objects.exists()
+    assert response.context["form"]["channel"].value() == "phone"
