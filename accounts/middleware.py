@@ -43,7 +43,7 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = -1
         if length < 0:
-            from config.errors import bad_request_response
+            from accounts.errors import bad_request_response
 
             return bad_request_response(request, _("送信された内容の長さが正しくありません。"))
         if request.content_type == "multipart/form-data":
@@ -51,7 +51,7 @@ class RequestSizeLimitMiddleware:
         else:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
-            from config.errors import too_large_response
+            from accounts.errors import too_large_response
 
             return too_large_response(request)
         if request.method == "POST":
@@ -63,7 +63,7 @@ class RequestSizeLimitMiddleware:
             try:
                 request.POST  # noqa: B018 — parsing is the point
             except (SuspiciousOperation, MultiPartParserError, ValueError) as error:
-                from config.errors import bad_request
+                from accounts.errors import bad_request
 
                 response = bad_request(request, error)
                 drain_body(request)

@@ -122,8 +122,8 @@ def run(args) -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from incidents.choices import OPEN_STATUSES
     from incidents.models import Branch, Case, User
+    from incidents.models.choices import OPEN_STATUSES
 
     call_command("migrate", verbosity=0)
     have = Case.objects.filter(branch__code__gte="101").count()

@@ -111,8 +111,8 @@ def run(args) -> None:
     from compensation.dashboard import dashboard_refresh
     from compensation.models import Decision
     from compensation.statistics import Period, current_fiscal_year
-    from incidents.choices import OPEN_STATUSES, Role
     from incidents.models import Branch, Case, UnauthorizedTransaction, User
+    from incidents.models.choices import OPEN_STATUSES, Role
 
     call_command("migrate", verbosity=0)
     have = Case.objects.filter(branch__code__gte="101").count()

@@ -14,8 +14,8 @@ from django.template import engines
 from django.urls import include, path
 from django.utils import timezone
 
-from incidents.choices import OPEN_STATUSES
-from incidents.search import normalize
+from incidents.models.choices import OPEN_STATUSES
+from incidents.models.search import normalize
 
 TEMPLATE = engines["django"].from_string(
     "<table>{% for number, status, name, kana, at in rows %}"

@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation.models import DashboardFigure
 from compensation.statistics import report_scope_branch
-from incidents.choices import (
+from incidents.models import Branch, Deadline, User
+from incidents.models.choices import (
     OPEN_STATUSES,
     UNMET_DEADLINE_STATES,
     CaseStatus,
@@ -27,8 +28,7 @@ from incidents.choices import (
     ItemKind,
     ItemState,
 )
-from incidents.models import Branch, Deadline, User
-from incidents.querysets import VIEW
+from incidents.models.querysets import VIEW
 
 MONTHS = 12
 

@@ -6,8 +6,8 @@ from django.db import transaction
 
 from compensation import selectors, services
 from compensation.models import Decision
-from incidents.choices import CaseStatus
 from incidents.models import Case, User
+from incidents.models.choices import CaseStatus
 
 # Customer numbers of incidents' demo cases (incidents/demo.py).
 DECIDED_CUSTOMER = "100234"  # stolen card, PIN memo kept with the card: 75%

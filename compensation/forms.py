@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from compensation.choices import Fault
 from compensation.models import MAX_DAYS, CaseAssessment, PolicyVersion
 from compensation.selectors import ItemView, Line
-from incidents.validators import (
+from incidents.cases.validators import (
     AsciiIntegerField,
     BoundedDateField,
     normalize_width,

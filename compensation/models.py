@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from compensation.choices import DecisionStatus, Fault, Outcome, TakenBy
 from compensation.rules.vocab import EXCLUDED_TAKERS
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction, date_in_range
-from incidents.querysets import RestrictedQuerySet
+from incidents.models.querysets import RestrictedQuerySet
 
 MAX_DAYS = 3650  # the engine's bound for window and unavoidable days
 RATE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]

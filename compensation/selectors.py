@@ -18,9 +18,10 @@ from compensation import rules
 from compensation.choices import DecisionStatus, Fault, LineStatus, Outcome
 from compensation.models import CaseAssessment, CaseByCaseRate, Decision, ItemFault, PolicyVersion
 from compensation.rules import wording
-from incidents.choices import CaseStatus, PoliceStatus, Role
+from incidents.access.predicates import is_branch_staff_of
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction, User
-from incidents.querysets import CHANGE, VIEW, case_condition
+from incidents.models.choices import CaseStatus, PoliceStatus, Role
+from incidents.models.querysets import VIEW
 
 # Case states in which the supervisor's findings can still change (a decision is not final yet).
 # Findings may be recorded until the compensation is paid: after an approval they prepare a
@@ -658,15 +659,8 @@ def decision_get(*, user: User, case_pk: int, pk: int) -> Decision:
 
 
 def branch_staff_of(user: User, case: Case) -> bool:
-    """Teller or supervisor who may change the case under the one scoping rule (no query)."""
-    if user.role not in (Role.TELLER, Role.SUPERVISOR):
-        return False
-    condition = case_condition(user, CHANGE)
-    if condition is None:
-        return False
-    if condition is True:
-        return True
-    return all(getattr(case, name) == value for name, value in condition.items())
+    """Teller or supervisor of the case's own branch (the one predicate, incidents.access)."""
+    return is_branch_staff_of(user, case)
 
 
 def can_record_findings(user: User, case: Case) -> bool:

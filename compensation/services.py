@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from compensation import rules, selectors
 from compensation.choices import DecisionStatus, Fault, TakenBy
 from compensation.models import CaseAssessment, CaseByCaseRate, Decision, ItemFault, PolicyVersion
-from incidents.choices import CaseStatus, EventKind
-from incidents.edits import EditStamp, case_edit, case_unchanged
+from incidents.cases.edits import EditStamp, case_edit, case_unchanged
+from incidents.cases.services.drafts import TransitionError, case_transition
+from incidents.cases.services.timeline import timeline_record
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction, User
-from incidents.services import TransitionError, case_transition, timeline_record
+from incidents.models.choices import CaseStatus, EventKind
 
 DEFAULT_POLICY_VALID_FROM = datetime.date(2006, 2, 10)
 DEFAULT_POLICY_VALUES: dict[str, Any] = {

@@ -54,9 +54,9 @@ from django.utils.translation import gettext_lazy as _
 from compensation.choices import DecisionStatus, Outcome
 from compensation.rules import ITEM_KIND_LABELS
 from compensation.rules.vocab import EXCLUDED_TAKERS
-from incidents.choices import CaseStatus, CustomerType
 from incidents.models import Branch, Case, ReportedItem, UnauthorizedTransaction, User
-from incidents.querysets import VIEW, case_condition
+from incidents.models.choices import CaseStatus, CustomerType
+from incidents.models.querysets import VIEW, case_condition
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 CATEGORIES = ("counterfeit_card", "stolen_card", "stolen_passbook", "online_banking")

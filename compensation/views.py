@@ -12,22 +12,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from compensation import forms, selectors, services
 from compensation.models import CaseAssessment
-from incidents import services as incident_services
-from incidents.choices import Role
-from incidents.edits import EditReplayed, EditStamp, StaleCaseError, form_replayed
+from incidents.cases import services as incident_services
+from incidents.cases.edits import (
+    STALE_ACTION_MESSAGE,
+    EditReplayed,
+    EditStamp,
+    StaleCaseError,
+    form_replayed,
+)
 from incidents.models import Case
-from incidents.querysets import CHANGE
+from incidents.models.choices import Role
+from incidents.models.querysets import CHANGE
 
 NO_DECISION_ROLES = (Role.MONITORING, Role.ADMIN)
-STALE = gettext_lazy(
-    "この事故は、画面を開いた後に他の職員が更新しました。最新の内容を表示しています。"
-    "確認のうえ、必要ならもう一度操作してください。"
-)
 
 
 def _log_look(request: HttpRequest, case: Case, view: str) -> None:
@@ -177,7 +178,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     except EditReplayed:
         messages.success(request, _("補償の審査を依頼しました。別の役席が審査します。"))
     except StaleCaseError:
-        messages.error(request, STALE)
+        messages.error(request, STALE_ACTION_MESSAGE)
     except services.DecisionError as error:
         for problem in error.problems:
             messages.error(request, problem)
@@ -229,7 +230,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 except EditReplayed:
                     return redirect(_case_url(case))
                 except StaleCaseError:
-                    errors = [str(STALE)]
+                    errors = [str(STALE_ACTION_MESSAGE)]
                     approve_form = forms.ApproveForm(
                         initial={"fingerprint": evaluation.fingerprint}
                     )
@@ -254,7 +255,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 except EditReplayed:
                     return redirect(_case_url(case))
                 except StaleCaseError:
-                    errors = [str(STALE)]
+                    errors = [str(STALE_ACTION_MESSAGE)]
                 except services.DecisionError as error:
                     errors = error.problems
                 else:
@@ -305,7 +306,7 @@ def paid(request: HttpRequest, pk: int) -> HttpResponse:
             except EditReplayed:
                 return redirect(_case_url(case))
             except StaleCaseError:
-                errors = [str(STALE)]
+                errors = [str(STALE_ACTION_MESSAGE)]
             except services.DecisionError as error:
                 errors = error.problems
             else:

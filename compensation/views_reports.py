@@ -26,7 +26,7 @@ from compensation.statistics import (
     category_label,
     statistics_report,
 )
-from incidents.querysets import spans_branches
+from incidents.models.querysets import spans_branches
 
 SHAPES = {"association": association_table, "regulator": regulator_table}
 SHAPE_FILENAMES = {"association": "zenginkyo", "regulator": "fsa"}

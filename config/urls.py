@@ -4,14 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.http import second_factor_exempt
+from accounts.language import set_language
 from accounts.views import StaffLoginView, StaffLogoutView
 from config import health
-from incidents.language import set_language
 
-handler400 = "config.errors.bad_request"
-handler403 = "config.errors.permission_denied"
-handler404 = "config.errors.page_not_found"
-handler500 = "config.errors.server_error"
+handler400 = "accounts.errors.bad_request"
+handler403 = "accounts.errors.permission_denied"
+handler404 = "accounts.errors.page_not_found"
+handler500 = "accounts.errors.server_error"
 
 urlpatterns = [
     path(health.PATH, health.healthz, name="healthz"),

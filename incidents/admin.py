@@ -9,9 +9,9 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services import otp_devices_reset
+from incidents.access.roles import role_group_assign
 from incidents.deadlines import deadline_policy_reschedule
 from incidents.models import AccessRefusal, BankClosure, Branch, DeadlinePolicy, User
-from incidents.roles import role_group_assign
 
 
 @admin.register(Branch)

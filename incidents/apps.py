@@ -13,8 +13,8 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("事故受付")
 
     def ready(self) -> None:
-        from incidents import receivers  # noqa: F401 - connects the deadlines to the case's signals
-        from incidents.roles import roles_sync_after_migrate
+        from incidents.access.roles import roles_sync_after_migrate
+        from incidents.deadlines import receivers  # noqa: F401 - connects the deadlines to the case's signals
 
         # After every migrate (and the test suite's flushes), the role groups match ROLE_PERMISSIONS.
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="incidents.roles_sync")

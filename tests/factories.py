@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from incidents import services
-from incidents.choices import ActionStatus
+from incidents.cases import services
 from incidents.models import Branch, Case, User
+from incidents.models.choices import ActionStatus
 
 PASSWORD = "correct-horse-battery-staple"
 

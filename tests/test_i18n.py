@@ -218,7 +218,7 @@ def test_the_timeline_says_what_happened_where_the_button_says_what_to_do():
     from django.utils import translation
     from django.utils.translation import gettext
 
-    from incidents.choices import EventKind
+    from incidents.models.choices import EventKind
 
     with translation.override("en"):
         assert str(EventKind.ASSIGNED.label) == "Assignee changed"
@@ -237,7 +237,7 @@ def visible_text(html: str) -> str:
 
 @pytest.mark.django_db
 def test_english_screens_use_english_punctuation_around_values(client):
-    from incidents.demo import seed_demo
+    from incidents.devdata.demo import seed_demo
     from incidents.models import Case, User
 
     seed_demo(password="demo-password-for-tests")

@@ -6,7 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from compensation.selectors import case_panel
-from incidents.choices import Role
+from incidents.models.choices import Role
 
 register = template.Library()
 

@@ -58,14 +58,14 @@ MIDDLEWARE = [
     # database, which may be what is down.
     "config.health.HealthProbeMiddleware",
     # Japanese unless the member of staff chose English (not the browser's language).
-    "incidents.language.StaffLanguageMiddleware",
+    "accounts.language.StaffLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # A terminal left alone signs itself out; then nothing but the second factor until it is given.
     "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     # A 403, or a 404 on a case's URL, given to a member of staff is recorded for compliance,
     # after the view's transaction has been rolled back.
-    "incidents.refusals.AccessRefusalMiddleware",
+    "incidents.audit.refusals.AccessRefusalMiddleware",
     # Who made a change: every write in the request carries the user into the case history.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -103,7 +103,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "incidents.User"
 # Axes first: it refuses a locked-out account or address before the password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "incidents.auth.StaffBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "incidents.access.auth.StaffBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "incidents:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -148,7 +151,7 @@ SESSION_COOKIE_AGE = env.int("MAMORI_SESSION_SECONDS", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_FAILURE_VIEW = "incidents.views.csrf_failure"
+CSRF_FAILURE_VIEW = "accounts.errors.csrf_failure"
 
 # Sign-in security (accounts app).
 # A one-time password (TOTP) at every sign-in, for every role. Production turns it on; the demo and
@@ -298,7 +301,7 @@ MAMORI_FRAUD_HOTLINE_HOURS = env("MAMORI_FRAUD_HOTLINE_HOURS", default="") or _(
 )
 # The narrow interface to core banking (DOMAIN §3): replace with a real adapter's dotted path.
 MAMORI_CORE_BANKING_ADAPTER = env(
-    "MAMORI_CORE_BANKING_ADAPTER", default="incidents.corebanking.RecordingAdapter"
+    "MAMORI_CORE_BANKING_ADAPTER", default="incidents.cases.corebanking.RecordingAdapter"
 )
 MAMORI_DEMO = env.bool("MAMORI_DEMO", default=False)
 # Counterfeit-card withdrawals at one ATM within this many days of each other are linked as a

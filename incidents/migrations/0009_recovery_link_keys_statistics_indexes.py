@@ -4,7 +4,7 @@ import pgtrigger.compiler
 import pgtrigger.migrations
 from django.db import migrations, models
 
-from incidents.search import atm_location_key, payee_account_key
+from incidents.models.search import atm_location_key, payee_account_key
 
 
 def link_keys_fill(apps, schema_editor):

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from incidents.edits import KEY_FIELD, VERSION_FIELD, new_edit_key
+from incidents.cases.edits import KEY_FIELD, VERSION_FIELD, new_edit_key
 
 register = template.Library()
 

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from incidents.choices import CaseStatus, DeadlineKind, ItemKind
+from incidents.models.choices import CaseStatus, DeadlineKind, ItemKind
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Page, expect
 
-from incidents import services
+from incidents.attachments import services as documents
 from tests import factories
 from tests.browser.test_deadline_follow_up import ARTIFACTS
 
@@ -20,7 +20,7 @@ def test_a_supervisor_withdraws_a_wrong_document_and_the_reason_is_kept(
 ):
     settings.MAMORI_ATTACHMENT_ROOT = str(tmp_path / "attachments")
     case = factories.stolen_card_case(teller)
-    services.attachment_add(
+    documents.attachment_add(
         case=case,
         user=teller,
         kind="identity_document",

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from compensation import services as compensation_services
 from compensation.choices import DecisionStatus
 from compensation.models import Decision
-from incidents import services
+from incidents.cases import services
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

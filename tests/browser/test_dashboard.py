@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from compensation import services as compensation_services
 from compensation.dashboard import dashboard_refresh
-from incidents import services
+from incidents.cases import services
 from tests import factories
 from tests.reports.support import decide
 

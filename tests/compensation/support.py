@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from compensation import selectors, services
 from compensation.models import Decision
-from incidents import services as incident_services
+from incidents.cases import services as incident_services
 from incidents.models import Case, User
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from compensation import selectors, services
 from compensation.choices import DecisionStatus
 from compensation.models import Decision
-from incidents.choices import CaseStatus
+from incidents.models.choices import CaseStatus
 from tests import factories
 
 from .support import confirm_suggested_faults, fresh, set_checklist, submit_and_approve

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from compensation.choices import DecisionStatus
 from compensation.models import Decision
-from incidents.choices import CaseStatus
+from incidents.models.choices import CaseStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from compensation import services
 from compensation.models import CaseAssessment, CaseByCaseRate, ItemFault
-from incidents import services as incident_services
+from incidents.cases import services as incident_services
 from incidents.models import TimelineEvent
 from tests import factories
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from compensation import services
 from compensation.choices import DecisionStatus
 from compensation.models import Decision
-from incidents.choices import CaseStatus
 from incidents.models import TimelineEvent
+from incidents.models.choices import CaseStatus
 from tests import factories
 
 from .support import confirm_suggested_faults, fresh, set_checklist
@@ -199,7 +199,7 @@ def test_an_approval_of_facts_changed_since_the_page_was_opened_is_refused(
     case = factories.stolen_card_case(teller)
     confirm_suggested_faults(case, supervisor)
     decision = services.decision_submit(case=fresh(case), user=teller)
-    from incidents import services as incident_services
+    from incidents.cases import services as incident_services
 
     from .support import evaluate
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from compensation import services
 from compensation.choices import DecisionStatus
 from compensation.models import CaseAssessment, Decision, ItemFault
-from incidents.choices import CaseStatus
+from incidents.models.choices import CaseStatus
 from tests import factories
 
 from .support import fresh

@@ -59,7 +59,7 @@ def test_a_refusal_letter_says_so_politely(client, teller, supervisor, other_sup
 def test_a_case_by_case_line_tells_the_customer_the_rate_decided(
     client, teller, supervisor, other_supervisor
 ):
-    from incidents import services as incident_services
+    from incidents.cases import services as incident_services
 
     case = factories.stolen_card_case(teller, withdrawals=((100000, 0),))
     incident_services.case_update(

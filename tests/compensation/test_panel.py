@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from compensation import services
-from incidents import services as incident_services
+from incidents.cases import services as incident_services
 from incidents.models import Case
 from tests import factories
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from compensation import services
-from incidents import services as incident_services
+from incidents.cases import services as incident_services
 from tests import factories
 from tests.rules.support import run_many
 

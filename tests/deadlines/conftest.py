@@ -8,10 +8,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from incidents import services
-from incidents.choices import CaseStatus
+from incidents.cases.services import drafts
+from incidents.cases.signals import case_submitted
 from incidents.models import Case
-from incidents.signals import case_submitted
+from incidents.models.choices import CaseStatus
 from tests import factories
 
 
@@ -33,7 +33,7 @@ def preliminary_case(agent, branch, *, at: datetime | None = None) -> Case:
             customer_name_kana="ヤマダ タロウ",
             police_status="not_yet",
         )
-        case.year, case.sequence, case.number = services._next_case_number(case)
+        case.year, case.sequence, case.number = drafts._next_case_number(case)
         case.status = CaseStatus.PRELIMINARY
         case.submitted_at = at
         case.submitted_by = agent

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 from django.utils import timezone
 
-from incidents import calendar
+from incidents.deadlines import calendar
 from incidents.models import BankClosure
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from incidents.demo import seed_demo
+from incidents.devdata.demo import seed_demo
 from incidents.models import Case, Deadline
 from notifications.models import Notification
 

@@ -7,10 +7,11 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
-from incidents import deadlines, services
-from incidents.choices import CaseStatus, DeadlineKind, DeadlineState
+from incidents import deadlines
+from incidents.casepage.receipt_selectors import receipt_follow_ups
+from incidents.cases import services
 from incidents.models import Deadline, DeadlinePolicy
-from incidents.selectors import receipt_follow_ups
+from incidents.models.choices import CaseStatus, DeadlineKind, DeadlineState
 from notifications.models import Notification
 from tests import factories
 from tests.deadlines.conftest import jst, preliminary_case

@@ -11,8 +11,8 @@ from django.db import connection
 from django.utils import timezone
 
 from incidents import deadlines
-from incidents.choices import DeadlineState
 from incidents.models import Deadline, DeadlinePolicy
+from incidents.models.choices import DeadlineState
 from notifications.models import Notification
 from tests import factories
 from tests.deadlines.conftest import jst

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from incidents import deadlines, services
-from incidents.choices import CaseStatus
+from incidents import deadlines
+from incidents.cases import services
 from incidents.models import Case, Deadline
+from incidents.models.choices import CaseStatus
 from tests import factories
 from tests.deadlines.conftest import preliminary_case
 

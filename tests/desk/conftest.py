@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from incidents import services
+from incidents.cases import services
 from incidents.models import Deadline
 from tests import factories
 

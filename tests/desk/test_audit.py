@@ -65,7 +65,7 @@ def test_items_stops_and_transactions_are_recorded_too_deletions_included(teller
     assert ReportedItemHistory.objects.filter(case_id=case.pk, pgh_label="insert").count() == 1
     assert ProtectiveActionHistory.objects.filter(case_id=case.pk, pgh_label="update").exists()
     tx = case.transactions.first()
-    from incidents import services
+    from incidents.cases import services
 
     services.case_save_transactions(case=case, user=teller, rows=[{"id": tx.pk, "DELETE": True}])
     deleted = UnauthorizedTransactionHistory.objects.get(pgh_obj_id=tx.pk, pgh_label="delete")

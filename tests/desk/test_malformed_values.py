@@ -13,10 +13,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 
-from incidents.edits import EditStamp
-from incidents.forms_desk import BulkAssignForm
-from incidents.selectors_audit import access_log_search
-from incidents.validators import AsciiIntegerField
+from incidents.audit.selectors import access_log_search
+from incidents.cases.edits import EditStamp
+from incidents.cases.validators import AsciiIntegerField
+from incidents.desk.forms import BulkAssignForm
 from tests import factories
 
 from .conftest import call

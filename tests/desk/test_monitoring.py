@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from incidents import services
+from incidents.cases import services
+from incidents.cases.signals import case_status_changed, case_submitted
 from incidents.models import Case
-from incidents.signals import case_status_changed, case_submitted
 from tests import factories
 
 from .conftest import call, deadline

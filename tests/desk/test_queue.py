@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents import services
-from incidents.edits import EditStamp
+from incidents.cases import services
+from incidents.cases.edits import EditStamp
+from incidents.desk.queue_selectors import PAGE_SIZE
 from incidents.models import Case, TimelineEvent
-from incidents.selectors_queue import PAGE_SIZE
 from tests import factories
 
 from .conftest import call, deadline

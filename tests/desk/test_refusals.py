@@ -96,7 +96,7 @@ def test_compliance_finds_refusals_by_member_of_staff_case_number_and_period(
 
 
 def test_the_refusal_list_pages_on_its_own(client, teller, other_teller, compliance_officer):
-    from incidents import selectors_audit
+    from incidents.audit import selectors as selectors_audit
 
     case = factories.stolen_card_case(teller)
     AccessRefusal.objects.bulk_create(

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from incidents.models import Case
-from incidents.querysets import ASSIGN, CHANGE, PICKUP, STOP, VIEW, case_permits
-from incidents.roles import ROLE_PERMISSIONS, role_group_name
+from incidents.models.querysets import ASSIGN, CHANGE, PICKUP, STOP, VIEW, case_permits
+from incidents.models.roles import ROLE_PERMISSIONS, role_group_name
 from tests import factories
 
 from .conftest import call

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from incidents.models import Case
-from incidents.search import normalize, query_filter
+from incidents.models.search import normalize, query_filter
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from incidents.choices import OPEN_STATUSES
+from incidents.cases.services.drafts import case_search_text
 from incidents.models import Case, CaseNumberCounter, Deadline, ProtectiveAction, User
-from incidents.services import case_search_text
+from incidents.models.choices import OPEN_STATUSES
 from tests import factories
 
 pytestmark = pytest.mark.django_db

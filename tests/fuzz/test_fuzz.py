@@ -29,9 +29,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compensation.forms import PaidForm
-from incidents import attachments
-from incidents.forms import AttachmentForm, CustomerForm, PoliceRecordForm, ReporterForm
-from incidents.forms import SubmitForm as IntakeSubmitForm
+from incidents.attachments import storage as attachments
+from incidents.casepage.forms import AttachmentForm, PoliceRecordForm
+from incidents.intake.forms import CustomerForm, ReporterForm
+from incidents.intake.forms import SubmitForm as IntakeSubmitForm
 from tests.permissions.matrix import ANONYMOUS, MATRIX, ROLES, stamped
 from tests.permissions.test_matrix import build_world, the_case, url_for
 
@@ -143,7 +144,7 @@ def attachment_valid(world, seen) -> bool:
 
 
 def autosave_valid(world, url, payload) -> bool:
-    from incidents.views import _posted_fields
+    from incidents.intake.autosave_views import _posted_fields
 
     request = as_request(url, payload)
     try:

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from incidents import services
-from incidents.choices import CaseStatus
+from incidents.cases import services
+from incidents.models.choices import CaseStatus
 from tests import factories
 from tests.desk.conftest import call
 from tests.incidents.test_intake_views import day, step_url, tx_post

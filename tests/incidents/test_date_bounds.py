@@ -12,8 +12,8 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from compensation.rules.vocab import EARLIEST_DATE, LATEST_DATE
+from incidents.cases.validators import BoundedDateField, BoundedDateTimeField
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction
-from incidents.validators import BoundedDateField, BoundedDateTimeField
 from tests import factories
 from tests.incidents.test_intake_views import item_post, step_url, tx_post
 

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from incidents import services
-from incidents.choices import ActionStatus, CaseStatus
-from incidents.edits import EditStamp
+from incidents.cases import services
+from incidents.cases.edits import EditStamp
 from incidents.models import Case, ProtectiveAction
+from incidents.models.choices import ActionStatus, CaseStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from incidents import services
-from incidents.choices import ActionStatus, CaseStatus, EventKind
+from incidents.cases import services
+from incidents.models.choices import ActionStatus, CaseStatus, EventKind
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from incidents.links import case_links, receiving_accounts, skimming_points
-from incidents.search import atm_location_key, payee_account_key
+from incidents.links.selectors import case_links, receiving_accounts, skimming_points
+from incidents.models.search import atm_location_key, payee_account_key
 from tests import factories
 from tests.compensation.support import fresh
 from tests.reports.support import jst, report
@@ -211,7 +211,7 @@ def test_a_case_without_payees_or_atms_asks_nothing_more(teller, django_assert_n
 
 
 def test_the_demo_shows_a_shared_receiving_account_and_a_possible_skimming_atm():
-    from incidents.demo import seed_demo
+    from incidents.devdata.demo import seed_demo
     from incidents.models import User
 
     seed_demo(password="demo-password-for-tests")

@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from incidents.edits import case_edit
+from incidents.cases.edits import case_edit
 from incidents.models import CaseEdit
 
 from .matrix import BRANCH, MATRIX, SUPERVISOR, TELLER, stamped

@@ -15,7 +15,8 @@ from django.db.models import Max
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from incidents import services
+from incidents.attachments import services as documents
+from incidents.cases import services
 from incidents.models import (
     Attachment,
     AttachmentDownload,
@@ -30,7 +31,7 @@ from incidents.models import (
     UnauthorizedTransactionHistory,
     User,
 )
-from incidents.querysets import VIEW
+from incidents.models.querysets import VIEW
 from notifications.models import Notification
 from tests import factories
 
@@ -176,7 +177,7 @@ def build_world(branch, other_branch, needs: str | None = None) -> World:
     if needs == "attached":
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        world.attachment = services.attachment_add(
+        world.attachment = documents.attachment_add(
             case=cases["reported"],
             user=teller,
             kind="police_report",

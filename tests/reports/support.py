@@ -11,9 +11,9 @@ from django.db import transaction
 
 from compensation import services as compensation
 from compensation.models import CaseAssessment
-from incidents import services
-from incidents.choices import ActionStatus
+from incidents.cases import services
 from incidents.models import Case, User
+from incidents.models.choices import ActionStatus
 from tests.compensation.support import fresh
 
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -12,7 +12,7 @@ from compensation.dashboard import dashboard, dashboard_refresh
 from compensation.models import CaseAssessment, Decision
 from compensation.statistics import Period, current_fiscal_year, statistics_report
 from incidents.models import Case, UnauthorizedTransaction, User
-from incidents.search import atm_location_key, payee_account_key
+from incidents.models.search import atm_location_key, payee_account_key
 
 pytestmark = pytest.mark.django_db
 

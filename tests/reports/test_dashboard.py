@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compensation.dashboard import dashboard, dashboard_refresh
-from incidents import services
+from incidents.cases import services
 from incidents.models import Case, Deadline
 from tests import factories
 

@@ -15,7 +15,7 @@ from compensation.statistics import (
     ratio,
     statistics_report,
 )
-from incidents import services
+from incidents.cases import services
 
 from .support import decide, jst, report, taken_by
 

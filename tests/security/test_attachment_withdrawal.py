@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import reverse
 
-from incidents import services
+from incidents.attachments import services as documents
 from incidents.models import AttachmentWithdrawal, TimelineEvent
 from tests import factories
 
@@ -30,7 +30,7 @@ def attachment_root(settings, tmp_path):
 @pytest.fixture
 def attached(teller):
     case = factories.stolen_card_case(teller)
-    return services.attachment_add(
+    return documents.attachment_add(
         case=case,
         user=teller,
         kind="identity_document",
@@ -78,7 +78,7 @@ def test_withdrawing_twice_keeps_the_first_withdrawal_and_records_it_once(
 def test_a_withdrawn_document_is_for_the_auditors_only(
     client, teller, supervisor, monitoring_agent, compliance_officer, attached
 ):
-    services.attachment_withdraw(attachment=attached, user=supervisor, reason=REASON)
+    documents.attachment_withdraw(attachment=attached, user=supervisor, reason=REASON)
     for user in (teller, supervisor, monitoring_agent):
         client.force_login(user)
         assert client.get(download_url(attached)).status_code == 404, user
@@ -114,18 +114,18 @@ def test_only_the_cases_own_supervisor_may_withdraw(
     assert client.post(withdraw_url(attached), {"reason": REASON}).status_code == 404
     client.force_login(compliance_officer)
     assert client.post(withdraw_url(attached), {"reason": REASON}).status_code in (403, 404)
-    with pytest.raises(services.AttachmentWithdrawalError):
-        services.attachment_withdraw(attachment=attached, user=teller, reason=REASON)
+    with pytest.raises(documents.AttachmentWithdrawalError):
+        documents.attachment_withdraw(attachment=attached, user=teller, reason=REASON)
     assert not AttachmentWithdrawal.objects.exists()
 
 
 def test_a_withdrawal_is_append_only_and_needs_a_reason_in_the_database(supervisor, attached):
-    withdrawal = services.attachment_withdraw(attachment=attached, user=supervisor, reason=REASON)
+    withdrawal = documents.attachment_withdraw(attachment=attached, user=supervisor, reason=REASON)
     with pytest.raises(DatabaseError), transaction.atomic():
         AttachmentWithdrawal.objects.filter(pk=withdrawal.pk).update(reason="書き換え")
     with pytest.raises(DatabaseError), transaction.atomic():
         AttachmentWithdrawal.objects.filter(pk=withdrawal.pk).delete()
-    other = services.attachment_add(
+    other = documents.attachment_add(
         case=attached.case, user=attached.uploaded_by, kind="other",
         upload=SimpleUploadedFile("b.png", PNG),
     )  # fmt: skip

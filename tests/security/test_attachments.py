@@ -15,7 +15,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from incidents import services
+from incidents.attachments import services as documents
 from incidents.models import Attachment, AttachmentDownload, CaseAccess, TimelineEvent
 from tests import factories
 
@@ -102,7 +102,7 @@ def test_the_download_is_an_attachment_with_nosniff_and_is_logged(
     client, teller, supervisor, compliance_officer
 ):
     case = factories.stolen_card_case(teller)
-    attachment = services.attachment_add(
+    attachment = documents.attachment_add(
         case=case,
         user=teller,
         kind="identity_document",
@@ -128,7 +128,7 @@ def test_the_download_is_an_attachment_with_nosniff_and_is_logged(
 
 def test_another_branchs_attachment_is_not_found(client, teller, other_teller, administrator):
     case = factories.stolen_card_case(teller)
-    attachment = services.attachment_add(
+    attachment = documents.attachment_add(
         case=case, user=teller, kind="police_report", upload=SimpleUploadedFile("a.pdf", PDF)
     )
     url = reverse("incidents:attachment_download", args=[case.pk, attachment.pk])
@@ -154,7 +154,7 @@ def test_another_branch_cannot_attach_to_a_case(client, teller, other_teller, at
 
 def test_attachments_and_their_downloads_are_append_only(teller):
     case = factories.stolen_card_case(teller)
-    attachment = services.attachment_add(
+    attachment = documents.attachment_add(
         case=case, user=teller, kind="police_report", upload=SimpleUploadedFile("a.pdf", PDF)
     )
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -170,7 +170,7 @@ def test_the_case_page_lists_attachments_in_a_constant_number_of_queries(teller_
     with CaptureQueriesContext(connection) as none:
         teller_client.get(url)
     for n in range(3):
-        services.attachment_add(
+        documents.attachment_add(
             case=case, user=teller, kind="other", upload=SimpleUploadedFile(f"{n}.pdf", PDF)
         )
     with CaptureQueriesContext(connection) as three:

@@ -18,7 +18,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from config import errors
+from accounts import errors
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -265,7 +265,7 @@ def test_signing_out_is_logged(client, teller):
 
 
 def test_the_demo_staff_sign_in_with_the_password_alone_when_relaxed(client, db):
-    from incidents.demo import DEMO_PASSWORD, seed_demo
+    from incidents.devdata.demo import DEMO_PASSWORD, seed_demo
 
     seed_demo()
     response = client.post("/login/", {"username": "teller", "password": DEMO_PASSWORD})

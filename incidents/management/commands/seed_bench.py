@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from incidents.benchdata import BENCH_PASSWORD, bench_seed
+from incidents.devdata.benchdata import BENCH_PASSWORD, bench_seed
 
 
 class Command(BaseCommand):

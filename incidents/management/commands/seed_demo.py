@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from incidents.demo import seed_demo
+from incidents.devdata.demo import seed_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,88 @@
+"""Writes to cases: every change a member of staff makes goes through these functions, each
+through the one guarded path (incidents.cases.edits). Split by concern; import from here."""
+
+from __future__ import annotations
+
+from incidents.cases.edits import EditReplayed, EditStamp, StaleCaseError
+from incidents.cases.services.assignment import (
+    AssignmentError,
+    case_assign,
+    case_assign_many,
+    case_pickup,
+    staff_can_work,
+)
+from incidents.cases.services.drafts import (
+    DiscardRefusedError,
+    SubmissionError,
+    TransitionError,
+    case_discard_draft,
+    case_search_text,
+    case_start_draft,
+    case_submit,
+    case_transition,
+    case_update,
+)
+from incidents.cases.services.items import (
+    ITEM_FIELDS,
+    actions_propose,
+    case_add_item,
+    case_save_items,
+)
+from incidents.cases.services.preliminary import (
+    BranchNotFoundError,
+    case_open_preliminary,
+)
+from incidents.cases.services.stops import (
+    action_decline,
+    action_perform,
+    case_save_stops,
+    emergency_stops_perform,
+)
+from incidents.cases.services.timeline import (
+    case_access_record,
+    case_receipt_printed,
+    timeline_record,
+)
+from incidents.cases.services.transactions import (
+    TRANSACTION_FIELDS,
+    RecoveryError,
+    case_save_transactions,
+    transaction_record_recovery,
+)
+
+__all__ = [
+    "ITEM_FIELDS",
+    "TRANSACTION_FIELDS",
+    "AssignmentError",
+    "BranchNotFoundError",
+    "DiscardRefusedError",
+    "EditReplayed",
+    "EditStamp",
+    "RecoveryError",
+    "StaleCaseError",
+    "SubmissionError",
+    "TransitionError",
+    "action_decline",
+    "action_perform",
+    "actions_propose",
+    "case_access_record",
+    "case_add_item",
+    "case_assign",
+    "case_assign_many",
+    "case_discard_draft",
+    "case_open_preliminary",
+    "case_pickup",
+    "case_receipt_printed",
+    "case_save_items",
+    "case_save_stops",
+    "case_save_transactions",
+    "case_search_text",
+    "case_start_draft",
+    "case_submit",
+    "case_transition",
+    "case_update",
+    "emergency_stops_perform",
+    "staff_can_work",
+    "timeline_record",
+    "transaction_record_recovery",
+]

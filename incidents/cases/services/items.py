@@ -1,0 +1,147 @@
+"""The items a case reports, and the stops they call for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from incidents.cases.edits import EditStamp, case_edit
+from incidents.cases.services.drafts import _write_fields
+from incidents.cases.services.stops import _emergency_stops
+from incidents.cases.services.timeline import timeline_record
+from incidents.cases.signals import case_changed
+from incidents.models import (
+    Case,
+    ProtectiveAction,
+    ReportedItem,
+    User,
+)
+from incidents.models.choices import (
+    ActionKind,
+    ActionStatus,
+    EventKind,
+    ItemKind,
+    ItemState,
+)
+
+PROPOSED_STOPS: dict[tuple[str, str], tuple[str, ...]] = {
+    (ItemKind.CASH_CARD, ItemState.STOLEN): (ActionKind.CARD_SUSPEND,),
+    (ItemKind.CASH_CARD, ItemState.LOST): (ActionKind.CARD_SUSPEND,),
+    (ItemKind.CASH_CARD, ItemState.COUNTERFEIT): (
+        ActionKind.CARD_SUSPEND,
+        ActionKind.CARD_REISSUE_IC,
+    ),
+    (ItemKind.PASSBOOK, ItemState.STOLEN): (ActionKind.PAYMENT_STOP, ActionKind.SEAL_CHECK),
+    (ItemKind.PASSBOOK, ItemState.LOST): (ActionKind.PAYMENT_STOP, ActionKind.SEAL_CHECK),
+    (ItemKind.SEAL, ItemState.STOLEN): (ActionKind.SEAL_CHANGE, ActionKind.PAYMENT_STOP),
+    (ItemKind.SEAL, ItemState.LOST): (ActionKind.SEAL_CHANGE, ActionKind.PAYMENT_STOP),
+    (ItemKind.ONLINE_BANKING, ItemState.CREDENTIALS_STOLEN): (
+        ActionKind.IB_SUSPEND,
+        ActionKind.IB_RESET,
+    ),
+}
+ITEM_FIELDS = (
+    "kind",
+    "state",
+    "id_document_kind",
+    "account_branch",
+    "account_number",
+    "occurred_on",
+    "noticed_on",
+    "note",
+)
+
+
+def case_save_items(
+    *,
+    case: Case,
+    user: User,
+    rows: Iterable[Mapping[str, Any]],
+    stamp: EditStamp | None = None,
+) -> list[ReportedItem]:
+    """Create, update or delete the case's reported items from form rows; re-propose the stops.
+
+    A row is a mapping of item fields plus ``id`` (existing item or None) and ``DELETE``.
+    """
+    with case_edit(case=case, user=user, stamp=stamp, action="items") as current:
+        kept = _write_items(case=current, user=user, rows=rows)
+    case_changed.send(sender=Case, case=case, user=user)
+    return kept
+
+
+def _write_items(
+    *, case: Case, user: User, rows: Iterable[Mapping[str, Any]]
+) -> list[ReportedItem]:
+    kept: list[ReportedItem] = []
+    existing = {item.pk: item for item in ReportedItem.objects.filter(case=case)}
+    position = 0
+    for row in rows:
+        item = existing.get(row.get("id")) if row.get("id") else None
+        if row.get("DELETE"):
+            if item is not None and not item.transactions.exists():
+                item.delete()
+            continue
+        if item is None:
+            item = ReportedItem(case=case)
+        for name in ITEM_FIELDS:
+            setattr(item, name, row.get(name) if row.get(name) is not None else _blank(name))
+        item.position = position
+        position += 1
+        item.save()
+        kept.append(item)
+    actions_propose(case=case)
+    _write_fields(case=case, user=user, step="items", fields={})
+    timeline_record(
+        case=case,
+        actor=user,
+        kind=EventKind.STEP_SAVED,
+        data={"step": "items", "items": [str(item) for item in kept]},
+    )
+    return kept
+
+
+def _blank(name: str):
+    return None if name in ("occurred_on", "noticed_on") else ""
+
+
+def actions_propose(*, case: Case) -> list[ProtectiveAction]:
+    """Make sure every stop the items call for exists; drop untouched proposals no longer called for."""
+    wanted = set()
+    for item in ReportedItem.objects.filter(case=case):
+        for kind in PROPOSED_STOPS.get((item.kind, item.state), ()):
+            wanted.add((item.pk, kind))
+            ProtectiveAction.objects.get_or_create(case=case, item=item, kind=kind)
+    for action in ProtectiveAction.objects.filter(case=case, status=ActionStatus.PROPOSED):
+        if (action.item_id, action.kind) not in wanted:
+            action.delete()
+    return list(ProtectiveAction.objects.filter(case=case).select_related("item"))
+
+
+def case_add_item(
+    *,
+    case: Case,
+    user: User,
+    fields: Mapping[str, Any],
+    stamp: EditStamp | None = None,
+    stop: bool = False,
+) -> tuple[ReportedItem, list[ProtectiveAction]]:
+    """Add a reported item to an existing case (a further card or passbook on a later call), and
+    with ``stop`` carry out its emergency stops, in one guarded write: a form sent twice never
+    adds the same card twice."""
+    with case_edit(case=case, user=user, stamp=stamp, action="add_item") as current:
+        position = ReportedItem.objects.filter(case=current).count()
+        item = ReportedItem.objects.create(
+            case=current,
+            position=position,
+            kind=fields["kind"],
+            state=fields["state"],
+            account_branch=fields.get("account_branch", ""),
+            account_number=fields.get("account_number", ""),
+            note=fields.get("note", ""),
+        )
+        actions_propose(case=current)
+        _write_fields(case=current, user=user, step="items", fields={})
+        timeline_record(case=current, actor=user, kind=EventKind.ITEM_ADDED, message=str(item))
+        done = _emergency_stops(case=current, user=user) if stop else []
+    case_changed.send(sender=Case, case=case, user=user)
+    return item, done

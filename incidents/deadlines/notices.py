@@ -1,0 +1,171 @@
+"""The notices the deadlines send, in one table of wordings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incidents.models import Case, Deadline, TimelineEvent, User
+from incidents.models.choices import (
+    DeadlineKind,
+    Role,
+)
+from notifications.choices import NotificationKind
+from notifications.services import notification_create
+
+# What each step of a deadline tells its recipients: (notice kind, title, body), worded in each
+# recipient's language when the notice is written.
+DEADLINE_NOTICES = {
+    "remind": (
+        NotificationKind.REMINDER,
+        gettext_lazy("期限が近づいています：%(number)s %(kind)s"),
+        gettext_lazy(
+            "受付番号 %(number)s（%(branch)s）の「%(kind)s」の期限は %(due)s です。"
+            "期限までに対応をお願いします。"
+        ),
+    ),
+    "overdue": (
+        NotificationKind.OVERDUE,
+        gettext_lazy("期限を過ぎました：%(number)s %(kind)s"),
+        gettext_lazy(
+            "受付番号 %(number)s（%(branch)s）の「%(kind)s」が期限 %(due)s を過ぎました。"
+            "至急ご対応ください。"
+        ),
+    ),
+    "escalate1": (
+        NotificationKind.ESCALATION,
+        gettext_lazy("【期限超過】%(number)s %(kind)s"),
+        gettext_lazy(
+            "受付番号 %(number)s（%(branch)s）の「%(kind)s」が期限 %(due)s を過ぎても"
+            "完了していません。担当：%(owner)s。状況を確認し、対応を指示してください。"
+        ),
+    ),
+    "escalate2": (
+        NotificationKind.ESCALATION,
+        gettext_lazy("【再エスカレーション】%(number)s %(kind)s"),
+        gettext_lazy(
+            "受付番号 %(number)s（%(branch)s）の「%(kind)s」は期限 %(due)s を過ぎ、"
+            "役席・監視センターへの報告後も完了していません。担当：%(owner)s。"
+        ),
+    ),
+}
+
+
+def _notify_deadline(deadline, recipients, step: str) -> None:
+    """One notice per recipient and step (``DEADLINE_NOTICES``), in the recipient's language."""
+    kind, title, body = DEADLINE_NOTICES[step]
+    owner = deadline.owner.display_name if deadline.owner else ""
+    for user in recipients:
+        with translation.override(user.language):
+            args = {**_args(deadline), "owner": owner or _("未定")}
+            notification_create(
+                recipient=user,
+                kind=kind,
+                title=str(title) % args,
+                body=str(body) % args,
+                url=deadline.case.get_absolute_url(),
+                link_label=deadline.case.number or "",
+                dedupe_key=f"deadline:{deadline.pk}:{step}:{user.pk}",
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# Notices when a case is taken, and the supervisors' morning digest
+
+
+def _notify_new_case(case: Case, opened: list[Deadline]) -> None:
+    supervisors = [
+        user
+        for user in _branch_users(case.branch_id, (Role.SUPERVISOR,))
+        if user.pk != case.submitted_by_id
+    ]
+    for user in supervisors:
+        with translation.override(user.language):
+            lines = [
+                _("・%(kind)s：%(due)s まで")
+                % {"kind": d.get_kind_display(), "due": _fmt(d.due_at)}
+                for d in opened
+            ]
+            body = _("受付番号 %(number)s を %(branch)s で受け付けました。") % {
+                "number": case.number,
+                "branch": case.branch.name,
+            }
+            if lines:
+                body += "\n" + _("期限：") + "\n" + "\n".join(lines)
+            notification_create(
+                recipient=user,
+                kind=NotificationKind.NEW_CASE,
+                title=_("新しい受付：%(number)s") % {"number": case.number},
+                body=body,
+                url=case.get_absolute_url(),
+                link_label=case.number or "",
+                dedupe_key=f"case:{case.pk}:submitted:{user.pk}",
+            )
+
+
+def _notify_handoff(case: Case, pickup: Deadline) -> None:
+    for user in _branch_users(case.branch_id, (Role.TELLER, Role.SUPERVISOR)):
+        with translation.override(user.language):
+            args = _args(pickup)
+            notification_create(
+                recipient=user,
+                kind=NotificationKind.HANDOFF,
+                title=_("時間外受付の引継ぎ：%(number)s") % args,
+                body=_(
+                    "監視センターが時間外に受け付けた受付番号 %(number)s を、"
+                    "%(due)s までに%(branch)sで引き継いでください。"
+                )
+                % args,
+                url=case.get_absolute_url(),
+                link_label=case.number or "",
+                dedupe_key=f"case:{case.pk}:handoff:{user.pk}",
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _branch_users(branch_id: int, roles) -> list[User]:
+    return list(
+        User.objects.filter(branch_id=branch_id, role__in=roles, is_active=True).order_by("pk")
+    )
+
+
+def _users_with_role(role: str) -> list[User]:
+    return list(User.objects.filter(role=role, is_active=True).order_by("pk"))
+
+
+def _args(deadline: Deadline) -> dict[str, str]:
+    """Message arguments, in the language active when called (the recipient's)."""
+    return {
+        "number": deadline.case.number or f"#{deadline.case_id}",
+        "kind": str(DeadlineKind(deadline.kind).label),
+        "branch": deadline.branch.name,
+        "due": _fmt(deadline.due_at),
+    }
+
+
+def _fmt(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y/%m/%d %H:%M")
+
+
+def _names(users: list[User]) -> str:
+    return "、".join(user.display_name for user in users) or "—"
+
+
+def _who(users: list[User]) -> dict:
+    return {"recipients": [user.pk for user in users]}
+
+
+def _record(deadline: Deadline, actor, kind: str, message: str, data: dict) -> None:
+    TimelineEvent.objects.create(
+        case_id=deadline.case_id,
+        actor=actor,
+        kind=kind,
+        message=message,
+        data={"deadline": deadline.pk, "deadline_kind": deadline.kind, **data},
+    )

@@ -1,0 +1,26 @@
+"""Reactions of the deadlines to the case's signals (connected in IncidentsConfig.ready)."""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+
+from incidents import deadlines
+from incidents.cases.signals import case_changed, case_status_changed, case_submitted
+
+
+@receiver(case_submitted, dispatch_uid="incidents.deadlines.case_submitted")
+def open_deadlines_when_submitted(sender, case, user=None, **kwargs) -> None:
+    """A report or an after-hours call was taken: open its follow-ups."""
+    deadlines.deadlines_on_case_submitted(case=case, user=user)
+
+
+@receiver(case_status_changed, dispatch_uid="incidents.deadlines.case_status_changed")
+def move_deadlines_with_status(sender, case, user=None, old=None, new=None, **kwargs) -> None:
+    """Open, meet or cancel deadlines as the case moves along its life cycle."""
+    deadlines.deadlines_on_status_changed(case=case, user=user, old=old, new=new)
+
+
+@receiver(case_changed, dispatch_uid="incidents.deadlines.case_changed")
+def meet_deadlines_when_changed(sender, case, user=None, **kwargs) -> None:
+    """A police report recorded after submission meets its deadline."""
+    deadlines.deadlines_on_case_changed(case=case, user=user)

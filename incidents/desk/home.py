@@ -1,0 +1,34 @@
+"""Each role's start page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from incidents.access.predicates import takes_reports
+from incidents.deadlines.selectors import deadline_list_for_home
+from incidents.desk.home_selectors import case_list_for_home
+from incidents.models.choices import (
+    Role,
+)
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's start page: the branch's cases for tellers and supervisors (after-hours cases
+    awaiting pickup on top), the console for the monitoring center, the queue for compliance."""
+    user = request.user
+    if user.has_perm("incidents.take_after_hours_call"):
+        return redirect("incidents:monitoring_console")
+    if user.role == Role.COMPLIANCE:
+        return redirect("incidents:queue")
+    context = case_list_for_home(user=user)
+    context["can_take_reports"] = takes_reports(user)
+    context["can_pickup"] = user.has_perm("incidents.pickup_case")
+    context["now"] = timezone.now()
+    context["owed_deadlines"] = deadline_list_for_home(user=user)
+    return render(request, "incidents/home.html", context)

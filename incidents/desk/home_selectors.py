@@ -1,0 +1,32 @@
+"""The branch's start page: drafts and open cases."""
+
+from __future__ import annotations
+
+from django.db.models import F, QuerySet
+
+from incidents.models import (
+    Case,
+    User,
+)
+from incidents.models.choices import (
+    CaseStatus,
+)
+
+
+def case_list_for_home(*, user: User) -> dict[str, QuerySet]:
+    """The teller's drafts and the branch's open cases, after-hours cases awaiting pickup first."""
+    from incidents.desk.queue_selectors import awaiting_pickup, with_deadline_badges
+
+    cases = Case.objects.restrict(user).select_related("branch", "assigned_to")
+    open_cases = cases.exclude(
+        status__in=[CaseStatus.DRAFT, CaseStatus.CLOSED, CaseStatus.WITHDRAWN]
+    )
+    open_cases = with_deadline_badges(awaiting_pickup(open_cases))
+    return {
+        "drafts": cases.filter(status=CaseStatus.DRAFT, created_by=user).order_by("-updated_at")[
+            :50
+        ],
+        "open_cases": open_cases.order_by(
+            "-awaiting_pickup", F("pickup_due").asc(nulls_last=True), "-notified_at", "-pk"
+        )[:50],
+    }

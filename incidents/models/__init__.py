@@ -1,0 +1,78 @@
+"""Branches, staff and the case with everything recorded about it: every model of the case
+desk, re-exported here so that ``incidents.models`` stays the one place to import them from."""
+
+from __future__ import annotations
+
+from incidents.models.attachments import (
+    Attachment,
+    AttachmentDownload,
+    AttachmentWithdrawal,
+)
+from incidents.models.case import (
+    EARLIEST_INSTANT,
+    END_INSTANT,
+    JST,
+    MAX_AMOUNT_YEN,
+    UNTRACKED_CASE_COLUMNS,
+    Case,
+    date_in_range,
+    history,
+)
+from incidents.models.deadlines import (
+    BankClosure,
+    Deadline,
+    DeadlinePolicy,
+)
+from incidents.models.items import (
+    RULES_KIND,
+    TRANSACTION_KEY_COLUMNS,
+    ProtectiveAction,
+    ReportedItem,
+    UnauthorizedTransaction,
+    mask_account,
+)
+from incidents.models.people import (
+    STAFF_LIST_FIELDS,
+    Branch,
+    CaseNumberCounter,
+    User,
+)
+from incidents.models.records import (
+    AccessRefusal,
+    CaseAccess,
+    CaseEdit,
+    IntakeAutosave,
+    TimelineEvent,
+)
+
+__all__ = [
+    "EARLIEST_INSTANT",
+    "END_INSTANT",
+    "JST",
+    "MAX_AMOUNT_YEN",
+    "RULES_KIND",
+    "STAFF_LIST_FIELDS",
+    "TRANSACTION_KEY_COLUMNS",
+    "UNTRACKED_CASE_COLUMNS",
+    "AccessRefusal",
+    "Attachment",
+    "AttachmentDownload",
+    "AttachmentWithdrawal",
+    "BankClosure",
+    "Branch",
+    "Case",
+    "CaseAccess",
+    "CaseEdit",
+    "CaseNumberCounter",
+    "Deadline",
+    "DeadlinePolicy",
+    "IntakeAutosave",
+    "ProtectiveAction",
+    "ReportedItem",
+    "TimelineEvent",
+    "UnauthorizedTransaction",
+    "User",
+    "date_in_range",
+    "history",
+    "mask_account",
+]

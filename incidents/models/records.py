@@ -1,0 +1,200 @@
+"""The case's records: timeline, guarded edits, looks and refusals, autosaved input."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models.case import Case
+from incidents.models.choices import (
+    EventKind,
+)
+
+
+class TimelineEvent(models.Model):
+    """An append-only record of who did what to a case, and when (the database refuses edits)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("日時"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("実施者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("種類"), max_length=30)
+    message = models.TextField(_("内容"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("経過記録")
+        verbose_name_plural = _("経過記録")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["case", "at"], name="timeline_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        try:
+            return EventKind(self.kind).label
+        except ValueError:
+            return self.kind
+
+
+class CaseAccess(models.Model):
+    """One look at a case by a member of staff (閲覧記録); append-only, the database refuses edits."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("職員"),
+        on_delete=models.PROTECT,
+        related_name="case_accesses",
+    )
+    at = models.DateTimeField(_("日時"), default=timezone.now)
+    view = models.CharField(_("画面"), max_length=30)
+    path = models.CharField(_("URL"), max_length=200)
+
+    class Meta:
+        verbose_name = _("閲覧記録")
+        verbose_name_plural = _("閲覧記録")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["case", "-at"], name="access_case_at"),
+            models.Index(fields=["user", "-at"], name="access_user_at"),
+            models.Index(fields=["-at"], name="access_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.case_id}"
+
+
+class IntakeAutosave(models.Model):
+    """The raw form data of an intake step on screen, kept before an idle logout (it may not be
+    valid yet); restored into the form when the teller opens the step again."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="autosaves", null=True, blank=True
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("入力者"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    step = models.CharField(_("手順"), max_length=20)
+    data = models.JSONField(_("入力内容"), default=dict)
+    saved_at = models.DateTimeField(_("保存日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("自動保存された入力内容")
+        verbose_name_plural = _("自動保存された入力内容")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "step"],
+                condition=Q(case__isnull=False),
+                name="one_autosave_per_case_step",
+            ),
+            # A new report not yet saved as a draft: one per member of staff.
+            models.UniqueConstraint(
+                fields=["user", "step"],
+                condition=Q(case__isnull=True),
+                name="one_new_report_autosave_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id or '-'}/{self.step} {self.saved_at:%Y-%m-%d %H:%M}"
+
+
+class CaseEdit(models.Model):
+    """One write applied to a case through the guarded path (incidents.edits.case_edit).
+
+    ``key`` is the one-time key of the form that was posted: a second post of the same form (a
+    double click, the back button, a resent request) finds its row and changes nothing.
+    ``version`` is the case's version the edit produced. Append-only in the database.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="edits")
+    key = models.UUIDField(_("フォームキー"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("職員"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    action = models.CharField(_("操作"), max_length=40)
+    version = models.PositiveIntegerField(_("変更後の版"))
+    digest = models.CharField(_("送信内容のダイジェスト"), max_length=64, blank=True)
+    at = models.DateTimeField(_("日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("事故への変更")
+        verbose_name_plural = _("事故への変更")
+        ordering = ["case", "version"]
+        constraints = [
+            # One form is applied at most once to a case (a bulk form once to each of its cases).
+            models.UniqueConstraint(fields=["case", "key"], name="case_edit_once_per_form"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} v{self.version} {self.action}"
+
+
+class AccessRefusal(models.Model):
+    """A request refused to a signed-in member of staff (拒否されたアクセス): every 403, and every
+    404 on a URL that names a case (a case outside their scope answers as if it did not exist).
+    Written by incidents.refusals.AccessRefusalMiddleware; append-only, the database refuses edits.
+    """
+
+    class Status(models.IntegerChoices):
+        FORBIDDEN = 403, _("403 権限なし")
+        NOT_FOUND = 404, _("404 該当なし・範囲外")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("職員"),
+        on_delete=models.PROTECT,
+        related_name="access_refusals",
+        db_index=False,  # led by the (user, -at) index below
+    )
+    at = models.DateTimeField(_("日時"), default=timezone.now)
+    method = models.CharField(_("メソッド"), max_length=10)
+    path = models.CharField(_("URL"), max_length=200)
+    view = models.CharField(_("画面"), max_length=100, blank=True)
+    status = models.PositiveSmallIntegerField(_("応答"), choices=Status.choices)
+    # The case the URL names, kept even when no such case exists (someone trying ids): no
+    # database constraint, and a case's removal leaves the record as it was.
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("事故"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # led by the (case, -at) index below
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("拒否されたアクセス")
+        verbose_name_plural = _("拒否されたアクセス")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-at"], name="refusal_user_at"),
+            models.Index(fields=["case", "-at"], name="refusal_case_at"),
+            models.Index(fields=["-at"], name="refusal_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.status} {self.path}"
