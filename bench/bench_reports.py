@@ -108,9 +108,9 @@ def run(args) -> None:
     from django.db import connection
     from django.test import Client
 
-    from compensation.dashboard import dashboard_refresh
     from compensation.models import Decision
-    from compensation.statistics import Period, current_fiscal_year
+    from compensation.reports.dashboard import dashboard_refresh
+    from compensation.reports.periods import Period, current_fiscal_year
     from incidents.models import Branch, Case, UnauthorizedTransaction, User
     from incidents.models.choices import OPEN_STATUSES, Role
 

@@ -403,7 +403,7 @@ class DashboardFigure(models.Model):
 
     The figures over a year of cases (amounts per month, report-to-decision medians, open cases
     by status and kind) are aggregated by the database into this view (migration 0003) and read
-    by the dashboard in one query; ``compensation.dashboard.dashboard_refresh`` recomputes them
+    by the dashboard in one query; ``compensation.reports.dashboard.dashboard_refresh`` recomputes them
     (Celery beat, ``python manage.py refresh_dashboard``). ``branch`` is NULL for all branches,
     ``month`` NULL for figures not per month or over the whole year.
     """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from compensation.dashboard import dashboard_refresh
+from compensation.reports.dashboard import dashboard_refresh
 
 
 @shared_task(ignore_result=True, acks_late=True)

@@ -22,6 +22,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cases/<int:pk>/compensation/", include("compensation.urls")),
     path("notifications/", include("notifications.urls")),
-    path("reports/", include("compensation.urls_reports")),
+    path("reports/", include("compensation.reports.urls")),
     path("", include("incidents.urls")),
 ]

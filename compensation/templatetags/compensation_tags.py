@@ -40,7 +40,7 @@ def yen(value) -> str:
 @register.filter
 def in_unit(value, unit: str) -> int:
     """Whole yen in the report's unit (円, 万円, 百万円), rounded half up."""
-    from compensation.statistics import in_unit as convert
+    from compensation.reports.periods import in_unit as convert
 
     return convert(int(value or 0), unit)
 
@@ -60,6 +60,6 @@ def share_of(part: int, cell) -> object:
 @register.filter
 def category_label(category: str) -> str:
     """The statistics' name of a category."""
-    from compensation.statistics import category_label as label
+    from compensation.reports.statistics import category_label as label
 
     return label(category)

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from compensation import services as compensation_services
-from compensation.dashboard import dashboard_refresh
+from compensation.reports.dashboard import dashboard_refresh
 from incidents.cases import services
 from tests import factories
 from tests.reports.support import decide

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F
 
-from compensation.dashboard import dashboard, dashboard_refresh
 from compensation.models import CaseAssessment, Decision
-from compensation.statistics import Period, current_fiscal_year, statistics_report
+from compensation.reports.dashboard import dashboard, dashboard_refresh
+from compensation.reports.periods import Period, current_fiscal_year
+from compensation.reports.statistics import statistics_report
 from incidents.models import Case, UnauthorizedTransaction, User
 from incidents.models.search import atm_location_key, payee_account_key
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from compensation.dashboard import dashboard, dashboard_refresh
+from compensation.reports.dashboard import dashboard, dashboard_refresh
 from incidents.cases import services
 from incidents.models import Case, Deadline
 from tests import factories

@@ -7,14 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from compensation.statistics import (
-    Period,
-    Quarter,
-    average_man_yen,
-    in_unit,
-    ratio,
-    statistics_report,
-)
+from compensation.reports.periods import Period, Quarter, average_man_yen, in_unit, ratio
+from compensation.reports.statistics import statistics_report
 from incidents.cases import services
 
 from .support import decide, jst, report, taken_by

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from compensation.dashboard import dashboard_refresh
+from compensation.reports.dashboard import dashboard_refresh
 
 
 class Command(BaseCommand):

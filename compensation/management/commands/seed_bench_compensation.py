@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from compensation.benchdata import bench_seed_decisions
+from compensation.devdata.benchdata import bench_seed_decisions
 
 
 class Command(BaseCommand):

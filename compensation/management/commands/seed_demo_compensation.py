@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from compensation.demo import seed_demo_compensation
+from compensation.devdata.demo import seed_demo_compensation
 
 
 class Command(BaseCommand):

@@ -15,7 +15,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from compensation.statistics import UNIT_LABELS, Cell, Report, category_label, in_unit
+from compensation.reports.periods import UNIT_LABELS, in_unit
+from compensation.reports.statistics import Cell, Report, category_label
 
 BOM = "\ufeff"
 

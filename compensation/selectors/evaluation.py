@@ -1,4 +1,4 @@
-"""Reads for compensation: the policy in force, a case's facts for the engine, and its evaluation."""
+"""A case assessed from its current facts by the rules engine, with the supervisor's findings."""
 
 from __future__ import annotations
 
@@ -8,31 +8,18 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Prefetch
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from compensation import rules
-from compensation.choices import DecisionStatus, Fault, LineStatus, Outcome
-from compensation.models import CaseAssessment, CaseByCaseRate, Decision, ItemFault, PolicyVersion
+from compensation.choices import Fault, LineStatus, Outcome
+from compensation.models import CaseAssessment, CaseByCaseRate, ItemFault, PolicyVersion
 from compensation.rules import wording
-from incidents.access.predicates import is_branch_staff_of
-from incidents.models import Case, ReportedItem, UnauthorizedTransaction, User
-from incidents.models.choices import CaseStatus, PoliceStatus, Role
-from incidents.models.querysets import VIEW
+from compensation.selectors.policy import policy_from_version, policy_version_in_force
+from incidents.models import Case, ReportedItem, UnauthorizedTransaction
+from incidents.models.choices import PoliceStatus
 
-# Case states in which the supervisor's findings can still change (a decision is not final yet).
-# Findings may be recorded until the compensation is paid: after an approval they prepare a
-# change (the approved decision keeps its own snapshot); under review, see findings_save.
-FINDINGS_STATUSES = (
-    CaseStatus.REPORTED,
-    CaseStatus.INVESTIGATING,
-    CaseStatus.IN_REVIEW,
-    CaseStatus.DECIDED,
-)
-SUBMIT_STATUSES = (CaseStatus.REPORTED, CaseStatus.INVESTIGATING, CaseStatus.DECIDED)
 LIMIT_BASE_LABELS = {
     "stolen_card": _lazy("盗難日"),
     "stolen_passbook": _lazy("盗難日"),
@@ -40,54 +27,6 @@ LIMIT_BASE_LABELS = {
     "lost_passbook": _lazy("紛失日"),
     "online_banking": _lazy("ID・パスワード等が盗まれた日"),
 }
-
-
-# --- Policy parameters -------------------------------------------------------------------------
-
-
-def policy_version_in_force(*, on: datetime.date) -> PolicyVersion | None:
-    """The policy version that applies to a case notified on ``on`` (the earliest before any)."""
-    found = PolicyVersion.objects.filter(valid_from__lte=on).order_by("-valid_from").first()
-    if found is None:
-        found = PolicyVersion.objects.order_by("valid_from").first()
-    return found
-
-
-def policy_from_version(version: PolicyVersion | None) -> rules.Policy:
-    """The engine's Policy for a stored version; the contract's defaults when there is none."""
-    if version is None:
-        return rules.Policy()
-    return rules.Policy(
-        window_days=version.window_days,
-        stolen_card_negligence_rate=version.stolen_card_negligence_rate,
-        passbook_negligence_rate=version.passbook_negligence_rate,
-        online_banking_negligence_rate=version.online_banking_negligence_rate,
-        online_banking_gross_negligence_rate=version.online_banking_gross_negligence_rate,
-        n3_requires_bank_request=version.n3_requires_bank_request,
-    )
-
-
-def policy_in_force(*, on: datetime.date) -> rules.Policy:
-    """The engine's Policy in force for a case notified on ``on``."""
-    return policy_from_version(policy_version_in_force(on=on))
-
-
-def policy_version_is_used(version: PolicyVersion) -> bool:
-    """Whether an approved decision applied this version (it is then frozen)."""
-    if version.pk is None:
-        return False
-    return Decision.objects.filter(policy=version, status=DecisionStatus.APPROVED).exists()
-
-
-def policy_earliest_new_valid_from() -> datetime.date | None:
-    """The earliest day a new version may apply from: after every approved decision's notice day.
-
-    A new version must not change how an already approved case would be assessed.
-    """
-    latest = Decision.objects.filter(status=DecisionStatus.APPROVED).aggregate(
-        latest=Max("notified_on")
-    )["latest"]
-    return latest + datetime.timedelta(days=1) if latest else None
 
 
 # --- A case's facts ---------------------------------------------------------------------------
@@ -519,229 +458,3 @@ def evaluation_approval_problems(evaluation: Evaluation) -> list[str]:
                 % {"tx": line.tx, "date": line.date.strftime("%Y/%m/%d")}
             )
     return problems
-
-
-# --- Decisions ---------------------------------------------------------------------------------
-
-
-def case_decisions(case: Case) -> list[Decision]:
-    """Every decision of a case, oldest first, with the people involved."""
-    return list(
-        Decision.objects.filter(case=case)
-        .select_related("prepared_by", "reviewed_by", "policy")
-        .order_by("number")
-    )
-
-
-def decision_current(decisions: list[Decision]) -> Decision | None:
-    """The approved decision in force: the latest approval (each supersedes the one before)."""
-    approved = [d for d in decisions if d.status == DecisionStatus.APPROVED]
-    return approved[-1] if approved else None
-
-
-def decision_open(decisions: list[Decision]) -> Decision | None:
-    """The decision waiting for review, if any."""
-    return next((d for d in decisions if d.status == DecisionStatus.SUBMITTED), None)
-
-
-@dataclass(frozen=True)
-class StoredLine:
-    """One transaction of an approved decision, as stored."""
-
-    id: str
-    date: datetime.date
-    occurred_at: datetime.datetime
-    channel_label: str
-    item_label: str
-    amount: int
-    fee: int
-    interest: int
-    claimed: int
-    covered: bool
-    rate: int | None
-    compensation: int | None
-    is_case_by_case: bool
-    reasons: list[str]
-    rate_reason: str
-
-
-@dataclass(frozen=True)
-class StoredDecision:
-    """An approved decision's result, read back from what was stored at approval."""
-
-    lines: list[StoredLine]
-    reasons: list[str]
-    outcome: str
-    claimed_total: int
-    compensation_total: int
-    window_start: datetime.date | None
-    rules_version: str
-    faults: list[dict[str, Any]]
-
-    @property
-    def outcome_label(self) -> str:
-        return str(Outcome(self.outcome).label)
-
-
-def decision_stored(decision: Decision) -> StoredDecision | None:
-    """The stored result of an approved decision in a shape templates can show; None otherwise."""
-    result = decision.result
-    if not result:
-        return None
-    rate_reasons = {entry["transaction"]: entry["reason"] for entry in result["case_by_case"]}
-    lines = [
-        StoredLine(
-            id=line["id"],
-            date=datetime.date.fromisoformat(line["date"]),
-            occurred_at=datetime.datetime.fromisoformat(line["occurred_at"]),
-            channel_label=line["channel_label"],
-            item_label=line["item"],
-            amount=line["amount"],
-            fee=line["fee"],
-            interest=line["interest"],
-            claimed=line["claimed"],
-            covered=line["covered"],
-            rate=line["rate"],
-            compensation=line["compensation"],
-            is_case_by_case=line["case_by_case"],
-            reasons=list(line["reasons"]),
-            rate_reason=rate_reasons.get(line["id"], ""),
-        )
-        for line in result["lines"]
-    ]
-    engine = result["assessment"]
-    kinds = {item["id"]: item["kind"] for item in (decision.facts or {}).get("items", [])}
-    faults = [
-        {
-            "kind": rules.ITEM_KIND_LABELS.get(kinds.get(item["id"], ""), item["id"]),
-            "suggested": Fault(item["suggested_fault"]).label if item["suggested_fault"] else None,
-            "fault": Fault(item["fault"]).label,
-        }
-        for item in engine["items"]
-    ]
-    window = engine["window_start"]
-    return StoredDecision(
-        lines=lines,
-        reasons=list(result["reasons"]),
-        outcome=result["outcome"],
-        claimed_total=result["claimed_total"],
-        compensation_total=result["compensation_total"],
-        window_start=datetime.date.fromisoformat(window) if window else None,
-        rules_version=engine["rules_version"],
-        faults=faults,
-    )
-
-
-def case_for_compensation(*, user: User, pk: int, action: str = VIEW) -> Case:
-    """A case the user may see (or change), with the rows the rules read; 404 otherwise."""
-    queryset = (
-        Case.objects.restrict(user, action)
-        .select_related("branch", "created_by", "assigned_to", "submitted_by")
-        .prefetch_related(
-            Prefetch("items", queryset=ReportedItem.objects.order_by("position", "pk")),
-            Prefetch(
-                "transactions", queryset=UnauthorizedTransaction.objects.select_related("item")
-            ),
-        )
-    )
-    return get_object_or_404(queryset, pk=pk)
-
-
-def decision_get(*, user: User, case_pk: int, pk: int) -> Decision:
-    """One decision of a case the user may see; 404 otherwise."""
-    queryset = Decision.objects.restrict(user, VIEW).select_related(
-        "case", "case__branch", "prepared_by", "reviewed_by", "policy", "supersedes"
-    )
-    return get_object_or_404(queryset, case_id=case_pk, pk=pk)
-
-
-# --- Who may do what ---------------------------------------------------------------------------
-
-
-def branch_staff_of(user: User, case: Case) -> bool:
-    """Teller or supervisor of the case's own branch (the one predicate, incidents.access)."""
-    return is_branch_staff_of(user, case)
-
-
-def can_record_findings(user: User, case: Case) -> bool:
-    """A supervisor of the case's branch, until the compensation is paid."""
-    return (
-        user.role == Role.SUPERVISOR
-        and case.status in FINDINGS_STATUSES
-        and branch_staff_of(user, case)
-    )
-
-
-def can_prepare(user: User, case: Case) -> bool:
-    """The case's teller or a supervisor of its branch; only a supervisor reopens a decision."""
-    if case.status not in SUBMIT_STATUSES or not branch_staff_of(user, case):
-        return False
-    if user.role == Role.SUPERVISOR:
-        return True
-    return case.status != CaseStatus.DECIDED and user.pk in (
-        case.created_by_id,
-        case.assigned_to_id,
-        case.submitted_by_id,
-    )
-
-
-def can_review(user: User, decision: Decision) -> bool:
-    """A supervisor of the case's branch who did not prepare the decision (four eyes)."""
-    return (
-        user.role == Role.SUPERVISOR
-        and decision.status == DecisionStatus.SUBMITTED
-        and decision.case.status == CaseStatus.IN_REVIEW
-        and user.pk != decision.prepared_by_id
-        and branch_staff_of(user, decision.case)
-    )
-
-
-def can_mark_paid(user: User, case: Case, current: Decision | None) -> bool:
-    """Branch staff, once an approved decision owes the customer something."""
-    return (
-        case.status == CaseStatus.DECIDED
-        and current is not None
-        and (current.compensation_total or 0) > 0
-        and branch_staff_of(user, case)
-    )
-
-
-@dataclass
-class Panel:
-    """The compensation panel of a case page."""
-
-    case: Case
-    evaluation: Evaluation
-    decisions: list[Decision]
-    current: Decision | None
-    open: Decision | None
-    approval_problems: list[str]
-    differs_from_current: bool
-    may_record_findings: bool
-    may_prepare: bool
-    may_review: bool
-    may_mark_paid: bool
-
-
-def case_panel(*, case: Case, user: User) -> Panel:
-    """Everything the compensation panel shows for a case, recomputed from the current facts."""
-    evaluation = case_evaluate(case)
-    decisions = case_decisions(case)
-    for decision in decisions:
-        decision.case = case  # avoid one query per decision in the permission checks
-    current = decision_current(decisions)
-    pending = decision_open(decisions)
-    branch_staff = branch_staff_of(user, case)
-    return Panel(
-        case=case,
-        evaluation=evaluation,
-        decisions=decisions,
-        current=current,
-        open=pending,
-        approval_problems=evaluation_approval_problems(evaluation),
-        differs_from_current=current is not None and current.facts != evaluation.snapshot,
-        may_record_findings=branch_staff and can_record_findings(user, case),
-        may_prepare=branch_staff and pending is None and can_prepare(user, case),
-        may_review=branch_staff and pending is not None and can_review(user, pending),
-        may_mark_paid=branch_staff and can_mark_paid(user, case, current),
-    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from compensation import views_reports
+from compensation.reports import views as views_reports
 
 app_name = "reports"
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compensation.models import DashboardFigure
-from compensation.statistics import report_scope_branch
+from compensation.reports.statistics import report_scope_branch
 from incidents.models import Branch, Deadline, User
 from incidents.models.choices import (
     OPEN_STATUSES,

@@ -6,7 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compensation.statistics import MAX_QUARTERS, UNIT_LABELS, Period, Quarter, current_fiscal_year
+from compensation.reports.periods import (
+    MAX_QUARTERS,
+    UNIT_LABELS,
+    Period,
+    Quarter,
+    current_fiscal_year,
+)
 from incidents.cases.validators import is_ascii_digits
 from incidents.models import Branch
 

@@ -15,17 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from compensation import charts
-from compensation.dashboard import dashboard as dashboard_selector
-from compensation.exports import association_table, csv_text, regulator_table
-from compensation.forms_reports import DashboardFilterForm, StatisticsFilterForm
-from compensation.statistics import (
-    CATEGORIES,
-    UNIT_LABELS,
-    UNITS,
-    category_label,
-    statistics_report,
-)
+from compensation.reports import charts
+from compensation.reports.dashboard import dashboard as dashboard_selector
+from compensation.reports.exports import association_table, csv_text, regulator_table
+from compensation.reports.forms import DashboardFilterForm, StatisticsFilterForm
+from compensation.reports.periods import UNIT_LABELS, UNITS
+from compensation.reports.statistics import CATEGORIES, category_label, statistics_report
 from incidents.models.querysets import spans_branches
 
 SHAPES = {"association": association_table, "regulator": regulator_table}

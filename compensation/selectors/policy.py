@@ -1,0 +1,58 @@
+"""The compensation policy in force on a notification day."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Max
+
+from compensation import rules
+from compensation.choices import DecisionStatus
+from compensation.models import Decision, PolicyVersion
+
+# --- Policy parameters -------------------------------------------------------------------------
+
+
+def policy_version_in_force(*, on: datetime.date) -> PolicyVersion | None:
+    """The policy version that applies to a case notified on ``on`` (the earliest before any)."""
+    found = PolicyVersion.objects.filter(valid_from__lte=on).order_by("-valid_from").first()
+    if found is None:
+        found = PolicyVersion.objects.order_by("valid_from").first()
+    return found
+
+
+def policy_from_version(version: PolicyVersion | None) -> rules.Policy:
+    """The engine's Policy for a stored version; the contract's defaults when there is none."""
+    if version is None:
+        return rules.Policy()
+    return rules.Policy(
+        window_days=version.window_days,
+        stolen_card_negligence_rate=version.stolen_card_negligence_rate,
+        passbook_negligence_rate=version.passbook_negligence_rate,
+        online_banking_negligence_rate=version.online_banking_negligence_rate,
+        online_banking_gross_negligence_rate=version.online_banking_gross_negligence_rate,
+        n3_requires_bank_request=version.n3_requires_bank_request,
+    )
+
+
+def policy_in_force(*, on: datetime.date) -> rules.Policy:
+    """The engine's Policy in force for a case notified on ``on``."""
+    return policy_from_version(policy_version_in_force(on=on))
+
+
+def policy_version_is_used(version: PolicyVersion) -> bool:
+    """Whether an approved decision applied this version (it is then frozen)."""
+    if version.pk is None:
+        return False
+    return Decision.objects.filter(policy=version, status=DecisionStatus.APPROVED).exists()
+
+
+def policy_earliest_new_valid_from() -> datetime.date | None:
+    """The earliest day a new version may apply from: after every approved decision's notice day.
+
+    A new version must not change how an already approved case would be assessed.
+    """
+    latest = Decision.objects.filter(status=DecisionStatus.APPROVED).aggregate(
+        latest=Max("notified_on")
+    )["latest"]
+    return latest + datetime.timedelta(days=1) if latest else None

@@ -1,0 +1,54 @@
+"""Writes for compensation: policy versions, the supervisor's findings, four-eyes decisions.
+Split by concern; import from here."""
+
+from __future__ import annotations
+
+from compensation.services.decisions import (
+    case_mark_paid,
+    decision_approve,
+    decision_letter_record,
+    decision_return,
+    decision_review_check,
+    decision_submit,
+)
+from compensation.services.errors import (
+    DecisionError,
+)
+from compensation.services.findings import (
+    FINDINGS_FIELDS,
+    case_by_case_rate_set,
+    findings_save,
+    item_fault_confirm,
+)
+from compensation.services.policy import (
+    DEFAULT_POLICY_VALID_FROM,
+    POLICY_FIELDS,
+    PolicyFrozenError,
+    policy_version_check_new_valid_from,
+    policy_version_create,
+    policy_version_default_ensure,
+    policy_version_delete,
+    policy_version_update,
+)
+
+__all__ = [
+    "DEFAULT_POLICY_VALID_FROM",
+    "FINDINGS_FIELDS",
+    "POLICY_FIELDS",
+    "DecisionError",
+    "PolicyFrozenError",
+    "case_by_case_rate_set",
+    "case_mark_paid",
+    "decision_approve",
+    "decision_letter_record",
+    "decision_return",
+    "decision_review_check",
+    "decision_submit",
+    "findings_save",
+    "item_fault_confirm",
+    "policy_version_check_new_valid_from",
+    "policy_version_create",
+    "policy_version_default_ensure",
+    "policy_version_delete",
+    "policy_version_update",
+]
