@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 from functools import partial
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
@@ -90,12 +91,16 @@ def notification_create(
     return notification
 
 
+# The email task, named as the worker knows it (the services hand it over by name: the task
+# module calls the services, never the other way round).
+SEND_EMAIL_TASK = "notifications.tasks.send_notification_email"
+
+
 def notification_enqueue_email(*, notification_id: int) -> bool:
     """Hand the email task to the broker; a broker that is down is logged, never raised."""
-    from notifications.tasks import send_notification_email
-
     try:
-        send_notification_email.apply_async(
+        current_app.send_task(
+            SEND_EMAIL_TASK,
             args=[notification_id],
             retry=True,
             retry_policy={

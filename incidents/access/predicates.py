@@ -78,3 +78,13 @@ def attachment_may_withdraw(*, user: Any, case: Case) -> bool:
 def attachment_may_open_withdrawn(*, user: Any) -> bool:
     """A withdrawn document is kept for the auditors: head-office compliance alone opens it."""
     return getattr(user, "role", None) == Role.COMPLIANCE
+
+
+# A submitted case is corrected or completed until its compensation goes to review.
+CORRECTABLE_STATUSES = (CaseStatus.REPORTED, CaseStatus.INVESTIGATING)
+
+
+def can_correct(user: Any, case: Case) -> bool:
+    """The case's own branch corrects a submitted case's details (on the case page) until its
+    compensation goes to review."""
+    return can_follow_up(user, case) and case.status in CORRECTABLE_STATUSES

@@ -11,6 +11,7 @@ from incidents.access.predicates import (
     attachment_may_open_withdrawn,
     attachment_may_withdraw,
     can_attach,
+    can_correct,
     can_follow_up,
     can_record_recovery,
 )
@@ -24,9 +25,6 @@ from incidents.cases.selectors import (
     case_get_full,
 )
 from incidents.deadlines.selectors import deadline_list_for_case
-from incidents.intake.steps import (
-    can_edit_after_submission,
-)
 from incidents.links.selectors import case_links, skimming_window
 from incidents.models import Case
 from incidents.models.choices import (
@@ -63,7 +61,7 @@ def case_detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         # The customer's follow-ups are the receipt's; the page shows the deadlines behind them.
         "deadlines": deadline_list_for_case(case=case),
         "can_follow_up": follows_up,
-        "can_edit_details": follows_up and can_edit_after_submission(case),
+        "can_edit_details": can_correct(request.user, case),
         "manual_deadline_kinds": MANUAL_DEADLINE_KINDS,
         "history": case_history(case=case),
         "attachments": list(

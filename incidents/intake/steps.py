@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.cases.selectors import case_applicable_checklist, case_has_money_items
 from incidents.models import Case
-from incidents.models.choices import CaseStatus
 
 
 @dataclass(frozen=True)
@@ -34,14 +33,8 @@ STEP_SLUGS = tuple(step.slug for step in ALL_STEPS)
 # After submission the intake is frozen: the branch completes or corrects a case (a picked-up
 # after-hours call has only what the phone call gave) on the case page, with the same forms. The
 # notification time and the submission are history, and stops are carried out on the stops page.
-EDITABLE_STATUSES = (CaseStatus.REPORTED, CaseStatus.INVESTIGATING)
 NOT_AFTER_SUBMISSION = ("reporter", "review")
 CORRECTABLE = ("customer", "items", "transactions", "police", "checklist")
-
-
-def can_edit_after_submission(case: Case) -> bool:
-    """Whether a submitted case's details may still be completed or corrected (before review)."""
-    return case.status in EDITABLE_STATUSES
 
 
 def steps_for(case: Case | None) -> list[Step]:

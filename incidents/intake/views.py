@@ -22,7 +22,7 @@ from accounts.http import (
     json_login_required,
     json_methods,
 )
-from incidents.access.predicates import can_follow_up, takes_reports
+from incidents.access.predicates import can_correct, takes_reports
 from incidents.cases import services
 from incidents.cases.edits import MISSING_TOKEN_MESSAGE, STALE_MESSAGE, EditStamp, posted_token
 from incidents.cases.selectors import (
@@ -40,7 +40,6 @@ from incidents.intake.forms import ReporterForm, SubmitForm
 from incidents.intake.handlers import STEP_HANDLERS, _review_step
 from incidents.intake.steps import (
     STEP_SLUGS,
-    can_edit_after_submission,
     correction_steps,
     next_step,
     previous_step,
@@ -197,7 +196,7 @@ def case_correct(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     sections = correction_steps(case)
     if section not in [s.slug for s in sections]:
         raise Http404
-    if not (can_edit_after_submission(case) and can_follow_up(request.user, case)):
+    if not can_correct(request.user, case):
         messages.info(request, _("この事故は現在の状態では訂正できません。"))
         return redirect(case)
     request.mamori_correcting = True

@@ -236,14 +236,6 @@ class Case(models.Model):
         return self.status == CaseStatus.DRAFT
 
     @property
-    def intake_step_title(self) -> str:
-        """The title of the last intake step saved, as the teller saw it."""
-        from incidents.intake.steps import ALL_STEPS
-
-        titles = {step.slug: step.title for step in ALL_STEPS}
-        return str(titles.get(self.intake_step, self.intake_step))
-
-    @property
     def notified_on(self):
         """The notification day (通知日) in Japan time."""
         return timezone.localdate(self.notified_at)

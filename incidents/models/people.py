@@ -86,21 +86,15 @@ class User(AbstractUser):
         return super().has_perm(perm, obj)
 
     def save(self, *args, **kwargs):
-        """Save, and keep the member of staff in the group of their role (its permissions)."""
+        """Save, noting the home branch before the change: the role groups and the branches' pick
+        lists follow the saved row (incidents.access.receivers, on post_save)."""
         update_fields = kwargs.get("update_fields")
-        before = None
+        self._branch_before = None
         if self.pk and (update_fields is None or "branch" in update_fields):
-            before = type(self).objects.filter(pk=self.pk).values_list("branch_id", flat=True)
-            before = before.first()
+            self._branch_before = (
+                type(self).objects.filter(pk=self.pk).values_list("branch_id", flat=True).first()
+            )
         super().save(*args, **kwargs)
-        if update_fields is None or "role" in update_fields:
-            from incidents.access.roles import role_group_assign
-
-            role_group_assign(user=self)
-        if update_fields is None or set(update_fields) & STAFF_LIST_FIELDS:
-            from incidents.access.staff import branch_staff_forget
-
-            branch_staff_forget(branch_ids={self.branch_id, before})
 
 
 class CaseNumberCounter(models.Model):

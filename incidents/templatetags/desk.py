@@ -161,3 +161,12 @@ def queue_rows(rows, can_assign: bool, spans_branches: bool) -> str:
         )
         html.append(f'<tr data-testid="queue-row">{"".join(cells)}</tr>')
     return mark_safe("".join(html))  # noqa: S308 — every value above is escaped
+
+
+@register.filter
+def step_title(slug: str) -> str:
+    """The title of an intake step, as the teller saw it (the last step a draft saved)."""
+    from incidents.intake.steps import ALL_STEPS
+
+    titles = {step.slug: step.title for step in ALL_STEPS}
+    return str(titles.get(slug, slug))
