@@ -10,3 +10,10 @@ class CompensationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "compensation"
     verbose_name = _("補償")
+
+    def ready(self) -> None:
+        from compensation.selectors.policy import policy_in_force
+        from incidents.cases.policy import policy_lookup_register
+
+        # The intake's flags use the policy in force, as the decision will (incidents.cases.policy).
+        policy_lookup_register(lambda day: policy_in_force(on=day))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compensation.choices import DecisionStatus, Fault, Outcome, TakenBy
+from compensation.rules import Policy
 from compensation.rules.vocab import EXCLUDED_TAKERS
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction, date_in_range
 from incidents.models.querysets import RestrictedQuerySet
@@ -36,7 +37,7 @@ class PolicyVersion(models.Model):
     )
     window_days = models.PositiveSmallIntegerField(
         _("補償対象期間（日）"),
-        default=30,
+        default=Policy().window_days,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DAYS)],
         help_text=_("通知日の何日前の日以降のお取引を補償の対象とするか（法令上は30日）。"),
     )

@@ -4,9 +4,13 @@ approved decision used can be neither updated nor deleted.
 
 TRUNCATE is left to the table's owner: the test suite's flush needs it."""
 
+import dataclasses
 import datetime
 
 from django.db import migrations
+
+from compensation.rules import Policy
+from compensation.rules.vocab import ACT_IN_FORCE_ON, DEFAULT_POLICY_NOTE
 
 GUARDS = """
 CREATE OR REPLACE FUNCTION compensation_decision_is_final() RETURNS trigger AS $$
@@ -57,7 +61,7 @@ DROP FUNCTION IF EXISTS compensation_decision_is_final();
 """
 
 # The Depositor Protection Act came into force on 2006-02-10.
-DEFAULT_VALID_FROM = datetime.date(2006, 2, 10)
+DEFAULT_VALID_FROM = ACT_IN_FORCE_ON
 
 
 def seed_default_policy(apps, schema_editor):
@@ -65,13 +69,9 @@ def seed_default_policy(apps, schema_editor):
     PolicyVersion.objects.get_or_create(
         valid_from=DEFAULT_VALID_FROM,
         defaults={
-            "window_days": 30,
-            "stolen_card_negligence_rate": 75,
-            "passbook_negligence_rate": 75,
-            "online_banking_negligence_rate": None,
-            "online_banking_gross_negligence_rate": 0,
-            "n3_requires_bank_request": False,
-            "note": "預金者保護法（2006年2月10日施行）および全銀協の申し合わせによる既定値",
+            # The contract's defaults, as the rules engine holds them (written once).
+            **dataclasses.asdict(Policy()),
+            "note": DEFAULT_POLICY_NOTE,
         },
     )
 

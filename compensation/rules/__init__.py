@@ -10,7 +10,7 @@ TransactionResult.status tells "decided" from "pending" (a requirement still mis
 """
 
 from compensation.rules.codec import assessment_to_dict, facts_to_dict, parse_facts
-from compensation.rules.engine import assess, suggest_fault, two_years_after
+from compensation.rules.engine import assess, suggest_fault, two_years_after, window_first_day
 from compensation.rules.model import (
     Assessment,
     Facts,
@@ -71,4 +71,5 @@ __all__ = [
     "parse_facts",
     "suggest_fault",
     "two_years_after",
+    "window_first_day",
 ]

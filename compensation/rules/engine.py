@@ -289,6 +289,13 @@ def _window(notified_on: datetime.date, window_days: int, unavoidable_days: int)
     return found
 
 
+def window_first_day(
+    notified_on: datetime.date, policy: Policy = DEFAULT_POLICY, unavoidable_days: int = 0
+) -> datetime.date:
+    """The first day of the compensation window: transactions before it are not covered."""
+    return _window(notified_on, policy.window_days, unavoidable_days)[0]
+
+
 def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
     """Assess a case: decide each transaction, total them, and say why."""
     states = _item_states(facts, policy)

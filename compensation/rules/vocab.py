@@ -11,6 +11,10 @@ MAX_DAYS = 3650  # a sane bound on window_days and unavoidable_days
 # Every date Mamori accepts, from a teller's form, the API or this contract, lies in this range:
 # one range for the whole project (the forms' validator and the database constraints read it here).
 EARLIEST_DATE = datetime.date(1900, 1, 1)
+# The Depositor Protection Act came into force on this day: the first policy version's start,
+# with the contract's default parameters (compensation.rules.Policy).
+ACT_IN_FORCE_ON = datetime.date(2006, 2, 10)
+DEFAULT_POLICY_NOTE = "預金者保護法（2006年2月10日施行）および全銀協の申し合わせによる既定値"
 LATEST_DATE = datetime.date(2999, 12, 31)
 
 CUSTOMER_TYPES: tuple[str, ...] = ("individual", "corporate")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Mapping
 from typing import Any
@@ -10,19 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from compensation import selectors
+from compensation import rules, selectors
 from compensation.models import PolicyVersion
+from compensation.rules.vocab import ACT_IN_FORCE_ON, DEFAULT_POLICY_NOTE
 from incidents.models import User
 
-DEFAULT_POLICY_VALID_FROM = datetime.date(2006, 2, 10)
-DEFAULT_POLICY_VALUES: dict[str, Any] = {
-    "window_days": 30,
-    "stolen_card_negligence_rate": 75,
-    "passbook_negligence_rate": 75,
-    "online_banking_negligence_rate": None,
-    "online_banking_gross_negligence_rate": 0,
-    "n3_requires_bank_request": False,
-}
+DEFAULT_POLICY_VALID_FROM = ACT_IN_FORCE_ON
+# The contract's defaults are the rules engine's own (compensation.rules.Policy): written once.
+DEFAULT_POLICY_VALUES: dict[str, Any] = dataclasses.asdict(rules.Policy())
 POLICY_FIELDS = tuple(DEFAULT_POLICY_VALUES)
 
 
@@ -39,7 +35,7 @@ def policy_version_default_ensure() -> PolicyVersion:
         valid_from=DEFAULT_POLICY_VALID_FROM,
         defaults={
             **DEFAULT_POLICY_VALUES,
-            "note": "預金者保護法（2006年2月10日施行）および全銀協の申し合わせによる既定値",
+            "note": DEFAULT_POLICY_NOTE,
         },
     )
     return PolicyVersion.objects.order_by("valid_from").first() or version

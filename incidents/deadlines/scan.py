@@ -21,7 +21,7 @@ from incidents.deadlines.notices import (
     _users_with_role,
     _who,
 )
-from incidents.deadlines.policies import policies_all, policy_for
+from incidents.deadlines.policies import LAST_ESCALATION_LEVEL, policies_all, policy_for
 from incidents.models import Deadline, DeadlinePolicy, User
 from incidents.models.choices import (
     DeadlineKind,
@@ -143,7 +143,10 @@ def _take_step(deadline, now, policy, calendar, staff) -> ScanAction | None:
         return _mark_overdue(deadline, now, policy)
     if deadline.state == DeadlineState.OVERDUE:
         return _escalate(deadline, now, policy, calendar, staff)
-    if deadline.state == DeadlineState.ESCALATED and deadline.escalation_level < 2:
+    if (
+        deadline.state == DeadlineState.ESCALATED
+        and deadline.escalation_level < LAST_ESCALATION_LEVEL
+    ):
         return _re_escalate(deadline, now, staff)
     # Nothing left to do (e.g. a row edited by hand): stop looking at it.
     Deadline.objects.filter(pk=deadline.pk, state=deadline.state).update(next_action_at=None)
@@ -226,10 +229,14 @@ def _escalate(deadline, now, policy, calendar, staff) -> ScanAction | None:
 def _re_escalate(deadline, now, staff) -> ScanAction | None:
     took = Deadline.objects.filter(
         pk=deadline.pk, state=DeadlineState.ESCALATED, escalation_level=1
-    ).update(escalation_level=2, escalated_at=now, next_action_at=None)
+    ).update(escalation_level=LAST_ESCALATION_LEVEL, escalated_at=now, next_action_at=None)
     if took != 1:
         return None
-    deadline.escalation_level, deadline.escalated_at, deadline.next_action_at = 2, now, None
+    deadline.escalation_level, deadline.escalated_at, deadline.next_action_at = (
+        LAST_ESCALATION_LEVEL,
+        now,
+        None,
+    )
     recipients = staff.with_role(Role.COMPLIANCE)
     _notify_deadline(deadline, recipients, "escalate2")
     with bank_language():

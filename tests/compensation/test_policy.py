@@ -192,3 +192,62 @@ def test_the_admin_shows_a_used_version_read_only_and_offers_a_copy_for_a_new_on
     new = PolicyVersion.objects.get(valid_from=start)
     assert new.window_days == 60 and new.created_by == admin_user
     assert new.online_banking_negligence_rate is None
+
+
+def test_a_new_windows_length_moves_the_intake_flag_and_the_decision_together(
+    teller, supervisor, administrator
+):
+    """The flag a teller sees at the counter and the decision apply one rule: the engine's window
+    under the policy in force on the notification day."""
+    from incidents.cases import services as case_services
+    from incidents.cases.flags import transaction_flags
+
+    case = factories.stolen_card_case(teller, withdrawals=())
+    item = case.items.get()
+    stolen = factories.today() - datetime.timedelta(days=45)
+    case_services.case_save_items(
+        case=case,
+        user=teller,
+        rows=[
+            {
+                "id": item.pk,
+                "kind": "cash_card",
+                "state": "stolen",
+                "account_branch": "001",
+                "account_number": "1234567",
+                "occurred_on": stolen,
+                "noticed_on": stolen,
+            }
+        ],
+    )
+    (tx,) = case_services.case_save_transactions(
+        case=case,
+        user=teller,
+        rows=[
+            {
+                "item": item.pk,
+                "occurred_at": factories.at(stolen, 12),
+                "account_branch": "001",
+                "account_number": "1234567",
+                "channel": "atm_withdrawal",
+                "amount": 100000,
+            }
+        ],
+    )
+    confirm_suggested_faults(case, supervisor)
+
+    def flagged() -> bool:
+        return any(flag.code == "before_window" for flag in transaction_flags(case, tx))
+
+    def covered() -> bool:
+        return evaluate(case).lines[0].result.covered
+
+    assert flagged() and not covered()  # 45 days before: outside the Act's 30 days
+    services.policy_version_create(
+        user=administrator,
+        valid_from=factories.today() - datetime.timedelta(days=1),
+        values={"window_days": 60},
+        note="対象期間を60日に延長",
+    )
+    assert not flagged() and covered()  # both follow the new version
+    assert "60日前" not in "".join(f.message for f in transaction_flags(case, tx))
