@@ -8,9 +8,11 @@ run: ## start web, Celery worker and beat with demo data (embedded PostgreSQL un
 test: ## install what the tests need and run them all
 	./scripts/test.sh
 
-lint:
+lint: ## ruff, the import contracts (import-linter) and the types (mypy with django-stubs)
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+	.venv/bin/mypy
 
 format:
 	.venv/bin/ruff format .

@@ -12,8 +12,8 @@ class CompensationConfig(AppConfig):
     verbose_name = _("補償")
 
     def ready(self) -> None:
-        from compensation.selectors.policy import policy_in_force
+        from compensation.selectors.policy import case_policy_version, policy_from_version
         from incidents.cases.policy import policy_lookup_register
 
         # The intake's flags use the policy in force, as the decision will (incidents.cases.policy).
-        policy_lookup_register(lambda day: policy_in_force(on=day))
+        policy_lookup_register(lambda case: policy_from_version(case_policy_version(case)))

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from compensation.choices import Fault
 from compensation.models import MAX_DAYS, CaseAssessment, PolicyVersion
 from compensation.selectors import ItemView, Line
+from compensation.services.findings import FINDINGS_FIELDS
+from compensation.services.policy import POLICY_FIELDS
 from incidents.cases.validators import (
     AsciiIntegerField,
     BoundedDateField,
@@ -46,17 +48,7 @@ class FindingsForm(forms.ModelForm):
 
     class Meta:
         model = CaseAssessment
-        fields = (
-            "prompt_notice",
-            "explanation",
-            "other_theft_evidence",
-            "bank_at_fault",
-            "taken_by",
-            "false_explanation",
-            "war_or_riot",
-            "unavoidable_days",
-            "note",
-        )
+        fields = FINDINGS_FIELDS
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -189,13 +181,4 @@ class PolicyVersionAdminForm(forms.ModelForm):
 
     class Meta:
         model = PolicyVersion
-        fields = (
-            "valid_from",
-            "window_days",
-            "stolen_card_negligence_rate",
-            "passbook_negligence_rate",
-            "online_banking_negligence_rate",
-            "online_banking_gross_negligence_rate",
-            "n3_requires_bank_request",
-            "note",
-        )
+        fields = ("valid_from", *POLICY_FIELDS, "note")

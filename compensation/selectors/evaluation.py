@@ -16,7 +16,7 @@ from compensation import rules
 from compensation.choices import Fault, LineStatus, Outcome
 from compensation.models import CaseAssessment, CaseByCaseRate, ItemFault, PolicyVersion
 from compensation.rules import wording
-from compensation.selectors.policy import policy_from_version, policy_version_in_force
+from compensation.selectors.policy import case_policy_version, policy_from_version
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction
 from incidents.models.choices import PoliceStatus
 
@@ -372,7 +372,7 @@ def _item_views(facts: CaseFacts, assessment: rules.Assessment) -> list[ItemView
 def case_evaluate(case: Case) -> Evaluation:
     """Assess a case from its current facts, adding the supervisor's case-by-case rates."""
     facts = case_facts(case)
-    version = policy_version_in_force(on=facts.facts.notified_on)
+    version = case_policy_version(case)
     policy = policy_from_version(version)
     assessment = rules.assess(facts.facts, policy)
     lines = []

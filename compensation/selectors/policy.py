@@ -9,6 +9,7 @@ from django.db.models import Max
 from compensation import rules
 from compensation.choices import DecisionStatus
 from compensation.models import Decision, PolicyVersion
+from incidents.models import Case
 
 # --- Policy parameters -------------------------------------------------------------------------
 
@@ -19,6 +20,19 @@ def policy_version_in_force(*, on: datetime.date) -> PolicyVersion | None:
     if found is None:
         found = PolicyVersion.objects.order_by("valid_from").first()
     return found
+
+
+_NOT_LOOKED_UP = object()
+
+
+def case_policy_version(case: Case) -> PolicyVersion | None:
+    """The version in force for the case's notification day, looked up once per loaded case (the
+    case page's flags and its compensation panel ask for the same one)."""
+    found = case.__dict__.get("_policy_version", _NOT_LOOKED_UP)
+    if found is _NOT_LOOKED_UP:
+        found = policy_version_in_force(on=case.notified_on)
+        case.__dict__["_policy_version"] = found
+    return found  # type: ignore[return-value]
 
 
 def policy_from_version(version: PolicyVersion | None) -> rules.Policy:

@@ -19,7 +19,7 @@ from incidents.access.staff import branch_staff_choices
 from incidents.audit.selectors import case_history
 from incidents.casepage.forms import AttachmentForm, AttachmentWithdrawForm, PoliceRecordForm
 from incidents.cases import services
-from incidents.cases.flags import transaction_flags
+from incidents.cases.flags import case_flagged
 from incidents.cases.selectors import (
     case_checklist_labels,
     case_get_full,
@@ -54,7 +54,7 @@ def case_detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         "can_record_recovery": can_record_recovery(request.user, case),
         "recovery_version": case.version,
         "case": case,
-        "flagged": [(tx, transaction_flags(case, tx)) for tx in transactions],
+        "flagged": case_flagged(case),
         "claimed_total": sum(tx.claimed for tx in transactions),
         "checklist_labels": case_checklist_labels(case),
         "events": case.events.select_related("actor"),

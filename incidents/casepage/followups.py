@@ -39,6 +39,7 @@ def transaction_recovery(request: HttpRequest, pk: int, tx_pk: int) -> HttpRespo
         raise Http404
     form = RecoveryForm(request.POST, transaction=tx)
     stamp = EditStamp.from_request(request)
+    version = stamp.version if stamp.version is not None else case.version
     if form.is_valid():
         try:
             services.transaction_record_recovery(
@@ -48,45 +49,22 @@ def transaction_recovery(request: HttpRequest, pk: int, tx_pk: int) -> HttpRespo
                 amount=form.cleaned_data["recovered_amount"],
                 stamp=stamp,
             )
-        except services.EditReplayed:
-            pass
         except services.StaleCaseError as error:
-            messages.error(
+            messages.error(request, STALE_MESSAGE)
+            case, version = case_get_full(user=request.user, pk=pk), error.current.version
+        except services.EditReplayed:
+            return redirect(case.get_absolute_url() + "#transactions")
+        else:
+            messages.success(
                 request,
-                _(
-                    "この事故は、画面を開いた後に他の職員が更新しました。最新の内容を表示しています。"
-                    "確認のうえ、必要ならもう一度保存してください。"
-                ),
+                _("回収額を記録しました（%(amount)s円）。")
+                % {"amount": f"{form.cleaned_data['recovered_amount']:,}"},
             )
-            case = case_get_full(user=request.user, pk=pk)
-            return render(
-                request,
-                "incidents/case_detail.html",
-                case_detail_context(
-                    request,
-                    case,
-                    recovery_form=form,
-                    recovery_tx=tx.pk,
-                    recovery_version=error.current.version,
-                ),
-            )
-        messages.success(
-            request,
-            _("回収額を記録しました（%(amount)s円）。")
-            % {"amount": f"{form.cleaned_data['recovered_amount']:,}"},
-        )
-        return redirect(case.get_absolute_url() + "#transactions")
-    return render(
-        request,
-        "incidents/case_detail.html",
-        case_detail_context(
-            request,
-            case,
-            recovery_form=form,
-            recovery_tx=tx.pk,
-            recovery_version=stamp.version if stamp.version is not None else case.version,
-        ),
+            return redirect(case.get_absolute_url() + "#transactions")
+    context = case_detail_context(
+        request, case, recovery_form=form, recovery_tx=tx.pk, recovery_version=version
     )
+    return render(request, "incidents/case_detail.html", context)
 
 
 @login_required
@@ -101,6 +79,7 @@ def case_record_police(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(case)
     form = PoliceRecordForm(request.POST)
     stamp = EditStamp.from_request(request)
+    extra: dict = {"police_version": stamp.version if stamp.version is not None else case.version}
     if form.is_valid():
         try:
             services.case_update(
@@ -110,37 +89,18 @@ def case_record_police(request: HttpRequest, pk: int) -> HttpResponse:
                 fields={"police_status": PoliceStatus.FILED, **form.cleaned_data},
                 stamp=stamp,
             )
-        except services.EditReplayed:
-            pass
         except services.StaleCaseError as error:
-            stale = stale_refusal(
-                request, error, newer_field_values(form, error.current, tuple(form.fields))
-            )
+            newer = newer_field_values(form, error.current, tuple(form.fields))
+            stale = stale_refusal(request, error, newer)
             case = case_get_full(user=request.user, pk=pk)
-            return render(
-                request,
-                "incidents/case_detail.html",
-                case_detail_context(
-                    request,
-                    case,
-                    police_form=form,
-                    police_version=stale["version"],
-                    newer_values=stale["newer_values"],
-                ),
-            )
+            extra = {"police_version": stale["version"], "newer_values": stale["newer_values"]}
+        except services.EditReplayed:
+            return redirect(case)
         else:
             messages.success(request, _("警察への届出を記録しました。"))
-        return redirect(case)
-    return render(
-        request,
-        "incidents/case_detail.html",
-        case_detail_context(
-            request,
-            case,
-            police_form=form,
-            police_version=stamp.version if stamp.version is not None else case.version,
-        ),
-    )
+            return redirect(case)
+    context = case_detail_context(request, case, police_form=form, **extra)
+    return render(request, "incidents/case_detail.html", context)
 
 
 @login_required

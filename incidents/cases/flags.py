@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compensation import rules
-from incidents.cases.policy import policy_on
+from compensation.rules import Policy
+from incidents.cases.policy import policy_for
 from incidents.models import (
     Case,
     UnauthorizedTransaction,
@@ -23,7 +24,15 @@ class DateFlag:
     message: str
 
 
-def transaction_flags(case: Case, tx: UnauthorizedTransaction) -> list[DateFlag]:
+def case_flagged(case: Case) -> list[tuple[UnauthorizedTransaction, list[DateFlag]]]:
+    """Each transaction of the case beside its flags (the policy looked up once for the case)."""
+    policy = policy_for(case)
+    return [(tx, transaction_flags(case, tx, policy)) for tx in case.transactions.all()]
+
+
+def transaction_flags(
+    case: Case, tx: UnauthorizedTransaction, policy: Policy | None = None
+) -> list[DateFlag]:
     """Flags shown beside a transaction at intake (DOMAIN §5: flagged, not silently dropped)."""
     flags = []
     notified_on = case.notified_on
@@ -32,7 +41,7 @@ def transaction_flags(case: Case, tx: UnauthorizedTransaction) -> list[DateFlag]
         return flags  # a counterfeit-card withdrawal is void whatever its date
     tx_day = timezone.localdate(tx.occurred_at)
     # The engine's own window under the policy in force, as the decision will apply it.
-    policy = policy_on(notified_on)
+    policy = policy or policy_for(case)
     start = rules.window_first_day(notified_on, policy)
     if tx_day < start:
         flags.append(

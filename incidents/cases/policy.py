@@ -9,20 +9,20 @@ Until something registers, the rules engine's own defaults apply.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 from compensation.rules import Policy
+from incidents.models import Case
 
-PolicyLookup = Callable[[date], Policy]
+PolicyLookup = Callable[[Case], Policy]
 _lookup: PolicyLookup | None = None
 
 
 def policy_lookup_register(lookup: PolicyLookup) -> None:
-    """Say how the policy in force on a notification day is found (the compensation app does)."""
+    """Say how the policy in force for a case is found (the compensation app does)."""
     global _lookup
     _lookup = lookup
 
 
-def policy_on(day: date) -> Policy:
-    """The policy in force for a case notified on ``day``."""
-    return _lookup(day) if _lookup is not None else Policy()
+def policy_for(case: Case) -> Policy:
+    """The policy in force for the case's notification day."""
+    return _lookup(case) if _lookup is not None else Policy()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from incidents.cases import services
 from incidents.cases.edits import EditStamp, newer_field_values, stale_refusal
-from incidents.cases.flags import transaction_flags
+from incidents.cases.flags import case_flagged
 from incidents.cases.selectors import (
     case_applicable_checklist,
     case_checklist_labels,
@@ -222,7 +222,7 @@ def _transactions_step(request, case, data):
             )
             if isinstance(outcome, HttpResponse):
                 return outcome
-            flagged = [(tx, transaction_flags(case, tx)) for tx in case.transactions.all()]
+            flagged = case_flagged(case)
             return {"formset": formset, "flagged": flagged, **outcome}
     else:
         initial = []
@@ -241,7 +241,7 @@ def _transactions_step(request, case, data):
             blank.initial.setdefault("item", default_account.pk)
             blank.initial.setdefault("account_branch", default_account.account_branch)
             blank.initial.setdefault("account_number", default_account.account_number)
-    flagged = [(tx, transaction_flags(case, tx)) for tx in case.transactions.all()]
+    flagged = case_flagged(case)
     return {"formset": formset, "flagged": flagged}
 
 
@@ -302,7 +302,7 @@ def _review_step(request, case, data=None):
         "form": SubmitForm(),
         "problems": case_submission_problems(case),
         "checklist_labels": case_checklist_labels(case),
-        "flagged": [(tx, transaction_flags(case, tx)) for tx in case.transactions.all()],
+        "flagged": case_flagged(case),
     }
 
 

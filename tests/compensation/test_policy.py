@@ -13,7 +13,7 @@ from compensation import rules, selectors, services
 from compensation.models import PolicyVersion
 from tests import factories
 
-from .support import confirm_suggested_faults, evaluate, submit_and_approve
+from .support import confirm_suggested_faults, evaluate, fresh, submit_and_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -236,8 +236,8 @@ def test_a_new_windows_length_moves_the_intake_flag_and_the_decision_together(
     )
     confirm_suggested_faults(case, supervisor)
 
-    def flagged() -> bool:
-        return any(flag.code == "before_window" for flag in transaction_flags(case, tx))
+    def flagged() -> bool:  # as the next page would load the case
+        return any(flag.code == "before_window" for flag in transaction_flags(fresh(case), tx))
 
     def covered() -> bool:
         return evaluate(case).lines[0].result.covered
@@ -250,4 +250,4 @@ def test_a_new_windows_length_moves_the_intake_flag_and_the_decision_together(
         note="対象期間を60日に延長",
     )
     assert not flagged() and covered()  # both follow the new version
-    assert "60日前" not in "".join(f.message for f in transaction_flags(case, tx))
+    assert "60日前" not in "".join(f.message for f in transaction_flags(fresh(case), tx))
