@@ -128,7 +128,7 @@ class Case(models.Model):
     police_filed_on = models.DateField(_("届出日"), null=True, blank=True)
     police_receipt_number = models.CharField(_("受理番号"), max_length=40, blank=True)
 
-    # Circumstances (DOMAIN §4.4), in the rules engine's codes.
+    # Circumstances (docs/domain.md §4.4), in the rules engine's codes.
     checklist = ArrayField(
         models.CharField(max_length=40), verbose_name=_("状況確認"), default=list, blank=True
     )
