@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Fault(models.TextChoices):
-    """The customer's fault (DOMAIN §4.1), as the supervisor confirms it."""
+    """The customer's fault (docs/domain.md §4.1), as the supervisor confirms it."""
 
     NONE = "none", _("過失なし")
     NEGLIGENCE = "negligence", _("過失")
@@ -14,7 +14,7 @@ class Fault(models.TextChoices):
 
 
 class TakenBy(models.TextChoices):
-    """Who took the money, when known (DOMAIN §4.3.4)."""
+    """Who took the money, when known (docs/domain.md §4.3.4)."""
 
     SPOUSE = "spouse", _("配偶者")
     RELATIVE_2ND_DEGREE = "relative_2nd_degree", _("二親等内の親族")

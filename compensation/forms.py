@@ -31,7 +31,7 @@ class WholeNumberField(AsciiIntegerField):
 
 
 class FindingsForm(forms.ModelForm):
-    """The facts the teller does not record, found by the supervisor (DOMAIN §4.1)."""
+    """The facts the teller does not record, found by the supervisor (docs/domain.md §4.1)."""
 
     unavoidable_days = WholeNumberField(
         label=CaseAssessment._meta.get_field("unavoidable_days").verbose_name,

@@ -116,7 +116,7 @@ class PolicyVersion(models.Model):
 
 
 class CaseAssessment(models.Model):
-    """What the supervisor finds about a case beyond the teller's record (DOMAIN §4.1)."""
+    """What the supervisor finds about a case beyond the teller's record (docs/domain.md §4.1)."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="assessment")
     prompt_notice = models.BooleanField(

@@ -81,7 +81,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(DeadlinePolicy)
 class DeadlinePolicyAdmin(admin.ModelAdmin):
-    """Deadline durations and reminder/escalation times (DOMAIN §5), one row per kind."""
+    """Deadline durations and reminder/escalation times (docs/domain.md §5.2), one row per kind."""
 
     list_display = (
         "kind",

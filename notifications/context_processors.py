@@ -15,7 +15,7 @@ def bell(request: HttpRequest) -> dict:
         return {}
     preloaded = getattr(user, "unread_notification_count", None)
     if preloaded is not None:
-        # Read with the user when the session was resolved (incidents.auth.StaffBackend).
+        # Read with the user when the session was resolved (incidents.access.auth.StaffBackend).
         return {"notification_unread_count": preloaded}
     return {
         "notification_unread_count": SimpleLazyObject(lambda: notification_unread_count(user=user))

@@ -128,6 +128,6 @@ def stolen_card_case(
 
 def stamped(case: Case, data: dict | None = None, **fields) -> dict:
     """The POST data of a form that changes ``case``, as the page renders it: the case's current
-    version and a key made for this one rendering (incidents.edits); ``data`` may override."""
+    version and a key made for this one rendering (incidents.cases.edits); ``data`` may override."""
     version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
     return {"version": str(version), "edit_key": str(uuid.uuid4()), **(data or {}), **fields}

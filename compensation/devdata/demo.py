@@ -9,7 +9,7 @@ from compensation.models import Decision
 from incidents.models import Case, User
 from incidents.models.choices import CaseStatus
 
-# Customer numbers of incidents' demo cases (incidents/demo.py).
+# Customer numbers of incidents' demo cases (incidents/devdata/demo.py).
 DECIDED_CUSTOMER = "100234"  # stolen card, PIN memo kept with the card: 75%
 IN_REVIEW_CUSTOMER = "101500"  # counterfeit card: void, paid in full
 

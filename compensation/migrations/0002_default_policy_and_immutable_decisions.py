@@ -1,6 +1,6 @@
-"""The default policy parameters (DOMAIN §4.2, ASSESS-CONTRACT) and two database guards:
-an approved or returned decision can be neither updated nor deleted, and a policy version that an
-approved decision used can be neither updated nor deleted.
+"""The default policy parameters (docs/domain.md §4.2, docs/assessment-contract.md §4) and two
+database guards: an approved or returned decision can be neither updated nor deleted, and a policy
+version that an approved decision used can be neither updated nor deleted.
 
 TRUNCATE is left to the table's owner: the test suite's flush needs it."""
 

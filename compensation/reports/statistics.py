@@ -354,7 +354,8 @@ def report_scope_branch(*, user: User, branch_id: int | None) -> tuple[int | Non
 
 
 def statistics_report(*, user: User, period: Period, branch_id: int | None = None) -> Report:
-    """Both shapes of DOMAIN §7 for the period, for the user's branch or the chosen one (or all)."""
+    """Both shapes of docs/domain.md §7 for the period, for the user's branch or the chosen one
+    (or all)."""
     branch_id, branch = report_scope_branch(user=user, branch_id=branch_id)
     figures = statistics_figures(user=user, period=period, branch_id=branch_id)
 

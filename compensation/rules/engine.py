@@ -1,4 +1,4 @@
-"""The compensation rules of DOMAIN.md section 4, applied in the order of ASSESS-CONTRACT.md."""
+"""The compensation rules (docs/domain.md §4), in the order of docs/assessment-contract.md §6."""
 
 from __future__ import annotations
 

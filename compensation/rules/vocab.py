@@ -1,4 +1,4 @@
-"""Vocabularies of the assess contract (ASSESS-CONTRACT.md) with their Japanese labels."""
+"""Vocabularies of the assess contract (docs/assessment-contract.md §3), with Japanese labels."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ CARD_KINDS = frozenset({"counterfeit_card", "stolen_card", "lost_card"})
 PASSBOOK_KINDS = frozenset({"stolen_passbook", "lost_passbook"})
 LOST_KINDS = frozenset({"lost_card", "lost_passbook"})
 
-# Relations whose withdrawals the bank does not owe (DOMAIN.md 4.3.4); "other" is not one.
+# Relations whose withdrawals the bank does not owe (docs/domain.md §4.3.4); "other" is not one.
 EXCLUDED_TAKERS = frozenset(
     {"spouse", "relative_2nd_degree", "cohabiting_relative", "cohabitant", "domestic_servant"}
 )

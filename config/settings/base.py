@@ -299,7 +299,8 @@ MAMORI_FRAUD_HOTLINE_PHONE = env("MAMORI_FRAUD_HOTLINE_PHONE", default="0120-000
 MAMORI_FRAUD_HOTLINE_HOURS = env("MAMORI_FRAUD_HOTLINE_HOURS", default="") or _(
     "月～金曜日 9:00～17:00（銀行休業日を除く）"
 )
-# The narrow interface to core banking (DOMAIN §3): replace with a real adapter's dotted path.
+# The narrow interface to core banking (docs/domain.md §3): replace with a real adapter's dotted
+# path.
 MAMORI_CORE_BANKING_ADAPTER = env(
     "MAMORI_CORE_BANKING_ADAPTER", default="incidents.cases.corebanking.RecordingAdapter"
 )

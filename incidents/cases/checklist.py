@@ -1,4 +1,4 @@
-"""The circumstances checklist (DOMAIN §4.4) in the codes of the rules engine's contract."""
+"""The circumstances checklist (docs/domain.md §4.4) in the codes of the rules engine's contract."""
 
 from django.utils.translation import gettext_lazy as _
 

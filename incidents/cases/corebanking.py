@@ -1,4 +1,4 @@
-"""The narrow interface to the core banking system for protective stops (DOMAIN §3).
+"""The narrow interface to the core banking system for protective stops (docs/domain.md §3).
 
 A real adapter implements ``perform_stop`` against the bank's host; the built-in one records the
 stop and returns a reference of its own so the product works stand-alone.

@@ -33,7 +33,8 @@ def case_flagged(case: Case) -> list[tuple[UnauthorizedTransaction, list[DateFla
 def transaction_flags(
     case: Case, tx: UnauthorizedTransaction, policy: Policy | None = None
 ) -> list[DateFlag]:
-    """Flags shown beside a transaction at intake (DOMAIN §5: flagged, not silently dropped)."""
+    """Flags shown beside a transaction at intake (docs/domain.md §5.5: flagged, not silently
+    dropped)."""
     flags = []
     notified_on = case.notified_on
     kind = tx.item.rules_kind if tx.item_id else None

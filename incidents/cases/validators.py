@@ -1,4 +1,4 @@
-"""Input rules for the intake, with messages a teller understands (DOMAIN §8)."""
+"""Input rules for the intake, with messages a teller understands (docs/domain.md §8)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Deadlines on the bank's business calendar (DOMAIN §5): their policies, their life with the
-case, the periodic scan that reminds and escalates, the notices and the morning digest."""
+"""Deadlines on the bank's business calendar (docs/domain.md §5): their policies, their life with
+the case, the periodic scan that reminds and escalates, the notices and the morning digest."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The bank's business calendar (DOMAIN §5) and branch hours (DOMAIN §1), in Japan time.
+"""The bank's business calendar (docs/domain.md §5.1) and branch hours (docs/domain.md §1), in
+Japan time.
 
 A business day is a weekday that is not a Japanese public holiday (the ``holidays`` package keeps
 the law's substitute holidays 振替休日 and citizens' holidays 国民の休日), not one of the bank

@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 
-# The seed of DOMAIN §5, also written by migration 0005; used when a policy row is missing.
+# The seed of docs/domain.md §5.2, also written by migration 0005; used when a policy row is
+# missing.
 POLICY_DEFAULTS: dict[str, dict] = {
     DeadlineKind.POLICE_REPORT: {
         "counting": DeadlineCounting.CALENDAR_DAYS,

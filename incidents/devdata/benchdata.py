@@ -6,7 +6,7 @@ hours. Here each table is filled by one ``INSERT … SELECT`` over ``generate_se
 with the same shapes the services produce: numbered cases over 20 branches (about 10% open, the
 open ones mostly recent), one or two items with their stops, unauthorized transactions, timeline
 entries, and the deadlines owed on open cases. The search column is built from name lists whose
-normalized forms come from ``incidents.search``, so the queue finds these cases as it finds any.
+normalized forms come from ``incidents.models.search``, so the queue finds these cases as it finds any.
 One case in 16 is a corporate customer's; transactions go to a few hundred ATMs and to many
 receiving accounts (some more than once, part of some online-banking transfers recovered), so the
 statistics and the links between cases have realistic work to do.
@@ -317,7 +317,7 @@ def _chunk(cursor, offset, size, total, branch_ids, codes, staff_flat, per_branc
     )
     channels = " ".join(f"WHEN '{k}' THEN '{c}'" for k, c in CHANNEL_BY_KIND.items())
     # The ATM and receiving account of each transaction, with the comparison keys that
-    # incidents.search would compute (the names' keys are computed in Python above).
+    # incidents.models.search would compute (the names' keys are computed in Python above).
     cursor.execute(
         f"""
         INSERT INTO incidents_unauthorizedtransaction (case_id, item_id, occurred_at,

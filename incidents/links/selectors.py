@@ -7,7 +7,7 @@ other is only counted. The database returns no number, name or amount of a case 
 not open, except inside the totals of a receiving account (what the transfer-fraud desk needs to
 ask for a freeze under 振り込め詐欺救済法).
 
-Accounts and ATMs are compared by keys normalized on save (``incidents.search``): 「みらい銀行
+Accounts and ATMs are compared by keys normalized on save (``incidents.models.search``): 「みらい銀行
 本店」「ﾐﾗｲ 本店営業部」 and full-width digits are the same account; 「駅前ATM」 and 「駅前 ＡＴＭ」 the
 same machine.
 """

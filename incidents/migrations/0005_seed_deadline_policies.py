@@ -1,4 +1,5 @@
-"""Seed the deadline policies with the defaults of DOMAIN §5 (an administrator changes them later)."""
+"""Seed the deadline policies with the defaults of docs/domain.md §5.2 (an administrator changes
+them later)."""
 
 import datetime
 

@@ -40,7 +40,7 @@ END_INSTANT = datetime.datetime.combine(
 
 
 def date_in_range(field: str, *, instant: bool = False, required: bool = False):
-    """The database's half of the one date range (incidents.validators.validate_date_in_range):
+    """The database's half of the one date range (incidents.cases.validators.validate_date_in_range):
     no stored date can fall outside it, so no page can fail on reading one."""
     if instant:
         within = Q(**{f"{field}__gte": EARLIEST_INSTANT, f"{field}__lt": END_INSTANT})
@@ -128,7 +128,7 @@ class Case(models.Model):
     police_filed_on = models.DateField(_("届出日"), null=True, blank=True)
     police_receipt_number = models.CharField(_("受理番号"), max_length=40, blank=True)
 
-    # Circumstances (DOMAIN §4.4), in the rules engine's codes.
+    # Circumstances (docs/domain.md §4.4), in the rules engine's codes.
     checklist = ArrayField(
         models.CharField(max_length=40), verbose_name=_("状況確認"), default=list, blank=True
     )
@@ -163,7 +163,7 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
-    # Normalized customer name, kana, numbers and accounts for the queue's search (incidents.search).
+    # Normalized customer name, kana, numbers and accounts for the queue's search (incidents.models.search).
     search_text = models.TextField(default="", blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()

@@ -1,4 +1,5 @@
-"""Vocabularies of the case desk (DOMAIN §2, §3, §6), with the rules engine's codes as values."""
+"""Vocabularies of the case desk (docs/domain.md §2, §3, §6), with the rules engine's codes as
+values."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
-    """What a member of staff does (DOMAIN §1)."""
+    """What a member of staff does (docs/domain.md §1)."""
 
     TELLER = "teller", _("窓口担当")
     SUPERVISOR = "supervisor", _("役席")
@@ -16,7 +17,7 @@ class Role(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    """Case life cycle (DOMAIN §6)."""
+    """Case life cycle (docs/domain.md §6)."""
 
     DRAFT = "draft", _("入力中")
     PRELIMINARY = "preliminary", _("仮受付")
@@ -62,7 +63,7 @@ class CustomerType(models.TextChoices):
 
 
 class ItemKind(models.TextChoices):
-    """What was reported (事故の種類, DOMAIN §2)."""
+    """What was reported (事故の種類, docs/domain.md §2)."""
 
     CASH_CARD = "cash_card", _("キャッシュカード")
     PASSBOOK = "passbook", _("通帳・証書")
@@ -100,7 +101,7 @@ class IdDocumentKind(models.TextChoices):
 
 
 class ActionKind(models.TextChoices):
-    """Protective actions (即時措置, DOMAIN §3)."""
+    """Protective actions (即時措置, docs/domain.md §3)."""
 
     CARD_SUSPEND = "card_suspend", _("カード利用停止")
     CARD_REISSUE_IC = "card_reissue_ic", _("ICカードへの再発行")
@@ -170,7 +171,7 @@ class EventKind(models.TextChoices):
 
 
 class DeadlineKind(models.TextChoices):
-    """What a deadline is for (DOMAIN §5); later kinds are added here."""
+    """What a deadline is for (docs/domain.md §5.2); later kinds are added here."""
 
     POLICE_REPORT = "police_report", _("警察への被害届")
     CUSTOMER_DOCUMENTS = "customer_documents", _("所定の書類")

@@ -18,7 +18,7 @@ from incidents.models.querysets import RestrictedQuerySet
 
 
 class Deadline(models.Model):
-    """Something owed on a case by a due time (DOMAIN §5), scanned by the periodic job.
+    """Something owed on a case by a due time (docs/domain.md §5), scanned by the periodic job.
 
     ``next_action_at`` is when the scan must next look at the deadline (the reminder, the due time,
     the escalation, the re-escalation), and None once nothing is left to do; the scan reads only

@@ -163,7 +163,7 @@ class UnauthorizedTransaction(models.Model):
         default=0,
         help_text=_("組戻し・返金などでお客さまの口座に戻った金額。"),
     )
-    # Comparison keys (incidents.search): the same receiving account or ATM however it was typed.
+    # Comparison keys (incidents.models.search): the same receiving account or ATM however it was typed.
     payee_key = models.CharField(max_length=160, blank=True, default="", editable=False)
     location_key = models.CharField(max_length=80, blank=True, default="", editable=False)
 

@@ -76,7 +76,7 @@ class User(AbstractUser):
     def has_perm(self, perm: str, obj=None) -> bool:
         """A superuser administers the system, but case work is granted by role alone.
 
-        Permissions a role grants (incidents.roles.ROLE_PERMISSIONS) come only from the role, so
+        Permissions a role grants (incidents.models.roles.ROLE_PERMISSIONS) come only from the role, so
         a superuser administrator does not read customers' cases or the access log.
         """
         from incidents.models.roles import ROLE_PERMISSIONS, role_only_permissions

@@ -68,8 +68,8 @@ def case_condition(user, action: str) -> dict | bool | None:
     if role in (Role.TELLER, Role.SUPERVISOR):
         return {"branch_id": user.branch_id} if user.branch_id else None
     if role in (Role.MONITORING, Role.COMPLIANCE):
-        # The monitoring center takes after-hours calls for every branch (DOMAIN §1); compliance
-        # reads everything, and its group holds no permission to change anything.
+        # The monitoring center takes after-hours calls for every branch (docs/domain.md §1);
+        # compliance reads everything, and its group holds no permission to change anything.
         return True
     return None
 

@@ -115,7 +115,7 @@ class IntakeAutosave(models.Model):
 
 
 class CaseEdit(models.Model):
-    """One write applied to a case through the guarded path (incidents.edits.case_edit).
+    """One write applied to a case through the guarded path (incidents.cases.edits.case_edit).
 
     ``key`` is the one-time key of the form that was posted: a second post of the same form (a
     double click, the back button, a resent request) finds its row and changes nothing.
@@ -153,7 +153,7 @@ class CaseEdit(models.Model):
 class AccessRefusal(models.Model):
     """A request refused to a signed-in member of staff (拒否されたアクセス): every 403, and every
     404 on a URL that names a case (a case outside their scope answers as if it did not exist).
-    Written by incidents.refusals.AccessRefusalMiddleware; append-only, the database refuses edits.
+    Written by incidents.audit.refusals.AccessRefusalMiddleware; append-only, the database refuses edits.
     """
 
     class Status(models.IntegerChoices):

@@ -1,4 +1,4 @@
-"""The hidden fields every form that changes a case carries (incidents.edits)."""
+"""The hidden fields every form that changes a case carries (incidents.cases.edits)."""
 
 from django import template
 from django.utils.html import format_html

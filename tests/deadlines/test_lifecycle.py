@@ -1,4 +1,4 @@
-"""Deadlines open, are met and are cancelled as the case moves (DOMAIN §5, §6)."""
+"""Deadlines open, are met and are cancelled as the case moves (docs/domain.md §5.2, §6)."""
 
 from __future__ import annotations
 

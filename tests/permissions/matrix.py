@@ -64,7 +64,7 @@ class Url:
     public: bool = False
     json: bool = False  # a JSON endpoint: anonymous gets 401, not the sign-in page
     # A write that changes the case: its form carries the case's version and a one-time key
-    # (incidents.edits), added to the POST data by the tests; a stale or repeated post changes
+    # (incidents.cases.edits), added to the POST data by the tests; a stale or repeated post changes
     # nothing (tests/permissions/test_edits.py). "key": a form over several cases, whose versions
     # travel in its data, with one key; "once": a key only (a note such as a print, no version).
     edits: bool | str = False

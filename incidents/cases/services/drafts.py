@@ -199,7 +199,7 @@ def case_discard_draft(*, case: Case, user: User, stamp: EditStamp | None = None
     return current
 
 
-# Allowed moves of the life cycle (DOMAIN §6); withdrawal is possible until a decision.
+# Allowed moves of the life cycle (docs/domain.md §6); withdrawal is possible until a decision.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     CaseStatus.PRELIMINARY: (CaseStatus.REPORTED, CaseStatus.WITHDRAWN),
     CaseStatus.REPORTED: (CaseStatus.INVESTIGATING, CaseStatus.IN_REVIEW, CaseStatus.WITHDRAWN),
