@@ -6,6 +6,7 @@ scope comes from the same rule as every case query (``statistics.report_scope_br
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required, permission_required
@@ -74,7 +75,7 @@ def _quarter_chart(report, unit: str) -> charts.Columns:
 def statistics(request: AuthedRequest) -> HttpResponse:
     """The bankers' association's and the regulator's tables for a period, with a chart."""
     form = _statistics_form(request)
-    context = {"form": form, "report": None}
+    context: dict[str, Any] = {"form": form, "report": None}
     if form.is_valid():
         unit = form.cleaned_data["unit"]
         report = _report(request, form)

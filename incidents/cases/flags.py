@@ -40,7 +40,7 @@ def two_year_limit(start: date) -> date:
 
 def transaction_flags(case: Case, tx: UnauthorizedTransaction) -> list[DateFlag]:
     """Flags shown beside a transaction at intake (DOMAIN §5: flagged, not silently dropped)."""
-    flags = []
+    flags: list[DateFlag] = []
     notified_on = case.notified_on
     kind = tx.item.rules_kind if tx.item_id else None
     if kind == "counterfeit_card":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -27,9 +29,11 @@ def home(request: AuthedRequest) -> HttpResponse:
         return redirect("incidents:monitoring_console")
     if user.role == Role.COMPLIANCE:
         return redirect("incidents:queue")
-    context = case_list_for_home(user=user)
-    context["can_take_reports"] = takes_reports(user)
-    context["can_pickup"] = user.has_perm("incidents.pickup_case")
-    context["now"] = timezone.now()
-    context["owed_deadlines"] = deadline_list_for_home(user=user)
+    context: dict[str, Any] = {
+        **case_list_for_home(user=user),
+        "can_take_reports": takes_reports(user),
+        "can_pickup": user.has_perm("incidents.pickup_case"),
+        "now": timezone.now(),
+        "owed_deadlines": deadline_list_for_home(user=user),
+    }
     return render(request, "incidents/home.html", context)

@@ -8,7 +8,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -158,6 +158,7 @@ def intake_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
         return redirect("incidents:intake_step", pk=case.pk, step=step)
     handler = STEP_HANDLERS[step]
     restored = None
+    data: QueryDict | None
     if request.method == "POST":
         data = request.POST
     elif step in AUTOSAVE_STEPS:
