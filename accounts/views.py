@@ -52,8 +52,8 @@ class SafeNextMixin:
     request: HttpRequest
 
     def get_redirect_url(self, request: HttpRequest | None = None) -> str:
-        # ``request`` as Django 6.0's RedirectURLMixin takes it (its stubs follow 6.0); 5.2 and
-        # the views here pass none: the view's own request.
+        # ``request`` as the stubs' RedirectURLMixin takes it (newer Django passes one); Django
+        # 5.2 passes none: the view's own request.
         if request is None:
             request = self.request
         return safe_next(request.POST.get("next") or request.GET.get("next"), "")

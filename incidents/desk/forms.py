@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
-from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from incidents.cases.fields import DATE_FORMATS, DATE_WIDGET, MONEY_KINDS, PhoneField, field_of
@@ -124,10 +124,9 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, staff: list[User], **kwargs):
         super().__init__(*args, **kwargs)
-        field_of(self, "assignee", forms.ModelChoiceField).queryset = User.objects.filter(
-            pk__in=[u.pk for u in staff]
-        )
-        field_of(self, "assignee", forms.ChoiceField).choices = [
+        assignee = field_of(self, "assignee", forms.ModelChoiceField)
+        assignee.queryset = User.objects.filter(pk__in=[u.pk for u in staff])
+        assignee.choices = [
             ("", _("未割当")),
             *[(u.pk, u.display_name) for u in staff],
         ]
@@ -136,7 +135,7 @@ class AssignForm(forms.Form):
 class BulkAssignForm(forms.Form):
     """Give several cases of the list to one member of staff."""
 
-    data: QueryDict  # the list's POST: the ticked cases are a list
+    data: MultiValueDict[str, str]  # the list's POST (empty unbound): the ticked cases are a list
 
     assignee = forms.ModelChoiceField(
         label=_("担当者"), queryset=User.objects.none(), required=False, empty_label=_("未割当")
