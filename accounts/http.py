@@ -5,12 +5,31 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from django.http import HttpRequest, JsonResponse
 
+if TYPE_CHECKING:
+    # The stubs' name for the user model of ``AUTH_USER_MODEL``: the django-stubs plugin reads it
+    # as that model (incidents.User), so accounts names it without importing the case desk.
+    from django.contrib.auth.models import _User
+
 # Longer than any page of ours with its filters; a longer target is refused.
 NEXT_MAX_LENGTH = 2000
+
+_View = TypeVar("_View", bound=Callable[..., Any])
+
+
+class AuthedRequest(HttpRequest):
+    """The request of a view behind ``login_required`` (or a check of ``is_authenticated``): its
+    user is a signed-in member of staff, never ``AnonymousUser``. For annotations only."""
+
+    user: _User
+
+
+# Keeps what a request carried when it arrives after the idle timeout (see ``idle_rescue``).
+IdleRescue = Callable[[AuthedRequest, dict[str, Any]], bool]
 
 
 def wants_json(request: HttpRequest, view_func: Callable | None = None) -> bool:
@@ -24,7 +43,10 @@ def wants_json(request: HttpRequest, view_func: Callable | None = None) -> bool:
     return accept.startswith("application/json") or request.content_type == "application/json"
 
 
-def safe_next(value: object, default):
+_Default = TypeVar("_Default", str, None)
+
+
+def safe_next(value: object, default: _Default) -> str | _Default:
     """The only way a view picks where to send the browser from user input (a ``next`` field or
     parameter, a link kept in the database): ``value`` if it is a path of this site, else
     ``default``.
@@ -57,72 +79,74 @@ def _has_unsafe_character(text: str) -> bool:
     )
 
 
-def json_error(message: str, status: int, **extra) -> JsonResponse:
+def json_error(message: str, status: int, **extra: Any) -> JsonResponse:
     """An error a script can show: ``{"error": "…", "status": 400, …}``."""
     return JsonResponse({"error": str(message), "status": status, **extra}, status=status)
 
 
-def json_endpoint(view: Callable) -> Callable:
+def _marked(view: _View, **marks: object) -> _View:
+    """``view`` with the attributes (markers) the middleware reads from it."""
+    for name, value in marks.items():
+        setattr(view, name, value)
+    return view
+
+
+def json_endpoint(view: _View) -> _View:
     """Mark a view as answering JSON: its errors (400, 401, 403, 404, 413, 500) are JSON too."""
-    view.json_endpoint = True
-    return view
+    return _marked(view, json_endpoint=True)
 
 
-def idle_exempt(view: Callable) -> Callable:
+def idle_exempt(view: _View) -> _View:
     """Requests to this view do not count as using the terminal (a status poll, an autosave)."""
-    view.idle_exempt = True
-    return view
+    return _marked(view, idle_exempt=True)
 
 
-def second_factor_exempt(view: Callable) -> Callable:
+def second_factor_exempt(view: _View) -> _View:
     """Reachable while the one-time password is still owed (the login and OTP pages, logout)."""
-    view.second_factor_exempt = True
-    return view
+    return _marked(view, second_factor_exempt=True)
 
 
-def idle_rescue(rescue: Callable[[HttpRequest, dict], None]) -> Callable:
+def idle_rescue(rescue: IdleRescue) -> Callable[[_View], _View]:
     """When a request to this view arrives after the idle timeout, ``rescue(request, kwargs)`` is
-    called (still signed in) before the session ends: it keeps what the request carried."""
+    called (still signed in) before the session ends: it keeps what the request carried, and
+    says whether it kept anything."""
 
-    def mark(view: Callable) -> Callable:
-        view.idle_rescue = rescue
-        return view
+    def mark(view: _View) -> _View:
+        return _marked(view, idle_rescue=rescue)
 
     return mark
 
 
-def json_methods(*methods: str) -> Callable:
+def json_methods(*methods: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Like ``require_http_methods``, with the refusal in JSON."""
     from functools import wraps
 
     from django.utils.translation import gettext as _
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
-        def inner(request: HttpRequest, *args, **kwargs):
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if request.method not in methods:
                 response = json_error(_("この操作はできません。"), 405)
                 response["Allow"] = ", ".join(methods)
                 return response
             return view(request, *args, **kwargs)
 
-        inner.json_endpoint = True
-        return inner
+        return _marked(inner, json_endpoint=True)
 
     return decorator
 
 
-def json_login_required(view: Callable) -> Callable:
+def json_login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Like ``login_required``, answering 401 in JSON rather than sending to the login page."""
     from functools import wraps
 
     from django.utils.translation import gettext as _
 
     @wraps(view)
-    def inner(request: HttpRequest, *args, **kwargs):
+    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
             return json_error(_("ログインしていません。"), 401, code="signed_out")
         return view(request, *args, **kwargs)
 
-    inner.json_endpoint = True
-    return inner
+    return _marked(inner, json_endpoint=True)

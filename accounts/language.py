@@ -7,6 +7,8 @@ nothing about the teller using it. A signed-in member of staff's choice lives on
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +18,11 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from accounts.http import safe_next
+
+if TYPE_CHECKING:
+    # A request whose POST may be replaced by any QueryDict (the stubs' POST is the immutable
+    # one Django parses); the same HttpRequest at run time.
+    from django_stubs_ext import MutableHttpRequest
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -51,7 +58,7 @@ class StaffLanguageMiddleware:
 
 
 @require_POST
-def set_language(request: HttpRequest) -> HttpResponse:
+def set_language(request: MutableHttpRequest) -> HttpResponse:
     """Django's language switch, remembered on the member of staff's own record. It returns to
     ``next`` if that is a path of this site (``safe_next``), else to the start page."""
     form = request.POST.copy()

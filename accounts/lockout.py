@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.proxy import AxesProxyHandler
@@ -74,13 +75,26 @@ class Pair:
         return self.locked_until is not None and now < self.locked_until
 
 
+class AxesRequest(HttpRequest):
+    """A request axes has read (``AxesProxyHandler.update_request``). For annotations only."""
+
+    axes_ip_address: str | None
+    axes_attempt_time: datetime
+
+
+def read_by_axes(request: HttpRequest) -> AxesRequest:
+    """``request`` with axes' address and time of the attempt (set once, by axes, if not yet)."""
+    AxesProxyHandler.update_request(request)
+    return cast(AxesRequest, request)
+
+
 def pair_of(request: HttpRequest, credentials: dict | None = None) -> Pair:
     """The pair of an attempt: its account (as axes reads it) and the client's address, counted
     as axes counts them (the failures since ``AXES_COOLOFF_TIME`` before the attempt)."""
-    AxesProxyHandler.update_request(request)  # axes' address and time of the attempt, if not set
+    attempt = read_by_axes(request)
     found = AccessAttempt.objects.filter(
         username=get_client_username(request, credentials),
-        ip_address=request.axes_ip_address,
+        ip_address=attempt.axes_ip_address,
         attempt_time__gte=get_cool_off_threshold(request),
     ).aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
     return Pair(failures=found["failures"] or 0, last_failure=found["last"])
@@ -93,7 +107,7 @@ def failure_limit(request: HttpRequest, credentials: dict | None = None) -> int:
     wait is over, one more than its count: the next failure locks it again, for twice as long.
     """
     pair = pair_of(request, credentials)
-    if pair.locked_until is None or pair.is_locked(request.axes_attempt_time):
+    if pair.locked_until is None or pair.is_locked(read_by_axes(request).axes_attempt_time):
         return limit()
     return pair.failures + 1
 
@@ -101,9 +115,10 @@ def failure_limit(request: HttpRequest, credentials: dict | None = None) -> int:
 def seconds_left(request: HttpRequest, credentials: dict | None = None) -> int:
     """How long the pair of this attempt still waits, in whole seconds (0: not waiting)."""
     pair = pair_of(request, credentials)
-    if not pair.is_locked(request.axes_attempt_time):
+    now = read_by_axes(request).axes_attempt_time
+    if pair.locked_until is None or not pair.is_locked(now):
         return 0
-    return math.ceil((pair.locked_until - request.axes_attempt_time).total_seconds())
+    return math.ceil((pair.locked_until - now).total_seconds())
 
 
 def forget(*, username: str, ip_address: str | None) -> int:

@@ -113,7 +113,7 @@ class IdleTimeoutMiddleware:
                     saved = bool(rescue(request, view_kwargs))
                 except Exception:  # the logout must happen whatever the rescue met
                     logger.exception("idle rescue failed for %s", request.path)
-            request.mamori_idle_logout = True
+            setattr(request, state.IDLE_LOGOUT, True)
             logout(request)
             if wants_json(request, view_func):
                 return json_error(

@@ -48,7 +48,7 @@ def _logged_in(sender, request=None, user=None, **kwargs) -> None:
 def _logged_out(sender, request=None, user=None, **kwargs) -> None:
     if user is None:
         return
-    idle = getattr(request, "mamori_idle_logout", False)
+    idle = getattr(request, state.IDLE_LOGOUT, False)
     services.sign_in_event_record(
         kind=SignInEventKind.IDLE_SIGNED_OUT if idle else SignInEventKind.SIGNED_OUT,
         request=request,

@@ -15,6 +15,9 @@ RECOVERY_CODES = "mamori.recovery_codes"  # shown once after enrolment, then dro
 
 VERIFY, ENROL = "verify", "enrol"
 
+# Set on the request the idle timeout signs out, for the sign-out's record to tell.
+IDLE_LOGOUT = "mamori_idle_logout"
+
 
 def idle_timeout() -> int:
     return max(int(settings.MAMORI_IDLE_TIMEOUT), 1)

@@ -27,6 +27,7 @@ from accounts import lockout, selectors, services, state
 from accounts.choices import SecondFactor
 from accounts.forms import OneTimePasswordForm
 from accounts.http import (
+    AuthedRequest,
     idle_exempt,
     json_error,
     json_login_required,
@@ -48,8 +49,13 @@ class SafeNextMixin:
     """Django's sign-in and sign-out views, with ``next`` read by ``safe_next`` (Django's own check
     lets ``//%09/evil.example`` through)."""
 
-    def get_redirect_url(self) -> str:
-        request = self.request
+    request: HttpRequest
+
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        # ``request`` as the stubs' RedirectURLMixin takes it (newer Django passes one); Django
+        # 5.2 passes none: the view's own request.
+        if request is None:
+            request = self.request
         return safe_next(request.POST.get("next") or request.GET.get("next"), "")
 
 
@@ -145,6 +151,7 @@ def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpRes
         "%(minutes)s分ほど経ってから、もう一度お試しください。",
         minutes,
     ) % {"minutes": minutes}
+    answer: HttpResponse
     if wants_json(request):
         answer = json_error(f"{message}{wait}", 429, code="locked_out", retry_after=seconds)
     else:
@@ -162,7 +169,7 @@ def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpRes
 @second_factor_exempt
 @never_cache
 @login_required
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AuthedRequest) -> HttpResponse:
     """The one-time password of the sign-in (or a recovery code)."""
     user = request.user
     next_url = _next_url(request)
@@ -220,7 +227,7 @@ def _grouped(secret: str) -> str:
 @second_factor_exempt
 @never_cache
 @login_required
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: AuthedRequest) -> HttpResponse:
     """Enrol an authenticator app: QR code (or the key typed in), then its first code."""
     user = request.user
     next_url = _next_url(request)
@@ -272,7 +279,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @second_factor_exempt
 @never_cache
 @login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthedRequest) -> HttpResponse:
     """The recovery codes, shown once right after enrolment."""
     codes = request.session.pop(state.RECOVERY_CODES, None)
     next_url = _next_url(request)
@@ -285,7 +292,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 @second_factor_exempt
 @json_login_required
 @json_methods("POST")
-def keepalive(request: HttpRequest) -> JsonResponse:
+def keepalive(request: AuthedRequest) -> JsonResponse:
     """「ログインを継続」: the member of staff is still there."""
     state.activity_touch(request, force=True)
     return JsonResponse(
@@ -297,7 +304,7 @@ def keepalive(request: HttpRequest) -> JsonResponse:
 @idle_exempt
 @json_login_required
 @json_methods("GET")
-def session_status(request: HttpRequest) -> JsonResponse:
+def session_status(request: AuthedRequest) -> JsonResponse:
     """How long before the idle logout (another tab may have been used meanwhile)."""
     return JsonResponse(
         {

@@ -25,7 +25,11 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -100,8 +104,9 @@ def run() -> int:
     ids = seed_people()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE incidents_deadline, notifications_notification")
+    postgres = cast("PostgresWrapper", connection)  # the bench runs on PostgreSQL only
     print(
-        f"PostgreSQL {connection.pg_version // 10000}, scan at {timezone.localtime(now):%Y-%m-%d %H:%M}"
+        f"PostgreSQL {postgres.pg_version // 10000}, scan at {timezone.localtime(now):%Y-%m-%d %H:%M}"
     )
     print(f"seeding {SMALL:,} owed deadlines, {DUE:,} of them due …", flush=True)
     started = time.perf_counter()

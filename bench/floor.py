@@ -9,11 +9,12 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.template import engines
 from django.urls import include, path
 from django.utils import timezone
 
+from accounts.http import AuthedRequest
 from incidents.models.choices import OPEN_STATUSES
 from incidents.models.search import normalize
 
@@ -26,7 +27,7 @@ OWED = ("open", "overdue", "escalated")
 
 
 @login_required
-def floor(request: HttpRequest) -> HttpResponse:
+def floor(request: AuthedRequest) -> HttpResponse:
     """The queue's rows for the user's branch by one hand-written SQL statement."""
     where = ["c.branch_id = %s", "c.status = ANY(%s)"]
     params: list = [request.user.branch_id, list(OPEN_STATUSES)]

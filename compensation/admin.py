@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -65,7 +66,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         current = selectors.policy_version_in_force(on=today)
         earliest = selectors.policy_earliest_new_valid_from()
         start = max(today + datetime.timedelta(days=1), earliest or today)
-        initial = {"valid_from": start}
+        initial: dict[str, Any] = {"valid_from": start}
         if current is not None:
             for name in services.POLICY_FIELDS:
                 initial[name] = getattr(current, name)

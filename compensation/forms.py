@@ -6,11 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compensation.choices import Fault
+from compensation.choices import Fault, TakenBy
 from compensation.models import MAX_DAYS, CaseAssessment, PolicyVersion
 from compensation.selectors import ItemView, Line
 from compensation.services.findings import FINDINGS_FIELDS
 from compensation.services.policy import POLICY_FIELDS
+from incidents.cases.fields import field_of
 from incidents.cases.validators import (
     AsciiIntegerField,
     BoundedDateField,
@@ -53,9 +54,10 @@ class FindingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["taken_by"].choices = [
+        # The model's choices, with this label on the blank one.
+        field_of(self, "taken_by", forms.ChoiceField).choices = [
             ("", _("不明・該当なし")),
-            *self.fields["taken_by"].choices[1:],
+            *TakenBy.choices,
         ]
 
 
@@ -73,7 +75,7 @@ class FaultForm(forms.Form):
         choices = list(Fault.choices)
         if view.confirmed is None:
             choices = [("", _("— 未認定 —")), *choices]
-        self.fields["fault"].choices = choices
+        field_of(self, "fault", forms.ChoiceField).choices = choices
         if view.suggested is None:
             self.fields["reason"].label = _("認定の理由")
 

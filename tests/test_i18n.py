@@ -55,7 +55,8 @@ def gettext_tool(*args: str | Path, cwd: Path | None = None) -> subprocess.Compl
 
 def load_mo(path: Path) -> dict:
     with path.open("rb") as fp:
-        return dict(gettext.GNUTranslations(fp)._catalog)
+        # typeshed leaves out the catalog GNUTranslations parses the file into.
+        return dict(gettext.GNUTranslations(fp)._catalog)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +189,9 @@ def test_choosing_japanese_again_brings_the_japanese_interface_back(teller_clien
 def current_user_label(html: str) -> str:
     import re
 
-    return re.search(r'data-testid="current-user">([^<]*)<', html).group(1)
+    found = re.search(r'data-testid="current-user">([^<]*)<', html)
+    assert found is not None, html
+    return found.group(1)
 
 
 @pytest.mark.django_db

@@ -225,7 +225,9 @@ def decoded_subject(message: Message) -> str:
 
 
 def decoded_body(message: Message) -> str:
-    payload = message.get_payload(decode=True) or b""
+    payload = message.get_payload(decode=True)
+    if not isinstance(payload, bytes):  # None for an empty body
+        payload = b""
     return payload.decode(message.get_content_charset() or "utf-8")
 
 

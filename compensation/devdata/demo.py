@@ -40,7 +40,7 @@ def _confirm_suggestions(case: Case, supervisor: User) -> None:
 def seed_demo_compensation() -> list[str]:
     """Decide one demo case and put another in review; a no-op for cases that already have one."""
     services.policy_version_default_ensure()
-    done = []
+    done: list[str] = []
     try:
         teller = User.objects.get(username="teller")
         supervisor = User.objects.get(username="supervisor")

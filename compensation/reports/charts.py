@@ -8,6 +8,7 @@ table of its numbers (accessibility, printing); the charts are pictures of those
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -57,7 +58,7 @@ class HorizontalBars:
 
 
 def horizontal_bars(
-    items: list[tuple[str, float]],
+    items: Sequence[tuple[str, float]],
     *,
     width: int = 560,
     left: int = 190,
@@ -177,7 +178,9 @@ def columns(
     while value <= top + step / 2:
         ticks.append(Tick(round(bottom - plot_height * value / top, 1), _number(value)))
         value += step
-    legend = [(number, left + number * 150, name) for number, name in enumerate(series)]
+    legend: list[tuple[int, float, str]] = [
+        (number, left + number * 150, name) for number, name in enumerate(series)
+    ]
     return Columns(
         result, ticks, labels, width, height, left, bottom, round(column_width, 1), series, legend
     )

@@ -45,7 +45,9 @@ def association_table(report: Report, unit: str) -> tuple[list[str], list[list]]
     rows = []
     for table in [*report.tables, *report.reference]:
         for row in table.rows:
-            if row.kind == "quarter":
+            year: int | str | None
+            quarter: int | str
+            if row.kind == "quarter" and row.quarter is not None:
                 year, quarter = row.fiscal_year, row.quarter.number
             elif row.kind == "year":
                 year, quarter = row.fiscal_year, _("年度計")

@@ -13,6 +13,7 @@ from compensation.reports.periods import (
     Quarter,
     current_fiscal_year,
 )
+from incidents.cases.fields import field_of
 from incidents.cases.validators import is_ascii_digits
 from incidents.models import Branch
 
@@ -67,13 +68,15 @@ class StatisticsFilterForm(forms.Form):
     def __init__(self, *args, spans_branches: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         choices = quarter_choices()
-        self.fields["first"].choices = choices
-        self.fields["last"].choices = choices
+        field_of(self, "first", forms.ChoiceField).choices = choices
+        field_of(self, "last", forms.ChoiceField).choices = choices
         year = current_fiscal_year()
         self.fields["first"].initial = str(Quarter(year, 1))
         self.fields["last"].initial = str(Quarter(year, 4))
         if spans_branches:
-            self.fields["branch"].queryset = Branch.objects.order_by("code")
+            field_of(self, "branch", forms.ModelChoiceField).queryset = Branch.objects.order_by(
+                "code"
+            )
         else:
             del self.fields["branch"]
 
@@ -106,4 +109,4 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = Branch.objects.order_by("code")
+        field_of(self, "branch", forms.ModelChoiceField).queryset = Branch.objects.order_by("code")

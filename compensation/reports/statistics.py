@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case as CaseWhen
@@ -315,7 +316,8 @@ def statistics_figures(
             )
             if not bounds["rows"]:
                 return {}
-            texts, params = {"levels": ONE_YEAR_LEVELS if one_year else YEARS_LEVELS}, []
+            texts = {"levels": ONE_YEAR_LEVELS if one_year else YEARS_LEVELS}
+            params: list[Any] = []
             # The parts and the values appear in this order in FIGURES_SQL.
             for name in ("amounts", "cases", "items", "decisions"):
                 texts[name], part_params = _sql(parts[name])
@@ -345,7 +347,7 @@ def report_scope_branch(*, user: User, branch_id: int | None) -> tuple[int | Non
     """The branch a report is for: a branch's staff always get their own; others may choose."""
     condition = case_condition(user, VIEW)
     if isinstance(condition, dict):
-        own = condition.get("branch_id")
+        own = condition["branch_id"]
         return own, Branch.objects.filter(pk=own).first()
     if branch_id is None:
         return None, None

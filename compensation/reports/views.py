@@ -6,6 +6,7 @@ scope comes from the same rule as every case query (``statistics.report_scope_br
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required, permission_required
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthedRequest
 from compensation.reports import charts
 from compensation.reports.dashboard import dashboard as dashboard_selector
 from compensation.reports.exports import association_table, csv_text, regulator_table
@@ -42,7 +44,7 @@ def _query(form: StatisticsFilterForm) -> str:
     return urlencode(params)
 
 
-def _report(request: HttpRequest, form: StatisticsFilterForm):
+def _report(request: AuthedRequest, form: StatisticsFilterForm):
     branch = form.cleaned_data.get("branch")
     return statistics_report(
         user=request.user,
@@ -70,10 +72,10 @@ def _quarter_chart(report, unit: str) -> charts.Columns:
 @login_required
 @permission_required("compensation.view_statistics", raise_exception=True)
 @require_GET
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthedRequest) -> HttpResponse:
     """The bankers' association's and the regulator's tables for a period, with a chart."""
     form = _statistics_form(request)
-    context = {"form": form, "report": None}
+    context: dict[str, Any] = {"form": form, "report": None}
     if form.is_valid():
         unit = form.cleaned_data["unit"]
         report = _report(request, form)
@@ -91,7 +93,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("compensation.view_statistics", raise_exception=True)
 @require_GET
-def statistics_csv(request: HttpRequest) -> HttpResponse:
+def statistics_csv(request: AuthedRequest) -> HttpResponse:
     """The same figures as CSV for Excel: ``shape=association`` (全銀協) or ``regulator`` (金融庁)."""
     form = _statistics_form(request)
     shape = request.GET.get("shape", "association")
@@ -118,7 +120,7 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("compensation.view_dashboard", raise_exception=True)
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     """Open cases, deadlines, report-to-decision times and amounts per month, as SVG charts."""
     spanning = spans_branches(request.user)
     form = DashboardFilterForm(request.GET or None) if spanning else None

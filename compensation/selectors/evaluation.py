@@ -55,6 +55,15 @@ class CaseFacts:
     problems: list[str] = field(default_factory=list)
 
 
+def rules_kind_of(item: ReportedItem) -> str:
+    """The engine's kind of an item of ``CaseFacts`` (which keeps only the items that have one,
+    and only the transactions of those)."""
+    kind = item.rules_kind
+    if kind is None:
+        raise ValueError(f"reported item {item.pk} has no kind in the compensation rules")
+    return kind
+
+
 def case_findings(
     case: Case,
 ) -> tuple[CaseAssessment | None, dict[int, ItemFault], dict[int, CaseByCaseRate]]:
@@ -194,7 +203,7 @@ class Line:
 
     @property
     def item_label(self) -> str:
-        return rules.ITEM_KIND_LABELS[self.tx.item.rules_kind]
+        return rules.ITEM_KIND_LABELS[rules_kind_of(self.tx.item)]
 
     @property
     def claimed(self) -> int:
@@ -292,7 +301,7 @@ class Evaluation:
                     "occurred_at": timezone.localtime(line.tx.occurred_at).isoformat(),
                     "channel": line.tx.channel,
                     "channel_label": line.tx.get_channel_display(),
-                    "item": rules.ITEM_KIND_LABELS[line.tx.item.rules_kind],
+                    "item": rules.ITEM_KIND_LABELS[rules_kind_of(line.tx.item)],
                     "amount": line.tx.amount,
                     "fee": line.tx.fee,
                     "interest": line.tx.interest,
@@ -335,7 +344,7 @@ def _item_views(facts: CaseFacts, assessment: rules.Assessment) -> list[ItemView
     results = {result.id: result for result in assessment.items}
     for ref, item in facts.items.items():
         result = results[ref]
-        kind = item.rules_kind
+        kind = rules_kind_of(item)
         base = item.occurred_on or first.get(ref)
         end = rules.two_years_after(base) if base and kind != "counterfeit_card" else None
         if item.occurred_on:

@@ -22,17 +22,13 @@ def policy_version_in_force(*, on: datetime.date) -> PolicyVersion | None:
     return found
 
 
-_NOT_LOOKED_UP = object()
-
-
 def case_policy_version(case: Case) -> PolicyVersion | None:
     """The version in force for the case's notification day, looked up once per loaded case (the
     case page's flags and its compensation panel ask for the same one)."""
-    found = case.__dict__.get("_policy_version", _NOT_LOOKED_UP)
-    if found is _NOT_LOOKED_UP:
-        found = policy_version_in_force(on=case.notified_on)
-        case.__dict__["_policy_version"] = found
-    return found  # type: ignore[return-value]
+    memo: dict[str, PolicyVersion | None] = case.__dict__.setdefault("_policy_lookup", {})
+    if "version" not in memo:
+        memo["version"] = policy_version_in_force(on=case.notified_on)
+    return memo["version"]
 
 
 def policy_from_version(version: PolicyVersion | None) -> rules.Policy:

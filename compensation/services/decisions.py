@@ -245,7 +245,7 @@ def case_mark_paid(
     with case_edit(case=case, user=user, stamp=stamp, action="paid"):
         case = _case_for_rules(case.pk)
         current = selectors.decision_current(selectors.case_decisions(case))
-        if not selectors.can_mark_paid(user, case, current):
+        if current is None or not selectors.can_mark_paid(user, case, current):
             if current is not None and not current.compensation_total:
                 raise DecisionError([_("補償額が0円のため、支払の記録はできません。")])
             raise PermissionDenied(_("補償金の支払は、取扱店の職員が記録します。"))

@@ -44,7 +44,7 @@ def refusal_record(*, request: HttpRequest, status: int) -> AccessRefusal | None
     with transaction.atomic():
         return AccessRefusal.objects.create(
             user_id=user.pk,
-            method=request.method[:10],
+            method=(request.method or "")[:10],
             path=request.path[:200],
             view=(match.view_name if match else "")[:100],
             status=status,

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
 from django.db import connection
-from django.db.models import DateField, DateTimeField, Model, Q
+from django.db.models import DateField, DateTimeField, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -105,7 +105,7 @@ def _display(field, value, names: dict[str, dict]) -> str:
     return str(value)
 
 
-def _raw(event: Model, field) -> object:
+def _raw(event: SimpleNamespace, field) -> object:
     return getattr(event, field.attname)
 
 
@@ -171,16 +171,16 @@ def case_history(*, case: Case) -> list[HistoryEntry]:
         (HISTORY_SOURCES[source][0], _event(HISTORY_SOURCES[source][0], *rest))
         for source, *rest in rows
     ]
-    user_ids = set()
+    named: set[int | None] = set()
     for _model, event in events:
-        user_ids.add((event.pgh_context or {}).get("user"))
+        named.add((event.pgh_context or {}).get("user"))
         for name in USER_FIELDS:
-            user_ids.add(getattr(event, f"{name}_id", None))
-    user_ids.discard(None)
+            named.add(getattr(event, f"{name}_id", None))
+    user_ids = {pk for pk in named if pk is not None}
     users = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
     # A case never moves branch in practice; another branch would show as its number.
     names = {"user": users, "branch": {case.branch_id: str(case.branch)}, "item": {}}
-    previous: dict[tuple, Model] = {}
+    previous: dict[tuple, SimpleNamespace] = {}
     entries = []
     for model, event in events:
         fields = _fields(model)

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthedRequest
 from incidents.audit.forms import AccessLogFilterForm
 from incidents.audit.selectors import access_log_search, refusal_search
+from incidents.models import AccessRefusal, CaseAccess
 
 
 @login_required
 @permission_required("incidents.view_access_log", raise_exception=True)
 @require_GET
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: AuthedRequest) -> HttpResponse:
     """Compliance: who looked at which case, and when; and who was refused, where."""
     form = AccessLogFilterForm(request.GET or None)
-    rows, has_next, page = [], False, 1
-    refusals, refusals_next, refusal_page = [], False, 1
+    rows: list[CaseAccess] = []
+    refusals: list[AccessRefusal] = []
+    has_next, page = False, 1
+    refusals_next, refusal_page = False, 1
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
         filters = {

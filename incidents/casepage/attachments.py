@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthedRequest
 from accounts.services import client_ip
 from incidents.access.predicates import (
     attachment_may_open_withdrawn,
@@ -46,7 +47,7 @@ def _refusal(reason: str) -> str:
 
 @login_required
 @require_POST
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     """Attach one document to the case (its type is read from the content)."""
     case = get_object_or_404(Case.objects.restrict(request.user, CHANGE), pk=pk)
     if not can_attach(request.user, case):
@@ -84,7 +85,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> FileResponse:
     """Send one document as a download (never shown inline); every download is logged."""
     attachment = get_object_or_404(
         Attachment.objects.restrict(request.user, VIEW).select_related("case", "withdrawal"),
@@ -117,7 +118,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 
 @login_required
 @require_POST
-def attachment_withdraw(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_withdraw(request: AuthedRequest, pk: int, attachment_pk: int) -> HttpResponse:
     """Take a document attached by mistake off the case (the branch's supervisor, with a reason)."""
     attachment = get_object_or_404(
         Attachment.objects.restrict(request.user, CHANGE).select_related("case"),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthedRequest
 from incidents.access.predicates import (
     attachment_may_open_withdrawn,
     attachment_may_withdraw,
@@ -37,7 +38,7 @@ from incidents.models.querysets import ASSIGN, PICKUP, STOP, case_permits
 
 @login_required
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """Everything entered about a case, with its deadlines, timeline and change history; the
     look is logged."""
     case = case_get_full(user=request.user, pk=pk)
@@ -45,7 +46,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "incidents/case_detail.html", case_detail_context(request, case))
 
 
-def case_detail_context(request: HttpRequest, case: Case, **extra) -> dict:
+def case_detail_context(request: AuthedRequest, case: Case, **extra) -> dict:
     transactions = list(case.transactions.all())
     follows_up = can_follow_up(request.user, case)
     context = {

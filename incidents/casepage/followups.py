@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthedRequest
 from incidents.access.predicates import can_follow_up, can_record_recovery
 from incidents.casepage.detail import case_detail_context
 from incidents.casepage.forms import PoliceRecordForm, RecoveryForm
@@ -29,7 +30,7 @@ from incidents.models.querysets import CHANGE
 
 @login_required
 @require_POST
-def transaction_recovery(request: HttpRequest, pk: int, tx_pk: int) -> HttpResponse:
+def transaction_recovery(request: AuthedRequest, pk: int, tx_pk: int) -> HttpResponse:
     """Record how much of one transaction came back (組戻し等による回収額)."""
     case = case_get_full(user=request.user, pk=pk, action=CHANGE)
     if not can_record_recovery(request.user, case):
@@ -69,7 +70,7 @@ def transaction_recovery(request: HttpRequest, pk: int, tx_pk: int) -> HttpRespo
 
 @login_required
 @require_POST
-def case_record_police(request: HttpRequest, pk: int) -> HttpResponse:
+def case_record_police(request: AuthedRequest, pk: int) -> HttpResponse:
     """Record the police report filed after submission; it meets the police-report deadline."""
     case = case_get_full(user=request.user, pk=pk, action=CHANGE)
     if not can_follow_up(request.user, case):
@@ -105,7 +106,7 @@ def case_record_police(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def deadline_meet_view(request: HttpRequest, pk: int, deadline_pk: int) -> HttpResponse:
+def deadline_meet_view(request: AuthedRequest, pk: int, deadline_pk: int) -> HttpResponse:
     """Mark a deadline the branch closes by hand (the customer's documents) as done."""
     case = case_get_full(user=request.user, pk=pk, action=CHANGE)
     if not can_follow_up(request.user, case):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthedRequest
 from incidents.access.predicates import can_print_receipt
 from incidents.casepage.receipt_selectors import receipt_follow_ups
 from incidents.cases import services
@@ -25,7 +26,7 @@ from incidents.models.choices import (
 
 @login_required
 @require_GET
-def case_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def case_receipt(request: AuthedRequest, pk: int) -> HttpResponse:
     """The printable receipt (受付票) handed to the customer; looking at it is logged as a look,
     printing it (the print button) as a print."""
     case = case_get_full(user=request.user, pk=pk)
@@ -50,7 +51,7 @@ def case_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_receipt_printed(request: HttpRequest, pk: int) -> HttpResponse:
+def case_receipt_printed(request: AuthedRequest, pk: int) -> HttpResponse:
     """The print button of the receipt: note the print on the timeline (once per press)."""
     case = case_get_full(user=request.user, pk=pk)
     if case.is_draft:

@@ -94,7 +94,7 @@ def receipt_follow_ups(case: Case) -> list[FollowUp]:
 
 def _follow_up_due_dates(case: Case, kinds: list[str]) -> dict[str, date]:
     """The due day of each customer follow-up: its deadline's, else what the policy would give."""
-    due = {}
+    due: dict[str, date] = {}
     if not kinds:
         return due
     for deadline in (

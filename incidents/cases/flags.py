@@ -35,7 +35,7 @@ def transaction_flags(
 ) -> list[DateFlag]:
     """Flags shown beside a transaction at intake (docs/domain.md §5.5: flagged, not silently
     dropped)."""
-    flags = []
+    flags: list[DateFlag] = []
     notified_on = case.notified_on
     kind = tx.item.rules_kind if tx.item_id else None
     if kind == "counterfeit_card":

@@ -44,7 +44,10 @@ def deadlines_digest_send(*, now: datetime | None = None) -> int:
     for user in User.objects.filter(
         role=Role.SUPERVISOR, is_active=True, branch_id__in=list(by_branch)
     ).select_related("branch"):
-        deadlines = by_branch[user.branch_id]
+        branch = user.branch
+        if branch is None:  # never: the staff of the branches above
+            continue
+        deadlines = by_branch[branch.pk]
         with translation.override(user.language):
             late = [d for d in deadlines if d.due_at <= now or d.is_late]
             today_due = [d for d in deadlines if d not in late]
@@ -61,7 +64,7 @@ def deadlines_digest_send(*, now: datetime | None = None) -> int:
                 title=_("%(day)s の期限一覧（%(branch)s）：超過 %(late)d件・本日 %(today)d件")
                 % {
                     "day": today.strftime("%Y/%m/%d"),
-                    "branch": user.branch.name,
+                    "branch": branch.name,
                     "late": len(late),
                     "today": len(today_due),
                 },

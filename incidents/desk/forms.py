@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
-from incidents.cases.fields import DATE_FORMATS, DATE_WIDGET, MONEY_KINDS, PhoneField
+from incidents.cases.fields import DATE_FORMATS, DATE_WIDGET, MONEY_KINDS, PhoneField, field_of
 from incidents.cases.validators import (
     BIGINT_MAX,
     AsciiIntegerField,
@@ -62,7 +65,7 @@ class BranchFilterForm(forms.Form):
 
     def __init__(self, *args, branches: list[Branch], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["branch"].choices = _branch_choices(branches)
+        field_of(self, "branch", forms.ChoiceField).choices = _branch_choices(branches)
 
     def branch_id(self) -> int | None:
         """The chosen branch; None for none, or for one that is not on the list."""
@@ -91,10 +94,10 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, branches: list[Branch], staff: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         if branches:
-            self.fields["branch"].choices = _branch_choices(branches)
+            field_of(self, "branch", forms.ChoiceField).choices = _branch_choices(branches)
         else:
             del self.fields["branch"]
-        self.fields["assignee"].choices = [
+        field_of(self, "assignee", forms.ChoiceField).choices = [
             ("", _("すべて")),
             ("me", _("自分")),
             ("none", _("未割当")),
@@ -121,8 +124,9 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, staff: list[User], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(pk__in=[u.pk for u in staff])
-        self.fields["assignee"].choices = [
+        assignee = field_of(self, "assignee", forms.ModelChoiceField)
+        assignee.queryset = User.objects.filter(pk__in=[u.pk for u in staff])
+        assignee.choices = [
             ("", _("未割当")),
             *[(u.pk, u.display_name) for u in staff],
         ]
@@ -130,6 +134,8 @@ class AssignForm(forms.Form):
 
 class BulkAssignForm(forms.Form):
     """Give several cases of the list to one member of staff."""
+
+    data: MultiValueDict[str, str]  # the list's POST (empty unbound): the ticked cases are a list
 
     assignee = forms.ModelChoiceField(
         label=_("担当者"), queryset=User.objects.none(), required=False, empty_label=_("未割当")
@@ -143,7 +149,9 @@ class BulkAssignForm(forms.Form):
 
     def __init__(self, *args, staff: list[User], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(pk__in=[u.pk for u in staff])
+        field_of(self, "assignee", forms.ModelChoiceField).queryset = User.objects.filter(
+            pk__in=[u.pk for u in staff]
+        )
 
     @staticmethod
     def _pair(value: str) -> tuple[int, int] | None:
@@ -158,9 +166,10 @@ class BulkAssignForm(forms.Form):
     def clean_cases(self) -> list[tuple[int, int]]:
         """Each ticked case as (id, version the list showed)."""
         pairs = [self._pair(value) for value in self.cleaned_data["cases"]]
-        if None in pairs:
+        valid = [pair for pair in pairs if pair is not None]
+        if len(valid) != len(pairs):
             raise forms.ValidationError(_("選択が正しくありません。"), code="invalid")
-        return pairs
+        return valid
 
     def requested_ids(self) -> set[int]:
         """The ids of the ticked cases, read leniently (for the scope check before validation)."""
@@ -169,7 +178,9 @@ class BulkAssignForm(forms.Form):
 
     def full_clean(self):
         # The choices are whatever was ticked; clean_cases checks their shape.
-        self.fields["cases"].choices = [(v, v) for v in self.data.getlist("cases")]
+        field_of(self, "cases", forms.ChoiceField).choices = [
+            (v, v) for v in self.data.getlist("cases")
+        ]
         super().full_clean()
 
 
@@ -183,7 +194,9 @@ class PickupForm(forms.Form):
 
     def __init__(self, *args, staff: list[User], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(pk__in=[u.pk for u in staff])
+        field_of(self, "assignee", forms.ModelChoiceField).queryset = User.objects.filter(
+            pk__in=[u.pk for u in staff]
+        )
 
 
 class CallForm(forms.Form):
@@ -303,8 +316,12 @@ class BaseCallItemFormSet(forms.BaseFormSet):
         ]
 
 
-CallItemFormSet = forms.formset_factory(
-    CallItemForm, formset=BaseCallItemFormSet, extra=3, max_num=10, validate_max=True
+# formset_factory makes a subclass of ``formset``; its stubs say only BaseFormSet.
+CallItemFormSet = cast(
+    "type[BaseCallItemFormSet]",
+    forms.formset_factory(
+        CallItemForm, formset=BaseCallItemFormSet, extra=3, max_num=10, validate_max=True
+    ),
 )
 
 

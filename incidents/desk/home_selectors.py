@@ -18,10 +18,11 @@ def case_list_for_home(*, user: User) -> dict[str, QuerySet]:
     from incidents.desk.queue_selectors import awaiting_pickup, with_deadline_badges
 
     cases = Case.objects.restrict(user).select_related("branch", "assigned_to")
-    open_cases = cases.exclude(
-        status__in=[CaseStatus.DRAFT, CaseStatus.CLOSED, CaseStatus.WITHDRAWN]
+    open_cases = with_deadline_badges(
+        awaiting_pickup(
+            cases.exclude(status__in=[CaseStatus.DRAFT, CaseStatus.CLOSED, CaseStatus.WITHDRAWN])
+        )
     )
-    open_cases = with_deadline_badges(awaiting_pickup(open_cases))
     return {
         "drafts": cases.filter(status=CaseStatus.DRAFT, created_by=user).order_by("-updated_at")[
             :50

@@ -6,12 +6,13 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthedRequest
 from incidents.cases import services
 from incidents.cases.edits import MISSING_TOKEN_MESSAGE, EditStamp, posted_token
 from incidents.desk.forms import (
@@ -43,7 +44,7 @@ CALL_FIELDS = (
 @login_required
 @permission_required("incidents.take_after_hours_call", raise_exception=True)
 @require_GET
-def console(request: HttpRequest) -> HttpResponse:
+def console(request: AuthedRequest) -> HttpResponse:
     """The console: take a new call, find an existing case to stop, the handoff list."""
     search = ConsoleSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
@@ -64,7 +65,7 @@ def console(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("incidents.take_after_hours_call", raise_exception=True)
-def call_new(request: HttpRequest) -> HttpResponse:
+def call_new(request: AuthedRequest) -> HttpResponse:
     """One page for a phone call: the customer, the items with their accounts, the stops."""
     if request.method == "POST":
         form = CallForm(request.POST)
@@ -112,7 +113,7 @@ def call_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_stops(request: HttpRequest, pk: int) -> HttpResponse:
+def case_stops(request: AuthedRequest, pk: int) -> HttpResponse:
     """Emergency stops on a case: carry out pending ones, or add a further item and stop it."""
     case = get_object_or_404(
         Case.objects.restrict(request.user, STOP).select_related("branch"), pk=pk
@@ -145,7 +146,7 @@ STALE_STOPS = gettext_lazy(
 )
 
 
-def _stops_post(request: HttpRequest, case: Case) -> HttpResponse | None:
+def _stops_post(request: AuthedRequest, case: Case) -> HttpResponse | None:
     """Carry out one stop, every pending emergency stop, or add an item and stop it; each one
     guarded write. None when the added item's form is invalid (the page shows its errors)."""
     stamp = EditStamp.from_request(request)
@@ -155,7 +156,7 @@ def _stops_post(request: HttpRequest, case: Case) -> HttpResponse | None:
             perform = PerformForm(request.POST)
             if not perform.is_valid():
                 for error in perform.errors["perform"]:
-                    messages.error(request, error)
+                    messages.error(request, str(error))
                 return back
             action = ProtectiveAction.objects.filter(
                 case=case, pk=perform.cleaned_data["perform"]

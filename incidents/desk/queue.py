@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.http import safe_next
+from accounts.http import AuthedRequest, safe_next
 from incidents.access.staff import branch_staff, branch_staff_choices
 from incidents.cases import services
 from incidents.cases.edits import EditStamp
@@ -30,7 +30,7 @@ def _back(request: HttpRequest, default) -> HttpResponse:
     return redirect(safe_next(request.POST.get("next"), default))
 
 
-def _staff_for_filters(request: HttpRequest, branches) -> list[tuple[int, str]]:
+def _staff_for_filters(request: AuthedRequest, branches) -> list[tuple[int, str]]:
     user = request.user
     if not spans_branches(user):
         return branch_staff_choices(branch_id=user.branch_id)
@@ -41,7 +41,7 @@ def _staff_for_filters(request: HttpRequest, branches) -> list[tuple[int, str]]:
 @login_required
 @permission_required("incidents.view_queue", raise_exception=True)
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthedRequest) -> HttpResponse:
     """The case queue: filters in the URL, search, sort, pages, and bulk assignment."""
     user = request.user
     branches = queue_branches(user=user)
@@ -67,7 +67,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("incidents.assign_case", raise_exception=True)
 @require_POST
-def queue_assign(request: HttpRequest) -> HttpResponse:
+def queue_assign(request: AuthedRequest) -> HttpResponse:
     """Assign the ticked cases to one member of staff; a case changed meanwhile is left alone."""
     user = request.user
     form = BulkAssignForm(request.POST, staff=branch_staff(branch_id=user.branch_id))
@@ -78,7 +78,7 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return _back(request, "incidents:queue")
     pairs = form.cleaned_data["cases"]
     assignee = form.cleaned_data["assignee"]
@@ -128,7 +128,7 @@ def _stale_message(request: HttpRequest, error: services.StaleCaseError) -> None
 
 @login_required
 @require_POST
-def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def case_assign(request: AuthedRequest, pk: int) -> HttpResponse:
     """Give one case to a member of its branch (or nobody)."""
     case = get_object_or_404(Case.objects.restrict(request.user, ASSIGN), pk=pk)
     form = AssignForm(request.POST, staff=branch_staff(branch_id=case.branch_id))
@@ -153,7 +153,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_claim(request: HttpRequest, pk: int) -> HttpResponse:
+def case_claim(request: AuthedRequest, pk: int) -> HttpResponse:
     """Take a case as one's own."""
     case = get_object_or_404(Case.objects.restrict(request.user, ASSIGN), pk=pk)
     try:
@@ -176,7 +176,7 @@ def case_claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_pickup(request: HttpRequest, pk: int) -> HttpResponse:
+def case_pickup(request: AuthedRequest, pk: int) -> HttpResponse:
     """The branch takes over an after-hours preliminary case: it becomes reported and assigned."""
     user = request.user
     case = get_object_or_404(Case.objects.restrict(user, PICKUP), pk=pk)

@@ -67,7 +67,7 @@ class QueueFilters:
 class QueuePage:
     """One page of cases and whether there are more."""
 
-    rows: list[Case]
+    rows: list[QueueRow]
     page: int
     has_next: bool
     now: datetime = field(default_factory=timezone.now)

@@ -49,7 +49,7 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
                 "last_name": family,
                 "first_name": given,
                 "role": role,
-                "branch": branches.get(branch_code),
+                "branch": branches.get(branch_code) if branch_code is not None else None,
                 "email": f"{username}@bank.example",
                 "is_staff": role == Role.ADMIN,
                 "is_superuser": role == Role.ADMIN,

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
+from typing import cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.cases.fields import MONEY_KINDS, PhoneField, _date_field, _datetime_field
+from incidents.cases.fields import (
+    MONEY_KINDS,
+    PhoneField,
+    _date_field,
+    _datetime_field,
+    field_of,
+)
 from incidents.cases.validators import (
     KatakanaField,
     YenField,
@@ -164,14 +172,18 @@ class BaseRowFormSet(forms.BaseFormSet):
 
 def item_formset(extra: int = 0) -> type[BaseRowFormSet]:
     """Items formset; ``extra`` blank rows for the teller to fill."""
-    return forms.formset_factory(
-        ItemForm,
-        formset=BaseRowFormSet,
-        extra=extra,
-        can_delete=True,
-        max_num=20,
-        absolute_max=20,  # a forged TOTAL_FORMS never builds more rows than may be saved
-        validate_max=True,
+    # formset_factory makes a subclass of ``formset``; its stubs say only BaseFormSet.
+    return cast(
+        type[BaseRowFormSet],
+        forms.formset_factory(
+            ItemForm,
+            formset=BaseRowFormSet,
+            extra=extra,
+            can_delete=True,
+            max_num=20,
+            absolute_max=20,  # a forged TOTAL_FORMS never builds more rows than may be saved
+            validate_max=True,
+        ),
     )
 
 
@@ -241,10 +253,10 @@ class TransactionForm(forms.Form):
         ItemKind.ONLINE_BANKING: {TransactionChannel.ONLINE_TRANSFER},
     }
 
-    def __init__(self, *args, items: list[ReportedItem] = (), **kwargs):
+    def __init__(self, *args, items: Sequence[ReportedItem] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.items = {item.pk: item for item in items}
-        self.fields["item"].choices = [("", "---------")] + [
+        field_of(self, "item", forms.ChoiceField).choices = [("", "---------")] + [
             (item.pk, f"{item}　{item.masked_account}") for item in items
         ]
 
@@ -272,14 +284,18 @@ class TransactionForm(forms.Form):
 
 def transaction_formset(extra: int = 0) -> type[BaseRowFormSet]:
     """Transactions formset; ``extra`` blank rows for the teller to fill."""
-    return forms.formset_factory(
-        TransactionForm,
-        formset=BaseRowFormSet,
-        extra=extra,
-        can_delete=True,
-        max_num=200,
-        absolute_max=200,
-        validate_max=True,
+    # formset_factory makes a subclass of ``formset``; its stubs say only BaseFormSet.
+    return cast(
+        type[BaseRowFormSet],
+        forms.formset_factory(
+            TransactionForm,
+            formset=BaseRowFormSet,
+            extra=extra,
+            can_delete=True,
+            max_num=200,
+            absolute_max=200,
+            validate_max=True,
+        ),
     )
 
 
@@ -333,11 +349,11 @@ class ChecklistForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("card", "passbook", "online_banking"):
             if questions.get(name):
-                self.fields[name].choices = questions[name]
+                field_of(self, name, forms.ChoiceField).choices = questions[name]
             else:
                 del self.fields[name]
         if questions.get("card") or questions.get("passbook"):
-            self.fields["common"].choices = COMMON_QUESTIONS
+            field_of(self, "common", forms.ChoiceField).choices = COMMON_QUESTIONS
         else:
             del self.fields["common"]
 

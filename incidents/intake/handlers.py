@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthedRequest
 from incidents.cases import services
 from incidents.cases.edits import EditStamp, newer_field_values, stale_refusal
 from incidents.cases.flags import case_flagged
@@ -37,10 +38,13 @@ from incidents.models.choices import (
     ActionStatus,
 )
 
+# Set on the request by the case page's correction view: its saves go back to the case page.
+CORRECTING = "mamori_correcting"
 
-def _go_on(request: HttpRequest, case: Case, step: str) -> HttpResponse:
+
+def _go_on(request: AuthedRequest, case: Case, step: str) -> HttpResponse:
     intake_autosave_discard(case=case, user=request.user, step=step)
-    if getattr(request, "mamori_correcting", False):
+    if getattr(request, CORRECTING, False):
         # A correction of a submitted case, from the case page: back there once saved.
         if "add_row" in request.POST:
             return redirect(reverse("incidents:case_correct", args=[case.pk, step]) + "?add=1")
@@ -58,7 +62,7 @@ def _go_on(request: HttpRequest, case: Case, step: str) -> HttpResponse:
     return redirect("incidents:intake_step", pk=case.pk, step=following)
 
 
-def _guarded(request: HttpRequest, case: Case, step: str, write, newer) -> HttpResponse | dict:
+def _guarded(request: AuthedRequest, case: Case, step: str, write, newer) -> HttpResponse | dict:
     """Run a step's write with the form's stamp: done (or already done) goes on, stale is refused
     with the typed values kept and ``newer(current)`` shown."""
     try:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from incidents.cases.selectors import case_applicable_checklist, case_has_money_items
 from incidents.models import Case
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -15,7 +19,7 @@ class Step:
     """One step of the intake."""
 
     slug: str
-    title: str
+    title: StrOrPromise
 
 
 ALL_STEPS = (

@@ -8,7 +8,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import (
+    AuthedRequest,
     idle_exempt,
     idle_rescue,
     json_error,
@@ -37,7 +38,7 @@ from incidents.intake.autosave_views import (
     _quiet,
 )
 from incidents.intake.forms import ReporterForm, SubmitForm
-from incidents.intake.handlers import STEP_HANDLERS, _review_step
+from incidents.intake.handlers import CORRECTING, STEP_HANDLERS, _review_step
 from incidents.intake.steps import (
     STEP_SLUGS,
     correction_steps,
@@ -54,7 +55,7 @@ def _require_intake_role(user) -> None:
         raise PermissionDenied
 
 
-def _intake_rescue(request: HttpRequest, kwargs: dict) -> bool:
+def _intake_rescue(request: AuthedRequest, kwargs: dict) -> bool:
     """An intake POST (a step, or the autosave) arriving after the idle timeout: keep its data."""
     try:
         fields = _posted_fields(request)
@@ -76,7 +77,7 @@ def _intake_rescue(request: HttpRequest, kwargs: dict) -> bool:
 
 @idle_rescue(_intake_rescue)
 @login_required
-def case_new(request: HttpRequest) -> HttpResponse:
+def case_new(request: AuthedRequest) -> HttpResponse:
     """Step 1 of a new report; the draft is created when the teller moves on."""
     _require_intake_role(request.user)
     restored = None
@@ -129,14 +130,14 @@ def case_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _editable_draft(request: HttpRequest, pk: int) -> Case:
+def _editable_draft(request: AuthedRequest, pk: int) -> Case:
     _require_intake_role(request.user)
     return case_get_full(user=request.user, pk=pk, action=CHANGE)
 
 
 @idle_rescue(_intake_rescue)
 @login_required
-def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def intake_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     """Show or save one step of a draft; each step is saved when the teller moves on. What was
     kept of the step before an idle logout is put back into the form, unsaved, to be checked."""
     if step not in STEP_SLUGS:
@@ -157,6 +158,7 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return redirect("incidents:intake_step", pk=case.pk, step=step)
     handler = STEP_HANDLERS[step]
     restored = None
+    data: QueryDict | None
     if request.method == "POST":
         data = request.POST
     elif step in AUTOSAVE_STEPS:
@@ -187,7 +189,7 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 
 @login_required
-def case_correct(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+def case_correct(request: AuthedRequest, pk: int, section: str) -> HttpResponse:
     """Correct or complete a submitted case (a picked-up after-hours call has only what the phone
     call gave): the intake's forms on the case page, each save versioned and on the timeline."""
     case = _editable_draft(request, pk)
@@ -199,7 +201,7 @@ def case_correct(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     if not can_correct(request.user, case):
         messages.info(request, _("この事故は現在の状態では訂正できません。"))
         return redirect(case)
-    request.mamori_correcting = True
+    setattr(request, CORRECTING, True)
     context = STEP_HANDLERS[section](
         request, case, request.POST if request.method == "POST" else None
     )
@@ -224,7 +226,7 @@ def case_correct(request: HttpRequest, pk: int, section: str) -> HttpResponse:
 @idle_exempt
 @json_login_required
 @json_methods("POST")
-def intake_autosave(request: HttpRequest, pk: int | None = None, step: str = "reporter"):
+def intake_autosave(request: AuthedRequest, pk: int | None = None, step: str = "reporter"):
     """Keep the intake form on screen as typed, before an idle logout (the page's script calls
     it); it does not count as using the terminal."""
     if step not in AUTOSAVE_STEPS:
@@ -246,7 +248,7 @@ def intake_autosave(request: HttpRequest, pk: int | None = None, step: str = "re
 
 @login_required
 @require_POST
-def case_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def case_submit_view(request: AuthedRequest, pk: int) -> HttpResponse:
     """Submit a draft; a second submission of the same draft lands on the same receipt."""
     case = _editable_draft(request, pk)
     if not case.is_draft:
@@ -285,7 +287,7 @@ def case_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def case_discard(request: AuthedRequest, pk: int) -> HttpResponse:
     """Discard a draft (kept as withdrawn, never deleted); refused once a stop was carried out."""
     case = _editable_draft(request, pk)
     try:

@@ -246,7 +246,7 @@ def receiving_accounts(
     if case_condition(user, VIEW) is not True:
         own = rows.filter(visible).values("payee_key")
         rows = rows.filter(payee_key__in=own)
-    rows = (
+    accounts = (
         rows.values("payee_key")
         .annotate(
             cases=Count("case_id", distinct=True),
@@ -283,7 +283,7 @@ def receiving_accounts(
             linked=_linked_cases(row["visible_cases"]),
             hidden=row["hidden"],
         )
-        for row in rows
+        for row in accounts
     ]
 
 
@@ -351,7 +351,7 @@ def skimming_points(
     )
     if since is not None:
         rows = rows.filter(occurred_at__gte=_start_of(since))
-    rows = rows.annotate(
+    shown_rows = rows.annotate(
         visible=ExpressionWrapper(visible, output_field=BooleanField()),
         shown=Concat(
             "case__number",
@@ -366,14 +366,15 @@ def skimming_points(
     ).values(
         "id", "location_key", "location", "occurred_at", "case_id", "amount", "visible", "shown"
     )
-    rows_sql, rows_params = rows.order_by().query.sql_with_params()
+    rows_sql, rows_params = shown_rows.order_by().query.sql_with_params()
     scoped = case_condition(user, VIEW) is not True
     sql = SKIMMING_SQL.format(
         rows=rows_sql,
         own="AND count(*) FILTER (WHERE visible) >= 1" if scoped else "",
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (skimming_window(), *rows_params, limit))
+        # django-stubs' SQL parameter types leave out timedelta, which psycopg sends as an interval.
+        cursor.execute(sql, (skimming_window(), *rows_params, limit))  # type: ignore[arg-type]
         found = cursor.fetchall()
     return [
         SkimmingPoint(

@@ -7,7 +7,7 @@ other branches' cases as a count (incidents.links).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthedRequest
 from incidents.links import selectors as links
 
 # How far back the lists look: the desk works on recent fraud (a freeze needs speed).
@@ -27,7 +28,7 @@ SINCE_CHOICES = {
 DEFAULT_SINCE = "365"
 
 
-def _since(request: HttpRequest) -> tuple[str, object]:
+def _since(request: HttpRequest) -> tuple[str, date | None]:
     code = request.GET.get("since", DEFAULT_SINCE)
     if code not in SINCE_CHOICES:
         code = DEFAULT_SINCE
@@ -38,7 +39,7 @@ def _since(request: HttpRequest) -> tuple[str, object]:
 @login_required
 @permission_required("incidents.view_case_links", raise_exception=True)
 @require_GET
-def receiving_accounts(request: HttpRequest) -> HttpResponse:
+def receiving_accounts(request: AuthedRequest) -> HttpResponse:
     """Receiving accounts that got money from two or more cases: candidates for a freeze."""
     code, since = _since(request)
     return render(
@@ -56,7 +57,7 @@ def receiving_accounts(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("incidents.view_case_links", raise_exception=True)
 @require_GET
-def skimming_points(request: HttpRequest) -> HttpResponse:
+def skimming_points(request: AuthedRequest) -> HttpResponse:
     """ATMs where two or more counterfeit-card cases withdrew within the window of each other."""
     code, since = _since(request)
     return render(

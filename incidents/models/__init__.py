@@ -3,6 +3,8 @@ desk, re-exported here so that ``incidents.models`` stays the one place to impor
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from incidents.models.attachments import (
     Attachment,
     AttachmentDownload,
@@ -44,6 +46,16 @@ from incidents.models.records import (
     IntakeAutosave,
     TimelineEvent,
 )
+
+if TYPE_CHECKING:
+    from pghistory.models import Event
+
+    # The history models django-pghistory makes for the models tracked with ``history`` (at
+    # import, into this module): statically known only as events.
+    CaseHistory: type[Event]
+    ReportedItemHistory: type[Event]
+    ProtectiveActionHistory: type[Event]
+    UnauthorizedTransactionHistory: type[Event]
 
 __all__ = [
     "EARLIEST_INSTANT",

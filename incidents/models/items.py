@@ -68,7 +68,7 @@ class ReportedItem(models.Model):
         return mask_account(self.account_branch, self.account_number)
 
 
-RULES_KIND = {
+RULES_KIND: dict[tuple[str, str], str] = {
     (ItemKind.CASH_CARD, ItemState.STOLEN): "stolen_card",
     (ItemKind.CASH_CARD, ItemState.LOST): "lost_card",
     (ItemKind.CASH_CARD, ItemState.COUNTERFEIT): "counterfeit_card",

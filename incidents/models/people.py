@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -49,6 +51,10 @@ class User(AbstractUser):
     language = models.CharField(
         _("表示言語"), max_length=8, choices=settings.LANGUAGES, default="ja"
     )
+
+    # Not a column: django-otp's OTPMiddleware puts it on the request's user, saying whether this
+    # session gave the one-time password (accounts.middleware.SecondFactorMiddleware reads it).
+    is_verified: Callable[[], bool]
 
     class Meta:
         verbose_name = _("職員")

@@ -10,6 +10,8 @@ compliance)?
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from django.db import models
 
 VIEW = "view"
@@ -50,7 +52,7 @@ class CaseQuerySet(RestrictedQuerySet):
     case_lookup = ""
 
 
-def case_condition(user, action: str) -> dict | bool | None:
+def case_condition(user, action: str) -> dict[str, Any] | Literal[True] | None:
     """Filter kwargs on Case for ``user`` and ``action``; True for all cases, None for none."""
     from incidents.models.choices import Role
 

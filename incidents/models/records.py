@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,6 +14,9 @@ from incidents.models.case import Case
 from incidents.models.choices import (
     EventKind,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class TimelineEvent(models.Model):
@@ -41,7 +46,7 @@ class TimelineEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
 
     @property
-    def kind_label(self) -> str:
+    def kind_label(self) -> StrOrPromise:
         try:
             return EventKind(self.kind).label
         except ValueError:

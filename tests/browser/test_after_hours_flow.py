@@ -26,6 +26,7 @@ def test_an_after_hours_card_stop_is_picked_up_by_the_branch_the_next_morning(
 ):
     cache.clear()
     older = factories.stolen_card_case(teller)
+    assert older.number is not None
 
     sign_in(page, live_server, "monitoring", "監視センター")
     expect(page.get_by_test_id("handoff")).to_contain_text("引継ぎ待ちの仮受付はありません")

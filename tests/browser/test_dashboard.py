@@ -46,7 +46,9 @@ def test_a_supervisor_sees_the_dashboard_charts_with_their_numbers(
     expect(status.locator("rect.chart-bar")).to_have_count(5)  # one bar per open status
     decided_bar = status.locator("rect.chart-bar").nth(4)
     assert decided_bar.get_attribute("data-value") == "2"
-    assert decided_bar.bounding_box()["width"] > 100  # the longest bar is drawn across
+    box = decided_bar.bounding_box()
+    assert box is not None
+    assert box["width"] > 100  # the longest bar is drawn across
     money = page.get_by_test_id("money-chart")
     expect(money.locator("rect.chart-bar.series-0")).to_have_count(13)  # 12 months and legend
     expect(page.get_by_test_id("days-chart").locator("circle.chart-point")).to_have_count(1)

@@ -21,6 +21,7 @@ def test_a_reminded_teller_records_the_police_report_and_the_deadline_is_met(
     page: Page, live_server, teller
 ):
     case = factories.stolen_card_case(teller, police="not_yet")
+    assert case.number is not None
     police = case.deadlines.get(kind="police_report")
     deadlines.deadlines_scan(now=police.due_at - timedelta(hours=3))
 

@@ -85,6 +85,7 @@ def test_a_teller_takes_a_stolen_card_report_and_prints_the_receipt(
     receipt = page.get_by_test_id("receipt")
     expect(receipt).to_be_visible()
     case = Case.objects.get()
+    assert case.number is not None
     expect(page.get_by_test_id("receipt-number")).to_have_text(case.number)
     expect(page.get_by_test_id("receipt-stops")).to_contain_text(case.actions.get().reference)
     expect(page.get_by_test_id("receipt-follow-ups")).to_contain_text("被害届")

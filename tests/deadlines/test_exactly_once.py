@@ -24,9 +24,11 @@ def owed_police_reports(teller, count: int) -> list[Deadline]:
     for _n in range(count):
         case = factories.stolen_card_case(teller, police="not_yet", withdrawals=())
         Deadline.objects.filter(case=case).delete()
-        opened.append(
-            deadlines.deadline_open(case=case, kind="police_report", due_at=DUE, owner=teller)
+        deadline = deadlines.deadline_open(
+            case=case, kind="police_report", due_at=DUE, owner=teller
         )
+        assert deadline is not None
+        opened.append(deadline)
     return opened
 
 

@@ -14,7 +14,7 @@ JAPANESE = st.one_of(
     st.characters(min_codepoint=0xFF01, max_codepoint=0xFF9F),  # full-width, half-width kana
 )
 CONTROL = st.one_of(st.characters(min_codepoint=0, max_codepoint=0x1F), st.just("\x7f"))
-ANY_CHAR = st.characters(exclude_categories=("Cs",))  # every code point UTF-8 can carry
+ANY_CHAR = st.characters(exclude_categories=["Cs"])  # every code point UTF-8 can carry
 
 SPECIAL = st.sampled_from(
     [

@@ -17,6 +17,7 @@ Every example runs in a savepoint that is rolled back, on one world per kind of 
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -192,7 +193,7 @@ ONCE_ONLY = {name for name, spec in MATRIX.items() if spec.edits} | {
 
 
 def send(client: Client, url: str, payload: Payload, as_json: bool):
-    extra = {"HTTP_ACCEPT": "application/json"} if as_json else {}
+    extra: dict[str, Any] = {"HTTP_ACCEPT": "application/json"} if as_json else {}
     if payload.kind == "form" and payload.files:
         return client.post(url, _multipart(payload), **extra)
     if payload.kind == "form":

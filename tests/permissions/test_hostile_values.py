@@ -39,7 +39,7 @@ NOT_HERE = {"next"}
 class Reads:
     """The keys read from query dictionaries, and the fields of the forms bound, in one request."""
 
-    def __init__(self, monkeypatch):
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.keys: dict[int, set[str]] = {}
         self.fields: set[str] = set()
         reads = self

@@ -210,8 +210,8 @@ def add_decision(world: World, state: str) -> None:
     decision = None
     if state in ("in_review", "decided"):
         decision = compensation.decision_submit(case=fresh(case), user=teller, note="")
-    if state == "decided":
-        decision = compensation.decision_approve(decision=decision, user=supervisor)
+        if state == "decided":
+            decision = compensation.decision_approve(decision=decision, user=supervisor)
     world.cases[state] = Case.objects.get(pk=case.pk)
     world.decision = decision
 

@@ -4,6 +4,7 @@ decided through the same services the pages call."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -36,7 +37,7 @@ def report(
     teller: User,
     *,
     transactions: list[dict],
-    items: list[tuple[str, str]] = (("cash_card", "stolen"),),
+    items: Sequence[tuple[str, str]] = (("cash_card", "stolen"),),
     customer_number: str = "100001",
     customer_type: str = "individual",
     notified_at: datetime | None = None,
@@ -45,6 +46,8 @@ def report(
 ) -> Case:
     """A submitted case with the given items and transactions (each a dict with ``at``,
     ``amount`` and optionally ``item`` (index), ``recovered``, ``location``, ``payee``)."""
+    branch = teller.branch
+    assert branch is not None, "a teller works at a branch"
     latest = max(row["at"] for row in transactions) if transactions else jst(2025, 5, 1)
     notified_at = notified_at or latest + timedelta(days=1)
     case, _created = services.case_start_draft(
@@ -75,7 +78,7 @@ def report(
             {
                 "kind": kind,
                 "state": state,
-                "account_branch": teller.branch.code,
+                "account_branch": branch.code,
                 "account_number": "1234567",
                 "occurred_on": first_day - timedelta(days=1),
                 "noticed_on": first_day,
@@ -91,7 +94,7 @@ def report(
             {
                 "item": item.pk,
                 "occurred_at": row["at"],
-                "account_branch": teller.branch.code,
+                "account_branch": branch.code,
                 "account_number": "1234567",
                 "channel": row.get("channel", CHANNEL[(item.kind, item.state)]),
                 "amount": row["amount"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from typing import Any
 
 import pytest
 
@@ -475,7 +476,7 @@ def test_a_transaction_naming_a_missing_item_is_refused_by_assess() -> None:
     ],
 )
 def test_assess_refuses_facts_built_in_python_outside_the_contract(
-    change: dict[str, object], field: str
+    change: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(FactsError) as caught:
         assess(dataclasses.replace(case(), **change))

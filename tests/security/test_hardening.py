@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 from django.template import engines
+from django.template.backends.django import DjangoTemplates
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
@@ -114,6 +115,7 @@ def test_every_page_carries_a_content_security_policy_without_unsafe_inline(
 def template_files() -> list[Path]:
     folders = [ROOT / "templates"]
     for engine in engines.all():
+        assert isinstance(engine, DjangoTemplates)
         for loader in engine.engine.template_loaders:
             for folder in getattr(loader, "get_dirs", list)():
                 if str(folder).startswith(str(ROOT)) and ".venv" not in str(folder):

@@ -59,7 +59,9 @@ def failures(username: str, address: str) -> int:
 def wait_minutes(response) -> int:
     """The wait the lockout page tells (in minutes)."""
     assert response.status_code == 429
-    return int(re.search(r'data-minutes="(\d+)"', response.content.decode()).group(1))
+    found = re.search(r'data-minutes="(\d+)"', response.content.decode())
+    assert found is not None
+    return int(found.group(1))
 
 
 def test_the_waits_double_from_one_minute_up_to_the_cap(settings):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -132,7 +132,7 @@ class Command(BaseCommand):
             "file", nargs="?", metavar="FILE", help="the case's facts as JSON; - for standard input"
         )
 
-    def _fail(self, problems: list[str], status: int) -> None:
+    def _fail(self, problems: list[str], status: int) -> NoReturn:
         """Print each problem on its own line of standard error and stop with the status."""
         if not getattr(self, "_called_from_command_line", False):
             raise CommandError("\n".join(problems), returncode=status)

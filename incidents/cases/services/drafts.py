@@ -52,7 +52,10 @@ def case_start_draft(*, user: User, token: UUID, fields: Mapping[str, Any]) -> t
     existing = _existing_intake(token)
     if existing is not None:
         return existing, False
-    case = Case(branch_id=user.branch_id, created_by=user, intake_token=token, assigned_to=user)
+    branch_id = user.branch_id
+    if branch_id is None:  # never: intake is for a branch's staff, who always have a branch
+        raise ValueError("a draft is opened by a member of a branch's staff")
+    case = Case(branch_id=branch_id, created_by=user, intake_token=token, assigned_to=user)
     for name, value in fields.items():
         setattr(case, name, value)
     case.intake_step = "reporter"

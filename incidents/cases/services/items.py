@@ -76,7 +76,8 @@ def _write_items(
     existing = {item.pk: item for item in ReportedItem.objects.filter(case=case)}
     position = 0
     for row in rows:
-        item = existing.get(row.get("id")) if row.get("id") else None
+        pk = row.get("id")
+        item = existing.get(pk) if pk else None
         if row.get("DELETE"):
             if item is not None and not item.transactions.exists():
                 item.delete()

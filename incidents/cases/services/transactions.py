@@ -48,7 +48,8 @@ def case_save_transactions(
         item_ids = set(ReportedItem.objects.filter(case=current).values_list("pk", flat=True))
         kept = []
         for row in rows:
-            tx = existing.get(row.get("id")) if row.get("id") else None
+            pk = row.get("id")
+            tx = existing.get(pk) if pk else None
             if row.get("DELETE"):
                 if tx is not None:
                     tx.delete()
