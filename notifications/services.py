@@ -18,9 +18,12 @@ from __future__ import annotations
 import logging
 import random
 import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from functools import partial
+from typing import Any
 
 from celery import current_app
 from django.conf import settings
@@ -91,6 +94,63 @@ def notification_create(
     return notification
 
 
+@dataclass(frozen=True)
+class NotificationDraft:
+    """One notice to write with ``notification_create_many`` (the arguments of ``notification_create``)."""
+
+    recipient: Any
+    kind: str
+    title: str
+    body: str = ""
+    url: str = ""
+    link_label: str = ""
+    dedupe_key: str | None = None
+    email: bool = True
+
+
+def notification_create_many(*, drafts: Sequence[NotificationDraft]) -> list[Notification]:
+    """Write many notices in one multi-row insert in the caller's transaction; once it commits,
+    hand all their emails to the broker in one message.
+
+    A notice whose ``dedupe_key`` exists already is not written again: if the insert meets one,
+    the notices are written one at a time through ``notification_create``, which skips it.
+    """
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient=draft.recipient,
+            kind=draft.kind,
+            title=draft.title[:200],
+            body=draft.body,
+            url=draft.url,
+            link_label=draft.link_label[:60],
+            dedupe_key=draft.dedupe_key,
+            created_at=now,
+            email_state=EmailState.PENDING if _wants_email(draft) else EmailState.NOT_SENT,
+            email_due_at=now if _wants_email(draft) else None,
+        )
+        for draft in drafts
+    ]
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        # Rare (the callers' own compare-and-swap makes their keys new): the slow, sure way.
+        return [notification_create(**vars(draft)) for draft in drafts]
+    owed = [row.pk for row in rows if row.email_state == EmailState.PENDING]
+    if owed:
+        transaction.on_commit(
+            partial(notification_enqueue_emails, notification_ids=owed), robust=True
+        )
+    return rows
+
+
+def _wants_email(draft: NotificationDraft) -> bool:
+    return draft.email and bool(draft.recipient.email)
+
+
 # The email task, named as the worker knows it (the services hand it over by name: the task
 # module calls the services, never the other way round).
 SEND_EMAIL_TASK = "notifications.tasks.send_notification_email"
@@ -114,6 +174,33 @@ def notification_enqueue_email(*, notification_id: int) -> bool:
         # The row stays owed; the resend job hands it over again when the broker is back.
         logger.warning(
             "email for notification %s waits: broker unavailable (%s)", notification_id, exc
+        )
+        return False
+    return True
+
+
+# The task that hands many emails to the broker, one email task each, from a worker.
+ENQUEUE_EMAILS_TASK = "notifications.tasks.enqueue_notification_emails"
+
+
+def notification_enqueue_emails(*, notification_ids: Sequence[int]) -> bool:
+    """Hand many emails to the broker in one message (a worker fans it out into one email task
+    each); a broker that is down is logged, never raised: the rows stay owed for the resend job."""
+    try:
+        current_app.send_task(
+            ENQUEUE_EMAILS_TASK,
+            args=[list(notification_ids)],
+            retry=True,
+            retry_policy={
+                "max_retries": 1,
+                "interval_start": 0,
+                "interval_step": 0.5,
+                "interval_max": 0.5,
+            },
+        )
+    except Exception as exc:
+        logger.warning(
+            "emails of %s notifications wait: broker unavailable (%s)", len(notification_ids), exc
         )
         return False
     return True

@@ -14,7 +14,7 @@ from incidents.models.choices import (
     Role,
 )
 from notifications.choices import NotificationKind
-from notifications.services import notification_create
+from notifications.services import NotificationDraft, notification_create
 
 # What each step of a deadline tells its recipients: (notice kind, title, body), worded in each
 # recipient's language when the notice is written.
@@ -54,22 +54,30 @@ DEADLINE_NOTICES = {
 }
 
 
-def _notify_deadline(deadline, recipients, step: str) -> None:
-    """One notice per recipient and step (``DEADLINE_NOTICES``), in the recipient's language."""
+def deadline_notice_drafts(
+    deadline: Deadline, recipients: list[User], step: str, *, owner: User | None
+) -> list[NotificationDraft]:
+    """One notice per recipient and step (``DEADLINE_NOTICES``), in the recipient's language;
+    ``owner`` is the deadline's, passed in so that a batch reads its owners once."""
     kind, title, body = DEADLINE_NOTICES[step]
-    owner = deadline.owner.display_name if deadline.owner else ""
+    owner_name = owner.display_name if owner is not None else ""
+    url, label = deadline.case.get_absolute_url(), deadline.case.number or ""
+    drafts = []
     for user in recipients:
         with translation.override(user.language):
-            args = {**_args(deadline), "owner": owner or _("未定")}
-            notification_create(
-                recipient=user,
-                kind=kind,
-                title=str(title) % args,
-                body=str(body) % args,
-                url=deadline.case.get_absolute_url(),
-                link_label=deadline.case.number or "",
-                dedupe_key=f"deadline:{deadline.pk}:{step}:{user.pk}",
+            args = {**_args(deadline), "owner": owner_name or _("未定")}
+            drafts.append(
+                NotificationDraft(
+                    recipient=user,
+                    kind=kind,
+                    title=str(title) % args,
+                    body=str(body) % args,
+                    url=url,
+                    link_label=label,
+                    dedupe_key=f"deadline:{deadline.pk}:{step}:{user.pk}",
+                )
             )
+    return drafts
 
 
 # ---------------------------------------------------------------------------------------------

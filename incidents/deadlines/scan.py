@@ -1,11 +1,23 @@
-"""The periodic scan: remind, mark overdue, escalate, each step once (compare-and-swap)."""
+"""The periodic scan: remind, mark overdue, escalate, each step once, a batch of deadlines at a time.
+
+How exactly-once holds (docs/architecture.md §5): each batch is one transaction that locks its due
+rows (``FOR UPDATE SKIP LOCKED``: a second scan running at the same time takes other rows), takes
+each kind of step for the whole batch in one compare-and-swap ``UPDATE … WHERE id = ANY(…) AND
+state = … RETURNING id``, and writes the notices and timeline lines of exactly the rows that
+statement returned, in multi-row inserts, in the same transaction. A step is therefore recorded
+with its notices or not at all, and never twice. The scan stops at a row or time budget and leaves
+what is still due for the next run, which finds it by the same indexed selection.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,22 +28,42 @@ from incidents.deadlines.notices import (
     _branch_users,
     _fmt,
     _names,
-    _notify_deadline,
-    _record,
     _users_with_role,
     _who,
+    deadline_notice_drafts,
 )
-from incidents.deadlines.policies import LAST_ESCALATION_LEVEL, policies_all, policy_for
-from incidents.models import Deadline, DeadlinePolicy, User
+from incidents.deadlines.policies import LAST_ESCALATION_LEVEL, policies_all
+from incidents.models import Deadline, DeadlinePolicy, TimelineEvent, User
 from incidents.models.choices import (
     DeadlineKind,
     DeadlineState,
     EventKind,
     Role,
 )
+from notifications.services import NotificationDraft, notification_create_many
 
-# ---------------------------------------------------------------------------------------------
-# The scan
+# Deadlines locked and stepped in one transaction: large enough that a statement's fixed cost is
+# shared by many rows, small enough that a deadline met meanwhile waits a moment at most.
+BATCH_SIZE = 1000
+# Beat starts a scan every 60 seconds; one run stops starting batches after this, so a burst
+# (50,000 due after a long weekend) is handed on to the next run rather than piling runs up.
+TIME_BUDGET = timedelta(seconds=40)
+# At most this many deadlines in one run, whatever the time.
+ROW_BUDGET = 100_000
+
+# The columns a step needs: the wording reads the case number and the branch name.
+_STEP_FIELDS = (
+    "kind",
+    "due_at",
+    "state",
+    "owner",
+    "reminded_at",
+    "escalation_level",
+    "escalated_at",
+    "next_action_at",
+    "case__number",
+    "branch__name",
+)
 
 
 @dataclass(frozen=True)
@@ -55,11 +87,13 @@ class ScanAction:
 
 @dataclass
 class ScanResult:
-    """What one scan did."""
+    """What one scan did, and whether it left due deadlines for the next run (a budget ran out)."""
 
     now: datetime
     examined: int = 0
     actions: list[ScanAction] = field(default_factory=list)
+    batches: int = 0
+    left_for_next_run: bool = False
 
     def count(self, action: str) -> int:
         return sum(1 for done in self.actions if done.action == action)
@@ -83,175 +117,279 @@ def deadlines_due_ids(*, now: datetime, limit: int = 5000) -> list[int]:
     )
 
 
-def deadlines_scan(*, now: datetime | None = None, limit: int = 5000) -> ScanResult:
-    """Remind, mark overdue, escalate and re-escalate every deadline whose next step is due."""
+def deadlines_scan(
+    *,
+    now: datetime | None = None,
+    limit: int = ROW_BUDGET,
+    batch_size: int = BATCH_SIZE,
+    time_budget: timedelta = TIME_BUDGET,
+) -> ScanResult:
+    """Remind, mark overdue, escalate and re-escalate the deadlines whose next step is due, a batch
+    at a time, until none is left or ``limit`` rows or ``time_budget`` are spent (the first batch
+    always runs, so every run makes progress)."""
     now = now or timezone.now()
     result = ScanResult(now=now)
-    ids = deadlines_due_ids(now=now, limit=limit)
-    result.examined = len(ids)
-    if not ids:
-        return result
-    policies = policies_all()
-    calendar = BusinessCalendar()
-    staff = _Staff()
-    for pk in ids:
-        result.actions.extend(
-            deadline_advance(
-                deadline_id=pk, now=now, policies=policies, calendar=calendar, staff=staff
+    steps = _Steps(now)
+    started = time.monotonic()
+    while True:
+        room = min(batch_size, limit - result.examined)
+        spent = timedelta(seconds=time.monotonic() - started)
+        if room <= 0 or (result.batches and spent >= time_budget):
+            result.left_for_next_run = Deadline.objects.filter(next_action_at__lte=now).exists()
+            break
+        with transaction.atomic():
+            due = _due(now).order_by("next_action_at").select_for_update(
+                skip_locked=True, of=("self",)
             )
-        )
+            rows = list(due[:room])
+            result.actions.extend(steps.take(rows))
+        result.examined += len(rows)
+        result.batches += 1
+        if len(rows) < room:
+            # Nothing more is due, or what is due is locked by another scan that is taking it.
+            break
     return result
 
 
-def deadline_advance(
-    *,
-    deadline_id: int,
-    now: datetime,
-    policies: dict[str, DeadlinePolicy] | None = None,
-    calendar: BusinessCalendar | None = None,
-    staff: _Staff | None = None,
-) -> list[ScanAction]:
-    """Take every step of one deadline that is due at ``now``, each once (compare-and-swap).
+def deadline_advance(*, deadline_id: int, now: datetime) -> list[ScanAction]:
+    """Take every step of one deadline that is due at ``now``, each once.
 
-    The row is read once; each step is its own transaction whose compare-and-swap is conditioned
-    on the state read, so a step another scan took meanwhile is not taken again.
+    Unlike the scan it waits for a row another transaction holds, then finds it no longer due.
     """
-    deadline = (
-        Deadline.objects.select_related("case", "branch", "owner")
-        .filter(pk=deadline_id, next_action_at__lte=now)
-        .first()
+    with transaction.atomic():
+        rows = list(_due(now).filter(pk=deadline_id).select_for_update(of=("self",)))
+        return _Steps(now).take(rows)
+
+
+def _due(now: datetime) -> QuerySet[Deadline]:
+    return (
+        Deadline.objects.filter(next_action_at__lte=now)
+        .select_related("case", "branch")
+        .only(*_STEP_FIELDS)
     )
-    if deadline is None:
-        return []
-    policy = (policies or {}).get(deadline.kind) or policy_for(deadline.kind)
-    calendar = calendar or BusinessCalendar()
-    staff = staff or _Staff()
-    done = []
-    while deadline.next_action_at is not None and deadline.next_action_at <= now:
-        with transaction.atomic():
-            action = _take_step(deadline, now, policy, calendar, staff)
-        if action is None:
-            break
-        done.append(action)
-    return done
 
 
-def _take_step(deadline, now, policy, calendar, staff) -> ScanAction | None:
-    if deadline.state == DeadlineState.OPEN and now < deadline.due_at:
-        return _remind(deadline, now, staff)
-    if deadline.state == DeadlineState.OPEN:
-        return _mark_overdue(deadline, now, policy)
-    if deadline.state == DeadlineState.OVERDUE:
-        return _escalate(deadline, now, policy, calendar, staff)
-    if (
-        deadline.state == DeadlineState.ESCALATED
-        and deadline.escalation_level < LAST_ESCALATION_LEVEL
-    ):
-        return _re_escalate(deadline, now, staff)
-    # Nothing left to do (e.g. a row edited by hand): stop looking at it.
-    Deadline.objects.filter(pk=deadline.pk, state=deadline.state).update(next_action_at=None)
-    return None
+class _Steps:
+    """The steps of locked, due deadlines, one statement per kind of step for a whole batch."""
 
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.staff = _Staff()
+        self.policies: dict[str, DeadlinePolicy] | None = None
+        self.branch_hours = BusinessCalendar().is_branch_hours(now)
 
-def _remind(deadline, now, staff) -> ScanAction | None:
-    took = Deadline.objects.filter(
-        pk=deadline.pk, state=DeadlineState.OPEN, reminded_at__isnull=True
-    ).update(reminded_at=now, next_action_at=deadline.due_at)
-    if took != 1:
-        # Already reminded (a scan with an earlier clock, or the policy changed): wait for the due.
-        Deadline.objects.filter(
-            pk=deadline.pk, state=DeadlineState.OPEN, reminded_at__isnull=False
-        ).update(next_action_at=deadline.due_at)
-        return None
-    deadline.reminded_at, deadline.next_action_at = now, deadline.due_at
-    recipients = _owner_or_branch(deadline, staff)
-    _notify_deadline(deadline, recipients, "remind")
-    with bank_language():
-        message = _("「%(kind)s」の期限（%(due)s）が近いことを %(who)s にお知らせしました") % {
-            **_args(deadline),
-            "who": _names(recipients),
-        }
-    _record(deadline, None, EventKind.DEADLINE_REMINDED, message, _who(recipients))
-    return _action(deadline, "reminded", recipients)
+    def take(self, rows: list[Deadline]) -> list[ScanAction]:
+        """Step ``rows`` (due and locked by the caller's transaction); say what was done."""
+        if not rows:
+            return []
+        if self.policies is None:
+            self.policies = policies_all()
+        now = self.now
+        self.staff.load_owners(row.owner_id for row in rows)
+        by_id = {row.pk: row for row in rows}
+        done: list[tuple[Deadline, str, list[User]]] = []
 
+        def open_(row: Deadline) -> bool:
+            return row.state == DeadlineState.OPEN
 
-def _mark_overdue(deadline, now, policy) -> ScanAction | None:
-    next_action_at = max(deadline.due_at + policy.escalate_after, now)
-    took = Deadline.objects.filter(pk=deadline.pk, state=DeadlineState.OPEN).update(
-        state=DeadlineState.OVERDUE, next_action_at=next_action_at
-    )
-    if took != 1:
-        return None
-    deadline.state, deadline.next_action_at = DeadlineState.OVERDUE, next_action_at
-    recipients = [deadline.owner] if deadline.owner and deadline.owner.is_active else []
-    _notify_deadline(deadline, recipients, "overdue")
-    with bank_language():
-        message = _("「%(kind)s」が期限（%(due)s）を過ぎました") % _args(deadline)
-    _record(deadline, None, EventKind.DEADLINE_OVERDUE, message, _who(recipients))
-    return _action(deadline, "overdue", recipients)
+        # Before the due time: the reminder (once; a deadline already reminded waits for its due).
+        early = [row for row in rows if open_(row) and now < row.due_at]
+        for row in self._swap(
+            [r for r in early if r.reminded_at is None],
+            "reminded_at = %(now)s, next_action_at = d.due_at",
+            "d.state = 'open' AND d.reminded_at IS NULL",
+        ):
+            row.reminded_at, row.next_action_at = now, row.due_at
+            done.append((row, "reminded", self._owner_or_branch(row)))
+        for row in self._swap(
+            [r for r in early if r.reminded_at is not None],
+            "next_action_at = d.due_at",
+            "d.state = 'open' AND d.reminded_at IS NOT NULL",
+        ):
+            row.next_action_at = row.due_at
+        # Past the due time: overdue, and escalated at once if the policy allows no delay.
+        escalate_after = self._by_kind("escalate_after")
+        for row in self._swap(
+            [r for r in rows if open_(r) and r.due_at <= now],
+            f"state = 'overdue', next_action_at = GREATEST(d.due_at + {escalate_after[0]}, %(now)s)",
+            "d.state = 'open'",
+            escalate_after[1],
+        ):
+            row.state = DeadlineState.OVERDUE
+            row.next_action_at = max(row.due_at + self._policy(row).escalate_after, now)
+            done.append((row, "overdue", self._owner(row)))
+        re_escalate_after = self._by_kind("re_escalate_after")
+        for row in self._swap(
+            [
+                r
+                for r in rows
+                if r.state == DeadlineState.OVERDUE
+                and r.escalation_level == 0
+                and r.next_action_at is not None
+                and r.next_action_at <= now
+            ],
+            "state = 'escalated', escalation_level = 1, escalated_at = %(now)s, "
+            f"next_action_at = %(now)s + {re_escalate_after[0]}",
+            "d.state = 'overdue' AND d.escalation_level = 0",
+            re_escalate_after[1],
+        ):
+            row.state, row.escalation_level, row.escalated_at = DeadlineState.ESCALATED, 1, now
+            row.next_action_at = now + self._policy(row).re_escalate_after
+            done.append((row, "escalated", self._escalation_recipients(row)))
+        for row in self._swap(
+            [
+                r
+                for r in rows
+                if r.state == DeadlineState.ESCALATED
+                and r.escalation_level == 1
+                and r.next_action_at is not None
+                and r.next_action_at <= now
+            ],
+            "escalation_level = %(last)s, escalated_at = %(now)s, next_action_at = NULL",
+            "d.state = 'escalated' AND d.escalation_level = 1",
+            {"last": LAST_ESCALATION_LEVEL},
+        ):
+            row.escalation_level, row.escalated_at = LAST_ESCALATION_LEVEL, now
+            row.next_action_at = None
+            done.append((row, "re_escalated", self.staff.with_role(Role.COMPLIANCE)))
+        # Nothing left to do (e.g. a row edited by hand): stop looking at it.
+        for row in self._swap(
+            [r for r in rows if r.next_action_at is not None and r.next_action_at <= now],
+            "next_action_at = NULL",
+            "d.next_action_at <= %(now)s",
+        ):
+            row.next_action_at = None
+        _write(done, self.staff, branch_hours=self.branch_hours)
+        # Deadline by deadline, in the order they fell due, each one's steps in order.
+        order = {pk: index for index, pk in enumerate(by_id)}
+        done.sort(key=lambda item: order[item[0].pk])
+        return [_action(row, action, recipients) for row, action, recipients in done]
 
+    def _swap(
+        self, rows: list[Deadline], assign: str, condition: str, params: dict | None = None
+    ) -> list[Deadline]:
+        """One compare-and-swap for ``rows``; the rows it changed, in their order."""
+        if not rows:
+            return []
+        table = Deadline._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS d SET {assign} "  # noqa: S608 - this module's SQL; values are parameters
+                f"WHERE d.id = ANY(%(ids)s) AND {condition} RETURNING d.id",
+                {"ids": [row.pk for row in rows], "now": self.now, **(params or {})},
+            )
+            changed = {pk for (pk,) in cursor.fetchall()}
+        return [row for row in rows if row.pk in changed]
 
-def _escalate(deadline, now, policy, calendar, staff) -> ScanAction | None:
-    next_action_at = now + policy.re_escalate_after
-    took = Deadline.objects.filter(
-        pk=deadline.pk, state=DeadlineState.OVERDUE, escalation_level=0
-    ).update(
-        state=DeadlineState.ESCALATED,
-        escalation_level=1,
-        escalated_at=now,
-        next_action_at=next_action_at,
-    )
-    if took != 1:
-        return None
-    deadline.state, deadline.escalation_level = DeadlineState.ESCALATED, 1
-    deadline.escalated_at, deadline.next_action_at = now, next_action_at
-    in_hours = calendar.is_branch_hours(now)
-    recipients = staff.of_branch(deadline.branch_id, (Role.SUPERVISOR,)) if in_hours else []
-    if not recipients:
+    def _by_kind(self, name: str) -> tuple[str, dict]:
+        """A SQL ``CASE`` giving each kind's policy interval ``name``, and its parameters."""
+        assert self.policies is not None
+        whens, params = [], {}
+        for index, (kind, policy) in enumerate(sorted(self.policies.items())):
+            whens.append(f"WHEN %({name}_k{index})s THEN %({name}_v{index})s::interval")
+            params[f"{name}_k{index}"], params[f"{name}_v{index}"] = kind, getattr(policy, name)
+        return f"(CASE d.kind {' '.join(whens)} END)", params
+
+    def _policy(self, row: Deadline) -> DeadlinePolicy:
+        assert self.policies is not None
+        return self.policies[row.kind]
+
+    def _owner(self, row: Deadline) -> list[User]:
+        owner = self.staff.user(row.owner_id)
+        return [owner] if owner is not None and owner.is_active else []
+
+    def _owner_or_branch(self, row: Deadline) -> list[User]:
+        owner = self._owner(row)
+        if owner:
+            return owner
+        if row.kind == DeadlineKind.SUPERVISOR_REVIEW:
+            return self.staff.of_branch(row.branch_id, (Role.SUPERVISOR,))
+        return self.staff.of_branch(row.branch_id, (Role.TELLER, Role.SUPERVISOR))
+
+    def _escalation_recipients(self, row: Deadline) -> list[User]:
+        recipients = (
+            self.staff.of_branch(row.branch_id, (Role.SUPERVISOR,)) if self.branch_hours else []
+        )
         # After hours (or a branch without a supervisor) the monitoring center is on duty.
-        recipients = staff.with_role(Role.MONITORING)
-    _notify_deadline(deadline, recipients, "escalate1")
+        return recipients or self.staff.with_role(Role.MONITORING)
+
+
+def _write(
+    done: list[tuple[Deadline, str, list[User]]], staff: _Staff, *, branch_hours: bool
+) -> None:
+    """The notices and timeline lines of the steps taken, in two multi-row inserts."""
+    drafts: list[NotificationDraft] = []
+    events: list[TimelineEvent] = []
+    at = timezone.now()
     with bank_language():
-        message = _("「%(kind)s」の期限超過を %(who)s に報告しました（エスカレーション）") % {
-            **_args(deadline),
+        for row, action, recipients in done:
+            owner = staff.user(row.owner_id)
+            drafts.extend(
+                deadline_notice_drafts(row, recipients, _NOTICE_OF[action], owner=owner)
+            )
+            kind, message, data = _event(row, action, recipients, branch_hours)
+            events.append(
+                TimelineEvent(
+                    case_id=row.case_id,
+                    at=at,
+                    actor=None,
+                    kind=kind,
+                    message=message,
+                    data={"deadline": row.pk, "deadline_kind": row.kind, **data},
+                )
+            )
+    notification_create_many(drafts=drafts)
+    TimelineEvent.objects.bulk_create(events)
+
+
+_NOTICE_OF = {
+    "reminded": "remind",
+    "overdue": "overdue",
+    "escalated": "escalate1",
+    "re_escalated": "escalate2",
+}
+
+
+def _event(
+    row: Deadline, action: str, recipients: list[User], branch_hours: bool
+) -> tuple[str, str, dict]:
+    """The timeline line of one step, in the bank's language (active when called)."""
+    if action == "reminded":
+        message = _("「%(kind)s」の期限（%(due)s）が近いことを %(who)s にお知らせしました") % {
+            **_args(row),
             "who": _names(recipients),
         }
-    _record(
-        deadline,
-        None,
-        EventKind.DEADLINE_ESCALATED,
-        message,
-        {**_who(recipients), "level": 1, "branch_hours": in_hours},
-    )
-    return _action(deadline, "escalated", recipients)
-
-
-def _re_escalate(deadline, now, staff) -> ScanAction | None:
-    took = Deadline.objects.filter(
-        pk=deadline.pk, state=DeadlineState.ESCALATED, escalation_level=1
-    ).update(escalation_level=LAST_ESCALATION_LEVEL, escalated_at=now, next_action_at=None)
-    if took != 1:
-        return None
-    deadline.escalation_level, deadline.escalated_at, deadline.next_action_at = (
-        LAST_ESCALATION_LEVEL,
-        now,
-        None,
-    )
-    recipients = staff.with_role(Role.COMPLIANCE)
-    _notify_deadline(deadline, recipients, "escalate2")
-    with bank_language():
-        message = _(
-            "「%(kind)s」がエスカレーション後も未完了のため、本部コンプライアンスに報告しました"
-        ) % _args(deadline)
-    _record(deadline, None, EventKind.DEADLINE_ESCALATED, message, {**_who(recipients), "level": 2})
-    return _action(deadline, "re_escalated", recipients)
+        return EventKind.DEADLINE_REMINDED, message, _who(recipients)
+    if action == "overdue":
+        message = _("「%(kind)s」が期限（%(due)s）を過ぎました") % _args(row)
+        return EventKind.DEADLINE_OVERDUE, message, _who(recipients)
+    if action == "escalated":
+        message = _("「%(kind)s」の期限超過を %(who)s に報告しました（エスカレーション）") % {
+            **_args(row),
+            "who": _names(recipients),
+        }
+        data = {**_who(recipients), "level": 1, "branch_hours": branch_hours}
+        return EventKind.DEADLINE_ESCALATED, message, data
+    message = _(
+        "「%(kind)s」がエスカレーション後も未完了のため、本部コンプライアンスに報告しました"
+    ) % _args(row)
+    return EventKind.DEADLINE_ESCALATED, message, {**_who(recipients), "level": 2}
 
 
 class _Staff:
-    """Who is on which branch and role, read once per scan (a scan takes a moment)."""
+    """Who is on which branch and role, and the deadlines' owners, read once per scan."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple, list[User]] = {}
+        self._users: dict[int, User] = {}
+
+    def load_owners(self, ids: Iterable[int | None]) -> None:
+        missing = {pk for pk in ids if pk is not None and pk not in self._users}
+        if missing:
+            self._users.update((user.pk, user) for user in User.objects.filter(pk__in=missing))
+
+    def user(self, pk: int | None) -> User | None:
+        return self._users.get(pk) if pk is not None else None
 
     def of_branch(self, branch_id: int, roles: tuple[str, ...]) -> list[User]:
         key = (branch_id, roles)
@@ -264,14 +402,6 @@ class _Staff:
         if key not in self._cache:
             self._cache[key] = _users_with_role(role)
         return self._cache[key]
-
-
-def _owner_or_branch(deadline: Deadline, staff: _Staff) -> list[User]:
-    if deadline.owner is not None and deadline.owner.is_active:
-        return [deadline.owner]
-    if deadline.kind == DeadlineKind.SUPERVISOR_REVIEW:
-        return staff.of_branch(deadline.branch_id, (Role.SUPERVISOR,))
-    return staff.of_branch(deadline.branch_id, (Role.TELLER, Role.SUPERVISOR))
 
 
 def _action(deadline: Deadline, action: str, recipients: list[User]) -> ScanAction:
