@@ -194,6 +194,7 @@ class _Steps:
 
         # Before the due time: the reminder (once; a deadline already reminded waits for its due).
         early = [row for row in rows if open_(row) and now < row.due_at]
+        reminded_before = [row for row in early if row.reminded_at is not None]
         for row in self._swap(
             [r for r in early if r.reminded_at is None],
             "reminded_at = %(now)s, next_action_at = d.due_at",
@@ -202,7 +203,7 @@ class _Steps:
             row.reminded_at, row.next_action_at = now, row.due_at
             done.append((row, "reminded", self._owner_or_branch(row)))
         for row in self._swap(
-            [r for r in early if r.reminded_at is not None],
+            reminded_before,
             "next_action_at = d.due_at",
             "d.state = 'open' AND d.reminded_at IS NOT NULL",
         ):
