@@ -29,7 +29,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -108,43 +108,44 @@ class NotificationDraft:
     email: bool = True
 
 
-def notification_create_many(*, drafts: Sequence[NotificationDraft]) -> list[Notification]:
+def notification_create_many(*, drafts: Sequence[NotificationDraft]) -> list[int]:
     """Write many notices in one multi-row insert in the caller's transaction; once it commits,
-    hand all their emails to the broker in one message.
-
-    A notice whose ``dedupe_key`` exists already is not written again: if the insert meets one,
-    the notices are written one at a time through ``notification_create``, which skips it.
-    """
-    now = timezone.now()
-    rows = [
-        Notification(
-            recipient=draft.recipient,
-            kind=draft.kind,
-            title=draft.title[:200],
-            body=draft.body,
-            url=draft.url,
-            link_label=draft.link_label[:60],
-            dedupe_key=draft.dedupe_key,
-            created_at=now,
-            email_state=EmailState.PENDING if _wants_email(draft) else EmailState.NOT_SENT,
-            email_due_at=now if _wants_email(draft) else None,
-        )
-        for draft in drafts
-    ]
-    if not rows:
+    hand all their emails to the broker in one message. Returns the ids written: a notice whose
+    ``dedupe_key`` exists already is not written again (``ON CONFLICT DO NOTHING``)."""
+    if not drafts:
         return []
-    try:
-        with transaction.atomic():
-            Notification.objects.bulk_create(rows)
-    except IntegrityError:
-        # Rare (the callers' own compare-and-swap makes their keys new): the slow, sure way.
-        return [notification_create(**vars(draft)) for draft in drafts]
-    owed = [row.pk for row in rows if row.email_state == EmailState.PENDING]
+    now = timezone.now()
+    wants = [_wants_email(draft) for draft in drafts]
+    columns = [
+        [draft.recipient.pk for draft in drafts],
+        [draft.kind for draft in drafts],
+        [draft.title[:200] for draft in drafts],
+        [draft.body for draft in drafts],
+        [draft.url for draft in drafts],
+        [draft.link_label[:60] for draft in drafts],
+        [draft.dedupe_key for draft in drafts],
+        [EmailState.PENDING if want else EmailState.NOT_SENT for want in wants],
+    ]
+    # UNNEST, as bulk_create writes on PostgreSQL, without a model object per notice; the
+    # columns the model defaults are given their defaults here.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Notification._meta.db_table} (recipient_id, kind, title, body, url, "  # noqa: S608 - the table's name; values are parameters
+            "link_label, dedupe_key, email_state, created_at, email_due_at, email_attempts, "
+            "email_error) SELECT r, k, t, b, u, l, d, s, %s, "
+            "CASE WHEN s = %s THEN %s::timestamptz END, 0, '' FROM unnest(%s::bigint[], "
+            "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+            "%s::text[]) AS v(r, k, t, b, u, l, d, s) ON CONFLICT DO NOTHING "
+            "RETURNING id, email_state",
+            [now, EmailState.PENDING, now, *columns],
+        )
+        written = cursor.fetchall()
+    owed = [pk for pk, state in written if state == EmailState.PENDING]
     if owed:
         transaction.on_commit(
             partial(notification_enqueue_emails, notification_ids=owed), robust=True
         )
-    return rows
+    return [pk for pk, _state in written]
 
 
 def _wants_email(draft: NotificationDraft) -> bool:

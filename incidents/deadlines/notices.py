@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,30 +55,67 @@ DEADLINE_NOTICES = {
 }
 
 
-def deadline_notice_drafts(
-    deadline: Deadline, recipients: list[User], step: str, *, owner: User | None
-) -> list[NotificationDraft]:
-    """One notice per recipient and step (``DEADLINE_NOTICES``), in the recipient's language;
-    ``owner`` is the deadline's, passed in so that a batch reads its owners once."""
-    kind, title, body = DEADLINE_NOTICES[step]
-    owner_name = owner.display_name if owner is not None else ""
-    url, label = deadline.case.get_absolute_url(), deadline.case.number or ""
-    drafts = []
-    for user in recipients:
-        with translation.override(user.language):
-            args = {**_args(deadline), "owner": owner_name or _("未定")}
+class DeadlineWording:
+    """The deadlines' notices for many steps at once (a scan's batch): each language's wordings
+    and kind names are looked up once, not once per notice, and each case's link once."""
+
+    def __init__(self) -> None:
+        self._languages: dict[str, tuple[dict, dict[str, str], str]] = {}
+        self._urls: dict[int, str] = {}
+
+    def _in(self, language: str) -> tuple[dict, dict[str, str], str]:
+        if language not in self._languages:
+            with translation.override(language):
+                self._languages[language] = (
+                    {step: (kind, str(title), str(body)) for step, (kind, title, body) in DEADLINE_NOTICES.items()},
+                    {kind.value: str(kind.label) for kind in DeadlineKind},
+                    _("未定"),
+                )
+        return self._languages[language]
+
+    def case_url(self, case_id: int) -> str:
+        if case_id not in self._urls:
+            self._urls[case_id] = reverse("incidents:case_detail", kwargs={"pk": case_id})
+        return self._urls[case_id]
+
+    def notices(
+        self,
+        *,
+        deadline_id: int,
+        case_id: int,
+        number: str,
+        kind: str,
+        branch: str,
+        due: str,
+        owner: str,
+        recipients: list[User],
+        step: str,
+    ) -> list[NotificationDraft]:
+        """One notice per recipient and step (``DEADLINE_NOTICES``), in the recipient's language;
+        ``due`` as ``_fmt`` writes it, ``owner`` the owner's name or empty."""
+        drafts = []
+        for user in recipients:
+            wordings, kinds, nobody = self._in(user.language)
+            notice_kind, title, body = wordings[step]
+            args = {
+                "number": number,
+                "kind": kinds.get(kind, kind),
+                "branch": branch,
+                "due": due,
+                "owner": owner or nobody,
+            }
             drafts.append(
                 NotificationDraft(
                     recipient=user,
-                    kind=kind,
-                    title=str(title) % args,
-                    body=str(body) % args,
-                    url=url,
-                    link_label=label,
-                    dedupe_key=f"deadline:{deadline.pk}:{step}:{user.pk}",
+                    kind=notice_kind,
+                    title=title % args,
+                    body=body % args,
+                    url=self.case_url(case_id),
+                    link_label=number,
+                    dedupe_key=f"deadline:{deadline_id}:{step}:{user.pk}",
                 )
             )
-    return drafts
+        return drafts
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ what is still due for the next run, which finds it by the same indexed selection
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,13 +25,12 @@ from django.utils.translation import gettext as _
 from incidents.cases.services.timeline import bank_language
 from incidents.deadlines.calendar import BusinessCalendar
 from incidents.deadlines.notices import (
-    _args,
+    DeadlineWording,
     _branch_users,
     _fmt,
     _names,
     _users_with_role,
     _who,
-    deadline_notice_drafts,
 )
 from incidents.deadlines.policies import LAST_ESCALATION_LEVEL, policies_all
 from incidents.models import Deadline, DeadlinePolicy, TimelineEvent, User
@@ -51,19 +51,57 @@ TIME_BUDGET = timedelta(seconds=40)
 # At most this many deadlines in one run, whatever the time.
 ROW_BUDGET = 100_000
 
-# The columns a step needs: the wording reads the case number and the branch name.
-_STEP_FIELDS = (
+# What a step reads of a locked deadline; the wording reads the case number and the branch name.
+_STEP_COLUMNS = (
+    "pk",
+    "case_id",
+    "case__number",
+    "branch_id",
+    "branch__name",
     "kind",
     "due_at",
     "state",
-    "owner",
+    "owner_id",
     "reminded_at",
     "escalation_level",
-    "escalated_at",
     "next_action_at",
-    "case__number",
-    "branch__name",
 )
+
+
+class _Row:
+    """A locked, due deadline as a step reads it (plain values: a batch builds no model objects)."""
+
+    __slots__ = (
+        "pk",
+        "case_id",
+        "number",
+        "branch_id",
+        "branch_name",
+        "kind",
+        "due_at",
+        "state",
+        "owner_id",
+        "reminded_at",
+        "escalation_level",
+        "next_action_at",
+    )
+
+    def __init__(self, values: tuple) -> None:
+        (
+            self.pk,
+            self.case_id,
+            number,
+            self.branch_id,
+            self.branch_name,
+            self.kind,
+            self.due_at,
+            self.state,
+            self.owner_id,
+            self.reminded_at,
+            self.escalation_level,
+            self.next_action_at,
+        ) = values
+        self.number: str = number or f"#{self.case_id}"
 
 
 @dataclass(frozen=True)
@@ -141,7 +179,7 @@ def deadlines_scan(
             due = _due(now).order_by("next_action_at").select_for_update(
                 skip_locked=True, of=("self",)
             )
-            rows = list(due[:room])
+            rows = [_Row(values) for values in due[:room]]
             result.actions.extend(steps.take(rows))
         result.examined += len(rows)
         result.batches += 1
@@ -157,16 +195,12 @@ def deadline_advance(*, deadline_id: int, now: datetime) -> list[ScanAction]:
     Unlike the scan it waits for a row another transaction holds, then finds it no longer due.
     """
     with transaction.atomic():
-        rows = list(_due(now).filter(pk=deadline_id).select_for_update(of=("self",)))
-        return _Steps(now).take(rows)
+        due = _due(now).filter(pk=deadline_id).select_for_update(of=("self",))
+        return _Steps(now).take([_Row(values) for values in due])
 
 
-def _due(now: datetime) -> QuerySet[Deadline]:
-    return (
-        Deadline.objects.filter(next_action_at__lte=now)
-        .select_related("case", "branch")
-        .only(*_STEP_FIELDS)
-    )
+def _due(now: datetime) -> QuerySet:
+    return Deadline.objects.filter(next_action_at__lte=now).values_list(*_STEP_COLUMNS)
 
 
 class _Steps:
@@ -177,8 +211,9 @@ class _Steps:
         self.staff = _Staff()
         self.policies: dict[str, DeadlinePolicy] | None = None
         self.branch_hours = BusinessCalendar().is_branch_hours(now)
+        self.wording = DeadlineWording()
 
-    def take(self, rows: list[Deadline]) -> list[ScanAction]:
+    def take(self, rows: list[_Row]) -> list[ScanAction]:
         """Step ``rows`` (due and locked by the caller's transaction); say what was done."""
         if not rows:
             return []
@@ -187,9 +222,9 @@ class _Steps:
         now = self.now
         self.staff.load_owners(row.owner_id for row in rows)
         by_id = {row.pk: row for row in rows}
-        done: list[tuple[Deadline, str, list[User]]] = []
+        done: list[tuple[_Row, str, list[User]]] = []
 
-        def open_(row: Deadline) -> bool:
+        def open_(row: _Row) -> bool:
             return row.state == DeadlineState.OPEN
 
         # Before the due time: the reminder (once; a deadline already reminded waits for its due).
@@ -208,33 +243,44 @@ class _Steps:
             "d.state = 'open' AND d.reminded_at IS NOT NULL",
         ):
             row.next_action_at = row.due_at
-        # Past the due time: overdue, and escalated at once if the policy allows no delay.
+        # Past the due time: overdue; and escalated in the same statement when the policy's
+        # delay has passed too (both steps are recorded, the row is written once).
+        late = [row for row in rows if open_(row) and row.due_at <= now]
+        straight = [row for row in late if row.due_at + self._policy(row).escalate_after <= now]
+        straight_ids, late_ids = {row.pk for row in straight}, {row.pk for row in late}
         escalate_after = self._by_kind("escalate_after")
+        re_escalate_after = self._by_kind("re_escalate_after")
         for row in self._swap(
-            [r for r in rows if open_(r) and r.due_at <= now],
-            f"state = 'overdue', next_action_at = GREATEST(d.due_at + {escalate_after[0]}, %(now)s)",
+            [row for row in late if row.pk not in straight_ids],
+            f"state = 'overdue', next_action_at = d.due_at + {escalate_after[0]}",
             "d.state = 'open'",
             escalate_after[1],
         ):
             row.state = DeadlineState.OVERDUE
-            row.next_action_at = max(row.due_at + self._policy(row).escalate_after, now)
+            row.next_action_at = row.due_at + self._policy(row).escalate_after
             done.append((row, "overdue", self._owner(row)))
-        re_escalate_after = self._by_kind("re_escalate_after")
+        escalate = "state = 'escalated', escalation_level = 1, escalated_at = %(now)s, "
+        escalate += f"next_action_at = %(now)s + {re_escalate_after[0]}"
+        for row in self._swap(straight, escalate, "d.state = 'open'", re_escalate_after[1]):
+            row.state, row.escalation_level = DeadlineState.ESCALATED, 1
+            row.next_action_at = now + self._policy(row).re_escalate_after
+            done.append((row, "overdue", self._owner(row)))
+            done.append((row, "escalated", self._escalation_recipients(row)))
         for row in self._swap(
             [
                 r
                 for r in rows
                 if r.state == DeadlineState.OVERDUE
                 and r.escalation_level == 0
+                and r.pk not in late_ids
                 and r.next_action_at is not None
                 and r.next_action_at <= now
             ],
-            "state = 'escalated', escalation_level = 1, escalated_at = %(now)s, "
-            f"next_action_at = %(now)s + {re_escalate_after[0]}",
+            escalate,
             "d.state = 'overdue' AND d.escalation_level = 0",
             re_escalate_after[1],
         ):
-            row.state, row.escalation_level, row.escalated_at = DeadlineState.ESCALATED, 1, now
+            row.state, row.escalation_level = DeadlineState.ESCALATED, 1
             row.next_action_at = now + self._policy(row).re_escalate_after
             done.append((row, "escalated", self._escalation_recipients(row)))
         for row in self._swap(
@@ -250,7 +296,7 @@ class _Steps:
             "d.state = 'escalated' AND d.escalation_level = 1",
             {"last": LAST_ESCALATION_LEVEL},
         ):
-            row.escalation_level, row.escalated_at = LAST_ESCALATION_LEVEL, now
+            row.escalation_level = LAST_ESCALATION_LEVEL
             row.next_action_at = None
             done.append((row, "re_escalated", self.staff.with_role(Role.COMPLIANCE)))
         # Nothing left to do (e.g. a row edited by hand): stop looking at it.
@@ -260,15 +306,15 @@ class _Steps:
             "d.next_action_at <= %(now)s",
         ):
             row.next_action_at = None
-        _write(done, self.staff, branch_hours=self.branch_hours)
+        _write(done, self.staff, self.wording, branch_hours=self.branch_hours)
         # Deadline by deadline, in the order they fell due, each one's steps in order.
         order = {pk: index for index, pk in enumerate(by_id)}
         done.sort(key=lambda item: order[item[0].pk])
         return [_action(row, action, recipients) for row, action, recipients in done]
 
     def _swap(
-        self, rows: list[Deadline], assign: str, condition: str, params: dict | None = None
-    ) -> list[Deadline]:
+        self, rows: list[_Row], assign: str, condition: str, params: dict | None = None
+    ) -> list[_Row]:
         """One compare-and-swap for ``rows``; the rows it changed, in their order."""
         if not rows:
             return []
@@ -291,15 +337,15 @@ class _Steps:
             params[f"{name}_k{index}"], params[f"{name}_v{index}"] = kind, getattr(policy, name)
         return f"(CASE d.kind {' '.join(whens)} END)", params
 
-    def _policy(self, row: Deadline) -> DeadlinePolicy:
+    def _policy(self, row: _Row) -> DeadlinePolicy:
         assert self.policies is not None
         return self.policies[row.kind]
 
-    def _owner(self, row: Deadline) -> list[User]:
+    def _owner(self, row: _Row) -> list[User]:
         owner = self.staff.user(row.owner_id)
         return [owner] if owner is not None and owner.is_active else []
 
-    def _owner_or_branch(self, row: Deadline) -> list[User]:
+    def _owner_or_branch(self, row: _Row) -> list[User]:
         owner = self._owner(row)
         if owner:
             return owner
@@ -307,7 +353,7 @@ class _Steps:
             return self.staff.of_branch(row.branch_id, (Role.SUPERVISOR,))
         return self.staff.of_branch(row.branch_id, (Role.TELLER, Role.SUPERVISOR))
 
-    def _escalation_recipients(self, row: Deadline) -> list[User]:
+    def _escalation_recipients(self, row: _Row) -> list[User]:
         recipients = (
             self.staff.of_branch(row.branch_id, (Role.SUPERVISOR,)) if self.branch_hours else []
         )
@@ -316,31 +362,56 @@ class _Steps:
 
 
 def _write(
-    done: list[tuple[Deadline, str, list[User]]], staff: _Staff, *, branch_hours: bool
+    done: list[tuple[_Row, str, list[User]]],
+    staff: _Staff,
+    wording: DeadlineWording,
+    *,
+    branch_hours: bool,
 ) -> None:
     """The notices and timeline lines of the steps taken, in two multi-row inserts."""
     drafts: list[NotificationDraft] = []
-    events: list[TimelineEvent] = []
-    at = timezone.now()
+    cases, kinds, messages, data = [], [], [], []
     with bank_language():
+        # Each wording looked up once for the batch, not once a line.
+        texts = _timeline_texts()
+        names = {kind.value: str(kind.label) for kind in DeadlineKind}
         for row, action, recipients in done:
             owner = staff.user(row.owner_id)
+            args = {
+                "number": row.number,
+                "kind": names.get(row.kind, row.kind),
+                "branch": row.branch_name,
+                "due": _fmt(row.due_at),
+            }
             drafts.extend(
-                deadline_notice_drafts(row, recipients, _NOTICE_OF[action], owner=owner)
-            )
-            kind, message, data = _event(row, action, recipients, branch_hours)
-            events.append(
-                TimelineEvent(
+                wording.notices(
+                    deadline_id=row.pk,
                     case_id=row.case_id,
-                    at=at,
-                    actor=None,
-                    kind=kind,
-                    message=message,
-                    data={"deadline": row.pk, "deadline_kind": row.kind, **data},
+                    number=row.number,
+                    kind=row.kind,
+                    branch=row.branch_name,
+                    due=args["due"],
+                    owner=owner.display_name if owner is not None else "",
+                    recipients=recipients,
+                    step=_NOTICE_OF[action],
                 )
             )
+            kind, message, extra = _event(texts, args, action, recipients, branch_hours)
+            cases.append(row.case_id)
+            kinds.append(kind)
+            messages.append(message)
+            data.append(json.dumps({"deadline": row.pk, "deadline_kind": row.kind, **extra}))
     notification_create_many(drafts=drafts)
-    TimelineEvent.objects.bulk_create(events)
+    if cases:
+        # One multi-row insert (UNNEST, as bulk_create writes on PostgreSQL) without building a
+        # model object per line; the timeline's own trigger refuses only updates and deletes.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {TimelineEvent._meta.db_table} (case_id, at, kind, message, data) "  # noqa: S608 - the table's name; values are parameters
+                "SELECT c, %s, k, m, d::jsonb FROM unnest(%s::bigint[], %s::text[], %s::text[], "
+                "%s::text[]) AS v(c, k, m, d)",
+                [timezone.now(), cases, kinds, messages, data],
+            )
 
 
 _NOTICE_OF = {
@@ -351,29 +422,34 @@ _NOTICE_OF = {
 }
 
 
+def _timeline_texts() -> dict[str, str]:
+    """The timeline's wording of each step, in the language active when called (the bank's)."""
+    return {
+        "reminded": _("「%(kind)s」の期限（%(due)s）が近いことを %(who)s にお知らせしました"),
+        "overdue": _("「%(kind)s」が期限（%(due)s）を過ぎました"),
+        "escalated": _("「%(kind)s」の期限超過を %(who)s に報告しました（エスカレーション）"),
+        "re_escalated": _(
+            "「%(kind)s」がエスカレーション後も未完了のため、本部コンプライアンスに報告しました"
+        ),
+    }
+
+
 def _event(
-    row: Deadline, action: str, recipients: list[User], branch_hours: bool
+    texts: dict[str, str],
+    args: dict[str, str],
+    action: str,
+    recipients: list[User],
+    branch_hours: bool,
 ) -> tuple[str, str, dict]:
-    """The timeline line of one step, in the bank's language (active when called)."""
+    """The timeline line of one step: its kind, its message and its data."""
+    message = texts[action] % {**args, "who": _names(recipients)}
     if action == "reminded":
-        message = _("「%(kind)s」の期限（%(due)s）が近いことを %(who)s にお知らせしました") % {
-            **_args(row),
-            "who": _names(recipients),
-        }
         return EventKind.DEADLINE_REMINDED, message, _who(recipients)
     if action == "overdue":
-        message = _("「%(kind)s」が期限（%(due)s）を過ぎました") % _args(row)
         return EventKind.DEADLINE_OVERDUE, message, _who(recipients)
     if action == "escalated":
-        message = _("「%(kind)s」の期限超過を %(who)s に報告しました（エスカレーション）") % {
-            **_args(row),
-            "who": _names(recipients),
-        }
         data = {**_who(recipients), "level": 1, "branch_hours": branch_hours}
         return EventKind.DEADLINE_ESCALATED, message, data
-    message = _(
-        "「%(kind)s」がエスカレーション後も未完了のため、本部コンプライアンスに報告しました"
-    ) % _args(row)
     return EventKind.DEADLINE_ESCALATED, message, {**_who(recipients), "level": 2}
 
 
@@ -405,10 +481,10 @@ class _Staff:
         return self._cache[key]
 
 
-def _action(deadline: Deadline, action: str, recipients: list[User]) -> ScanAction:
+def _action(deadline: _Row, action: str, recipients: list[User]) -> ScanAction:
     return ScanAction(
         deadline_id=deadline.pk,
-        case_number=deadline.case.number or f"#{deadline.case_id}",
+        case_number=deadline.number,
         kind=deadline.kind,
         action=action,
         due_at=deadline.due_at,
