@@ -25,9 +25,7 @@ def send_notification_email(self, notification_id: int) -> str:
 def enqueue_notification_emails(notification_ids: list[int]) -> int:
     """Fan a batch of owed emails out into one email task each (a redelivery sends nothing twice:
     each send claims its row)."""
-    return sum(
-        services.notification_enqueue_email(notification_id=pk) for pk in notification_ids
-    )
+    return sum(services.notification_enqueue_email(notification_id=pk) for pk in notification_ids)
 
 
 @shared_task(ignore_result=True, expires=55)

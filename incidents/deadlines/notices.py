@@ -67,7 +67,10 @@ class DeadlineWording:
         if language not in self._languages:
             with translation.override(language):
                 self._languages[language] = (
-                    {step: (kind, str(title), str(body)) for step, (kind, title, body) in DEADLINE_NOTICES.items()},
+                    {
+                        step: (kind, str(title), str(body))
+                        for step, (kind, title, body) in DEADLINE_NOTICES.items()
+                    },
                     {kind.value: str(kind.label) for kind in DeadlineKind},
                     _("未定"),
                 )

@@ -72,18 +72,18 @@ class _Row:
     """A locked, due deadline as a step reads it (plain values: a batch builds no model objects)."""
 
     __slots__ = (
-        "pk",
-        "case_id",
-        "number",
         "branch_id",
         "branch_name",
-        "kind",
+        "case_id",
         "due_at",
-        "state",
-        "owner_id",
-        "reminded_at",
         "escalation_level",
+        "kind",
         "next_action_at",
+        "number",
+        "owner_id",
+        "pk",
+        "reminded_at",
+        "state",
     )
 
     def __init__(self, values: tuple) -> None:
@@ -176,8 +176,10 @@ def deadlines_scan(
             result.left_for_next_run = Deadline.objects.filter(next_action_at__lte=now).exists()
             break
         with transaction.atomic():
-            due = _due(now).order_by("next_action_at").select_for_update(
-                skip_locked=True, of=("self",)
+            due = (
+                _due(now)
+                .order_by("next_action_at")
+                .select_for_update(skip_locked=True, of=("self",))
             )
             rows = [_Row(values) for values in due[:room]]
             result.actions.extend(steps.take(rows))

@@ -35,6 +35,8 @@ class Command(BaseCommand):
             "examined {examined}, reminded {reminded}, overdue {overdue}, "
             "escalated {escalated}, re-escalated {re_escalated}".format(**summary)
         )
+        if result.left_for_next_run:
+            self.stdout.write("budget spent: the deadlines still due are left for the next scan")
         if digest:
             self.stdout.write(f"digest sent to {deadlines_digest_send(now=moment)} supervisor(s)")
 
