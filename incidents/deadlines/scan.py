@@ -184,7 +184,7 @@ def deadlines_scan(
             rows = [_Row(values) for values in due[:room]]
             result.actions.extend(steps.take(rows))
         result.examined += len(rows)
-        result.batches += 1
+        result.batches += 1 if rows else 0
         if len(rows) < room:
             # Nothing more is due, or what is due is locked by another scan that is taking it.
             break
