@@ -1,6 +1,7 @@
 """How the deadline scan's cost grows with the table: 10,000 vs 1,000,000 owed deadlines, 1,000 due.
 
     .venv/bin/python bench/bench_scan.py
+    .venv/bin/python bench/bench_scan.py --tiny   # a smoke run in seconds (400 deadlines, 20 due)
 
 Seeds, with bulk ``INSERT … SELECT generate_series``, 10,000 owed deadlines of which 1,000 are due
 (500 need their reminder, 500 are past due and get marked overdue and escalated), times the scan,
@@ -66,6 +67,9 @@ def _admin(url: str, sql: str) -> None:
 
 
 def main() -> int:
+    global DUE, SMALL, LARGE, SELECTION_RUNS, SCAN_RUNS
+    if "--tiny" in sys.argv[1:]:  # a smoke run: figures, not a measure (tests/test_bench_smoke.py)
+        DUE, SMALL, LARGE, SELECTION_RUNS, SCAN_RUNS = 20, 100, 400, 3, 1
     given = os.environ.get("MAMORI_BENCH_DATABASE_URL")
     throwaway = None
     if given:
@@ -161,11 +165,11 @@ def add_deadlines(ids: dict[str, int], start: int, stop: int, now, *, due: int) 
                 customer_number, customer_type, customer_name, customer_name_kana, customer_phone,
                 police_status, police_station, police_receipt_number, checklist,
                 online_banking_factors, circumstances_note, submitted_at, created_at, updated_at,
-                version, branch_id, created_by_id, assigned_to_id, submitted_by_id)
+                version, branch_id, created_by_id, assigned_to_id, submitted_by_id, search_text)
             SELECT 1000000 + g, 'B-' || g, 2026, 1000000 + g, 'reported', gen_random_uuid(),
                 'submitted', false, 'counter', 'self', '', '', %(now)s, '', 'individual',
                 'ベンチ 太郎', 'ベンチ タロウ', '', 'not_yet', '', '', '{}', '{}', '', %(now)s,
-                %(now)s, %(now)s, 1, %(branch)s, %(teller)s, %(teller)s, %(teller)s
+                %(now)s, %(now)s, 1, %(branch)s, %(teller)s, %(teller)s, %(teller)s, ''
             FROM generate_series(%(first)s, %(last)s) AS g
             ON CONFLICT (id) DO NOTHING
             """,
