@@ -1,6 +1,7 @@
 """Benchmark the compensation rules: assessments per second on one core for a typical case.
 
-Run from the repository root: `python bench/bench_assess.py [--seconds 3]`.
+Run from the repository root: `python bench/bench_assess.py [--seconds 3]` (``--tiny``: a smoke
+run of a fraction of a second, as tests/test_bench_smoke.py does).
 Prints the rate of assess() on one stolen card with three transactions, the rate of a reference
 loop that only builds the same Facts (dataclass construction, measured in the same run, so the
 ratio is comparable across machines), and the rate of the command's path (parse_facts + assess +
@@ -81,7 +82,10 @@ def main() -> int:
     """Measure and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
+    parser.add_argument("--tiny", action="store_true", help="a smoke run: figures, not a measure")
     args = parser.parse_args()
+    if args.tiny:
+        args.seconds = 0.05
 
     where = pin_to_one_core()
     facts = build_facts()

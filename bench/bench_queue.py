@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_queue.py                 # 1,000,000 cases (seeding takes minutes)
     .venv/bin/python bench/bench_queue.py --cases 100000  # smaller, to try it out
     MAMORI_BENCH_DATABASE_URL=postgres://…/mamori_bench .venv/bin/python bench/bench_queue.py --keep
+    .venv/bin/python bench/bench_queue.py --tiny          # a smoke run in seconds (200 cases)
 
 The benchmark uses its own database: MAMORI_BENCH_DATABASE_URL, or a throwaway ``mamori_bench``
 it creates on the server of DATABASE_URL and drops afterwards (``--keep`` keeps it; a kept database
@@ -102,7 +103,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--name", default="mamori_bench", help="name of the throwaway database")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--tiny", action="store_true", help="a smoke run: figures, not a measure")
     args = parser.parse_args()
+    if args.tiny:
+        args.cases, args.runs = 200, 3
 
     url, created = bench_database(args)
     setup_django(url)

@@ -4,6 +4,7 @@ measured in the same run (a bare COUNT over the same rows).
     .venv/bin/python bench/bench_reports.py                  # 1,000,000 cases (seeding: minutes)
     .venv/bin/python bench/bench_reports.py --cases 100000   # smaller, to try it out
     .venv/bin/python bench/bench_reports.py --keep           # keep the database for reruns
+    .venv/bin/python bench/bench_reports.py --tiny           # a smoke run in seconds (200 cases)
 
 The benchmark uses its own database: MAMORI_BENCH_DATABASE_URL, or a throwaway
 ``mamori_bench_reports`` it creates on the server of DATABASE_URL and drops afterwards (``--keep``
@@ -63,7 +64,10 @@ def main() -> None:
     parser.add_argument("--dashboard-runs", type=int, default=40)
     parser.add_argument("--name", default="mamori_bench_reports", help="throwaway database")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--tiny", action="store_true", help="a smoke run: figures, not a measure")
     args = parser.parse_args()
+    if args.tiny:
+        args.cases, args.runs, args.dashboard_runs = 200, 2, 2
 
     url, created = bench_database(args)
     setup_django(url)

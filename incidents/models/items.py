@@ -192,6 +192,13 @@ class UnauthorizedTransaction(models.Model):
                 name="transaction_occurred",
                 include=["case", "item", "amount", "recovered_amount"],
             ),
+            # ... and, between the period's first and last case, in case and item order, so they
+            # merge with the cases and items without a sort (compensation/reports/statistics.py).
+            models.Index(
+                fields=["case", "item"],
+                name="transaction_statistics",
+                include=["occurred_at", "amount", "recovered_amount"],
+            ),
             # Links between cases: the same receiving account, the same ATM within days.
             models.Index(
                 fields=["payee_key", "case"],
