@@ -143,15 +143,21 @@ def form_with(html: str, field: str) -> Form:
     raise KeyError(f"no form with {field!r}")
 
 
-ERROR_PATTERNS = (
-    re.compile(r'class="invalid-feedback[^"]*"[^>]*>\s*(?:<strong>)?([^<]+)'),
-    re.compile(r'class="alert alert-danger[^"]*"[^>]*>\s*(?:<[^>]+>)*\s*([^<]+)'),
-)
+def step_form(html: str) -> Form:
+    """The intake step's own form (``data-testid="step-form"``)."""
+    for form in forms_of(html):
+        if form.attrs.get("data-testid") == "step-form":
+            return form
+    raise KeyError("no step form on the page")
+
+
+FIELD_ERROR = re.compile(r'id="error_[^"]*"><strong>([^<]+)</strong>')
+ALERT = re.compile(r'class="alert alert-danger[^"]*"[^>]*>(.*?)</div>', re.S)
+TAG = re.compile(r"<[^>]+>")
 
 
 def page_errors(html: str) -> list[str]:
     """The error messages a page shows (a refused form), for the error report."""
-    found = []
-    for pattern in ERROR_PATTERNS:
-        found += [match.strip() for match in pattern.findall(html) if match.strip()]
-    return found
+    found = [" ".join(TAG.sub(" ", alert).split()) for alert in ALERT.findall(html)]
+    found += [error.strip() for error in FIELD_ERROR.findall(html)]
+    return [message for message in found if message]

@@ -37,7 +37,7 @@ from bench.load_accounts import (  # noqa: E402
     totp_code,
     totp_key,
 )
-from bench.load_forms import Form, form_with, page_errors  # noqa: E402
+from bench.load_forms import Form, form_with, page_errors, step_form  # noqa: E402
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 TIMEOUT = 30  # seconds for any one request
@@ -139,7 +139,7 @@ class Teller(HttpUser):
     def step(self, pk: int, slug: str) -> Form:
         self.pause()
         page = self.get(f"/cases/{pk}/intake/{slug}/", f"{slug}: show")
-        return form_with(page, "version")
+        return step_form(page)
 
     def intake(self) -> None:
         today = datetime.now(TOKYO).date()
@@ -171,7 +171,7 @@ class Teller(HttpUser):
         for row, (kind, state) in enumerate(ITEMS):
             if row:
                 self.pause()
-                form = form_with(self.get(items_url + "?add=1", "items: show"), "version")
+                form = step_form(self.get(items_url + "?add=1", "items: show"))
             prefix = f"items-{row}-"
             form.set(prefix + "kind", kind)
             form.set(prefix + "state", state)
@@ -201,7 +201,7 @@ class Teller(HttpUser):
         for row, (hour, amount) in enumerate(WITHDRAWALS):
             if row:
                 self.pause()
-                form = form_with(self.get(tx_url + "?add=1", "transactions: show"), "version")
+                form = step_form(self.get(tx_url + "?add=1", "transactions: show"))
             prefix = f"tx-{row}-"
             form.set(prefix + "occurred_at", f"{stolen_on.isoformat()}T{hour}")
             form.set(prefix + "channel", "atm_withdrawal")
@@ -217,7 +217,7 @@ class Teller(HttpUser):
             )
 
         form = self.step(pk, "police")
-        form.set("police_status", "not_filed")
+        form.set("police_status", "not_yet")
         self.post(f"/cases/{pk}/intake/police/", form.data("next"), "police: save", "/checklist/")
 
         form = self.step(pk, "checklist")
