@@ -45,6 +45,8 @@ from bench.load_accounts import (  # noqa: E402
 )
 
 BIN = Path(sys.executable).parent
+# The tellers' process: the locustfile is a module, not a script (it has no command line).
+RUN_TELLERS = "import sys; from bench.locust_tellers import main; main(*sys.argv[1:3])"
 
 
 def free_port() -> int:
@@ -75,6 +77,7 @@ class Instance:
         self.web_log = folder / f"gunicorn-{number}.log"
         self.worker_log = folder / f"worker-{number}.log"
         self.processes: list[subprocess.Popen] = []
+        self.web: subprocess.Popen | None = None
 
     def _start(self, command: list[str], log: Path) -> subprocess.Popen:
         with open(log, "ab") as out:
@@ -85,7 +88,8 @@ class Instance:
         return process
 
     def start(self) -> None:
-        web = self._start(
+        """Launch gunicorn and the worker (``wait_ready`` waits for both)."""
+        self.web = self._start(
             [
                 str(BIN / "gunicorn"),
                 "config.wsgi",
@@ -120,6 +124,10 @@ class Instance:
             self.worker_log,
         )
 
+    def wait_ready(self) -> None:
+        web = self.web
+        assert web is not None, "start() first"
+
         def healthy() -> bool:
             if web.poll() is not None:
                 raise RuntimeError(f"gunicorn exited:\n{self.web_log.read_text()[-3000:]}")
@@ -129,12 +137,19 @@ class Instance:
             except OSError:
                 return False
 
-        wait_for(healthy, 60, f"gunicorn {self.number} to answer /healthz")
+        # Generous: on a busy machine several Django processes booting at once take a while.
+        wait_for(healthy, 180, f"gunicorn {self.number} to answer /healthz")
         wait_for(
             lambda: " ready." in self.worker_log.read_text(errors="replace"),
-            60,
+            180,
             f"worker {self.number} to be ready",
         )
+
+    def tasks_done(self) -> int:
+        """Tasks the worker finished (its log says "succeeded" for each)."""
+        if not self.worker_log.exists():
+            return 0
+        return self.worker_log.read_text(errors="replace").count(" succeeded in ")
 
     def stop(self) -> None:
         for process in self.processes:
@@ -175,7 +190,9 @@ def setup_django(url: str) -> None:
 
     warnings.filterwarnings("ignore", message="No directory at")
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    # The servers' password hashers, whatever settings the caller had (a test's are faster and
+    # would make hashes the servers cannot check).
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     import django
 
     django.setup()
@@ -219,13 +236,27 @@ def seed_tellers(shapes: list[int], tellers: int) -> None:
             )
 
 
+def drain_queue(broker: str | None, timeout: float = 30) -> int:
+    """Wait (bounded) for the workers to take every task the run queued; how many are left."""
+    import redis
+
+    client = redis.Redis.from_url(broker or "redis://127.0.0.1:6379/0")
+    deadline = time.monotonic() + timeout
+    try:
+        while (left := int(client.llen("celery"))) and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        client.close()
+    return left
+
+
 def run_tellers(config: dict[str, Any], folder: Path, timeout: float) -> dict[str, Any]:
     """The simulated tellers in a process of their own (Locust patches the standard library)."""
     config_path, result_path = folder / "config.json", folder / "result.json"
     config_path.write_text(json.dumps(config))
     with open(folder / "locust.log", "ab") as log:
         subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "locust_tellers.py"), config_path, result_path],
+            [sys.executable, "-c", RUN_TELLERS, str(config_path), str(result_path)],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -312,7 +343,10 @@ def print_shape(shape: int, args, result: dict[str, Any], problems: list[str]) -
             f"{step['name']:<36}{step['count']:>9}{step['failures']:>8}"
             f"{step['p50']:>6.0f} ms{step['p95']:>6.0f} ms{step['max']:>6.0f} ms"
         )
-    print(f"errors: {failures}")
+    print(
+        f"errors: {failures}; Celery tasks done per worker: {result['tasks']}, "
+        f"left in the queue: {result['queued']}"
+    )
     for error in result["errors"][:10]:
         print(f"  {error['count']} x {error['name']}: {error['error'][:200]}")
     for exception in result["exceptions"][:5]:
@@ -337,8 +371,10 @@ def run_shape(shape: int, url: str, args, folder: Path) -> bool:
     instances = [Instance(n, env, args, folder) for n in range(shape)]
     try:
         started = time.monotonic()
-        for instance in instances:
+        for instance in instances:  # all launched at once: they start side by side
             instance.start()
+        for instance in instances:
+            instance.wait_ready()
         print(f"\n{shape} instance(s) up in {time.monotonic() - started:.0f} s", flush=True)
         config = {
             "hosts": [instance.url for instance in instances],
@@ -353,9 +389,11 @@ def run_shape(shape: int, url: str, args, folder: Path) -> bool:
         # The tellers stop by themselves; this bounds a run that does not.
         limit = args.duration + args.stop_timeout + 120
         result = run_tellers(config, folder, timeout=limit)
+        result["queued"] = drain_queue(env.get("CELERY_BROKER_URL") or env.get("REDIS_URL"))
     finally:
         for instance in instances:
             instance.stop()
+    result["tasks"] = [instance.tasks_done() for instance in instances]
     problems = check_cases(shape, args.tellers, result["submitted"])
     print_shape(shape, args, result, problems)
     return not problems and not errors_of(result) and bool(result["submitted"])

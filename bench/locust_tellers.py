@@ -5,7 +5,7 @@ out, three withdrawals, police, checklist, review, submit, receipt — posting e
 browser would: its CSRF token, its edit stamp and key, the values the page filled in.
 
 Run by bench/load_tellers.py in a process of its own (Locust patches the standard library for
-gevent on import), as ``python bench/locust_tellers.py CONFIG.json RESULT.json``; it writes each
+gevent on import), by ``main(CONFIG.json, RESULT.json)``; it writes each
 request's timings and every case it saw submitted, for the parent to print and check in the
 database. Every request is bounded by a timeout; the run stops after ``duration`` seconds or when
 every teller has taken its cases, and a teller stopping finishes the case it is on.
@@ -299,6 +299,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-if __name__ == "__main__":
-    settings = json.loads(Path(sys.argv[1]).read_text())
-    Path(sys.argv[2]).write_text(json.dumps(run(settings), ensure_ascii=False))
+def main(config_path: str, result_path: str) -> None:
+    """Read the run's settings from one JSON file, write its figures and cases to another."""
+    settings = json.loads(Path(config_path).read_text())
+    Path(result_path).write_text(json.dumps(run(settings), ensure_ascii=False))
