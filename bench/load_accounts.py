@@ -13,7 +13,7 @@ import hmac
 import struct
 import time
 
-LOAD_PASSWORD = "mamori-load-2026"  # noqa: S105 — documented, for synthetic data only
+LOAD_PASSWORD = "mamori-load-2026"
 BRANCH_CODES = ("301", "302", "303", "304", "305")  # tellers are spread over five branches
 
 
@@ -25,7 +25,7 @@ def teller_username(shape: int, index: int) -> str:
 
 def totp_key(username: str) -> bytes:
     """The 20-byte authenticator key of a load-test account."""
-    return hashlib.sha1(f"mamori-load:{username}".encode()).digest()  # noqa: S324 — not security
+    return hashlib.sha1(f"mamori-load:{username}".encode()).digest()
 
 
 def totp_code(key: bytes, at: float | None = None) -> str:

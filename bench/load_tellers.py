@@ -132,7 +132,7 @@ class Instance:
             if web.poll() is not None:
                 raise RuntimeError(f"gunicorn exited:\n{self.web_log.read_text()[-3000:]}")
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as answer:  # noqa: S310
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as answer:
                     return answer.status == 200
             except OSError:
                 return False
@@ -356,9 +356,7 @@ def print_shape(shape: int, args, result: dict[str, Any], problems: list[str]) -
         for problem in problems[:20]:
             print(f"  {problem}")
     else:
-        per_instance = [
-            sum(1 for seen in submitted if seen["instance"] == n) for n in range(shape)
-        ]
+        per_instance = [sum(1 for seen in submitted if seen["instance"] == n) for n in range(shape)]
         print(
             f"exactly-once check passed: {len(submitted)} cases, each stored once with its "
             f"items, stops and transactions (per instance: {per_instance})"

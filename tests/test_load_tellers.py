@@ -52,9 +52,9 @@ def test_the_tiny_load_test_stores_every_submitted_case_exactly_once(redis_serve
     name = f"{settings.DATABASES['default']['NAME']}_load"[:60]
     env = dict(os.environ, REDIS_URL=redis_server.url, CELERY_BROKER_URL=redis_server.url)
     env.pop("MAMORI_BENCH_DATABASE_URL", None)
+    command = [sys.executable, str(ROOT / "bench" / "load_tellers.py"), "--tiny"]
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "load_tellers.py"), "--tiny", "--shapes", "1,2"]
-        + ["--name", name],
+        [*command, "--shapes", "1,2", "--name", name],
         cwd=ROOT,
         env=env,
         capture_output=True,
