@@ -286,8 +286,8 @@ def check_cases(shape: int, tellers: int, submitted: list[dict[str, Any]]) -> li
         )
     }
     customers: dict[str, int] = {}
-    for case in by_token.values():
-        customers[case.customer_number] = customers.get(case.customer_number, 0) + 1
+    for stored in by_token.values():
+        customers[stored.customer_number] = customers.get(stored.customer_number, 0) + 1
     for seen in submitted:
         case = by_token.get(seen["intake_token"])
         label = f"case {seen['number'] or seen['pk']} ({seen['username']})"
