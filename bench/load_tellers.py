@@ -335,7 +335,7 @@ def print_shape(shape: int, args, result: dict[str, Any], problems: list[str]) -
         f"\n== {shape} instance{'s' if shape > 1 else ''} ({args.workers} gunicorn worker(s) x "
         f"{args.threads} threads and 1 Celery worker each): {args.tellers} tellers, "
         f"{result['elapsed']:.0f} s, {result['requests']:,} requests, "
-        f"{len(submitted)} cases submitted =="
+        f"{result['started']} reports begun, {len(submitted)} submitted =="
     )
     print(f"{'step':<36}{'requests':>9}{'errors':>8}{'p50':>9}{'p95':>9}{'max':>9}")
     for step in result["steps"]:
@@ -412,7 +412,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--think", default="1,3", help="a teller's pause between pages, min,max seconds"
     )
     parser.add_argument("--spawn-rate", type=float, default=10, help="tellers started a second")
-    parser.add_argument("--stop-timeout", type=float, default=60, help="to finish a report")
+    parser.add_argument("--stop-timeout", type=float, default=120, help="to finish a report")
     parser.add_argument("--tiny", action="store_true", help="3 tellers, 1 case each, no pauses")
     parser.add_argument("--name", default="mamori_load", help="name of the throwaway database")
     parser.add_argument("--keep", action="store_true", help="keep the database")

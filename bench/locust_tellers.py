@@ -44,6 +44,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 TIMEOUT = 30  # seconds for any one request
 CONFIG: dict[str, Any] = {}  # set by run() before the first teller starts
 SUBMITTED: list[dict[str, Any]] = []  # every case whose receipt a teller saw
+STARTED: list[str] = []  # every report a teller began (its customer number)
 ORDER = itertools.count()  # each teller's number, in the order they start
 CASE_PATH = re.compile(r"/cases/(\d+)/")
 ITEMS = [("cash_card", "stolen"), ("passbook", "stolen")]
@@ -146,6 +147,7 @@ class Teller(HttpUser):
         stolen_on = today - timedelta(days=2)
         customer = f"{self.number:04d}{self.cases_taken:04d}"
         account = f"{self.number:03d}{self.cases_taken:04d}"[-7:]
+        STARTED.append(customer)
 
         page = self.get("/cases/new/", "reporter: show")
         form = form_with(page, "intake_token")
@@ -299,6 +301,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
         "errors": errors,
         "exceptions": exceptions,
         "submitted": SUBMITTED,
+        "started": len(STARTED),
         "requests": environment.stats.total.num_requests,
     }
 
