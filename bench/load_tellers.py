@@ -333,8 +333,9 @@ def print_shape(shape: int, args, result: dict[str, Any], problems: list[str]) -
     failures = errors_of(result)
     print(
         f"\n== {shape} instance{'s' if shape > 1 else ''} ({args.workers} gunicorn worker(s) x "
-        f"{args.threads} threads and 1 Celery worker each): {args.tellers} tellers, "
-        f"{result['elapsed']:.0f} s, {result['requests']:,} requests, "
+        f"{args.threads} threads and 1 Celery worker each): {result['signed_in']} of "
+        f"{args.tellers} tellers signed in over {result['signing_in']:.0f} s, then "
+        f"{result['elapsed']:.0f} s of reports; {result['requests']:,} requests, "
         f"{result['started']} reports begun, {len(submitted)} submitted =="
     )
     print(f"{'step':<36}{'requests':>9}{'errors':>8}{'p50':>9}{'p95':>9}{'max':>9}")
@@ -383,9 +384,10 @@ def run_shape(shape: int, url: str, args, folder: Path) -> bool:
             "cases_per_teller": args.cases_per_teller,
             "think": args.think,
             "stop_timeout": args.stop_timeout,
+            "sign_in_limit": args.sign_in_limit,
         }
         # The tellers stop by themselves; this bounds a run that does not.
-        limit = args.duration + args.stop_timeout + 120
+        limit = args.sign_in_limit + args.duration + args.stop_timeout + 120
         result = run_tellers(config, folder, timeout=limit)
         result["queued"] = drain_queue(env.get("CELERY_BROKER_URL") or env.get("REDIS_URL"))
     finally:
@@ -411,7 +413,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--think", default="1,3", help="a teller's pause between pages, min,max seconds"
     )
-    parser.add_argument("--spawn-rate", type=float, default=10, help="tellers started a second")
+    parser.add_argument("--spawn-rate", type=float, default=2, help="tellers signing in a second")
+    parser.add_argument("--sign-in-limit", type=float, default=300, help="seconds to sign in")
     parser.add_argument("--stop-timeout", type=float, default=120, help="to finish a report")
     parser.add_argument("--tiny", action="store_true", help="3 tellers, 1 case each, no pauses")
     parser.add_argument("--name", default="mamori_load", help="name of the throwaway database")
