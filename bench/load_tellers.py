@@ -37,11 +37,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_queue import bench_database, drop_database  # noqa: E402
-from bench.load_accounts import (  # noqa: E402
-    BRANCH_CODES,
-    LOAD_PASSWORD,
-    teller_username,
-    totp_key,
+from bench.load_database import (  # noqa: E402
+    check_cases,
+    emails_sent,
+    seed_tellers,
+    setup_django,
 )
 
 BIN = Path(sys.executable).parent
@@ -185,57 +185,6 @@ def app_environment(database_url: str) -> dict[str, str]:
     return env
 
 
-def setup_django(url: str) -> None:
-    import warnings
-
-    warnings.filterwarnings("ignore", message="No directory at")
-    os.environ["DATABASE_URL"] = url
-    # The servers' password hashers, whatever settings the caller had (a test's are faster and
-    # would make hashes the servers cannot check).
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    import django
-
-    django.setup()
-
-
-def seed_tellers(shapes: list[int], tellers: int) -> None:
-    """Branches and tellers, each with a confirmed authenticator whose key the simulated teller
-    knows; one password hash for all (hashing each would only slow the seeding)."""
-    from django.contrib.auth.hashers import make_password
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from incidents.models import Branch, User
-    from incidents.models.choices import Role
-
-    hashed = make_password(LOAD_PASSWORD)
-    branches = [
-        Branch.objects.get_or_create(
-            code=code, defaults={"name": f"負荷試験{code}", "phone": "03-0000-0000"}
-        )[0]
-        for code in BRANCH_CODES
-    ]
-    for shape in shapes:
-        for index in range(tellers):
-            username = teller_username(shape, index)
-            user, _created = User.objects.get_or_create(
-                username=username,
-                defaults={
-                    "role": Role.TELLER,
-                    "branch": branches[index % len(branches)],
-                    "last_name": "負荷",
-                    "first_name": f"窓口{index}",
-                    "email": f"{username}@bank.example",
-                },
-            )
-            user.password = hashed
-            user.save()
-            TOTPDevice.objects.update_or_create(
-                user=user,
-                name="load",
-                defaults={"key": totp_key(username).hex(), "confirmed": True, "last_t": -1},
-            )
-
-
 def drain_queue(broker: str | None, timeout: float = 30) -> int:
     """Wait (bounded) for the workers to take every task the run queued; how many are left."""
     import redis
@@ -266,62 +215,6 @@ def run_tellers(config: dict[str, Any], folder: Path, timeout: float) -> dict[st
     return json.loads(result_path.read_text())
 
 
-def check_cases(shape: int, tellers: int, submitted: list[dict[str, Any]]) -> list[str]:
-    """What is wrong in the database: a case seen submitted missing, doubled or incomplete, or a
-    case submitted that no teller saw a receipt for. Empty when every case is stored exactly once."""
-    from django.db.models import Count, Q
-
-    from incidents.models import Case
-    from incidents.models.choices import ActionStatus, CaseStatus
-
-    problems = []
-    usernames = [teller_username(shape, index) for index in range(tellers)]
-    by_token = {
-        str(case.intake_token): case
-        for case in Case.objects.filter(created_by__username__in=usernames).annotate(
-            item_count=Count("items", distinct=True),
-            tx_count=Count("transactions", distinct=True),
-            stops_done=Count("actions", filter=Q(actions__status=ActionStatus.DONE), distinct=True),
-            stops=Count("actions", distinct=True),
-        )
-    }
-    customers: dict[str, int] = {}
-    for stored in by_token.values():
-        customers[stored.customer_number] = customers.get(stored.customer_number, 0) + 1
-    for seen in submitted:
-        case = by_token.get(seen["intake_token"])
-        label = f"case {seen['number'] or seen['pk']} ({seen['username']})"
-        if case is None:
-            problems.append(f"{label}: not in the database")
-            continue
-        if customers.get(seen["customer_number"], 0) != 1:
-            problems.append(f"{label}: stored {customers.get(seen['customer_number'])} times")
-        wrong = [
-            f"{what} {have} (expected {want})"
-            for what, have, want in (
-                ("pk", case.pk, seen["pk"]),
-                ("number", case.number, seen["number"]),
-                ("status", case.status, CaseStatus.REPORTED),
-                ("items", case.item_count, seen["items"]),
-                ("transactions", case.tx_count, seen["transactions"]),
-                ("stops", case.stops, seen["stops"]),
-                ("stops carried out", case.stops_done, seen["stops"]),
-            )
-            if have != want
-        ]
-        if wrong:
-            problems.append(f"{label}: " + ", ".join(wrong))
-    seen_tokens = {seen["intake_token"] for seen in submitted}
-    extra = [
-        case.number
-        for token, case in by_token.items()
-        if token not in seen_tokens and case.status != CaseStatus.DRAFT
-    ]
-    if extra:
-        problems.append(f"{len(extra)} submitted cases no teller saw a receipt for: {extra[:5]}")
-    return problems
-
-
 def errors_of(result: dict[str, Any]) -> int:
     """Requests answered other than a browser expects, and exceptions in the tellers' code."""
     failures = sum(step["failures"] for step in result["steps"])
@@ -346,7 +239,7 @@ def print_shape(shape: int, args, result: dict[str, Any], problems: list[str]) -
         )
     print(
         f"errors: {failures}; Celery tasks done per worker: {result['tasks']}, "
-        f"left in the queue: {result['queued']}"
+        f"left in the queue: {result['queued']}; notices' emails so far: {result['emails']}"
     )
     for error in result["errors"][:10]:
         print(f"  {error['count']} x {error['name']}: {error['error'][:200]}")
@@ -394,6 +287,7 @@ def run_shape(shape: int, url: str, args, folder: Path) -> bool:
         for instance in instances:
             instance.stop()
     result["tasks"] = [instance.tasks_done() for instance in instances]
+    result["emails"] = emails_sent()
     problems = check_cases(shape, args.tellers, result["submitted"])
     print_shape(shape, args, result, problems)
     return not problems and not errors_of(result) and bool(result["submitted"])
