@@ -57,11 +57,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(predicate, timeout: float, what: str) -> None:
+def wait_for(predicate, timeout: float, what) -> None:
+    """Poll until ``predicate()``; ``what`` (a string, or a function giving one) names it."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {what}")
+            named = what() if callable(what) else what
+            raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {named}")
         time.sleep(0.2)
 
 
@@ -128,17 +130,22 @@ class Instance:
         web = self.web
         assert web is not None, "start() first"
 
+        last: list[str] = ["no answer"]
+
         def healthy() -> bool:
             if web.poll() is not None:
                 raise RuntimeError(f"gunicorn exited:\n{self.web_log.read_text()[-3000:]}")
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as answer:
+                # The first request loads the URLs and templates: slow on a busy machine.
+                with urllib.request.urlopen(self.url + "/healthz", timeout=15) as answer:
                     return answer.status == 200
-            except OSError:
+            except OSError as error:  # HTTPError (a 503 names what is down) is an OSError
+                body = getattr(error, "read", lambda: b"")()
+                last[0] = f"{error} {body[:200]!r}"
                 return False
 
         # Generous: on a busy machine several Django processes booting at once take a while.
-        wait_for(healthy, 180, f"gunicorn {self.number} to answer /healthz")
+        wait_for(healthy, 180, lambda: f"gunicorn {self.number} to answer /healthz ({last[0]})")
         wait_for(
             lambda: " ready." in self.worker_log.read_text(errors="replace"),
             180,
@@ -356,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"\n== {shape} instance(s): FAILED: {error}")
                     for log in sorted(folder.glob("*.log")):
                         print(f"--- {log.name} (end)\n{log.read_text(errors='replace')[-3000:]}")
+                    print(f"== {shape} instance(s): FAILED: {error}")
                 connections.close_all()
     finally:
         from django.db import connections
