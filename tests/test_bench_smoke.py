@@ -27,12 +27,18 @@ BENCH = ROOT / "bench"
 TIMEOUT_S = 300
 
 
+# Scripts whose tiny run needs more than a database (a real broker, servers of their own) and is
+# run, with its figures checked, by a test of its own.
+OWN_TEST = {"load_tellers.py": "tests/test_load_tellers.py"}
+
+
 def bench_scripts() -> list[Path]:
-    """The benchmark scripts: bench/*.py with a ``__main__`` block."""
+    """The benchmark scripts: bench/*.py with a ``__main__`` block, less those with a test of their own."""
     return sorted(
         path
         for path in BENCH.glob("*.py")
         if 'if __name__ == "__main__":' in path.read_text(encoding="utf-8")
+        and path.name not in OWN_TEST
     )
 
 
@@ -84,6 +90,9 @@ def test_the_bench_directory_holds_the_benchmarks_the_readme_lists():
     names = {path.name for path in bench_scripts()}
     assert {"bench_assess.py", "bench_queue.py", "bench_reports.py", "bench_scan.py"} <= names
     assert "timing.py" not in names and "floor.py" not in names  # imported, not run
+    for script, test in OWN_TEST.items():
+        assert (BENCH / script).exists() and (ROOT / test).exists()
+        assert f'"{script}"' in (ROOT / test).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("script", bench_scripts(), ids=lambda path: path.stem)
