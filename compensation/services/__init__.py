@@ -30,6 +30,18 @@ from compensation.services.policy import (
     policy_version_delete,
     policy_version_update,
 )
+from compensation.services.remedy import (
+    StaleFreezeError,
+    application_decide,
+    application_record,
+    distribution_approve,
+    distribution_input,
+    distribution_return,
+    distribution_submit,
+    freeze_applications_open,
+    freeze_case_open,
+    freeze_notice_record,
+)
 
 __all__ = [
     "DEFAULT_POLICY_VALID_FROM",
@@ -37,6 +49,9 @@ __all__ = [
     "POLICY_FIELDS",
     "DecisionError",
     "PolicyFrozenError",
+    "StaleFreezeError",
+    "application_decide",
+    "application_record",
     "case_by_case_rate_set",
     "case_mark_paid",
     "decision_approve",
@@ -44,7 +59,14 @@ __all__ = [
     "decision_return",
     "decision_review_check",
     "decision_submit",
+    "distribution_approve",
+    "distribution_input",
+    "distribution_return",
+    "distribution_submit",
     "findings_save",
+    "freeze_applications_open",
+    "freeze_case_open",
+    "freeze_notice_record",
     "item_fault_confirm",
     "policy_version_check_new_valid_from",
     "policy_version_create",
