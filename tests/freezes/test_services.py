@@ -244,12 +244,15 @@ def test_a_second_supervisor_approves_and_the_decision_is_final(
     assert decision.status == DecisionStatus.APPROVED
     assert decision.reviewed_by == approver
     assert fresh(decision.freeze_case).status == FreezeStatus.DECIDED
-    with pytest.raises(Exception, match="cannot be changed"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE compensation_distributiondecision SET balance = 1 WHERE id = %s",
-                [decision.pk],
-            )
+    with (
+        pytest.raises(Exception, match="cannot be changed"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE compensation_distributiondecision SET balance = 1 WHERE id = %s",
+            [decision.pk],
+        )
 
 
 def test_a_returned_distribution_can_be_prepared_again(supervisor, approver, candidate_key):
