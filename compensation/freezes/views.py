@@ -140,7 +140,9 @@ def freeze_notice(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, freeze, notice_form=form)
     try:
-        services.freeze_notice_record(freeze=freeze, user=request.user, version=_version(request), **form.cleaned_data)
+        services.freeze_notice_record(
+            freeze=freeze, user=request.user, version=_version(request), **form.cleaned_data
+        )
     except services.DecisionError as error:
         return _detail(request, freeze, notice_form=form, errors=error.problems)
     return _done(request, freeze, _("公告を記録しました。"))

@@ -55,3 +55,37 @@ def apply(supervisor, freeze, name, amount, accept=True):
             reason="振込の記録と被害届で確認" if accept else "振込の記録がない",
         )
     return application
+
+
+def freeze_world(preparer, key, state: str) -> dict:
+    """A freeze case in ``state``, its periods long past: ``frozen``, ``noticed`` (notice
+    recorded), ``applications`` (one application awaiting a decision), ``closed`` (the period
+    over, one accepted application), ``distributing`` (a distribution awaiting review, prepared
+    by ``preparer``). Returns the freeze case and the objects the state made."""
+    made: dict = {"freeze": frozen(preparer, key, balance=250_000)}
+    if state == "frozen":
+        return made
+    freeze = services.freeze_notice_record(
+        freeze=made["freeze"],
+        user=preparer,
+        version=made["freeze"].version,
+        requested_on=D(2026, 1, 5),
+        reference="DIC-W",
+        starts_on=D(2026, 1, 9),
+    )
+    made["freeze"] = freeze
+    if state == "noticed":
+        return made
+    freeze = services.freeze_applications_open(
+        freeze=freeze, user=preparer, version=freeze.version, opens_on=D(2026, 3, 16)
+    )
+    made["freeze"] = freeze
+    made["application"] = apply(
+        preparer, freeze, "申請 一子", 300_000, accept=None if state == "applications" else True
+    )
+    if state in ("distributing",):
+        made["decision"] = services.distribution_submit(
+            freeze=freeze, user=preparer, version=fresh(freeze).version
+        )
+    made["freeze"] = fresh(freeze)
+    return made
