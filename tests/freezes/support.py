@@ -89,3 +89,6 @@ def freeze_world(preparer, key, state: str) -> dict:
         )
     made["freeze"] = fresh(freeze)
     return made
+
+
+MULE_KEY = "ミライ|本店|9876543"  # payee_account_key of tests.freezes.conftest.MULE

@@ -9,7 +9,7 @@ from django.urls import reverse
 from compensation.choices import DecisionStatus, FreezeStatus
 from compensation.models import FreezeCase, RemedyApplication
 
-from .support import fresh, freeze_world, frozen
+from .support import freeze_world, fresh, frozen
 
 pytestmark = pytest.mark.django_db
 
