@@ -53,7 +53,7 @@ class LineStatus(models.TextChoices):
 
 
 class FreezeStatus(models.TextChoices):
-    """Where a freeze case (口座凍結) stands under the Remedy Act (docs/domain.md §10)."""
+    """Where a freeze case (口座凍結) stands under the Remedy Act (docs/domain.md §9.1)."""
 
     FROZEN = "frozen", _("凍結済")
     NOTICE = "notice", _("公告中")

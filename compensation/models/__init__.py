@@ -67,7 +67,7 @@ class PolicyVersion(models.Model):
             "過失の例（N3）で、生年月日等の暗証番号を当行の再三の依頼後も使っていた場合に限るか。"
         ),
     )
-    # The Remedy Act's periods (docs/domain.md §10): the law sets minimums, the bank may give more.
+    # The Remedy Act's periods (docs/domain.md §9.1): the law sets minimums, the bank may give more.
     remedy_notice_days = models.PositiveSmallIntegerField(
         _("救済法・消滅手続の公告期間（日）"),
         default=REMEDY_NOTICE_MIN_DAYS,

@@ -1,5 +1,5 @@
 """The receiving side of the Remedy Act (振り込め詐欺救済法): freeze cases, the victims'
-applications and the four-eyes distribution decision (docs/domain.md §10)."""
+applications and the four-eyes distribution decision (docs/domain.md §9.1)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Reads of the receiving side of the Remedy Act: freeze cases, who may do what on them, the
-candidates they are opened from, and the periods the policy in force gives (docs/domain.md §10)."""
+candidates they are opened from, and the periods the policy in force gives (docs/domain.md §9.1)."""
 
 from __future__ import annotations
 

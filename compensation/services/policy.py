@@ -24,7 +24,7 @@ DEFAULT_POLICY_VALID_FROM = ACT_IN_FORCE_ON
 # The contract's defaults are the rules engine's own (compensation.rules.Policy): written once.
 DEFAULT_POLICY_VALUES: dict[str, Any] = {
     **dataclasses.asdict(rules.Policy()),
-    # The Remedy Act's periods (docs/domain.md §10): the law's minimums.
+    # The Remedy Act's periods (docs/domain.md §9.1): the law's minimums.
     "remedy_notice_days": REMEDY_NOTICE_MIN_DAYS,
     "remedy_application_days": REMEDY_APPLICATION_MIN_DAYS,
 }

@@ -1,4 +1,4 @@
-"""Writes of the receiving side of the Remedy Act (docs/domain.md §10): open a freeze case (the
+"""Writes of the receiving side of the Remedy Act (docs/domain.md §9.1): open a freeze case (the
 stop through the core-banking interface), record the notice and the application period, record
 and decide the victims' applications, and the four-eyes distribution decision.
 

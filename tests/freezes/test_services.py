@@ -1,5 +1,5 @@
 """Freeze cases (口座凍結) under the Remedy Act: opening, the periods on the business calendar,
-the applications and the four-eyes distribution (docs/domain.md §10)."""
+the applications and the four-eyes distribution (docs/domain.md §9.1)."""
 
 from __future__ import annotations
 
