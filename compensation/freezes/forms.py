@@ -27,6 +27,8 @@ def _yen(label, low: int) -> WholeNumberField:
         label=label,
         min_value=low,
         max_value=MAX_YEN,
+        # Text, not a number box: "250,000" and full-width digits are typed at counters.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={
             "invalid": _("金額は円単位の整数で入力してください。"),
             "min_value": _("%(limit_value)s円以上で入力してください。"),
