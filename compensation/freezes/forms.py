@@ -93,3 +93,12 @@ class DistributionReviewForm(forms.Form):
         if data.get("action") == "return" and not (data.get("comment") or "").strip():
             self.add_error("comment", _("差戻しの理由を入力してください。"))
         return data
+
+
+class EvidenceForm(forms.Form):
+    """A document supporting an application: PDF, JPEG or PNG (checked by its content)."""
+
+    file = forms.FileField(
+        label=_("証拠書類（PDF・JPEG・PNG）"),
+        error_messages={"required": _("ファイルを選んでください。")},
+    )

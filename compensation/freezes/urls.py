@@ -18,6 +18,16 @@ urlpatterns = [
         views.application_decide,
         name="application_decide",
     ),
+    path(
+        "<int:pk>/applications/<int:application_pk>/evidence/",
+        views.evidence_upload,
+        name="evidence_upload",
+    ),
+    path(
+        "<int:pk>/evidence/<int:evidence_pk>/",
+        views.evidence_download,
+        name="evidence_download",
+    ),
     path("<int:pk>/distribution/", views.distribution_submit, name="distribution_submit"),
     path(
         "<int:pk>/distribution/<int:decision_pk>/review/",

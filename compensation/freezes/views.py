@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from compensation.choices import DecisionStatus, FreezeStatus
 from compensation.freezes import forms
 from compensation.models import FreezeCase
 from compensation.selectors import remedy as read
+from incidents.attachments.storage import AttachmentRefused, path_of
 from incidents.models.choices import Role
 
 
@@ -208,6 +210,68 @@ def application_decide(request: AuthedRequest, pk: int, application_pk: int) -> 
     except services.DecisionError as error:
         return _detail(request, freeze, errors=error.problems, **bound)
     return _done(request, freeze, _("申請の決定を記録しました。"))
+
+
+def _refusal(reason: str) -> str:
+    """The attachments feature's refusal, in the user's words."""
+    if reason == "too_big":
+        return _("ファイルが大きすぎます（上限 %(mb)s MB）。") % {
+            "mb": settings.MAMORI_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        }
+    if reason == "empty":
+        return _("ファイルが空です。")
+    return _(
+        "PDF・JPEG・PNG のファイルだけを添付できます（ファイルの中身で確認しています。"
+        "拡張子だけを変えたファイルは受け付けません）。"
+    )
+
+
+@login_required
+@require_POST
+def evidence_upload(request: AuthedRequest, pk: int, application_pk: int) -> HttpResponse:
+    """Attach a document supporting one application."""
+    freeze = _workable(request, pk)
+    application = freeze.applications.filter(pk=application_pk).first()
+    if application is None:
+        raise Http404
+    form = forms.EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, freeze, errors=[e for es in form.errors.values() for e in es])
+    try:
+        evidence = services.evidence_add(
+            application=application,
+            user=request.user,
+            version=_version(request),
+            upload=form.cleaned_data["file"],
+        )
+    except AttachmentRefused as refused:
+        return _detail(request, freeze, errors=[_refusal(str(refused))])
+    except services.DecisionError as error:
+        return _detail(request, freeze, errors=error.problems)
+    return _done(
+        request, freeze, _("「%(name)s」を添付しました。") % {"name": evidence.original_name}
+    )
+
+
+@login_required
+@require_GET
+def evidence_download(request: AuthedRequest, pk: int, evidence_pk: int) -> FileResponse:
+    """Send one document as a download, never shown inline."""
+    evidence = read.evidence_get(user=request.user, pk=pk, evidence_pk=evidence_pk)
+    try:
+        handle = path_of(evidence.storage_name).open("rb")
+    except (OSError, ValueError) as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @login_required

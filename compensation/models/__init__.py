@@ -469,6 +469,7 @@ from compensation.models.remedy import (  # noqa: E402
     DistributionDecision,
     FreezeCase,
     RemedyApplication,
+    RemedyEvidence,
 )
 
 __all__ = [
@@ -481,4 +482,5 @@ __all__ = [
     "ItemFault",
     "PolicyVersion",
     "RemedyApplication",
+    "RemedyEvidence",
 ]

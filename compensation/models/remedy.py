@@ -212,3 +212,37 @@ class DistributionDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.freeze_case} {self.get_status_display()}"
+
+
+class RemedyEvidence(models.Model):
+    """A document supporting an application (a transfer slip, the police report's receipt),
+    checked and stored by the attachments feature's storage (incidents/attachments/storage.py):
+    PDF, JPEG or PNG by content, outside the web roots, under a random name. Never edited or
+    removed (a database trigger)."""
+
+    application = models.ForeignKey(
+        RemedyApplication, on_delete=models.PROTECT, related_name="evidence"
+    )
+    original_name = models.CharField(_("ファイル名"), max_length=200)
+    content_type = models.CharField(_("形式"), max_length=40)
+    size = models.BigIntegerField(_("サイズ（バイト）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    storage_name = models.CharField(max_length=64, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登録者"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("申請の証拠書類")
+        verbose_name_plural = _("申請の証拠書類")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(name="remedy_evidence_size_positive", condition=Q(size__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -11,7 +11,12 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from compensation.choices import ApplicationStatus, DecisionStatus, FreezeStatus
-from compensation.models import DistributionDecision, FreezeCase, RemedyApplication
+from compensation.models import (
+    DistributionDecision,
+    FreezeCase,
+    RemedyApplication,
+    RemedyEvidence,
+)
 from compensation.selectors.policy import policy_version_in_force
 from incidents.deadlines.calendar import next_business_day
 from incidents.links import selectors as links
@@ -91,7 +96,20 @@ def period_end(start: datetime.date, days: int) -> datetime.date:
 
 def freeze_applications(freeze: FreezeCase) -> list[RemedyApplication]:
     """The freeze case's applications, in the order they were received."""
-    return list(freeze.applications.select_related("decided_by").order_by("received_on", "pk"))
+    return list(
+        freeze.applications.select_related("decided_by")
+        .prefetch_related("evidence")
+        .order_by("received_on", "pk")
+    )
+
+
+def evidence_get(*, user: Any, pk: int, evidence_pk: int) -> RemedyEvidence:
+    """One document of a freeze case the user may see, or 404."""
+    freeze = freeze_case_get(user=user, pk=pk)
+    found = RemedyEvidence.objects.filter(pk=evidence_pk, application__freeze_case=freeze).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def freeze_pending_count(freeze: FreezeCase) -> int:

@@ -17,9 +17,15 @@ from django.utils.translation import gettext as _
 
 from compensation import rules
 from compensation.choices import ApplicationStatus, DecisionStatus, FreezeStatus
-from compensation.models import DistributionDecision, FreezeCase, RemedyApplication
+from compensation.models import (
+    DistributionDecision,
+    FreezeCase,
+    RemedyApplication,
+    RemedyEvidence,
+)
 from compensation.selectors import remedy as read
 from compensation.services.errors import DecisionError
+from incidents.attachments import storage
 from incidents.cases.corebanking import StopRequest, get_adapter
 from incidents.models.choices import ActionKind
 
@@ -208,6 +214,36 @@ def application_decide(
     application.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
     _save(freeze, [])
     return application
+
+
+@transaction.atomic
+def evidence_add(
+    *, application: RemedyApplication, user: Any, version: int | None, upload: Any
+) -> RemedyEvidence:
+    """Keep a document supporting an application (the attachments feature's checks and storage).
+
+    Raises ``storage.AttachmentRefused`` for a file that is empty, too big or not PDF/JPEG/PNG.
+    """
+    freeze = _locked(application.freeze_case, version)
+    _require(user, freeze)
+    if freeze.status != FreezeStatus.APPLICATIONS:
+        raise DecisionError([_("証拠書類は申請期間の設定後、分配の決定までに添付します。")])
+    stored = storage.store(upload)
+    try:
+        evidence = RemedyEvidence.objects.create(
+            application=application,
+            original_name=(getattr(upload, "name", "") or "document")[:200],
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_name=stored.storage_name,
+            uploaded_by=user,
+        )
+        _save(freeze, [])
+    except BaseException:
+        storage.discard(stored.storage_name)
+        raise
+    return evidence
 
 
 def distribution_input(freeze: FreezeCase) -> dict[str, Any]:

@@ -10,6 +10,12 @@ from compensation.models import FreezeCase
 D = datetime.date
 
 
+def pdf(name: str, body: bytes = b"%PDF-1.4\n%evidence\n"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, body, "application/pdf")
+
+
 def fresh(freeze: FreezeCase) -> FreezeCase:
     return FreezeCase.objects.get(pk=freeze.pk)
 
@@ -83,6 +89,13 @@ def freeze_world(preparer, key, state: str) -> dict:
     made["application"] = apply(
         preparer, freeze, "申請 一子", 300_000, accept=None if state == "applications" else True
     )
+    if state == "applications":
+        made["evidence"] = services.evidence_add(
+            application=made["application"],
+            user=preparer,
+            version=fresh(freeze).version,
+            upload=pdf("slip.pdf"),
+        )
     if state in ("distributing",):
         made["decision"] = services.distribution_submit(
             freeze=freeze, user=preparer, version=fresh(freeze).version

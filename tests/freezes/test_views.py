@@ -9,7 +9,7 @@ from django.urls import reverse
 from compensation.choices import DecisionStatus, FreezeStatus
 from compensation.models import FreezeCase, RemedyApplication
 
-from .support import freeze_world, fresh, frozen
+from .support import freeze_world, fresh, frozen, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +126,40 @@ def test_the_decision_table_lists_each_claim_and_payment(client, supervisor, can
     assert "250,000円" in body  # its payment: the whole balance, pro rata
     assert "data-print-now" in body
     assert 'data-testid="table-draft"' in body  # not approved yet
+
+
+def test_evidence_is_kept_with_the_application_and_downloaded_as_a_file(
+    client, supervisor, compliance_officer, candidate_key
+):
+    made = freeze_world(supervisor, candidate_key, "applications")
+    freeze, application = made["freeze"], made["application"]
+    client.force_login(supervisor)
+    url = reverse(
+        "freezes:evidence_upload", kwargs={"pk": freeze.pk, "application_pk": application.pk}
+    )
+    refused = client.post(
+        url,
+        {"version": fresh(freeze).version, "file": pdf("slip.pdf", b"not really a pdf")},
+    )
+    assert refused.status_code == 400
+    assert "PDF・JPEG・PNG のファイルだけ" in refused.content.decode()
+    assert application.evidence.count() == 1
+    ok = client.post(url, {"version": fresh(freeze).version, "file": pdf("police.pdf")})
+    assert ok.status_code == 302
+    assert application.evidence.count() == 2
+    evidence = application.evidence.get(original_name="police.pdf")
+    client.force_login(compliance_officer)
+    download = client.get(
+        reverse("freezes:evidence_download", kwargs={"pk": freeze.pk, "evidence_pk": evidence.pk})
+    )
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+
+
+def test_evidence_cannot_be_changed_or_removed(supervisor, candidate_key):
+    from django.db import transaction
+
+    evidence = freeze_world(supervisor, candidate_key, "applications")["evidence"]
+    with pytest.raises(Exception, match="kept as handed in"), transaction.atomic():
+        evidence.delete()

@@ -230,6 +230,18 @@ def application_pk(world) -> int:
     return world.application.pk
 
 
+def evidence_pk(world) -> int:
+    return world.evidence.pk
+
+
+def evidence_file(world) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return freeze_version(
+        world, file=SimpleUploadedFile("slip2.pdf", b"%PDF-1.4\n%matrix\n", "application/pdf")
+    )
+
+
 def freeze_decision_pk(world) -> int:
     return world.freeze_decision.pk
 
@@ -381,6 +393,16 @@ MATRIX: dict[str, Url] = {
         data=lambda w: freeze_version(w, decision="accept", reason="振込の記録で確認"),
         pk=freeze_pk,
         application_pk=application_pk,
+    ),
+    "freezes:evidence_upload": action(
+        "freeze_applications",
+        post=FREEZE_WORKERS,
+        data=evidence_file,
+        pk=freeze_pk,
+        application_pk=application_pk,
+    ),
+    "freezes:evidence_download": page(
+        "freeze_applications", get=FREEZE_READERS, pk=freeze_pk, evidence_pk=evidence_pk
     ),
     "freezes:distribution_submit": action(
         "freeze_closed", post=FREEZE_WORKERS, data=freeze_version, pk=freeze_pk

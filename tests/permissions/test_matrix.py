@@ -15,7 +15,12 @@ from django.db.models import Max, Sum
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from compensation.models import DistributionDecision, FreezeCase, RemedyApplication
+from compensation.models import (
+    DistributionDecision,
+    FreezeCase,
+    RemedyApplication,
+    RemedyEvidence,
+)
 from incidents.attachments import services as documents
 from incidents.cases import services
 from incidents.models import (
@@ -104,6 +109,7 @@ class World:
     freeze_key: str = ""
     application: object = None
     freeze_decision: object = None
+    evidence: object = None
 
     def markers_hidden_from(self, role: str) -> set[str]:
         """What identifies each case this role may not see (names and numbers)."""
@@ -255,6 +261,7 @@ def add_freeze(world: World, needs: str) -> None:
     world.freeze = made["freeze"]
     world.application = made.get("application")
     world.freeze_decision = made.get("decision")
+    world.evidence = made.get("evidence")
 
 
 def fingerprint() -> tuple:
@@ -282,6 +289,7 @@ def fingerprint() -> tuple:
         FreezeCase.objects.count(),
         FreezeCase.objects.aggregate(v=Sum("version"))["v"],
         RemedyApplication.objects.count(),
+        RemedyEvidence.objects.count(),
         DistributionDecision.objects.count(),
         DistributionDecision.objects.aggregate(m=Max("reviewed_at"))["m"],
     )
