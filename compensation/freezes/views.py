@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -215,8 +216,8 @@ def application_decide(request: AuthedRequest, pk: int, application_pk: int) -> 
 def _refusal(reason: str) -> str:
     """The attachments feature's refusal, in the user's words."""
     if reason == "too_big":
-        return _("ファイルが大きすぎます（上限 %(mb)s MB）。") % {
-            "mb": settings.MAMORI_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        return _("ファイルが大きすぎます（%(limit)sまで）。") % {
+            "limit": filesizeformat(settings.MAMORI_ATTACHMENT_MAX_BYTES)
         }
     if reason == "empty":
         return _("ファイルが空です。")
