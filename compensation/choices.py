@@ -50,3 +50,20 @@ class LineStatus(models.TextChoices):
     DECIDED = "decided", _("判定済")
     PENDING = "pending", _("保留")
     REVIEW = "review", _("個別判断")
+
+
+class FreezeStatus(models.TextChoices):
+    """Where a freeze case (口座凍結) stands under the Remedy Act (docs/domain.md §9.1)."""
+
+    FROZEN = "frozen", _("凍結済")
+    NOTICE = "notice", _("公告中")
+    APPLICATIONS = "applications", _("分配金の申請受付")
+    DECIDED = "decided", _("分配決定済")
+
+
+class ApplicationStatus(models.TextChoices):
+    """A victim's application for distribution: awaiting a decision, accepted or rejected."""
+
+    PENDING = "pending", _("未決定")
+    ACCEPTED = "accepted", _("認容")
+    REJECTED = "rejected", _("却下")

@@ -184,3 +184,19 @@ class PolicyVersionAdminForm(forms.ModelForm):
     class Meta:
         model = PolicyVersion
         fields = ("valid_from", *POLICY_FIELDS, "note")
+
+    # The Remedy Act's periods may be left empty: the law's minimums are then kept.
+    OPTIONAL_DEFAULTS = ("remedy_notice_days", "remedy_application_days")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.OPTIONAL_DEFAULTS:
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean() or {}
+        for name in self.OPTIONAL_DEFAULTS:
+            if name in self.fields and data.get(name) is None and name not in self.errors:
+                data[name] = PolicyVersion._meta.get_field(name).get_default()
+        return data

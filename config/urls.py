@@ -23,5 +23,6 @@ urlpatterns = [
     path("cases/<int:pk>/compensation/", include("compensation.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("compensation.reports.urls")),
+    path("freezes/", include("compensation.freezes.urls")),
     path("", include("incidents.urls")),
 ]

@@ -5,11 +5,24 @@
     assessment_to_dict(assessment)                  # the contract's output shape
     facts_to_dict(facts, policy)                    # the contract's input shape, for snapshots
 
+    distribution = distribute(parse_distribution(data))  # the Remedy Act's distribution
+    distribution_to_dict(distribution)                  # docs/distribution-contract.md
+
 TransactionResult.status tells "decided" from "pending" (a requirement still missing) and
 "review" (a supervisor sets the rate); both of the latter have rate and compensation None.
 """
 
 from compensation.rules.codec import assessment_to_dict, facts_to_dict, parse_facts
+from compensation.rules.distribution import (
+    Claim,
+    Distribution,
+    DistributionError,
+    DistributionInput,
+    Payment,
+    distribute,
+    distribution_to_dict,
+    parse_distribution,
+)
 from compensation.rules.engine import assess, suggest_fault, two_years_after, window_first_day
 from compensation.rules.model import (
     Assessment,
@@ -57,17 +70,25 @@ __all__ = [
     "TAKEN_BY_LABELS",
     "TAKEN_BY_VALUES",
     "Assessment",
+    "Claim",
+    "Distribution",
+    "DistributionError",
+    "DistributionInput",
     "Facts",
     "FactsError",
     "Item",
     "ItemResult",
+    "Payment",
     "Policy",
     "Requirements",
     "Transaction",
     "TransactionResult",
     "assess",
     "assessment_to_dict",
+    "distribute",
+    "distribution_to_dict",
     "facts_to_dict",
+    "parse_distribution",
     "parse_facts",
     "suggest_fault",
     "two_years_after",

@@ -12,13 +12,22 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from compensation import rules, selectors
-from compensation.models import PolicyVersion
+from compensation.models import (
+    REMEDY_APPLICATION_MIN_DAYS,
+    REMEDY_NOTICE_MIN_DAYS,
+    PolicyVersion,
+)
 from compensation.rules.vocab import ACT_IN_FORCE_ON, DEFAULT_POLICY_NOTE
 from incidents.models import User
 
 DEFAULT_POLICY_VALID_FROM = ACT_IN_FORCE_ON
 # The contract's defaults are the rules engine's own (compensation.rules.Policy): written once.
-DEFAULT_POLICY_VALUES: dict[str, Any] = dataclasses.asdict(rules.Policy())
+DEFAULT_POLICY_VALUES: dict[str, Any] = {
+    **dataclasses.asdict(rules.Policy()),
+    # The Remedy Act's periods (docs/domain.md §9.1): the law's minimums.
+    "remedy_notice_days": REMEDY_NOTICE_MIN_DAYS,
+    "remedy_application_days": REMEDY_APPLICATION_MIN_DAYS,
+}
 POLICY_FIELDS = tuple(DEFAULT_POLICY_VALUES)
 
 

@@ -28,4 +28,8 @@
       });
     });
   });
+  // A printable page whose print is not recorded (the freeze case's decision table): print at once.
+  document.querySelectorAll("[data-print-now]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 })();

@@ -212,6 +212,46 @@ def after_hours_call(world) -> dict:
     }
 
 
+def freeze_pk(world) -> int:
+    return world.freeze.pk
+
+
+def freeze_key(world) -> str:
+    return world.freeze_key
+
+
+def freeze_version(world, **data) -> dict:
+    from compensation.models import FreezeCase
+
+    return {"version": str(FreezeCase.objects.get(pk=world.freeze.pk).version), **data}
+
+
+def application_pk(world) -> int:
+    return world.application.pk
+
+
+def evidence_pk(world) -> int:
+    return world.evidence.pk
+
+
+def evidence_file(world) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return freeze_version(
+        world, file=SimpleUploadedFile("slip2.pdf", b"%PDF-1.4\n%matrix\n", "application/pdf")
+    )
+
+
+def freeze_decision_pk(world) -> int:
+    return world.freeze_decision.pk
+
+
+# The freeze cases (issue 15 B): the world's freeze case is at the supervisor's branch; a
+# supervisor works it, compliance reads it, nobody else sees it.
+FREEZE_READERS = frozenset({SUPERVISOR, COMPLIANCE})
+FREEZE_WORKERS = frozenset({SUPERVISOR})
+
+
 MATRIX: dict[str, Url] = {
     # Outside the case desk.
     "healthz": public(),
@@ -315,4 +355,69 @@ MATRIX: dict[str, Url] = {
     "reports:dashboard": page(get=OVERSIGHT),
     "reports:statistics": page(get=OVERSIGHT),
     "reports:statistics_csv": page(get=OVERSIGHT),
+    # The receiving side of the Remedy Act (issue 15 B): freeze cases and their distribution.
+    "freezes:list": page(get=OVERSIGHT),
+    "freezes:open": page(
+        "freeze_candidate",
+        get=FREEZE_WORKERS,
+        post=FREEZE_WORKERS,
+        data=lambda w: {"balance": "250000"},
+        key=freeze_key,
+    ),
+    "freezes:detail": page("frozen", get=FREEZE_READERS, pk=freeze_pk),
+    "freezes:notice": action(
+        "frozen",
+        post=FREEZE_WORKERS,
+        data=lambda w: freeze_version(
+            w, requested_on="2026-01-05", reference="DIC-M", starts_on="2026-01-09"
+        ),
+        pk=freeze_pk,
+    ),
+    "freezes:applications_open": action(
+        "freeze_noticed",
+        post=FREEZE_WORKERS,
+        data=lambda w: freeze_version(w, opens_on="2026-03-16"),
+        pk=freeze_pk,
+    ),
+    "freezes:application_new": action(
+        "freeze_applications",
+        post=FREEZE_WORKERS,
+        data=lambda w: freeze_version(
+            w, applicant_name="申請 二子", received_on="2026-03-20", claimed_amount="1000"
+        ),
+        pk=freeze_pk,
+    ),
+    "freezes:application_decide": action(
+        "freeze_applications",
+        post=FREEZE_WORKERS,
+        data=lambda w: freeze_version(w, decision="accept", reason="振込の記録で確認"),
+        pk=freeze_pk,
+        application_pk=application_pk,
+    ),
+    "freezes:evidence_upload": action(
+        "freeze_applications",
+        post=FREEZE_WORKERS,
+        data=evidence_file,
+        pk=freeze_pk,
+        application_pk=application_pk,
+    ),
+    "freezes:evidence_download": page(
+        "freeze_applications", get=FREEZE_READERS, pk=freeze_pk, evidence_pk=evidence_pk
+    ),
+    "freezes:distribution_submit": action(
+        "freeze_closed", post=FREEZE_WORKERS, data=freeze_version, pk=freeze_pk
+    ),
+    "freezes:distribution_review": action(
+        "freeze_distributing",
+        post=FREEZE_WORKERS,
+        data=lambda w: freeze_version(w, action="approve"),
+        pk=freeze_pk,
+        decision_pk=freeze_decision_pk,
+    ),
+    "freezes:decision_table": page(
+        "freeze_distributing",
+        get=FREEZE_READERS,
+        pk=freeze_pk,
+        decision_pk=freeze_decision_pk,
+    ),
 }

@@ -11,10 +11,16 @@ from dataclasses import dataclass
 import pytest
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from compensation.models import (
+    DistributionDecision,
+    FreezeCase,
+    RemedyApplication,
+    RemedyEvidence,
+)
 from incidents.attachments import services as documents
 from incidents.cases import services
 from incidents.models import (
@@ -99,6 +105,11 @@ class World:
     decision: object = None
     notice: object = None
     attachment: object = None
+    freeze: object = None
+    freeze_key: str = ""
+    application: object = None
+    freeze_decision: object = None
+    evidence: object = None
 
     def markers_hidden_from(self, role: str) -> set[str]:
         """What identifies each case this role may not see (names and numbers)."""
@@ -184,6 +195,8 @@ def build_world(branch, other_branch, needs: str | None = None) -> World:
             upload=SimpleUploadedFile("police.pdf", b"%PDF-1.4\n%world\n"),
         )
         world.cases["attached"] = cases["reported"]
+    if needs in FREEZE_STATES:
+        add_freeze(world, needs)
     if needs == "noticed":
         for role, user in users.items():
             notice = Notification.objects.create(
@@ -216,6 +229,41 @@ def add_decision(world: World, state: str) -> None:
     world.decision = decision
 
 
+FREEZE_STATES = {
+    "freeze_candidate": None,
+    "frozen": "frozen",
+    "freeze_noticed": "noticed",
+    "freeze_applications": "applications",
+    "freeze_closed": "closed",
+    "freeze_distributing": "distributing",
+}
+
+
+def add_freeze(world: World, needs: str) -> None:
+    """Two of the branch's cases sent money to one account (a freeze candidate); unless only the
+    candidate is needed, a freeze case of it at the branch in the state named. A distribution to
+    review was prepared by another supervisor of the branch (four eyes)."""
+    from tests.freezes.conftest import transfer
+    from tests.freezes.support import MULE_KEY, freeze_world
+
+    transfer(world.users[TELLER], "910001", amount=300_000)
+    transfer(world.users[TELLER], "910002", amount=200_000)
+    world.freeze_key = MULE_KEY
+    state = FREEZE_STATES[needs]
+    if state is None:
+        return
+    preparer = (
+        factories.staff("m_supervisor_2", "supervisor", world.users[SUPERVISOR].branch)
+        if state == "distributing"
+        else world.users[SUPERVISOR]
+    )
+    made = freeze_world(preparer, MULE_KEY, state)
+    world.freeze = made["freeze"]
+    world.application = made.get("application")
+    world.freeze_decision = made.get("decision")
+    world.evidence = made.get("evidence")
+
+
 def fingerprint() -> tuple:
     """Everything an action could have written: history, timeline, access log, cases, deadlines."""
     history = tuple(
@@ -238,6 +286,12 @@ def fingerprint() -> tuple:
         AttachmentDownload.objects.count(),
         IntakeAutosave.objects.count(),
         IntakeAutosave.objects.aggregate(m=Max("saved_at"))["m"],
+        FreezeCase.objects.count(),
+        FreezeCase.objects.aggregate(v=Sum("version"))["v"],
+        RemedyApplication.objects.count(),
+        RemedyEvidence.objects.count(),
+        DistributionDecision.objects.count(),
+        DistributionDecision.objects.aggregate(m=Max("reviewed_at"))["m"],
     )
 
 

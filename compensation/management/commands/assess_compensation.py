@@ -132,6 +132,10 @@ class Command(BaseCommand):
             "file", nargs="?", metavar="FILE", help="the case's facts as JSON; - for standard input"
         )
 
+    def convert(self, raw: bytes) -> str:
+        """Turn the input's bytes into the output's text (raising BadInput on bad input)."""
+        return assess_json(raw)
+
     def _fail(self, problems: list[str], status: int) -> NoReturn:
         """Print each problem on its own line of standard error and stop with the status."""
         if not getattr(self, "_called_from_command_line", False):
@@ -150,7 +154,7 @@ class Command(BaseCommand):
                 EXIT_BAD_INPUT,
             )
         try:
-            output = assess_json(read_input(name))
+            output = self.convert(read_input(name))
         except BadInput as exc:
             self._fail(exc.problems, EXIT_BAD_INPUT)
             return

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 MAX_DAYS = 3650  # the engine's bound for window and unavoidable days
+REMEDY_NOTICE_MIN_DAYS = 60  # 振り込め詐欺救済法: the notice runs at least 60 days
+REMEDY_APPLICATION_MIN_DAYS = 30  # and the application period for distribution at least 30
 RATE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
 
@@ -65,6 +67,19 @@ class PolicyVersion(models.Model):
             "過失の例（N3）で、生年月日等の暗証番号を当行の再三の依頼後も使っていた場合に限るか。"
         ),
     )
+    # The Remedy Act's periods (docs/domain.md §9.1): the law sets minimums, the bank may give more.
+    remedy_notice_days = models.PositiveSmallIntegerField(
+        _("救済法・消滅手続の公告期間（日）"),
+        default=REMEDY_NOTICE_MIN_DAYS,
+        validators=[MinValueValidator(REMEDY_NOTICE_MIN_DAYS), MaxValueValidator(MAX_DAYS)],
+        help_text=_("口座凍結後の預金等に係る債権の消滅手続の公告期間（法令上60日以上）。"),
+    )
+    remedy_application_days = models.PositiveSmallIntegerField(
+        _("救済法・分配金の申請期間（日）"),
+        default=REMEDY_APPLICATION_MIN_DAYS,
+        validators=[MinValueValidator(REMEDY_APPLICATION_MIN_DAYS), MaxValueValidator(MAX_DAYS)],
+        help_text=_("被害回復分配金の支払申請の期間（法令上30日以上）。"),
+    )
     note = models.TextField(_("改定の理由・根拠"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -105,6 +120,15 @@ class PolicyVersion(models.Model):
                         Q(online_banking_gross_negligence_rate__isnull=True)
                         | Q(online_banking_gross_negligence_rate__lte=100)
                     )
+                ),
+            ),
+            models.CheckConstraint(
+                name="policy_remedy_periods_at_least_the_law",
+                condition=Q(
+                    remedy_notice_days__gte=REMEDY_NOTICE_MIN_DAYS,
+                    remedy_notice_days__lte=MAX_DAYS,
+                    remedy_application_days__gte=REMEDY_APPLICATION_MIN_DAYS,
+                    remedy_application_days__lte=MAX_DAYS,
                 ),
             ),
             models.CheckConstraint(
@@ -438,3 +462,25 @@ class DashboardFigure(models.Model):
 
     def __str__(self) -> str:
         return self.slot
+
+
+# The receiving side of the Remedy Act, in its own module (registered with the app from here).
+from compensation.models.remedy import (  # noqa: E402
+    DistributionDecision,
+    FreezeCase,
+    RemedyApplication,
+    RemedyEvidence,
+)
+
+__all__ = [
+    "CaseAssessment",
+    "CaseByCaseRate",
+    "DashboardFigure",
+    "Decision",
+    "DistributionDecision",
+    "FreezeCase",
+    "ItemFault",
+    "PolicyVersion",
+    "RemedyApplication",
+    "RemedyEvidence",
+]

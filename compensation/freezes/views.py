@@ -1,0 +1,339 @@
+"""Views of freeze cases: thin, reading through compensation.selectors.remedy and writing through
+compensation.services. A refused or stale write shows the page again with what was typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.http import AuthedRequest
+from compensation import services
+from compensation.choices import DecisionStatus, FreezeStatus
+from compensation.freezes import forms
+from compensation.models import FreezeCase
+from compensation.selectors import remedy as read
+from incidents.attachments.storage import AttachmentRefused, path_of
+from incidents.models.choices import Role
+
+
+def _version(request: AuthedRequest) -> int:
+    """The freeze case's version the form was rendered from (-1, always stale, when unreadable)."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
+
+
+def _workable(request: AuthedRequest, pk: int) -> FreezeCase:
+    freeze = read.freeze_case_get(user=request.user, pk=pk)
+    if not read.can_work_freeze(request.user, freeze):
+        raise PermissionDenied
+    return freeze
+
+
+@login_required
+@require_GET
+def freeze_list(request: AuthedRequest) -> HttpResponse:
+    """The freeze cases of the user's branch (compliance: every branch)."""
+    if not read.can_open_freeze(request.user) and request.user.role != Role.COMPLIANCE:
+        raise PermissionDenied
+    return render(
+        request,
+        "compensation/freezes/list.html",
+        {"freezes": read.freeze_cases_visible(request.user)[:500]},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def freeze_open(request: AuthedRequest, key: str) -> HttpResponse:
+    """Open a freeze case from a freeze candidate on /links/accounts/ (a supervisor)."""
+    if not read.can_open_freeze(request.user):
+        raise PermissionDenied
+    account = read.freeze_candidate(user=request.user, key=key)
+    if account is None:
+        raise Http404
+    existing = read.open_freeze_keys([key]).get(key)
+    if existing is not None:
+        return redirect("freezes:detail", pk=existing)
+    errors: list[str] = []
+    form = forms.FreezeOpenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            freeze = services.freeze_case_open(
+                user=request.user,
+                key=key,
+                balance=form.cleaned_data["balance"],
+                note=form.cleaned_data["note"],
+            )
+        except services.DecisionError as error:
+            errors = error.problems
+        else:
+            messages.success(
+                request,
+                _("口座を凍結しました（照会番号 %(ref)s）。") % {"ref": freeze.stop_reference},
+            )
+            return redirect("freezes:detail", pk=freeze.pk)
+    return render(
+        request,
+        "compensation/freezes/open.html",
+        {"account": account, "form": form, "errors": errors},
+    )
+
+
+def _detail(request: AuthedRequest, freeze: FreezeCase, **bound: Any) -> HttpResponse:
+    """The freeze case page, with any form bound to what was typed and the errors."""
+    can_work = read.can_work_freeze(request.user, freeze)
+    current = read.distribution_current(freeze)
+    context = {
+        "freeze": freeze,
+        "can_work": can_work,
+        "applications": read.freeze_applications(freeze),
+        "decisions": read.distribution_decisions(freeze),
+        "current": current,
+        "periods": read.remedy_periods(on=freeze.notice_starts_on or timezone.localdate()),
+        "notice_form": bound.get("notice_form") or forms.NoticeForm(),
+        "open_form": bound.get("open_form") or forms.ApplicationsOpenForm(),
+        "application_form": bound.get("application_form") or forms.ApplicationForm(),
+        "decide_form": bound.get("decide_form") or forms.ApplicationDecideForm(),
+        "decide_pk": bound.get("decide_pk"),
+        # One form per pending application: without ids, so the rows' fields do not collide.
+        "decide_blank": forms.ApplicationDecideForm(auto_id=False),
+        "review_form": bound.get("review_form") or forms.DistributionReviewForm(),
+        "may_review": (
+            can_work
+            and current is not None
+            and current.status == DecisionStatus.SUBMITTED
+            and current.prepared_by_id != request.user.pk
+        ),
+        "errors": bound.get("errors", []),
+        "statuses": FreezeStatus,
+    }
+    return render(
+        request, "compensation/freezes/detail.html", context, status=400 if bound else 200
+    )
+
+
+@login_required
+@require_GET
+def freeze_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One freeze case: the account, the periods, the applications and the distribution."""
+    return _detail(request, read.freeze_case_get(user=request.user, pk=pk))
+
+
+def _done(request: AuthedRequest, freeze: FreezeCase, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("freezes:detail", pk=freeze.pk)
+
+
+@login_required
+@require_POST
+def freeze_notice(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Record the request to the Deposit Insurance Corporation and the notice's first day."""
+    freeze = _workable(request, pk)
+    form = forms.NoticeForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, freeze, notice_form=form)
+    try:
+        services.freeze_notice_record(
+            freeze=freeze, user=request.user, version=_version(request), **form.cleaned_data
+        )
+    except services.DecisionError as error:
+        return _detail(request, freeze, notice_form=form, errors=error.problems)
+    return _done(request, freeze, _("公告を記録しました。"))
+
+
+@login_required
+@require_POST
+def freeze_applications_open(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Record the first day of the application period for distribution."""
+    freeze = _workable(request, pk)
+    form = forms.ApplicationsOpenForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, freeze, open_form=form)
+    try:
+        services.freeze_applications_open(
+            freeze=freeze,
+            user=request.user,
+            version=_version(request),
+            opens_on=form.cleaned_data["opens_on"],
+        )
+    except services.DecisionError as error:
+        return _detail(request, freeze, open_form=form, errors=error.problems)
+    return _done(request, freeze, _("分配金の申請期間を記録しました。"))
+
+
+@login_required
+@require_POST
+def application_new(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Record a victim's application."""
+    freeze = _workable(request, pk)
+    form = forms.ApplicationForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, freeze, application_form=form)
+    try:
+        services.application_record(
+            freeze=freeze, user=request.user, version=_version(request), **form.cleaned_data
+        )
+    except services.DecisionError as error:
+        return _detail(request, freeze, application_form=form, errors=error.problems)
+    return _done(request, freeze, _("申請を記録しました。"))
+
+
+@login_required
+@require_POST
+def application_decide(request: AuthedRequest, pk: int, application_pk: int) -> HttpResponse:
+    """Accept or reject one application, with the reason."""
+    freeze = _workable(request, pk)
+    application = freeze.applications.filter(pk=application_pk).first()
+    if application is None:
+        raise Http404
+    form = forms.ApplicationDecideForm(request.POST)
+    bound = {"decide_form": form, "decide_pk": application.pk}
+    if not form.is_valid():
+        return _detail(request, freeze, **bound)
+    try:
+        services.application_decide(
+            application=application,
+            user=request.user,
+            version=_version(request),
+            accept=form.cleaned_data["decision"] == "accept",
+            reason=form.cleaned_data["reason"],
+        )
+    except services.DecisionError as error:
+        return _detail(request, freeze, errors=error.problems, **bound)
+    return _done(request, freeze, _("申請の決定を記録しました。"))
+
+
+def _refusal(reason: str) -> str:
+    """The attachments feature's refusal, in the user's words."""
+    if reason == "too_big":
+        return _("ファイルが大きすぎます（%(limit)sまで）。") % {
+            "limit": filesizeformat(settings.MAMORI_ATTACHMENT_MAX_BYTES)
+        }
+    if reason == "empty":
+        return _("ファイルが空です。")
+    return _(
+        "PDF・JPEG・PNG のファイルだけを添付できます（ファイルの中身で確認しています。"
+        "拡張子だけを変えたファイルは受け付けません）。"
+    )
+
+
+@login_required
+@require_POST
+def evidence_upload(request: AuthedRequest, pk: int, application_pk: int) -> HttpResponse:
+    """Attach a document supporting one application."""
+    freeze = _workable(request, pk)
+    application = freeze.applications.filter(pk=application_pk).first()
+    if application is None:
+        raise Http404
+    form = forms.EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, freeze, errors=[e for es in form.errors.values() for e in es])
+    try:
+        evidence = services.evidence_add(
+            application=application,
+            user=request.user,
+            version=_version(request),
+            upload=form.cleaned_data["file"],
+        )
+    except AttachmentRefused as refused:
+        return _detail(request, freeze, errors=[_refusal(str(refused))])
+    except services.DecisionError as error:
+        return _detail(request, freeze, errors=error.problems)
+    return _done(
+        request, freeze, _("「%(name)s」を添付しました。") % {"name": evidence.original_name}
+    )
+
+
+@login_required
+@require_GET
+def evidence_download(request: AuthedRequest, pk: int, evidence_pk: int) -> FileResponse:
+    """Send one document as a download, never shown inline."""
+    evidence = read.evidence_get(user=request.user, pk=pk, evidence_pk=evidence_pk)
+    try:
+        handle = path_of(evidence.storage_name).open("rb")
+    except (OSError, ValueError) as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def distribution_submit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Compute the distribution and submit it for a second supervisor's review."""
+    freeze = _workable(request, pk)
+    try:
+        services.distribution_submit(freeze=freeze, user=request.user, version=_version(request))
+    except services.DecisionError as error:
+        return _detail(request, freeze, errors=error.problems)
+    return _done(request, freeze, _("分配を計算し、審査を依頼しました。"))
+
+
+@login_required
+@require_POST
+def distribution_review(request: AuthedRequest, pk: int, decision_pk: int) -> HttpResponse:
+    """Approve the distribution, or send it back (four eyes: not its preparer)."""
+    freeze = _workable(request, pk)
+    decision = freeze.distribution_decisions.filter(pk=decision_pk).first()
+    if decision is None:
+        raise Http404
+    form = forms.DistributionReviewForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, freeze, review_form=form)
+    try:
+        if form.cleaned_data["action"] == "approve":
+            services.distribution_approve(
+                decision=decision, user=request.user, version=_version(request)
+            )
+            message = _("分配を承認しました。")
+        else:
+            services.distribution_return(
+                decision=decision,
+                user=request.user,
+                version=_version(request),
+                comment=form.cleaned_data["comment"],
+            )
+            message = _("分配を差し戻しました。")
+    except services.DecisionError as error:
+        return _detail(request, freeze, review_form=form, errors=error.problems)
+    return _done(request, freeze, message)
+
+
+@login_required
+@require_GET
+def decision_table(request: AuthedRequest, pk: int, decision_pk: int) -> HttpResponse:
+    """The printable decision table (決定表): each accepted claim and its payment."""
+    freeze = read.freeze_case_get(user=request.user, pk=pk)
+    decision = freeze.distribution_decisions.filter(pk=decision_pk).first()
+    if decision is None:
+        raise Http404
+    return render(
+        request,
+        "compensation/freezes/table.html",
+        {
+            "freeze": freeze,
+            "decision": decision,
+            "rows": read.decision_table(decision),
+            "claimed": sum(c["amount"] for c in decision.facts["claims"]),
+            "paid": sum(p["amount"] for p in decision.result["payments"]),
+            "printed_at": timezone.localtime(),
+        },
+    )
