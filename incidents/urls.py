@@ -5,6 +5,7 @@ from django.urls import path
 from incidents.audit import views as audit
 from incidents.casepage import attachments, detail, followups, receipt
 from incidents.desk import home, monitoring, queue
+from incidents.desk import search as case_search
 from incidents.intake import views as intake
 from incidents.links import views as links
 
@@ -14,6 +15,7 @@ urlpatterns = [
     # The desk: each role's start page, the queue, the monitoring center.
     path("", home.home, name="home"),
     path("queue/", queue.queue, name="queue"),
+    path("search/", case_search.case_search_view, name="case_search"),
     path("queue/assign/", queue.queue_assign, name="queue_assign"),
     path("cases/<int:pk>/assign/", queue.case_assign, name="case_assign"),
     path("cases/<int:pk>/claim/", queue.case_claim, name="case_claim"),

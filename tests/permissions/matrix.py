@@ -273,6 +273,8 @@ MATRIX: dict[str, Url] = {
         data=lambda w: {"perform_all": "1"},
         edits=True,
     ),
+    # The search every role has (issue 13), over the cases each may see; administrators see none.
+    "incidents:case_search": page(get=ANY_BRANCH | {MONITORING, COMPLIANCE}),
     "incidents:queue": page(get={SUPERVISOR, SUPERVISOR_OTHER, COMPLIANCE}),
     "incidents:queue_assign": action("reported", post={SUPERVISOR}, data=bulk_assign, edits="key"),
     "incidents:monitoring_console": page(get={MONITORING}),
