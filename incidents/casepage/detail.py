@@ -85,14 +85,18 @@ def case_detail_context(request: AuthedRequest, case: Case, **extra) -> dict:
 def case_work_context(*, user, case: Case) -> dict:
     """What the user may do on the case page: assign, claim, pick up, stop."""
     # A preliminary case is assigned by its pickup, not before.
-    can_assign = case.status not in (CaseStatus.DRAFT, CaseStatus.PRELIMINARY) and case_permits(
-        user, case, ASSIGN
-    )
+    can_assign = case.status not in (
+        CaseStatus.DRAFT,
+        CaseStatus.PRELIMINARY,
+        CaseStatus.MERGED,
+    ) and case_permits(user, case, ASSIGN)
     can_pickup = case.status == CaseStatus.PRELIMINARY and case_permits(user, case, PICKUP)
     staff = branch_staff_choices(branch_id=case.branch_id) if (can_assign or can_pickup) else []
     return {
         "can_assign": can_assign,
         "can_pickup": can_pickup,
-        "can_stop": not case.is_draft and case_permits(user, case, STOP),
+        "can_stop": not case.is_draft
+        and not case.is_merged
+        and case_permits(user, case, STOP),
         "staff": staff,
     }

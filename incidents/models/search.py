@@ -129,7 +129,11 @@ def kind_filter(kind: str, query: str) -> Q | None:
     if kind == NAME:
         # Names stand bare: a token that is neither a number nor a date (those start with a
         # letter and a digit).
-        return Q(search_text__regex=rf"\|(?![nctab][0-9])[^|]*{re.escape(text)}")
+        # The plain substring lets the trigram index find the rows; the expression then checks
+        # the token (the index cannot read trigrams through a lookahead).
+        return Q(search_text__contains=text) & Q(
+            search_text__regex=rf"\|(?![nctab][0-9])[^|]*{re.escape(text)}"
+        )
     digits = DASHES.sub("", text)
     if kind == CUSTOMER:
         return Q(search_text__contains=f"|c{digits}|") if digits.isdigit() else None
