@@ -3,7 +3,7 @@
 from django.urls import path
 
 from incidents.audit import views as audit
-from incidents.casepage import attachments, detail, followups, receipt
+from incidents.casepage import attachments, detail, followups, merge, receipt
 from incidents.desk import home, monitoring, queue
 from incidents.desk import search as case_search
 from incidents.intake import views as intake
@@ -68,6 +68,13 @@ urlpatterns = [
         "cases/<int:pk>/attachments/<int:attachment_pk>/withdraw/",
         attachments.attachment_withdraw,
         name="attachment_withdraw",
+    ),
+    # Duplicate reports merged into this case (issue 13).
+    path("cases/<int:pk>/merge/", merge.case_merge, name="case_merge"),
+    path(
+        "cases/<int:pk>/merge/<int:merge_pk>/undo/",
+        merge.case_merge_undo,
+        name="case_merge_undo",
     ),
     # Compliance and oversight: the access log, links between cases.
     path("audit/access/", audit.access_log, name="access_log"),

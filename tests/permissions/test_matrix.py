@@ -99,6 +99,7 @@ class World:
     decision: object = None
     notice: object = None
     attachment: object = None
+    merge: object = None
 
     def markers_hidden_from(self, role: str) -> set[str]:
         """What identifies each case this role may not see (names and numbers)."""
@@ -184,6 +185,13 @@ def build_world(branch, other_branch, needs: str | None = None) -> World:
             upload=SimpleUploadedFile("police.pdf", b"%PDF-1.4\n%world\n"),
         )
         world.cases["attached"] = cases["reported"]
+    if needs == "merged":
+        world.merge = services.case_merge(
+            survivor=cases["reported"],
+            duplicate=factories.stolen_card_case(teller),
+            user=users[SUPERVISOR],
+        )
+        world.cases["merged"] = Case.objects.get(pk=cases["reported"].pk)
     if needs == "noticed":
         for role, user in users.items():
             notice = Notification.objects.create(

@@ -13,12 +13,19 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 from django.db import transaction
-from pghistory.models import Event
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from pghistory.models import Event
 
 from incidents.access.predicates import may_merge
 from incidents.cases.edits import EditStamp, case_edit
+from incidents.cases.merge_rules import (
+    DECIDED_STATUSES,
+    DUPLICATE_STATUSES,
+    SURVIVOR_STATUSES,
+    same_customer,
+)
 from incidents.cases.services.drafts import case_search_text
 from incidents.cases.services.timeline import in_bank_language, timeline_record
 from incidents.cases.signals import case_changed
@@ -32,53 +39,25 @@ from incidents.models import (
     User,
 )
 from incidents.models.choices import UNMET_DEADLINE_STATES, CaseStatus, DeadlineState, EventKind
-from incidents.models.search import normalize, phone_digits
-
-# A case still being worked: a decided, paid, closed, withdrawn or merged case is never merged,
-# nor a draft (it has no number to link to). The duplicate must not be awaiting its own decision.
-SURVIVOR_STATUSES = (
-    CaseStatus.PRELIMINARY,
-    CaseStatus.REPORTED,
-    CaseStatus.INVESTIGATING,
-    CaseStatus.IN_REVIEW,
-)
-DUPLICATE_STATUSES = (CaseStatus.PRELIMINARY, CaseStatus.REPORTED, CaseStatus.INVESTIGATING)
-# Once the survivor is decided, what was paid rests on the merged facts: no undo.
-DECIDED_STATUSES = (CaseStatus.DECIDED, CaseStatus.PAID, CaseStatus.CLOSED)
 
 
 class MergeError(Exception):
-    """A merge or an undo that may not be done; the message says why, in Japanese."""
-
-
-def same_customer(first: Case, second: Case) -> bool:
-    """Whether two reports are of one customer: the same customer number when both have one;
-    otherwise (a night call often has none) the same kana name and the same phone number."""
-    if first.customer_number and second.customer_number:
-        return first.customer_number == second.customer_number
-    kana = normalize(first.customer_name_kana)
-    phone = phone_digits(first.customer_phone)
-    return bool(
-        kana
-        and phone
-        and kana == normalize(second.customer_name_kana)
-        and phone == phone_digits(second.customer_phone)
-    )
+    """A merge or an undo that may not be done; the message says why."""
 
 
 def merge_refusal(*, user: User, survivor: Case, duplicate: Case) -> str | None:
     """Why ``duplicate`` may not be merged into ``survivor`` by ``user``; None if it may."""
     if survivor.pk == duplicate.pk:
-        return "同じ事故どうしは統合できません。"
+        return _("同じ事故どうしは統合できません。")
     for case in (survivor, duplicate):
         if not may_merge(user, case):
-            return "統合できるのは、両方の事故の店舗の役席だけです。"
+            return _("統合できるのは、両方の事故の店舗の役席だけです。")
     if survivor.status not in SURVIVOR_STATUSES:
-        return "統合先の事故は、決定済み・完了・取下げ・統合済みのため統合できません。"
+        return _("統合先の事故は、決定済み・完了・取下げ・統合済みのため統合できません。")
     if duplicate.status not in DUPLICATE_STATUSES:
-        return "統合する事故は、審査中・決定済み・完了・取下げ・統合済みのため統合できません。"
+        return _("統合する事故は、審査中・決定済み・完了・取下げ・統合済みのため統合できません。")
     if not same_customer(survivor, duplicate):
-        return "同じお客さまの届出ではないため統合できません。"
+        return _("同じお客さまの届出ではないため統合できません。")
     return None
 
 
@@ -200,13 +179,13 @@ def _refresh_search(*cases: Case) -> None:
 def undo_refusal(*, user: User, merge: CaseMerge) -> str | None:
     """Why ``merge`` may not be undone by ``user``; None if it may."""
     if merge.undone_at is not None:
-        return "この統合はすでに取り消されています。"
+        return _("この統合はすでに取り消されています。")
     survivor, duplicate = merge.survivor, merge.merged
     for case in (survivor, duplicate):
         if not may_merge(user, case):
-            return "統合を取り消せるのは、両方の事故の店舗の役席だけです。"
+            return _("統合を取り消せるのは、両方の事故の店舗の役席だけです。")
     if survivor.status in DECIDED_STATUSES:
-        return "統合先の事故は補償の決定が済んでいるため、統合を取り消せません。"
+        return _("統合先の事故は補償の決定が済んでいるため、統合を取り消せません。")
     return None
 
 
@@ -263,8 +242,10 @@ def case_merge_undo(
         moved = merge.moved
         if _added_since(moved, into):
             raise MergeError(
-                "統合後に、統合した届出の対象について措置や認定が記録されたため、"
-                "統合を取り消せません。"
+                _(
+                    "統合後に、統合した届出の対象について措置や認定が記録されたため、"
+                    "統合を取り消せません。"
+                )
             )
         for pk, position in moved.get("items", []):
             ReportedItem.objects.filter(pk=pk, case=into).update(case=dup, position=position)
