@@ -19,23 +19,21 @@ from incidents.models import Case, CaseMerge
 from incidents.models.querysets import ASSIGN
 
 AGAIN = gettext_lazy("統合する届出を選び直してください。")
+# A page sends these back by itself: whatever is wrong with them, the answer is to choose again.
+CHOOSE_AGAIN = {code: AGAIN for code in ("required", "invalid", "min_value", "max_value")}
 
 
 class MergeForm(forms.Form):
     """The duplicate to merge into the case, with the version its row was shown at."""
 
-    duplicate = id_field(error_messages={"required": AGAIN, "invalid": AGAIN})
-    duplicate_version = AsciiIntegerField(
-        min_value=1, error_messages={"required": AGAIN, "invalid": AGAIN}
-    )
+    duplicate = id_field(error_messages=CHOOSE_AGAIN)
+    duplicate_version = AsciiIntegerField(min_value=1, error_messages=CHOOSE_AGAIN)
 
 
 class UndoForm(forms.Form):
     """The merged case's version as the page showed it."""
 
-    duplicate_version = AsciiIntegerField(
-        min_value=1, error_messages={"required": AGAIN, "invalid": AGAIN}
-    )
+    duplicate_version = AsciiIntegerField(min_value=1, error_messages=CHOOSE_AGAIN)
 
 
 def _first_error(form: forms.Form) -> str:

@@ -251,3 +251,83 @@ def test_deadlines_cancelled_by_the_merge_are_owed_again_after_undo(supervisor, 
         )
         == owed
     )
+
+
+# --- The case page -------------------------------------------------------------------------
+
+
+def detail(client, case):
+    from django.urls import reverse
+
+    return client.get(reverse("incidents:case_detail", args=[case.pk])).content.decode()
+
+
+def test_the_supervisor_sees_open_reports_of_the_same_customer_as_candidates(
+    client, supervisor, teller, pair
+):
+    survivor, duplicate = pair
+    client.force_login(supervisor)
+    page = detail(client, survivor)
+    assert 'data-testid="merge-candidate"' in page
+    assert duplicate.number in page
+    client.force_login(teller)
+    assert 'data-testid="merge-candidate"' not in detail(client, survivor)
+
+
+def test_merging_through_the_page_and_undoing_it(client, supervisor, pair):
+    from django.urls import reverse
+
+    survivor, duplicate = pair
+    client.force_login(supervisor)
+    survivor.refresh_from_db()
+    duplicate.refresh_from_db()
+    response = client.post(
+        reverse("incidents:case_merge", args=[survivor.pk]),
+        factories.stamped(
+            survivor, duplicate=duplicate.pk, duplicate_version=duplicate.version
+        ),
+    )
+    assert response.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.status == CaseStatus.MERGED
+    page = detail(client, survivor)
+    assert 'data-testid="merged-case"' in page
+    assert 'data-testid="event-merged"' in page  # the duplicate's timeline shown here too
+    merged_page = detail(client, duplicate)
+    assert 'data-testid="merged-banner"' in merged_page
+    assert 'data-testid="survivor-link"' in merged_page
+    assert 'data-testid="edit-details"' not in merged_page  # read-only
+    merge = survivor.merges_in.get()
+    response = client.post(
+        reverse("incidents:case_merge_undo", args=[survivor.pk, merge.pk]),
+        factories.stamped(survivor, duplicate_version=duplicate.version),
+    )
+    assert response.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.status == CaseStatus.REPORTED
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"duplicate": "abc", "duplicate_version": "1"},
+        {"duplicate": "99999999", "duplicate_version": "1"},
+        {"duplicate": "１", "duplicate_version": "²"},
+        {"duplicate": "1" * 40, "duplicate_version": "-1"},
+    ],
+)
+def test_a_bad_merge_form_gets_a_message_never_an_error(client, supervisor, pair, data):
+    from django.urls import reverse
+
+    survivor, duplicate = pair
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("incidents:case_merge", args=[survivor.pk]),
+        factories.stamped(survivor, data),
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "統合する届出を選び直してください" in response.content.decode()
+    duplicate.refresh_from_db()
+    assert duplicate.status == CaseStatus.REPORTED
