@@ -202,3 +202,18 @@ def test_the_search_column_keeps_the_phone_numbers_and_birth_date(yamada):
     yamada.refresh_from_db()
     assert "|t09012345678|" in yamada.search_text
     assert "|b19800401|" in yamada.search_text
+
+
+def test_the_migration_rebuilds_every_cases_search_column_as_the_services_do(yamada):
+    import importlib
+
+    from django.apps import apps
+
+    from incidents.cases.services.drafts import case_search_text
+
+    migration = importlib.import_module("incidents.migrations.0017_search_keys_and_case_merge")
+    Case.objects.filter(pk=yamada.pk).update(search_text="|n-old|")
+    migration.rebuild(apps, None)
+    yamada.refresh_from_db()
+    assert yamada.search_text == case_search_text(case=yamada)
+    assert "|t09012345678|" in yamada.search_text
