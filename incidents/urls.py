@@ -3,8 +3,9 @@
 from django.urls import path
 
 from incidents.audit import views as audit
-from incidents.casepage import attachments, detail, followups, receipt
+from incidents.casepage import attachments, detail, followups, merge, receipt
 from incidents.desk import home, monitoring, queue
+from incidents.desk import search as case_search
 from incidents.intake import views as intake
 from incidents.links import views as links
 
@@ -14,6 +15,7 @@ urlpatterns = [
     # The desk: each role's start page, the queue, the monitoring center.
     path("", home.home, name="home"),
     path("queue/", queue.queue, name="queue"),
+    path("search/", case_search.case_search_view, name="case_search"),
     path("queue/assign/", queue.queue_assign, name="queue_assign"),
     path("cases/<int:pk>/assign/", queue.case_assign, name="case_assign"),
     path("cases/<int:pk>/claim/", queue.case_claim, name="case_claim"),
@@ -66,6 +68,13 @@ urlpatterns = [
         "cases/<int:pk>/attachments/<int:attachment_pk>/withdraw/",
         attachments.attachment_withdraw,
         name="attachment_withdraw",
+    ),
+    # Duplicate reports merged into this case (issue 13).
+    path("cases/<int:pk>/merge/", merge.case_merge, name="case_merge"),
+    path(
+        "cases/<int:pk>/merge/<int:merge_pk>/undo/",
+        merge.case_merge_undo,
+        name="case_merge_undo",
     ),
     # Compliance and oversight: the access log, links between cases.
     path("audit/access/", audit.access_log, name="access_log"),

@@ -12,7 +12,7 @@ from typing import Any
 
 from incidents.models import Case
 from incidents.models.choices import OPEN_STATUSES, CaseStatus, Role
-from incidents.models.querysets import CHANGE, case_permits
+from incidents.models.querysets import ASSIGN, CHANGE, case_permits
 
 # The roles that take reports at a counter and work their branch's cases.
 BRANCH_ROLES = (Role.TELLER, Role.SUPERVISOR)
@@ -24,9 +24,11 @@ def takes_reports(user: Any) -> bool:
 
 
 def is_branch_staff_of(user: Any, case: Case) -> bool:
-    """A teller or supervisor of the case's own branch whose role may change the case."""
+    """A teller or supervisor of the case's own branch whose role may change the case; nobody
+    changes a case merged into another (it is kept read-only, its survivor carries on)."""
     return (
-        getattr(user, "role", None) in BRANCH_ROLES
+        case.status != CaseStatus.MERGED
+        and getattr(user, "role", None) in BRANCH_ROLES
         and user.branch_id == case.branch_id
         and case_permits(user, case, CHANGE)
     )
@@ -35,6 +37,16 @@ def is_branch_staff_of(user: Any, case: Case) -> bool:
 def is_branch_supervisor_of(user: Any, case: Case) -> bool:
     """A supervisor (役席) of the case's own branch."""
     return is_branch_staff_of(user, case) and user.role == Role.SUPERVISOR
+
+
+def may_merge(user: Any, case: Case) -> bool:
+    """A supervisor (役席) of the case's own branch merges duplicate reports and undoes a merge
+    (the merged case included, which nobody else changes)."""
+    return (
+        getattr(user, "role", None) == Role.SUPERVISOR
+        and user.branch_id == case.branch_id
+        and case_permits(user, case, ASSIGN)
+    )
 
 
 def staff_can_work(*, assignee: Any, case: Case) -> bool:

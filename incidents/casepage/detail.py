@@ -24,10 +24,12 @@ from incidents.cases.flags import case_flagged
 from incidents.cases.selectors import (
     case_checklist_labels,
     case_get_full,
+    case_standing_merges,
+    merge_candidates,
 )
 from incidents.deadlines.selectors import deadline_list_for_case
 from incidents.links.selectors import case_links, skimming_window
-from incidents.models import Case
+from incidents.models import Attachment, Case, CaseMerge, TimelineEvent
 from incidents.models.choices import (
     MANUAL_DEADLINE_KINDS,
     CaseStatus,
@@ -48,6 +50,8 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def case_detail_context(request: AuthedRequest, case: Case, **extra) -> dict:
     transactions = list(case.transactions.all())
+    merges = case_standing_merges(case=case)
+    shown = [case.pk, *(m.merged_id for m in merges if m.survivor_id == case.pk)]
     follows_up = can_follow_up(request.user, case)
     context = {
         "links": case_links(case=case, user=request.user),
@@ -58,16 +62,24 @@ def case_detail_context(request: AuthedRequest, case: Case, **extra) -> dict:
         "flagged": case_flagged(case),
         "claimed_total": sum(tx.claimed for tx in transactions),
         "checklist_labels": case_checklist_labels(case),
-        "events": case.events.select_related("actor"),
+        # The timeline and documents of the reports merged into this one are shown with its own.
+        "events": _from_merged(
+            TimelineEvent.objects.filter(case_id__in=shown).select_related("actor"), case, merges
+        ),
         # The customer's follow-ups are the receipt's; the page shows the deadlines behind them.
         "deadlines": deadline_list_for_case(case=case),
         "can_follow_up": follows_up,
         "can_edit_details": can_correct(request.user, case),
         "manual_deadline_kinds": MANUAL_DEADLINE_KINDS,
         "history": case_history(case=case),
-        "attachments": list(
-            case.attachments.select_related("uploaded_by", "withdrawal__withdrawn_by")
+        "attachments": _from_merged(
+            Attachment.objects.filter(case_id__in=shown).select_related(
+                "uploaded_by", "withdrawal__withdrawn_by"
+            ),
+            case,
+            merges,
         ),
+        **merge_context(user=request.user, case=case, merges=merges),
         **case_work_context(user=request.user, case=case),
     }
     if can_attach(request.user, case):
@@ -82,17 +94,42 @@ def case_detail_context(request: AuthedRequest, case: Case, **extra) -> dict:
     return context
 
 
+def _from_merged(rows, case: Case, merges: list[CaseMerge]) -> list:
+    """The rows, each written on a report merged into ``case`` marked with that report's number."""
+    numbers = {m.merged_id: m.merged.number for m in merges if m.survivor_id == case.pk}
+    rows = list(rows)
+    for row in rows:
+        row.merged_number = numbers.get(row.case_id, "")
+    return rows
+
+
+def merge_context(*, user, case: Case, merges: list[CaseMerge]) -> dict:
+    """The merges standing on the case (with whether the user may undo each), the case this one
+    was merged into, and the duplicates a supervisor may merge into it."""
+    into = [m for m in merges if m.survivor_id == case.pk]
+    out = next((m for m in merges if m.merged_id == case.pk), None)
+    return {
+        "merges_in": [(m, services.undo_refusal(user=user, merge=m) is None) for m in into],
+        "merge_out": out,
+        "merge_out_undoable": out is not None
+        and services.undo_refusal(user=user, merge=out) is None,
+        "merge_candidates": merge_candidates(user=user, case=case),
+    }
+
+
 def case_work_context(*, user, case: Case) -> dict:
     """What the user may do on the case page: assign, claim, pick up, stop."""
     # A preliminary case is assigned by its pickup, not before.
-    can_assign = case.status not in (CaseStatus.DRAFT, CaseStatus.PRELIMINARY) and case_permits(
-        user, case, ASSIGN
-    )
+    can_assign = case.status not in (
+        CaseStatus.DRAFT,
+        CaseStatus.PRELIMINARY,
+        CaseStatus.MERGED,
+    ) and case_permits(user, case, ASSIGN)
     can_pickup = case.status == CaseStatus.PRELIMINARY and case_permits(user, case, PICKUP)
     staff = branch_staff_choices(branch_id=case.branch_id) if (can_assign or can_pickup) else []
     return {
         "can_assign": can_assign,
         "can_pickup": can_pickup,
-        "can_stop": not case.is_draft and case_permits(user, case, STOP),
+        "can_stop": not case.is_draft and not case.is_merged and case_permits(user, case, STOP),
         "staff": staff,
     }

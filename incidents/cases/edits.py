@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from incidents.models import Case, CaseEdit, User
+from incidents.models.choices import CaseStatus
 
 VERSION_FIELD = "version"
 KEY_FIELD = "edit_key"
@@ -154,9 +155,19 @@ class EditReplayed(Exception):
         self.edit = edit
 
 
-def case_lock(*, case_id: int, stamp: EditStamp | None) -> Case:
-    """Lock the case row and check the stamp; raises EditReplayed or StaleCaseError."""
+def case_lock(*, case_id: int, stamp: EditStamp | None, merged_ok: bool = False) -> Case:
+    """Lock the case row and check the stamp; raises EditReplayed or StaleCaseError.
+
+    A case merged into another is read-only (incidents.cases.services.merge): a write to it is
+    refused as stale (the page it came from no longer offers it), except the merge's own undo.
+    """
     current = Case.objects.select_for_update().get(pk=case_id)
+    if current.status == CaseStatus.MERGED and not merged_ok:
+        if stamp is not None and stamp.key is not None:
+            earlier = CaseEdit.objects.filter(case_id=case_id, key=stamp.key).first()
+            if earlier is not None and earlier.digest == stamp.digest:
+                raise EditReplayed(earlier)
+        raise StaleCaseError(current)
     if stamp is None:
         return current
     if stamp.key is not None:
@@ -190,7 +201,12 @@ def case_edit_record(
 
 @contextmanager
 def case_edit(
-    *, case: Case | int, user: User | None, stamp: EditStamp | None, action: str
+    *,
+    case: Case | int,
+    user: User | None,
+    stamp: EditStamp | None,
+    action: str,
+    merged_ok: bool = False,
 ) -> Iterator[Case]:
     """Lock, check and version one write to a case: ``with case_edit(...) as current: ...``.
 
@@ -198,7 +214,7 @@ def case_edit(
     """
     case_id = case if isinstance(case, int) else case.pk
     with transaction.atomic():
-        current = case_lock(case_id=case_id, stamp=stamp)
+        current = case_lock(case_id=case_id, stamp=stamp, merged_ok=merged_ok)
         yield current
         if not getattr(current, "_edit_unchanged", False):
             case_edit_record(case=current, user=user, stamp=stamp, action=action)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
+from incidents.access.predicates import may_merge
 from incidents.cases.checklist import CARD_QUESTIONS, ONLINE_BANKING_FACTORS, PASSBOOK_QUESTIONS
+from incidents.cases.merge_rules import DUPLICATE_STATUSES, SURVIVOR_STATUSES, same_customer
 from incidents.models import (
     Case,
+    CaseMerge,
     ProtectiveAction,
     ReportedItem,
     UnauthorizedTransaction,
@@ -17,6 +20,8 @@ from incidents.models.choices import (
     ActionStatus,
     ItemKind,
 )
+from incidents.models.querysets import ASSIGN
+from incidents.models.search import normalize
 
 
 def case_get_full(*, user: User, pk: int, action: str = "view") -> Case:
@@ -80,3 +85,34 @@ def case_submission_problems(case: Case) -> list[str]:
     if not case.police_status:
         problems.append(_("警察への届出の状況を入力してください。"))
     return problems
+
+
+def merge_candidates(*, user: User, case: Case, limit: int = 10) -> list[Case]:
+    """Open cases of the same customer that ``user`` may merge into ``case`` (the case page
+    offers them to a supervisor of the branch); empty for anyone else."""
+    if case.status not in SURVIVOR_STATUSES or not may_merge(user, case):
+        return []
+    kana = normalize(case.customer_name_kana)
+    # The same number, or (a night call often has none) the same kana name: same_customer
+    # then compares the phone numbers.
+    same = Q(customer_number="", search_text__contains=f"|{kana}|") if kana else Q(pk=None)
+    if case.customer_number:
+        same |= Q(customer_number=case.customer_number)
+    elif kana:
+        same = Q(search_text__contains=f"|{kana}|")
+    rows = (
+        Case.objects.restrict(user, ASSIGN)
+        .filter(same, status__in=DUPLICATE_STATUSES)
+        .exclude(pk=case.pk)
+        .order_by("-notified_at", "-id")[: limit * 2]
+    )
+    return [row for row in rows if same_customer(case, row)][:limit]
+
+
+def case_standing_merges(*, case: Case) -> list[CaseMerge]:
+    """The merges that stand on this case: into it (it is the survivor) or out of it."""
+    return list(
+        CaseMerge.objects.filter(Q(survivor=case) | Q(merged=case), undone_at__isnull=True)
+        .select_related("survivor", "merged", "merged_by")
+        .order_by("merged_at", "pk")
+    )

@@ -238,6 +238,7 @@ def _chunk(cursor, offset, size, total, branch_ids, codes, staff_flat, per_branc
             '|n' || numbered.number || '|c' || lpad((100000 + s.n %% 900000)::text, 6, '0')
               || '|' || ({names["fam_n"]})[s.fam] || ({names["giv_n"]})[s.giv]
               || '|' || ({names["fam_kana"]})[s.fam] || ({names["giv_kana"]})[s.giv]
+              || '|t0900000' || lpad((s.n %% 10000)::text, 4, '0')
               || '|a' || br.code || lpad(s.acct::text, 7, '0') || '|'
         FROM bench_seed s
         JOIN LATERAL (SELECT (%(branch_ids)s::bigint[])[s.b + 1] AS id,

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("incidents", "0015_access_refusal"),
+        ("incidents", "0017_search_keys_and_case_merge"),
     ]
 
     operations = [

@@ -43,6 +43,7 @@ from incidents.models.records import (
     AccessRefusal,
     CaseAccess,
     CaseEdit,
+    CaseMerge,
     IntakeAutosave,
     TimelineEvent,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "Case",
     "CaseAccess",
     "CaseEdit",
+    "CaseMerge",
     "CaseNumberCounter",
     "Deadline",
     "DeadlinePolicy",

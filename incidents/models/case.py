@@ -160,6 +160,15 @@ class Case(models.Model):
         blank=True,
     )
     submitted_at = models.DateTimeField(_("受付完了日時"), null=True, blank=True)
+    # A duplicate report merged into another case points at the case that now carries it.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("統合先"),
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -179,6 +188,10 @@ class Case(models.Model):
             models.CheckConstraint(
                 name="case_number_outside_draft",
                 condition=Q(status__in=["draft", "withdrawn"]) | Q(number__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="case_merged_has_survivor",
+                condition=~Q(status="merged") | Q(merged_into__isnull=False),
             ),
             date_in_range("notified_at", instant=True, required=True),
             date_in_range("customer_birth_date"),
@@ -230,6 +243,10 @@ class Case(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("incidents:case_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_merged(self) -> bool:
+        return self.status == CaseStatus.MERGED
 
     @property
     def is_draft(self) -> bool:

@@ -28,6 +28,8 @@ class CaseStatus(models.TextChoices):
     PAID = "paid", _("補償済")
     CLOSED = "closed", _("完了")
     WITHDRAWN = "withdrawn", _("取下げ")
+    # A duplicate report merged into another case (Case.merged_into): kept read-only.
+    MERGED = "merged", _("統合済")
 
 
 OPEN_STATUSES = (
@@ -168,6 +170,8 @@ class EventKind(models.TextChoices):
     ATTACHMENT_ADDED = "attachment_added", _("書類を添付")
     ATTACHMENT_WITHDRAWN = "attachment_withdrawn", _("添付書類を取り下げ")
     RECOVERY_RECORDED = "recovery_recorded", _("回収額を記録")
+    MERGED = "merged", _("重複した届出を統合")
+    MERGE_UNDONE = "merge_undone", _("統合を取消")
 
 
 class DeadlineKind(models.TextChoices):

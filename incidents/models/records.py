@@ -203,3 +203,55 @@ class AccessRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.status} {self.path}"
+
+
+class CaseMerge(models.Model):
+    """A duplicate report merged into the surviving case, and what moved: the ids of the rows
+    that came from the merged case, so an undo moves back exactly those."""
+
+    survivor = models.ForeignKey(
+        Case, verbose_name=_("統合先"), on_delete=models.PROTECT, related_name="merges_in"
+    )
+    merged = models.ForeignKey(
+        Case, verbose_name=_("統合された事故"), on_delete=models.PROTECT, related_name="merges_out"
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("統合した職員"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField(_("統合日時"), default=timezone.now)
+    # The merged case's status before the merge, given back by an undo.
+    previous_status = models.CharField(_("統合前の状態"), max_length=20)
+    # {"items": [[id, position], …], "actions": [id…], "transactions": [id…],
+    #  "deadlines": [id…], "cancelled_deadlines": [[id, state], …]}
+    moved = models.JSONField(_("移した行"), default=dict)
+    undone_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("取り消した職員"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("重複した届出の統合")
+        verbose_name_plural = _("重複した届出の統合")
+        ordering = ["-merged_at", "-pk"]
+        constraints = [
+            # A case is merged into one case at a time.
+            models.UniqueConstraint(
+                fields=["merged"],
+                condition=Q(undone_at__isnull=True),
+                name="one_standing_merge_per_case",
+            ),
+            models.CheckConstraint(
+                name="merge_of_two_cases", condition=~Q(survivor=models.F("merged"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"

@@ -3,16 +3,18 @@ accounts — so that ﾔﾏﾀﾞ, やまだ and ヤマダ, or ４５６７ and 
 
 The case keeps one column, ``Case.search_text``, of tokens between bars::
 
-    |n001-2026-00012|c123456|山田太郎|ヤマダタロウ|a0011234567|
+    |n001-2026-00012|c123456|山田太郎|ヤマダタロウ|t09012345678|b19800401|a0011234567|
 
-``n`` the case number, ``c`` the customer number, ``a`` each account (branch code then number);
-names stand bare. A trigram GIN index serves LIKE and regular-expression searches on it. Services
+``n`` the case number, ``c`` the customer number, ``t`` each phone number (the customer's and the
+reporter's, digits only), ``b`` the birth date (YYYYMMDD), ``a`` each account (branch code then
+number); names stand bare. A trigram GIN index serves LIKE and regular-expression searches on it. Services
 rebuild it whenever one of its sources changes; ``seed_bench`` builds it in SQL from the same
 function's output.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -22,6 +24,10 @@ from django.db.models import Q
 HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 SPACES = re.compile(r"[\s\u3000]+")
 SEPARATOR = "|"
+# Every dash a phone number is written with: ASCII and full-width hyphen-minus, the Unicode
+# hyphens and dashes, the minus sign, the long-vowel marks an IME types for 「ー」.
+DASHES = re.compile(r"[\-\u2010-\u2015\u2212\u30fc\uff0d\uff70\u2500\ufe58\ufe63]")
+PHONE_NOISE = re.compile(r"[\s()（）+.]")
 
 
 def normalize(value: str | None) -> str:
@@ -31,12 +37,24 @@ def normalize(value: str | None) -> str:
     return SPACES.sub("", text).lower().replace(SEPARATOR, "")
 
 
+def phone_digits(value: str | None) -> str:
+    """A phone number as its digits alone: 「０９０ー１２３４ー５６７８」 is ``09012345678``.
+
+    Empty when anything but digits, dashes, spaces, brackets, dots and plus signs was typed.
+    """
+    text = DASHES.sub("", unicodedata.normalize("NFKC", value or ""))
+    text = PHONE_NOISE.sub("", text)
+    return text if text.isascii() and text.isdigit() else ""
+
+
 def search_text(
     *,
     number: str | None,
     customer_number: str,
     customer_name: str,
     customer_name_kana: str,
+    phones: Iterable[str] = (),
+    birth_date: datetime.date | None = None,
     accounts: Iterable[tuple[str, str]] = (),
 ) -> str:
     """The search column's value for a case."""
@@ -48,6 +66,11 @@ def search_text(
     for name in (customer_name, customer_name_kana):
         if normalize(name):
             tokens.append(normalize(name))
+    for phone in dict.fromkeys(phone_digits(phone) for phone in phones):
+        if phone:
+            tokens.append("t" + phone)
+    if birth_date is not None:
+        tokens.append("b" + birth_date.strftime("%Y%m%d"))
     for branch, account in accounts:
         if account:
             tokens.append("a" + normalize(branch) + normalize(account))
@@ -58,8 +81,9 @@ def query_filter(query: str) -> Q | None:
     """The filter on ``search_text`` for what was typed; None if nothing was.
 
     Digits alone are a fragment of a case number, a whole customer number, or the last digits of
-    an account — never digits in the middle of an account. Digits with hyphens are a fragment of
-    a case number. Anything else is a substring of a name, its kana or a case number.
+    an account or a phone number — never digits in the middle of one. Digits with hyphens are a
+    fragment of a case number or the end of a phone number. A date with slashes, dots or 年月日
+    (or an era) is a birth date. Anything else is a substring of a name, its kana or a case number.
     """
     text = normalize(query)
     if not text:
@@ -67,9 +91,110 @@ def query_filter(query: str) -> Q | None:
     digits = text.replace("-", "")
     if digits.isascii() and digits.isdigit():
         if "-" in text:
-            return Q(search_text__regex=rf"\|n[^|]*{re.escape(text)}")
-        return Q(search_text__regex=rf"\|(n[^|]*{digits}[^|]*|c{digits}|a[0-9]*{digits})\|")
+            return Q(search_text__regex=rf"\|(n[^|]*{re.escape(text)}|t[0-9]*{digits}\|)")
+        return Q(search_text__regex=rf"\|(n[^|]*{digits}[^|]*|c{digits}|[at][0-9]*{digits})\|")
+    if re.search(r"[/.年]", text) and (born := parse_birth_date(query)) is not None:
+        return Q(search_text__contains=f"|b{born:%Y%m%d}|")
     return Q(search_text__contains=text)
+
+
+# What a search is by (the search page's 検索対象). "any" guesses from what was typed.
+ANY, NUMBER, NAME, CUSTOMER, PHONE, BIRTH, ACCOUNT = (
+    "any",
+    "number",
+    "name",
+    "customer",
+    "phone",
+    "birth",
+    "account",
+)
+SEARCH_KINDS = (ANY, NUMBER, NAME, CUSTOMER, PHONE, BIRTH, ACCOUNT)
+MIN_PHONE_DIGITS = 4  # the last four digits are what a caller is asked for
+
+
+def kind_filter(kind: str, query: str) -> Q | None:
+    """The filter for a search by one kind of key; None if the query is not such a key.
+
+    A customer number matches customer numbers only, whole (never the last digits of an
+    account); an account matches the last digits of branch code and number; a phone number any
+    part of a phone number's digits; a birth date the day.
+    """
+    text = normalize(query)
+    if not text:
+        return None
+    if kind == ANY:
+        return query_filter(query)
+    if kind == NUMBER:
+        return Q(search_text__regex=rf"\|n[^|]*{re.escape(text)}")
+    if kind == NAME:
+        # Names stand bare: a token that is neither a number nor a date (those start with a
+        # letter and a digit).
+        # The plain substring lets the trigram index find the rows; the expression then checks
+        # the token (the index cannot read trigrams through a lookahead).
+        return Q(search_text__contains=text) & Q(
+            search_text__regex=rf"\|(?![nctab][0-9])[^|]*{re.escape(text)}"
+        )
+    digits = DASHES.sub("", text)
+    if kind == CUSTOMER:
+        return Q(search_text__contains=f"|c{digits}|") if digits.isdigit() else None
+    if kind == ACCOUNT:
+        ok = digits.isascii() and digits.isdigit()
+        return Q(search_text__regex=rf"\|a[0-9]*{digits}\|") if ok else None
+    if kind == PHONE:
+        phone = phone_digits(query)
+        if len(phone) < MIN_PHONE_DIGITS:
+            return None
+        return Q(search_text__regex=rf"\|t[0-9]*{phone}")
+    if kind == BIRTH:
+        born = parse_birth_date(query)
+        return Q(search_text__contains=f"|b{born:%Y%m%d}|") if born else None
+    raise ValueError(f"unknown search kind {kind!r}")
+
+
+# The eras a living customer can be born in, with the year before each one's first year.
+ERAS = {
+    "明治": 1867,
+    "m": 1867,
+    "大正": 1911,
+    "t": 1911,
+    "昭和": 1925,
+    "s": 1925,
+    "平成": 1988,
+    "h": 1988,
+    "令和": 2018,
+    "r": 2018,
+}
+DATE_TYPED = re.compile(
+    r"^(?P<era>明治|大正|昭和|平成|令和|[mtshr])?(?P<year>[0-9]{1,4}|元)"
+    r"[-/.年](?P<month>[0-9]{1,2})[-/.月](?P<day>[0-9]{1,2})日?$"
+)
+
+
+def parse_birth_date(value: str | None) -> datetime.date | None:
+    """A date as staff type a birth date: 1980-04-01, 1980/4/1, 1980.4.1, 19800401,
+    1980年4月1日, or in the Japanese calendar 昭和55年4月1日, S55.4.1, 平成元年1月8日. None if it
+    is none of these or no such day exists."""
+    text = SPACES.sub("", unicodedata.normalize("NFKC", value or "")).lower()
+    if re.fullmatch(r"[0-9]{8}", text):
+        year, month, day = int(text[:4]), int(text[4:6]), int(text[6:])
+    else:
+        match = DATE_TYPED.match(text)
+        if match is None:
+            return None
+        era, typed = match["era"], match["year"]
+        if era is None:
+            if typed == "元" or len(typed) != 4:
+                return None
+            year = int(typed)
+        else:
+            if typed != "元" and len(typed) > 2:
+                return None
+            year = ERAS[era] + (1 if typed == "元" else int(typed))
+        month, day = int(match["month"]), int(match["day"])
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
 
 
 # --- Keys that link cases (incidents.links): the same receiving account, the same ATM ----------

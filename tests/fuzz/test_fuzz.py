@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from compensation.forms import PaidForm
 from incidents.attachments import storage as attachments
 from incidents.casepage.forms import AttachmentForm, PoliceRecordForm
+from incidents.casepage.merge import MergeForm, UndoForm
 from incidents.intake.forms import CustomerForm, ReporterForm
 from incidents.intake.forms import SubmitForm as IntakeSubmitForm
 from tests.permissions.matrix import ANONYMOUS, MATRIX, ROLES, stamped
@@ -44,7 +45,16 @@ pytestmark = pytest.mark.django_db
 # Examples per URL: those taking a POST get more.
 POST_EXAMPLES = 60
 GET_ONLY_EXAMPLES = 24
-NEEDS = ("police_pending", "noticed", "ready", "in_review", "decided", "attached", "fresh_draft")
+NEEDS = (
+    "police_pending",
+    "noticed",
+    "ready",
+    "in_review",
+    "decided",
+    "attached",
+    "fresh_draft",
+    "merged",
+)
 URLS = sorted(name for name in MATRIX if not name.endswith(":*"))
 
 
@@ -175,6 +185,10 @@ VALID = {
         PoliceRecordForm(s[0]).is_valid() and version_ok(s[0], w.case)
     ),
     "incidents:case_claim": lambda w, s: version_ok(s[0], w.case),
+    "incidents:case_merge": lambda w, s: MergeForm(s[0]).is_valid() and version_ok(s[0], w.case),
+    "incidents:case_merge_undo": lambda w, s: (
+        UndoForm(s[0]).is_valid() and version_ok(s[0], w.case)
+    ),
     "incidents:attachment_upload": attachment_valid,
     "compensation:paid": lambda w, s: PaidForm(s[0]).is_valid(),
     "incidents:case_discard": always,

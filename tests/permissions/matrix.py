@@ -12,7 +12,8 @@ Declaring a new URL is one line::
 ``page``/``action`` take the case of the test world the URL is about (``reported``, ``draft``
 (past its stops), ``fresh_draft`` (before any stop),
 ``attached`` (the reported case with one attachment, ``world.attachment``),
-``preliminary``, ``police_pending`` (no police report yet), ``noticed`` (every member of staff has
+``preliminary``, ``merged`` (the reported case with a duplicate merged into it,
+``world.merge``), ``police_pending`` (no police report yet), ``noticed`` (every member of staff has
 an unread notice; the supervisor's is ``world.notice``), ``ready`` (faults confirmed for a
 compensation decision), ``in_review`` (a decision awaiting review), ``decided`` (an approved one),
 or None for URLs without a case), the roles allowed to GET it and to POST to it (a POST by an
@@ -196,6 +197,31 @@ def first_transaction_pk(world) -> int:
     return world.case.transactions.order_by("pk").first().pk
 
 
+def duplicate_report(world) -> dict:
+    """A second report of the reported case's customer (123456) at its branch, to merge."""
+    from tests import factories
+
+    duplicate = factories.stolen_card_case(world.users[TELLER])
+    return {
+        "version": world.case.version,
+        "duplicate": duplicate.pk,
+        "duplicate_version": duplicate.version,
+    }
+
+
+def merge_pk(world) -> int:
+    return world.merge.pk
+
+
+def merged_version(world) -> dict:
+    from incidents.models import Case
+
+    return {
+        "version": world.case.version,
+        "duplicate_version": Case.objects.get(pk=world.merge.merged_id).version,
+    }
+
+
 def after_hours_call(world) -> dict:
     return {
         "intake_token": str(uuid.uuid4()),
@@ -312,6 +338,17 @@ MATRIX: dict[str, Url] = {
         post=BRANCH | {MONITORING},
         data=lambda w: {"perform_all": "1"},
         edits=True,
+    ),
+    # The search every role has (issue 13), over the cases each may see; administrators see none.
+    "incidents:case_search": page(get=ANY_BRANCH | {MONITORING, COMPLIANCE}),
+    # Duplicate reports (issue 13): a supervisor of the branch merges one into the case, and
+    # undoes a merge ("merged": the reported case with a duplicate merged into it). Two cases
+    # change under one key: the survivor's version and the duplicate's travel in the data.
+    "incidents:case_merge": action(
+        "reported", post={SUPERVISOR}, data=duplicate_report, edits="key"
+    ),
+    "incidents:case_merge_undo": action(
+        "merged", post={SUPERVISOR}, data=merged_version, merge_pk=merge_pk, edits="key"
     ),
     "incidents:queue": page(get={SUPERVISOR, SUPERVISOR_OTHER, COMPLIANCE}),
     "incidents:queue_assign": action("reported", post={SUPERVISOR}, data=bulk_assign, edits="key"),

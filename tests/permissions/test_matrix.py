@@ -110,6 +110,7 @@ class World:
     application: object = None
     freeze_decision: object = None
     evidence: object = None
+    merge: object = None
 
     def markers_hidden_from(self, role: str) -> set[str]:
         """What identifies each case this role may not see (names and numbers)."""
@@ -197,6 +198,13 @@ def build_world(branch, other_branch, needs: str | None = None) -> World:
         world.cases["attached"] = cases["reported"]
     if needs in FREEZE_STATES:
         add_freeze(world, needs)
+    if needs == "merged":
+        world.merge = services.case_merge(
+            survivor=cases["reported"],
+            duplicate=factories.stolen_card_case(teller),
+            user=users[SUPERVISOR],
+        )
+        world.cases["merged"] = Case.objects.get(pk=cases["reported"].pk)
     if needs == "noticed":
         for role, user in users.items():
             notice = Notification.objects.create(

@@ -28,6 +28,14 @@ from incidents.cases.services.items import (
     case_add_item,
     case_save_items,
 )
+from incidents.cases.services.merge import (
+    MergeError,
+    case_merge,
+    case_merge_undo,
+    merge_refusal,
+    same_customer,
+    undo_refusal,
+)
 from incidents.cases.services.preliminary import (
     BranchNotFoundError,
     case_open_preliminary,
@@ -58,6 +66,7 @@ __all__ = [
     "DiscardRefusedError",
     "EditReplayed",
     "EditStamp",
+    "MergeError",
     "RecoveryError",
     "StaleCaseError",
     "SubmissionError",
@@ -70,6 +79,8 @@ __all__ = [
     "case_assign",
     "case_assign_many",
     "case_discard_draft",
+    "case_merge",
+    "case_merge_undo",
     "case_open_preliminary",
     "case_pickup",
     "case_receipt_printed",
@@ -82,7 +93,10 @@ __all__ = [
     "case_transition",
     "case_update",
     "emergency_stops_perform",
+    "merge_refusal",
+    "same_customer",
     "staff_can_work",
     "timeline_record",
     "transaction_record_recovery",
+    "undo_refusal",
 ]

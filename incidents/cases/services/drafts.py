@@ -121,6 +121,8 @@ def case_search_text(*, case: Case) -> str:
         customer_number=case.customer_number,
         customer_name=case.customer_name,
         customer_name_kana=case.customer_name_kana,
+        phones=(case.customer_phone, case.reporter_phone),
+        birth_date=case.customer_birth_date,
         accounts=list(accounts) if case.pk else [],
     )
 
