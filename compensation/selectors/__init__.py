@@ -47,12 +47,14 @@ from compensation.selectors.policy import (
     policy_version_in_force,
     policy_version_is_used,
 )
+from compensation.selectors.review import Circumstances, review_circumstances
 
 __all__ = [
     "FINDINGS_STATUSES",
     "LIMIT_BASE_LABELS",
     "SUBMIT_STATUSES",
     "CaseFacts",
+    "Circumstances",
     "Evaluation",
     "ItemView",
     "Line",
@@ -82,5 +84,6 @@ __all__ = [
     "policy_in_force",
     "policy_version_in_force",
     "policy_version_is_used",
+    "review_circumstances",
     "transaction_ref",
 ]
