@@ -44,7 +44,6 @@ from incidents.models.choices import (
 )
 from incidents.models.querysets import ASSIGN, PICKUP, STOP, case_permits
 
-
 # Lines of the change history per page (the newest first).
 HISTORY_PAGE_SIZE = 50
 TABS = ("report", "compensation", "documents", "timeline", "history")

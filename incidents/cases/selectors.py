@@ -28,9 +28,7 @@ def case_get_full(*, user: User, pk: int, action: str = "view") -> Case:
         # The supervisor's findings (one-to-ones that compensation declares, named here as
         # strings, no import) are joined so that the page's compensation panel needs no query for
         # them: the case's "assessment", each item's "fault", each transaction's rate.
-        .select_related(
-            "branch", "created_by", "assigned_to", "submitted_by", "assessment"
-        )
+        .select_related("branch", "created_by", "assigned_to", "submitted_by", "assessment")
         .prefetch_related(
             Prefetch(
                 "items",

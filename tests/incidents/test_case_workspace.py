@@ -57,9 +57,7 @@ def test_the_history_and_the_timeline_are_not_rendered_with_the_page(teller_clie
     assert 'data-testid="timeline"' in timeline.content.decode()
 
 
-def test_the_fragment_for_the_script_is_the_tab_alone_and_the_look_is_logged(
-    teller_client, teller
-):
+def test_the_fragment_for_the_script_is_the_tab_alone_and_the_look_is_logged(teller_client, teller):
     case = factories.stolen_card_case(teller)
     url = reverse("incidents:case_history", args=[case.pk]) + "?partial=1"
     html = teller_client.get(url).content.decode()
@@ -103,5 +101,7 @@ def test_the_case_page_needs_the_same_few_queries_with_3_or_60_transactions(
     assert counts.pop() <= 12
     # The tabs loaded when opened are constant too.
     for name in ("incidents:case_history", "incidents:case_timeline"):
-        counts = {queries_of(client, reverse(name, args=[c.pk]) + "?partial=1") for c in (small, large)}
+        counts = {
+            queries_of(client, reverse(name, args=[c.pk]) + "?partial=1") for c in (small, large)
+        }
         assert len(counts) == 1 and counts.pop() <= 8
