@@ -41,9 +41,11 @@ from compensation.selectors.panel import (
     case_panel,
 )
 from compensation.selectors.policy import (
+    first_free_day,
     policy_earliest_new_valid_from,
     policy_from_version,
     policy_in_force,
+    policy_next_free_valid_from,
     policy_version_in_force,
     policy_version_is_used,
 )
@@ -78,10 +80,12 @@ __all__ = [
     "decision_open",
     "decision_stored",
     "evaluation_approval_problems",
+    "first_free_day",
     "item_ref",
     "policy_earliest_new_valid_from",
     "policy_from_version",
     "policy_in_force",
+    "policy_next_free_valid_from",
     "policy_version_in_force",
     "policy_version_is_used",
     "review_circumstances",
