@@ -116,7 +116,7 @@ def run(args) -> None:
     )
     for label, pk in pick_cases(branch):
         page_url, floor_url = f"/cases/{pk}/", f"/bench/case-floor/{pk}/"
-        number = Case.objects.get(pk=pk).number
+        number = Case.objects.get(pk=pk).number or ""
         assert number in client.get(page_url).content.decode(), (label, pk)
         assert number in client.get(floor_url).content.decode(), (label, pk)
         measure(client, page_url, {}, 3)  # warm up caches and connections

@@ -125,8 +125,8 @@ def review_note(phrase: str) -> str:
     return Phrase(f"なお、{phrase}です。", "review_note", phrase)
 
 
-CORPORATE = Phrase("法人のお客さまのため、個別に判断します。", "corporate")
-LOST = {
+CORPORATE: str = Phrase("法人のお客さまのため、個別に判断します。", "corporate")
+LOST: dict[str, str] = {
     "lost_card": Phrase(
         "キャッシュカードの紛失（盗難ではない）のため、個別に判断します。", "lost", "lost_card"
     ),
@@ -134,27 +134,27 @@ LOST = {
         "通帳（証書）の紛失（盗難ではない）のため、個別に判断します。", "lost", "lost_passbook"
     ),
 }
-INTENT = Phrase("お客さまの故意によるお取引のため、補償の対象外です。", "intent")
-WAR = Phrase("戦争・暴動等による社会秩序の混乱に乗じた盗難のため、補償の対象外です。", "war")
-FALSE_EXPLANATION = Phrase(
+INTENT: str = Phrase("お客さまの故意によるお取引のため、補償の対象外です。", "intent")
+WAR: str = Phrase("戦争・暴動等による社会秩序の混乱に乗じた盗難のため、補償の対象外です。", "war")
+FALSE_EXPLANATION: str = Phrase(
     "被害状況について重要な事項に偽りのご説明があったため、補償の対象外です。", "false_explanation"
 )
-NOT_PROMPT = Phrase(
+NOT_PROMPT: str = Phrase(
     "被害に気づかれた後、速やかに当行へご通知いただけなかったため、補償の対象外です。",
     "not_prompt",
 )
-NO_POLICE_REPORT = Phrase(
+NO_POLICE_REPORT: str = Phrase(
     "警察への被害届が未提出のため、判断を保留しています。", "no_police_report"
 )
-NO_POLICE_EXPLANATION = Phrase(
+NO_POLICE_EXPLANATION: str = Phrase(
     "警察への被害事実等の事情説明がお済みでないため、判断を保留しています。",
     "no_police_explanation",
 )
-NO_EXPLANATION = Phrase(
+NO_EXPLANATION: str = Phrase(
     "当行の調査への十分なご説明をまだいただいていないため、判断を保留しています。",
     "no_explanation",
 )
-COUNTERFEIT_INTENT = Phrase(
+COUNTERFEIT_INTENT: str = Phrase(
     "偽造カードによるお取引ですが、お客さまの故意によるものであるため、補償の対象外です。",
     "counterfeit_intent",
 )
@@ -213,7 +213,7 @@ def lifted_taken_by(relation: str) -> str:
     return Phrase(f"{TAKEN_BY_LABELS[relation]}による払戻し", "lifted_taken_by", relation)
 
 
-LIFTED_FALSE_EXPLANATION = Phrase("偽りのご説明", "lifted_false_explanation")
+LIFTED_FALSE_EXPLANATION: str = Phrase("偽りのご説明", "lifted_false_explanation")
 
 
 def bank_at_fault_paid(claimed: int, lifted: list[str]) -> str:
@@ -261,7 +261,9 @@ def summary_window(window_phrase: str) -> str:
     )
 
 
-NO_WINDOW = Phrase("偽造カードによる被害のため、補償の対象期間に制限はありません。", "no_window")
+NO_WINDOW: str = Phrase(
+    "偽造カードによる被害のため、補償の対象期間に制限はありません。", "no_window"
+)
 
 
 def summary_limit(kind_label: str, phrase: str) -> str:

@@ -16,8 +16,8 @@ from tests.rules.support import SCENARIOS
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff08\uff09\uff1a\u3001\u3002]")
 
 
-def sentences() -> list[Phrase]:
-    found: list[Phrase] = []
+def sentences() -> list[str]:
+    found: list[str] = []
     for scenario in SCENARIOS:
         facts, policy = parse_facts(scenario["input"])
         result = assess(facts, policy)
