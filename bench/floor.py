@@ -1,6 +1,8 @@
-"""The floor the queue is measured against: one indexed query for the same rows, a trivial template.
+"""The floors the pages are measured against: one query for the same rows, a trivial template.
 
-Mounted only by bench/bench_queue.py (bench.urls), never by the project.
+``floor`` is the queue's (bench/bench_queue.py), ``case_floor`` the case page's
+(bench/bench_case.py). Mounted only by the bench scripts (ROOT_URLCONF = "bench.floor"), never by
+the project.
 """
 
 from __future__ import annotations
@@ -58,4 +60,36 @@ def floor(request: AuthedRequest) -> HttpResponse:
     return HttpResponse(TEMPLATE.render({"rows": rows}))
 
 
-urlpatterns = [path("bench/floor/", floor), path("", include("config.urls"))]
+CASE_TEMPLATE = engines["django"].from_string(
+    "<h1>{{ case.0 }} {{ case.1 }}</h1><p>{{ case.2 }} {{ case.3 }}</p>"
+    "<table>{% for kind, state, at, channel, amount in rows %}<tr><td>{{ kind }}</td>"
+    "<td>{{ state }}</td><td>{{ at }}</td><td>{{ channel }}</td><td>{{ amount }}</td></tr>"
+    "{% endfor %}</table>"
+)
+
+
+@login_required
+def case_floor(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A case of the user's branch and its items' transactions by one hand-written SQL statement."""
+    sql = (
+        "SELECT c.number, c.status, c.customer_name, c.customer_name_kana,"
+        " i.kind, i.state, t.occurred_at, t.channel, t.amount"
+        " FROM incidents_case c"
+        " LEFT JOIN incidents_reporteditem i ON i.case_id = c.id"
+        " LEFT JOIN incidents_unauthorizedtransaction t ON t.item_id = i.id"
+        " WHERE c.id = %s AND c.branch_id = %s ORDER BY i.position, t.occurred_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk, request.user.branch_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return HttpResponse(status=404)
+    context = {"case": rows[0][:4], "rows": [row[4:] for row in rows]}
+    return HttpResponse(CASE_TEMPLATE.render(context))
+
+
+urlpatterns = [
+    path("bench/floor/", floor),
+    path("bench/case-floor/<int:pk>/", case_floor),
+    path("", include("config.urls")),
+]

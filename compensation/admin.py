@@ -61,12 +61,16 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def get_changeform_initial_data(self, request) -> dict:
-        """A new version starts as a copy of the one in force, from tomorrow at the earliest."""
+        """A new version starts as a copy of the one in force, from the first free day from
+        tomorrow on (after every approved decision's notice day, and on no day another version
+        already starts)."""
         today = timezone.localdate()
         current = selectors.policy_version_in_force(on=today)
         earliest = selectors.policy_earliest_new_valid_from()
         start = max(today + datetime.timedelta(days=1), earliest or today)
-        initial: dict[str, Any] = {"valid_from": start}
+        initial: dict[str, Any] = {
+            "valid_from": selectors.policy_next_free_valid_from(on_or_after=start)
+        }
         if current is not None:
             for name in services.POLICY_FIELDS:
                 initial[name] = getattr(current, name)

@@ -272,6 +272,7 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
             "decision": decision,
             "decisions": decisions,
             "evaluation": evaluation,
+            "circumstances": selectors.review_circumstances(evaluation=evaluation),
             "approval_problems": selectors.evaluation_approval_problems(evaluation),
             "may_review": selectors.can_review(request.user, decision),
             "is_preparer": decision.prepared_by_id == request.user.pk,

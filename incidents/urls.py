@@ -37,6 +37,8 @@ urlpatterns = [
     path("cases/<int:pk>/discard/", intake.case_discard, name="case_discard"),
     # The case page.
     path("cases/<int:pk>/", detail.case_detail, name="case_detail"),
+    path("cases/<int:pk>/timeline/", detail.case_timeline, name="case_timeline"),
+    path("cases/<int:pk>/history/", detail.case_history_page, name="case_history"),
     path("cases/<int:pk>/receipt/", receipt.case_receipt, name="case_receipt"),
     path(
         "cases/<int:pk>/receipt/printed/",

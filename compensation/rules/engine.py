@@ -27,7 +27,6 @@ from compensation.rules.vocab import (
     MAX_YEN,
     PASSBOOK_KINDS,
     RULES_VERSION,
-    TAKEN_BY_LABELS,
     TAKEN_BY_VALUES,
 )
 
@@ -385,11 +384,11 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
             rate = 100
             lifted = []
             if fault != "none":
-                lifted.append(f"お客さまの{'過失' if fault == 'negligence' else '重大な過失'}")
+                lifted.append(w.lifted_fault(fault))
             if taken_by is not None:
-                lifted.append(f"{TAKEN_BY_LABELS[taken_by]}による払戻し")
+                lifted.append(w.lifted_taken_by(taken_by))
             if false_explanation:
-                lifted.append("偽りのご説明")
+                lifted.append(w.LIFTED_FALSE_EXPLANATION)
             reasons = [w.bank_at_fault_paid(claimed, lifted)]
         elif fault == "none":
             rate, reasons = 100, [w.no_fault_paid(claimed)]

@@ -6,6 +6,31 @@ import datetime
 
 RULES_VERSION = "mamori-rules-2026.1"
 
+
+class Phrase(str):
+    """A label or sentence of the rules, in Japanese, that remembers how it was made: a key and
+    its arguments (numbers, dates, codes, other phrases).
+
+    It is the Japanese string wherever a string is used (comparisons, JSON, the stored decision,
+    the letter); a staff screen may say it in the reader's language from the key and arguments
+    (compensation/wording.py). The engine stays free of any translation machinery.
+    """
+
+    key: str
+    args: tuple[object, ...]
+
+    def __new__(cls, text: str, key: str, *args: object) -> Phrase:
+        phrase = super().__new__(cls, text)
+        phrase.key = key
+        phrase.args = args
+        return phrase
+
+
+def labelled(key: str, labels: dict[str, str]) -> dict[str, str]:
+    """The labels of a vocabulary as phrases keyed by (key, code)."""
+    return {code: Phrase(text, key, code) for code, text in labels.items()}
+
+
 MAX_YEN = 10**12  # a sane bound on any one amount, fee or interest
 MAX_DAYS = 3650  # a sane bound on window_days and unavoidable_days
 # Every date Mamori accepts, from a teller's form, the API or this contract, lies in this range:
@@ -92,6 +117,7 @@ ITEM_KIND_LABELS: dict[str, str] = {
     "lost_passbook": "紛失通帳（証書）",
     "online_banking": "インターネットバンキング",
 }
+ITEM_KIND_LABELS = labelled("item_kind", ITEM_KIND_LABELS)
 
 FAULT_LABELS: dict[str, str] = {
     "none": "過失なし",
@@ -99,6 +125,7 @@ FAULT_LABELS: dict[str, str] = {
     "gross_negligence": "重大な過失",
     "intent": "故意",
 }
+FAULT_LABELS = labelled("fault", FAULT_LABELS)
 
 TAKEN_BY_LABELS: dict[str, str] = {
     "spouse": "配偶者",
@@ -108,6 +135,7 @@ TAKEN_BY_LABELS: dict[str, str] = {
     "domestic_servant": "家事使用人",
     "other": "その他の者",
 }
+TAKEN_BY_LABELS = labelled("taken_by", TAKEN_BY_LABELS)
 
 CHECKLIST_LABELS: dict[str, str] = {
     "pin_told_to_someone": "他人に暗証番号を知らせた",
@@ -137,3 +165,4 @@ CHECKLIST_LABELS: dict[str, str] = {
     "comparable_gross": "上記と同程度の著しい注意義務違反がある（担当者の判断）",
     "comparable_negligence": "上記と同程度の注意義務違反がある（担当者の判断）",
 }
+CHECKLIST_LABELS = labelled("checklist", CHECKLIST_LABELS)

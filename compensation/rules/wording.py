@@ -1,10 +1,15 @@
-"""Japanese sentences for the reasons, worded so a teller can read them to the customer."""
+"""Japanese sentences for the reasons, worded so a teller can read them to the customer.
+
+Each sentence is a ``Phrase`` (compensation/rules/vocab.py): the Japanese string, with the key and
+arguments it was made from, so that a staff screen can say it in the reader's language
+(compensation/wording.py) while the stored decision and the letter keep the Japanese.
+"""
 
 from __future__ import annotations
 
 import datetime
 
-from compensation.rules.vocab import TAKEN_BY_LABELS
+from compensation.rules.vocab import TAKEN_BY_LABELS, Phrase
 
 
 def jdate(day: datetime.date) -> str:
@@ -18,7 +23,7 @@ def yen(amount: int) -> str:
 
 
 # Clauses for the checklist grounds; each ends so that "ため" or "こと" can follow.
-CLAUSES: dict[str, str] = {
+_CLAUSES: dict[str, str] = {
     "G1": "他人に暗証番号を知らせていた",
     "G2": "暗証番号をキャッシュカード上に書き記していた",
     "G3": "他人にキャッシュカードを渡していた",
@@ -36,6 +41,8 @@ CLAUSES: dict[str, str] = {
     "PN4": "通帳（証書）の管理について注意義務違反が認められた",
 }
 
+CLAUSES: dict[str, str] = {code: Phrase(text, "clause", code) for code, text in _CLAUSES.items()}
+
 N3_PIN_CLAUSES: dict[str, str] = {
     "pin_guessable": "推測されやすい番号を暗証番号にしていた",
     "pin_reused_elsewhere": "暗証番号を銀行取引以外（ロッカー、携帯電話など）にも使用していた",
@@ -49,11 +56,16 @@ N3_CARD_CLAUSES: dict[str, str] = {
 
 def n3_clause(pin_code: str, card_code: str) -> str:
     """Describe an N3 combination of a PIN lapse and a card lapse."""
-    return f"{N3_PIN_CLAUSES[pin_code]}ことに加え、{N3_CARD_CLAUSES[card_code]}"
+    text = f"{N3_PIN_CLAUSES[pin_code]}ことに加え、{N3_CARD_CLAUSES[card_code]}"
+    return Phrase(text, "n3", pin_code, card_code)
 
 
 def fault_because(fault: str, clauses: tuple[str, ...]) -> str:
     """Say why the customer is at fault, ending in ため: the concrete facts when known."""
+    return Phrase(_fault_because(fault, clauses), "because", fault, clauses)
+
+
+def _fault_because(fault: str, clauses: tuple[str, ...]) -> str:
     if clauses:
         label = "過失" if fault == "negligence" else "重大な過失"
         if len(clauses) == 1:
@@ -66,23 +78,25 @@ def fault_because(fault: str, clauses: tuple[str, ...]) -> str:
 
 def full_payment(claimed: int) -> str:
     """Promise the whole damage."""
-    return f"被害額{claimed:,}円の全額を補償します。"
+    return Phrase(f"被害額{claimed:,}円の全額を補償します。", "full_payment", claimed)
 
 
 def window_limit(notified_on: datetime.date, window_days: int, unavoidable_days: int) -> str:
     """Name the first day of the window: 通知日（…）の30日前の日（…）."""
     start = notified_on - datetime.timedelta(days=window_days + unavoidable_days)
+    args = ("window", notified_on, window_days, unavoidable_days, start)
     if unavoidable_days:
-        return (
+        return Phrase(
             f"通知日（{jdate(notified_on)}）の{window_days + unavoidable_days}日前の日"
-            f"（{jdate(start)}。やむを得ない事情の{unavoidable_days}日を含みます）"
+            f"（{jdate(start)}。やむを得ない事情の{unavoidable_days}日を含みます）",
+            *args,
         )
-    return f"通知日（{jdate(notified_on)}）の{window_days}日前の日（{jdate(start)}）"
+    return Phrase(f"通知日（{jdate(notified_on)}）の{window_days}日前の日（{jdate(start)}）", *args)
 
 
 def before_window(window_phrase: str) -> str:
     """The noun phrase for a transaction before the window."""
-    return f"{window_phrase}より前のお取引"
+    return Phrase(f"{window_phrase}より前のお取引", "before_window", window_phrase)
 
 
 LIMIT_BASES: dict[str, str] = {
@@ -97,55 +111,85 @@ LIMIT_BASES: dict[str, str] = {
 def after_limit(kind: str, known: bool, base: datetime.date, end: datetime.date) -> str:
     """The noun phrase for a notice later than two years after the theft."""
     label = LIMIT_BASES.get(kind, "盗難日") if known else "最初の不正なお取引の日"
-    return f"{label}（{jdate(base)}）から2年後の日（{jdate(end)}）より後のご通知"
+    text = f"{label}（{jdate(base)}）から2年後の日（{jdate(end)}）より後のご通知"
+    return Phrase(text, "after_limit", kind if known else "", base, end)
 
 
 def not_covered(phrase: str) -> str:
     """Refuse a transaction outside the window or the limit."""
-    return f"{phrase}のため、補償の対象外です。"
+    return Phrase(f"{phrase}のため、補償の対象外です。", "not_covered", phrase)
 
 
 def review_note(phrase: str) -> str:
     """Add, to a case-by-case decision, that the transaction is outside the window or limit."""
-    return f"なお、{phrase}です。"
+    return Phrase(f"なお、{phrase}です。", "review_note", phrase)
 
 
-CORPORATE = "法人のお客さまのため、個別に判断します。"
-LOST = {
-    "lost_card": "キャッシュカードの紛失（盗難ではない）のため、個別に判断します。",
-    "lost_passbook": "通帳（証書）の紛失（盗難ではない）のため、個別に判断します。",
+CORPORATE: str = Phrase("法人のお客さまのため、個別に判断します。", "corporate")
+LOST: dict[str, str] = {
+    "lost_card": Phrase(
+        "キャッシュカードの紛失（盗難ではない）のため、個別に判断します。", "lost", "lost_card"
+    ),
+    "lost_passbook": Phrase(
+        "通帳（証書）の紛失（盗難ではない）のため、個別に判断します。", "lost", "lost_passbook"
+    ),
 }
-INTENT = "お客さまの故意によるお取引のため、補償の対象外です。"
-WAR = "戦争・暴動等による社会秩序の混乱に乗じた盗難のため、補償の対象外です。"
-FALSE_EXPLANATION = "被害状況について重要な事項に偽りのご説明があったため、補償の対象外です。"
-NOT_PROMPT = "被害に気づかれた後、速やかに当行へご通知いただけなかったため、補償の対象外です。"
-NO_POLICE_REPORT = "警察への被害届が未提出のため、判断を保留しています。"
-NO_POLICE_EXPLANATION = "警察への被害事実等の事情説明がお済みでないため、判断を保留しています。"
-NO_EXPLANATION = "当行の調査への十分なご説明をまだいただいていないため、判断を保留しています。"
-COUNTERFEIT_INTENT = (
-    "偽造カードによるお取引ですが、お客さまの故意によるものであるため、補償の対象外です。"
+INTENT: str = Phrase("お客さまの故意によるお取引のため、補償の対象外です。", "intent")
+WAR: str = Phrase("戦争・暴動等による社会秩序の混乱に乗じた盗難のため、補償の対象外です。", "war")
+FALSE_EXPLANATION: str = Phrase(
+    "被害状況について重要な事項に偽りのご説明があったため、補償の対象外です。", "false_explanation"
+)
+NOT_PROMPT: str = Phrase(
+    "被害に気づかれた後、速やかに当行へご通知いただけなかったため、補償の対象外です。",
+    "not_prompt",
+)
+NO_POLICE_REPORT: str = Phrase(
+    "警察への被害届が未提出のため、判断を保留しています。", "no_police_report"
+)
+NO_POLICE_EXPLANATION: str = Phrase(
+    "警察への被害事実等の事情説明がお済みでないため、判断を保留しています。",
+    "no_police_explanation",
+)
+NO_EXPLANATION: str = Phrase(
+    "当行の調査への十分なご説明をまだいただいていないため、判断を保留しています。",
+    "no_explanation",
+)
+COUNTERFEIT_INTENT: str = Phrase(
+    "偽造カードによるお取引ですが、お客さまの故意によるものであるため、補償の対象外です。",
+    "counterfeit_intent",
 )
 
 
 def taken_by(relation: str) -> str:
     """Refuse a withdrawal made by a family member or someone of the household."""
-    return f"{TAKEN_BY_LABELS[relation]}による払戻しのため、補償の対象外です。"
+    return Phrase(
+        f"{TAKEN_BY_LABELS[relation]}による払戻しのため、補償の対象外です。",
+        "taken_by_refused",
+        relation,
+    )
 
 
 def gross_refused(because: str) -> str:
     """Refuse for gross negligence."""
-    return f"{because}、補償の対象外です。"
+    return Phrase(f"{because}、補償の対象外です。", "gross_refused", because)
 
 
 def counterfeit_gross_refused(because: str) -> str:
     """Refuse a counterfeit-card claim for gross negligence while the bank is without fault."""
-    return (
-        f"偽造カードによるお取引ですが、{because}、補償の対象外です（当行は善意かつ無過失です）。"
+    return Phrase(
+        f"偽造カードによるお取引ですが、{because}、補償の対象外です（当行は善意かつ無過失です）。",
+        "counterfeit_gross_refused",
+        because,
     )
 
 
 def counterfeit_paid(claimed: int, fault: str, bank_at_fault: bool) -> str:
     """Pay a counterfeit-card claim in full: the withdrawal is void."""
+    text = _counterfeit_paid(claimed, fault, bank_at_fault)
+    return Phrase(text, "counterfeit_paid", claimed, fault, bank_at_fault)
+
+
+def _counterfeit_paid(claimed: int, fault: str, bank_at_fault: bool) -> str:
     if fault == "gross_negligence" and bank_at_fault:
         return (
             "偽造カードによるお取引です。お客さまに重大な過失がありますが、当行にも過失があるため、"
@@ -158,25 +202,46 @@ def counterfeit_paid(claimed: int, fault: str, bank_at_fault: bool) -> str:
     return "偽造カードによるお取引のため払戻しは無効となり、" + full_payment(claimed)
 
 
+def lifted_fault(fault: str) -> str:
+    """The customer's fault, set aside because the bank was at fault."""
+    label = "過失" if fault == "negligence" else "重大な過失"
+    return Phrase(f"お客さまの{label}", "lifted_fault", fault)
+
+
+def lifted_taken_by(relation: str) -> str:
+    """A withdrawal by the household, set aside because the bank was at fault."""
+    return Phrase(f"{TAKEN_BY_LABELS[relation]}による払戻し", "lifted_taken_by", relation)
+
+
+LIFTED_FALSE_EXPLANATION: str = Phrase("偽りのご説明", "lifted_false_explanation")
+
+
 def bank_at_fault_paid(claimed: int, lifted: list[str]) -> str:
     """Pay in full because the bank was not in good faith and without fault."""
+    args = ("bank_at_fault_paid", claimed, tuple(lifted))
     if lifted:
-        return (
+        return Phrase(
             "当行に過失があったため、"
             + "、".join(lifted)
             + "にかかわらず、"
-            + full_payment(claimed)
+            + full_payment(claimed),
+            *args,
         )
-    return "当行に過失があったため、" + full_payment(claimed)
+    return Phrase("当行に過失があったため、" + full_payment(claimed), *args)
 
 
 def no_fault_paid(claimed: int) -> str:
     """Pay in full because the customer is not at fault."""
-    return "お客さまに過失がないため、" + full_payment(claimed)
+    return Phrase("お客さまに過失がないため、" + full_payment(claimed), "no_fault_paid", claimed)
 
 
 def rate_paid(because: str, rate: int, claimed: int, compensation: int) -> str:
     """Pay the policy's rate for the customer's fault."""
+    text = _rate_paid(because, rate, claimed, compensation)
+    return Phrase(text, "rate_paid", because, rate, claimed, compensation)
+
+
+def _rate_paid(because: str, rate: int, claimed: int, compensation: int) -> str:
     if rate >= 100:
         return f"{because}、当行の基準により" + full_payment(claimed)
     if rate <= 0:
@@ -186,26 +251,43 @@ def rate_paid(because: str, rate: int, claimed: int, compensation: int) -> str:
 
 def rate_review(because: str) -> str:
     """Leave the rate to a supervisor, as the policy says for this fault."""
-    return f"{because}、補償額は個別に判断します。"
+    return Phrase(f"{because}、補償額は個別に判断します。", "rate_review", because)
 
 
 def summary_window(window_phrase: str) -> str:
     """State the window for the whole case."""
-    return f"補償の対象は、{window_phrase}以降のお取引です。"
+    return Phrase(
+        f"補償の対象は、{window_phrase}以降のお取引です。", "summary_window", window_phrase
+    )
 
 
-NO_WINDOW = "偽造カードによる被害のため、補償の対象期間に制限はありません。"
+NO_WINDOW: str = Phrase(
+    "偽造カードによる被害のため、補償の対象期間に制限はありません。", "no_window"
+)
 
 
 def summary_limit(kind_label: str, phrase: str) -> str:
     """State that an item was notified after the two-year limit."""
-    return f"{kind_label}については、{phrase}のため、補償の対象外です。"
+    return Phrase(
+        f"{kind_label}については、{phrase}のため、補償の対象外です。",
+        "summary_limit",
+        kind_label,
+        phrase,
+    )
 
 
 def summary_outcome(
     outcome: str, claimed_total: int, compensation_total: int | None, count: int, open_count: int
 ) -> str:
     """Summarize the decision of the whole case."""
+    text = _summary_outcome(outcome, claimed_total, compensation_total, count, open_count)
+    args = (outcome, claimed_total, compensation_total, count, open_count)
+    return Phrase(text, "summary_outcome", *args)
+
+
+def _summary_outcome(
+    outcome: str, claimed_total: int, compensation_total: int | None, count: int, open_count: int
+) -> str:
     if count == 0:
         return "補償の対象となるお取引は登録されていません。"
     if outcome == "pending":

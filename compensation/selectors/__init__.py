@@ -41,18 +41,22 @@ from compensation.selectors.panel import (
     case_panel,
 )
 from compensation.selectors.policy import (
+    first_free_day,
     policy_earliest_new_valid_from,
     policy_from_version,
     policy_in_force,
+    policy_next_free_valid_from,
     policy_version_in_force,
     policy_version_is_used,
 )
+from compensation.selectors.review import Circumstances, review_circumstances
 
 __all__ = [
     "FINDINGS_STATUSES",
     "LIMIT_BASE_LABELS",
     "SUBMIT_STATUSES",
     "CaseFacts",
+    "Circumstances",
     "Evaluation",
     "ItemView",
     "Line",
@@ -76,11 +80,14 @@ __all__ = [
     "decision_open",
     "decision_stored",
     "evaluation_approval_problems",
+    "first_free_day",
     "item_ref",
     "policy_earliest_new_valid_from",
     "policy_from_version",
     "policy_in_force",
+    "policy_next_free_valid_from",
     "policy_version_in_force",
     "policy_version_is_used",
+    "review_circumstances",
     "transaction_ref",
 ]

@@ -16,6 +16,7 @@ from compensation import rules
 from compensation.choices import Fault, LineStatus, Outcome
 from compensation.models import CaseAssessment, CaseByCaseRate, ItemFault, PolicyVersion
 from compensation.rules import wording
+from compensation.selectors.findings import case_findings
 from compensation.selectors.policy import case_policy_version, policy_from_version
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction
 from incidents.models.choices import PoliceStatus
@@ -62,22 +63,6 @@ def rules_kind_of(item: ReportedItem) -> str:
     if kind is None:
         raise ValueError(f"reported item {item.pk} has no kind in the compensation rules")
     return kind
-
-
-def case_findings(
-    case: Case,
-) -> tuple[CaseAssessment | None, dict[int, ItemFault], dict[int, CaseByCaseRate]]:
-    """The supervisor's findings on a case: the case-wide facts, faults per item, rates per line."""
-    assessment = CaseAssessment.objects.filter(case=case).first()
-    faults = {
-        fault.item_id: fault
-        for fault in ItemFault.objects.filter(case=case).select_related("confirmed_by")
-    }
-    rates = {
-        rate.transaction_id: rate
-        for rate in CaseByCaseRate.objects.filter(case=case).select_related("set_by")
-    }
-    return assessment, faults, rates
 
 
 def case_facts(case: Case) -> CaseFacts:

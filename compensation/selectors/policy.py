@@ -66,3 +66,22 @@ def policy_earliest_new_valid_from() -> datetime.date | None:
         latest=Max("notified_on")
     )["latest"]
     return latest + datetime.timedelta(days=1) if latest else None
+
+
+def first_free_day(start: datetime.date, taken: set[datetime.date]) -> datetime.date:
+    """The first day on or after ``start`` that is not in ``taken``."""
+    day = start
+    while day in taken:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def policy_next_free_valid_from(*, on_or_after: datetime.date) -> datetime.date:
+    """The first day on or after ``on_or_after`` from which no version applies yet (valid_from
+    is unique: the admin form proposes a day it will accept)."""
+    taken = set(
+        PolicyVersion.objects.filter(valid_from__gte=on_or_after).values_list(
+            "valid_from", flat=True
+        )
+    )
+    return first_free_day(on_or_after, taken)

@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from compensation.selectors import case_panel
+from compensation.selectors.wording import staff_words as in_staff_words
 from incidents.models.choices import Role
 
 register = template.Library()
@@ -27,6 +28,12 @@ def assessment_panel(context: template.Context, case) -> dict:
         "csrf_token": context.get("csrf_token"),
         "request": request,
     }
+
+
+@register.filter
+def staff_words(value) -> str:
+    """A label or sentence of the rules engine in the reader's language (staff screens only)."""
+    return in_staff_words(value)
 
 
 @register.filter

@@ -79,7 +79,7 @@ def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "incidents/case_detail.html",
-        case_detail_context(request, case, attachment_form=form),
+        case_detail_context(request, case, attachment_form=form, active_tab="documents"),
     )
 
 
@@ -150,6 +150,10 @@ def attachment_withdraw(request: AuthedRequest, pk: int, attachment_pk: int) -> 
         request,
         "incidents/case_detail.html",
         case_detail_context(
-            request, case, withdraw_form=form, withdraw_attachment_pk=attachment.pk
+            request,
+            case,
+            withdraw_form=form,
+            withdraw_attachment_pk=attachment.pk,
+            active_tab="documents",
         ),
     )

@@ -1,10 +1,19 @@
-"""The case page: everything entered, its deadlines, timeline and history."""
+"""The case page as a workspace: a summary header that stays, and tabs.
+
+届出内容・措置・取引, 補償 and 期限・書類 are rendered with the page (anchors; with script
+static/js/case_tabs.js shows one at a time). 経過 (the timeline) and 変更履歴 (the field-by-field
+history) are loaded only when opened, from their own URLs: a whole page without script, the bare
+fragment (``?partial=1``) for the script. The page's queries stay constant however many
+transactions and history lines a case has (tests/incidents/test_case_workspace.py).
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthedRequest
@@ -29,7 +38,7 @@ from incidents.cases.selectors import (
 )
 from incidents.deadlines.selectors import deadline_list_for_case
 from incidents.links.selectors import case_links, skimming_window
-from incidents.models import Attachment, Case, CaseMerge, TimelineEvent
+from incidents.models import Attachment, Case, CaseMerge, Deadline, TimelineEvent
 from incidents.models.choices import (
     MANUAL_DEADLINE_KINDS,
     CaseStatus,
@@ -37,15 +46,79 @@ from incidents.models.choices import (
 )
 from incidents.models.querysets import ASSIGN, PICKUP, STOP, case_permits
 
+# Lines of the change history per page (the newest first).
+HISTORY_PAGE_SIZE = 50
+TABS = ("report", "compensation", "documents", "timeline", "history")
 
+
+# A look changes nothing but the access log (one INSERT): no request transaction, so no savepoint
+# and release around it.
+@transaction.non_atomic_requests
 @login_required
 @require_GET
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Everything entered about a case, with its deadlines, timeline and change history; the
-    look is logged."""
+    """Everything entered about a case, its compensation, deadlines and documents, under the
+    summary header; the look is logged."""
     case = case_get_full(user=request.user, pk=pk)
     services.case_access_record(case=case, user=request.user, view="case_detail", path=request.path)
     return render(request, "incidents/case_detail.html", case_detail_context(request, case))
+
+
+@transaction.non_atomic_requests
+@login_required
+@require_GET
+def case_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The case's timeline (経過), the tab loaded when opened; the look is logged."""
+    case = _case_for_tab(request, pk, view="case_timeline")
+    # The timeline of the reports merged into this one is shown with its own.
+    merges = case_standing_merges(case=case)
+    shown = [case.pk, *(m.merged_id for m in merges if m.survivor_id == case.pk)]
+    events = TimelineEvent.objects.filter(case_id__in=shown).select_related("actor")
+    context = {"case": case, "events": _from_merged(events, case, merges)}
+    return _tab_response(request, case, "timeline", "incidents/_case_timeline.html", context)
+
+
+@transaction.non_atomic_requests
+@login_required
+@require_GET
+def case_history_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The field-by-field change history (変更履歴), newest first and paginated; the look is
+    logged."""
+    case = _case_for_tab(request, pk, view="case_history")
+    entries = case_history(case=case)
+    entries.reverse()
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"case": case, "history": page.object_list, "history_page": page}
+    return _tab_response(request, case, "history", "incidents/_case_history.html", context)
+
+
+def _case_for_tab(request: AuthedRequest, pk: int, *, view: str) -> Case:
+    case = get_object_or_404(
+        Case.objects.restrict(request.user, "view").select_related("branch", "assigned_to"),
+        pk=pk,
+    )
+    services.case_access_record(case=case, user=request.user, view=view, path=request.path)
+    return case
+
+
+def _tab_response(
+    request: AuthedRequest, case: Case, tab: str, fragment: str, context: dict
+) -> HttpResponse:
+    """The bare fragment for the script's tab switch, else a whole page with the header."""
+    if request.GET.get("partial") == "1":
+        return render(request, fragment, context)
+    context |= {
+        "active_tab": tab,
+        "tab_fragment": fragment,
+        "owed_next": owed_next(deadline_list_for_case(case=case)),
+        "can_edit_details": can_correct(request.user, case),
+    }
+    return render(request, "incidents/case_tab.html", context)
+
+
+def owed_next(deadlines: list[Deadline]) -> Deadline | None:
+    """What is owed next on the case: the unmet deadline due first."""
+    return next((d for d in deadlines if d.is_unmet), None)
 
 
 def case_detail_context(request: AuthedRequest, case: Case, **extra) -> dict:
@@ -53,6 +126,7 @@ def case_detail_context(request: AuthedRequest, case: Case, **extra) -> dict:
     merges = case_standing_merges(case=case)
     shown = [case.pk, *(m.merged_id for m in merges if m.survivor_id == case.pk)]
     follows_up = can_follow_up(request.user, case)
+    deadlines = deadline_list_for_case(case=case)
     context = {
         "links": case_links(case=case, user=request.user),
         "skimming_days": skimming_window().days,
@@ -62,16 +136,13 @@ def case_detail_context(request: AuthedRequest, case: Case, **extra) -> dict:
         "flagged": case_flagged(case),
         "claimed_total": sum(tx.claimed for tx in transactions),
         "checklist_labels": case_checklist_labels(case),
-        # The timeline and documents of the reports merged into this one are shown with its own.
-        "events": _from_merged(
-            TimelineEvent.objects.filter(case_id__in=shown).select_related("actor"), case, merges
-        ),
         # The customer's follow-ups are the receipt's; the page shows the deadlines behind them.
-        "deadlines": deadline_list_for_case(case=case),
+        "deadlines": deadlines,
+        "owed_next": owed_next(deadlines),
+        "active_tab": "report",
         "can_follow_up": follows_up,
         "can_edit_details": can_correct(request.user, case),
         "manual_deadline_kinds": MANUAL_DEADLINE_KINDS,
-        "history": case_history(case=case),
         "attachments": _from_merged(
             Attachment.objects.filter(case_id__in=shown).select_related(
                 "uploaded_by", "withdrawal__withdrawn_by"

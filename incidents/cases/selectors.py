@@ -30,16 +30,26 @@ def case_get_full(*, user: User, pk: int, action: str = "view") -> Case:
 
     queryset = (
         Case.objects.restrict(user, action)
-        .select_related("branch", "created_by", "assigned_to", "submitted_by")
+        # The supervisor's findings (one-to-ones that compensation declares, named here as
+        # strings, no import) are joined so that the page's compensation panel needs no query for
+        # them: the case's "assessment", each item's "fault", each transaction's rate.
+        .select_related("branch", "created_by", "assigned_to", "submitted_by", "assessment")
         .prefetch_related(
-            Prefetch("items", queryset=ReportedItem.objects.order_by("position", "pk")),
+            Prefetch(
+                "items",
+                queryset=ReportedItem.objects.select_related("fault__confirmed_by").order_by(
+                    "position", "pk"
+                ),
+            ),
             Prefetch(
                 "actions",
                 queryset=ProtectiveAction.objects.select_related("item", "performed_by"),
             ),
             Prefetch(
                 "transactions",
-                queryset=UnauthorizedTransaction.objects.select_related("item"),
+                queryset=UnauthorizedTransaction.objects.select_related(
+                    "item", "case_by_case_rate__set_by"
+                ),
             ),
         )
     )

@@ -117,12 +117,14 @@ def queue_rows(rows, can_assign: bool, spans_branches: bool) -> str:
     """
     statuses, kinds, deadlines = _labels(get_language())
     tz = timezone.get_current_timezone()
-    after_hours = f' <span class="badge text-bg-warning">{escape(_("時間外"))}</span>'
+    # Outside the f-strings, where makemessages finds them (inside one, 期限間近 went untranslated).
+    after_hours_label, overdue_label, soon_label = _("時間外"), _("期限超過"), _("期限間近")
+    after_hours = f' <span class="badge text-bg-warning">{escape(after_hours_label)}</span>'
     badges = {
         "overdue": '<span class="badge text-bg-danger" data-testid="badge-overdue">'
-        f"{escape(_('期限超過'))}</span> ",
+        f"{escape(overdue_label)}</span> ",
         "soon": '<span class="badge text-bg-warning" data-testid="badge-soon">'
-        f"{escape(_('期限間近'))}</span> ",
+        f"{escape(soon_label)}</span> ",
         "": "",
     }
     detail = reverse("incidents:case_detail", args=[0]).removesuffix("0/")

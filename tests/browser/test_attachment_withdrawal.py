@@ -31,6 +31,7 @@ def test_a_supervisor_withdraws_a_wrong_document_and_the_reason_is_kept(
     page.get_by_label("パスワード").fill(factories.PASSWORD)
     page.get_by_role("button", name="ログイン").click()
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    page.locator(".case-tabs [data-tab=documents]").click()  # the 期限・書類 tab
 
     row = page.get_by_test_id("attachment-row")
     expect(row).to_contain_text("他のお客さまの免許証.png")
@@ -48,6 +49,7 @@ def test_a_supervisor_withdraws_a_wrong_document_and_the_reason_is_kept(
     expect(page.get_by_test_id("attachment-withdrawn")).to_have_text("取り下げ済み")
     expect(row).to_contain_text("別のお客さまの本人確認書類を誤って添付したため")
     expect(row.get_by_test_id("attachment-download")).to_have_count(0)
-    expect(page.get_by_test_id("timeline")).to_contain_text("添付書類を取り下げ")
     ARTIFACTS.mkdir(exist_ok=True)
     page.get_by_test_id("attachments").screenshot(path=str(ARTIFACTS / "attachment-withdrawn.png"))
+    page.get_by_test_id("tab-timeline").click()  # loaded when opened, without a reload
+    expect(page.get_by_test_id("timeline")).to_contain_text("添付書類を取り下げ")

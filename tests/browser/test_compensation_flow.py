@@ -39,6 +39,7 @@ def test_a_teller_submits_and_a_second_supervisor_approves_and_prints_the_letter
     # The supervisor confirms the fault first: what the teller submits is what is approved.
     sign_in(page, live_server, "supervisor", "役席")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    page.locator(".case-tabs [data-tab=compensation]").click()  # the 補償 tab
     page.get_by_test_id("record-findings").click()
     fault = page.get_by_test_id("fault-form")
     expect(fault.get_by_test_id("fault-suggestion")).to_have_text("過失")
@@ -49,6 +50,7 @@ def test_a_teller_submits_and_a_second_supervisor_approves_and_prints_the_letter
 
     sign_in(page, live_server, "teller", "窓口担当")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    page.locator(".case-tabs [data-tab=compensation]").click()  # the 補償 tab
     panel = page.get_by_test_id("compensation-panel")
     expect(panel.get_by_test_id("assessment-outcome")).to_have_text("一部補償")
     expect(panel.get_by_test_id("compensation-total")).to_have_text("375,330円")
@@ -61,6 +63,7 @@ def test_a_teller_submits_and_a_second_supervisor_approves_and_prints_the_letter
 
     sign_in(page, live_server, "supervisor", "役席")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    page.locator(".case-tabs [data-tab=compensation]").click()  # the 補償 tab
     page.get_by_test_id("review-decision").click()
     expect(page.get_by_test_id("approval-problems")).to_have_count(0)
     page.get_by_label("事実認定・過失の認定・補償額を確認し、この補償決定を承認します。").check()

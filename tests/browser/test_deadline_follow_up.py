@@ -48,5 +48,6 @@ def test_a_reminded_teller_records_the_police_report_and_the_deadline_is_met(
 
     expect(page.get_by_text("警察への届出を記録しました。")).to_be_visible()
     expect(page.get_by_test_id("deadline-police_report")).to_contain_text("完了")
+    page.get_by_test_id("tab-timeline").click()  # loaded when opened, without a reload
     expect(page.get_by_test_id("timeline")).to_contain_text("警察への被害届」が完了しました")
     expect(page.get_by_test_id("police-record")).to_have_count(0)

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import ProgrammingError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from compensation import rules, selectors, services
 from compensation.models import PolicyVersion
@@ -251,3 +252,30 @@ def test_a_new_windows_length_moves_the_intake_flag_and_the_decision_together(
     )
     assert not flagged() and covered()  # both follow the new version
     assert "60日前" not in "".join(f.message for f in transaction_flags(fresh(case), tx))
+
+
+def test_the_new_version_form_proposes_the_next_free_start_date(client, administrator):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    for offset in (0, 1, 3):  # tomorrow and the day after are taken, the third day is free
+        services.policy_version_create(
+            user=administrator,
+            valid_from=tomorrow + datetime.timedelta(days=offset),
+            values={"window_days": 30 + offset},
+            note="",
+        )
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.save()
+    client.force_login(administrator)
+    page = client.get(reverse("admin:compensation_policyversion_add"))
+    proposed = page.context["adminform"].form.initial["valid_from"]
+    assert proposed == tomorrow + datetime.timedelta(days=2)
+    assert not PolicyVersion.objects.filter(valid_from=proposed).exists()
+
+
+def test_the_first_free_day_skips_every_taken_day():
+    day = datetime.date(2030, 4, 1)
+    taken = {day, day + datetime.timedelta(days=1), day + datetime.timedelta(days=3)}
+    assert selectors.first_free_day(day, taken) == day + datetime.timedelta(days=2)
+    assert selectors.first_free_day(day + datetime.timedelta(days=3), set()) == (
+        day + datetime.timedelta(days=3)
+    )

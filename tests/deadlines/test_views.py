@@ -36,9 +36,9 @@ def test_the_case_page_shows_its_deadlines_and_the_police_form(
     teller_client, police_pending_case, django_assert_max_num_queries
 ):
     case = police_pending_case
-    # The same bound as the compensation panel's test of this page (deadlines, the access log
-    # entry and the change history included).
-    with django_assert_max_num_queries(20):
+    # The same bound as the compensation panel's test of this page (deadlines and the access log
+    # entry included).
+    with django_assert_max_num_queries(13):
         page = teller_client.get(case.get_absolute_url())
     html = page.content.decode()
     assert 'data-testid="deadlines"' in html

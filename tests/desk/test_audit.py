@@ -53,7 +53,8 @@ def test_a_change_is_recorded_with_who_when_before_and_after_and_shown_on_the_ca
     assert event.customer_name == "山田 次郎"
     assert event.pgh_context["user"] == teller.pk
     assert event.pgh_context["url"].endswith("/intake/customer/")
-    page = client.get(case.get_absolute_url()).content.decode()
+    # The history is the case page's 変更履歴 tab, loaded when opened.
+    page = client.get(reverse("incidents:case_history", args=[case.pk])).content.decode()
     history = page.split('data-testid="history"')[1]
     assert "山田 太郎" in history and "山田 次郎" in history
     assert history.index("山田 太郎") < history.index("山田 次郎")  # before → after

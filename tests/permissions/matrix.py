@@ -296,6 +296,9 @@ MATRIX: dict[str, Url] = {
     "incidents:home": page(get=STAFF),
     "incidents:case_new": page(get=ANY_BRANCH, post=ANY_BRANCH, data=new_report),
     "incidents:case_detail": page("reported", get=VIEWERS),
+    # The case page's tabs loaded when opened: the timeline and the change history.
+    "incidents:case_timeline": page("reported", get=VIEWERS),
+    "incidents:case_history": page("reported", get=VIEWERS),
     "incidents:case_receipt": page("reported", get=VIEWERS),
     # The print button of the receipt: the print on the timeline (the branch, or the monitoring
     # center that took the call; compliance only reads).

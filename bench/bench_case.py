@@ -1,0 +1,137 @@
+"""Server time of the case page at a million cases, beside a floor measured in the same run.
+
+    .venv/bin/python bench/bench_case.py                  # 1,000,000 cases (seeding takes minutes)
+    .venv/bin/python bench/bench_case.py --cases 100000   # smaller, to try it out
+    .venv/bin/python bench/bench_case.py --tiny           # a few hundred cases: runs in seconds
+    MAMORI_BENCH_DATABASE_URL=postgres://…/mamori_bench .venv/bin/python bench/bench_case.py --keep
+
+The benchmark uses its own database: MAMORI_BENCH_DATABASE_URL, or a throwaway
+``mamori_bench_case`` it creates on the server of DATABASE_URL and drops afterwards (``--keep``
+keeps it; a kept database with enough cases is reused). It never touches the test database.
+
+It seeds the cases as the other benchmarks do (``seed_bench``, ``seed_bench_compensation``), then,
+as a supervisor of branch 101, measures the median and 95th percentile of the time spent inside
+Django (the whole middleware stack) for the case page (the summary header and the tabs rendered
+with it: report, compensation panel, deadlines and documents) of the branch's submitted case with
+the most transactions, and of one of its decided cases, each interleaved with the floor
+(bench/floor.py, ``case_floor``): one hand-written query for the case and its rows, a trivial
+template. It prints the ratio (target at most 2) and the number of queries of each page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_queue import (  # noqa: E402
+    bench_database,
+    drop_database,
+    measure,
+    p95,
+    setup_django,
+)
+
+TINY = {"cases": 300, "runs": 5}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--name", default="mamori_bench_case", help="throwaway database")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--tiny", action="store_true", help="a few hundred cases, a few runs")
+    args = parser.parse_args()
+    if args.tiny:
+        args.cases, args.runs = TINY["cases"], TINY["runs"]
+        if args.name == parser.get_default("name"):
+            args.name += "_tiny"
+
+    url, created = bench_database(args)
+    setup_django(url)
+    try:
+        run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if created and not args.keep:
+            drop_database(url)
+
+
+def pick_cases(branch) -> list[tuple[str, int]]:
+    """(label, id): the branch's submitted case with the most transactions, and a decided one."""
+    from django.db.models import Count
+
+    from incidents.models import Case
+    from incidents.models.choices import CaseStatus
+
+    submitted = Case.objects.filter(branch=branch).exclude(status=CaseStatus.DRAFT)
+    busiest = (
+        submitted.annotate(n=Count("transactions")).order_by("-n", "-pk").values_list("pk", "n")
+    )[:1]
+    picked = [(f"most transactions ({n})", pk) for pk, n in busiest]
+    decided = submitted.filter(status=CaseStatus.DECIDED).values_list("pk", flat=True)[:1]
+    picked += [("decided", pk) for pk in decided]
+    return picked
+
+
+def queries_of(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return len(captured.captured_queries)
+
+
+def run(args) -> None:
+    from django.core.management import call_command
+    from django.test import Client
+
+    from incidents.models import Branch, Case, User
+
+    call_command("migrate", verbosity=0)
+    have = Case.objects.filter(branch__code__gte="101").count()
+    if have < args.cases:
+        started = time.monotonic()
+        call_command("seed_bench", cases=args.cases - have, stdout=sys.stderr)
+        call_command("seed_bench_compensation", stdout=sys.stderr)
+        print(f"seeded {args.cases - have:,} cases in {time.monotonic() - started:.0f} s")
+    branch = Branch.objects.get(code="101")
+    supervisor = User.objects.get(username="bench_supervisor_101_0")
+    print(f"{Case.objects.count():,} cases; branch {branch}, as {supervisor.username}")
+
+    client = Client()
+    client.force_login(supervisor)
+    print(
+        f"{'case':<28}{'page median':>13}{'p95':>9}{'floor median':>14}{'p95':>9}"
+        f"{'ratio':>8}{'queries':>9}"
+    )
+    for label, pk in pick_cases(branch):
+        page_url, floor_url = f"/cases/{pk}/", f"/bench/case-floor/{pk}/"
+        number = Case.objects.get(pk=pk).number or ""
+        assert number in client.get(page_url).content.decode(), (label, pk)
+        assert number in client.get(floor_url).content.decode(), (label, pk)
+        measure(client, page_url, {}, 3)  # warm up caches and connections
+        measure(client, floor_url, {}, 3)
+        page_times, floor_times = [], []
+        for _ in range(args.runs):  # interleaved, so both see the same machine
+            page_times += measure(client, page_url, {}, 1)
+            floor_times += measure(client, floor_url, {}, 1)
+        p_med, f_med = statistics.median(page_times), statistics.median(floor_times)
+        queries = queries_of(client, page_url)
+        print(
+            f"{label:<28}{p_med:>10.1f} ms{p95(page_times):>6.1f} ms"
+            f"{f_med:>11.1f} ms{p95(floor_times):>6.1f} ms{p_med / f_med:>8.2f}{queries:>9}"
+        )
+
+
+if __name__ == "__main__":
+    main()
