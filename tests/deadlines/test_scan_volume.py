@@ -116,3 +116,16 @@ def test_a_batch_writes_its_notices_and_timeline_lines_in_one_insert_each(
         result = deadlines.deadlines_scan(now=NOW)
     assert result.examined == 200 and result.batches == 1
     assert_each_step_noticed_once(200)
+
+
+@pytest.mark.django_db
+def test_a_row_no_step_applies_to_is_set_aside_once_and_not_selected_again(
+    teller, supervisor, branch
+):
+    (first, second, *_rest) = owed(teller, branch, cases=1, due=2)
+    # Edited by hand into a state no step follows from: overdue, yet already escalated once.
+    Deadline.objects.filter(pk=first).update(state=DeadlineState.OVERDUE, escalation_level=1)
+    result = deadlines.deadlines_scan(now=NOW)
+    assert result.examined == 2 and {a.deadline_id for a in result.actions} == {second}
+    assert Deadline.objects.get(pk=first).next_action_at is None
+    assert deadlines.deadlines_scan(now=NOW).examined == 0
