@@ -19,6 +19,8 @@ full fiscal year (the last complete one), the time inside Django (the whole midd
 - the statistics page for all branches (compliance) and for one branch (its supervisor), and the
   association CSV for all branches — target under two seconds;
 - the dashboard for all branches and for one branch — target under 100 ms;
+- the statistics page refusing its period (no figures): what any request costs here (sessions,
+  middleware, the page's frame), the part of each ratio the statistics cannot lower;
 
 each beside its reference, timed interleaved with it: for the statistics, ``SELECT count(*)`` of
 the fiscal year's transactions joined to their cases; for the dashboard, ``SELECT count(*)`` of
@@ -179,6 +181,9 @@ def run(args) -> None:
         ("statistics, branch 101", as_supervisor, "/reports/statistics/", year_params,
          count_year_branch, [*bounds, branch.pk], args.runs, 2000),
         ("CSV, all branches", as_compliance, "/reports/statistics.csv", year_params,
+         count_year, bounds, args.runs, 2000),
+        # The same page with a period it refuses: no figures, only what every request costs.
+        ("no figures (request only)", as_compliance, "/reports/statistics/", {"first": "-"},
          count_year, bounds, args.runs, 2000),
         ("dashboard, all branches", as_compliance, "/reports/dashboard/", {},
          count_open, [open_statuses], args.dashboard_runs, 100),

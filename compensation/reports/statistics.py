@@ -376,7 +376,7 @@ def statistics_figures(
             # The block only reads: rolling it back undoes the planner settings, which would
             # otherwise hold to the end of the request's transaction (ATOMIC_REQUESTS).
             transaction.set_rollback(True)
-    figures = {}
+    figures: dict[tuple[int, str, str, int | None], Cell] = {}
     for category, customer, fiscal_year, *numbers in found:
         cells = [
             Cell(*(int(n or 0) for n in numbers[at : at + CELL]))

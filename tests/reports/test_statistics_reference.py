@@ -54,12 +54,12 @@ def reference_figures(period: Period, branch_id: int | None = None) -> dict:
             "case_id", flat=True
         )
     )
-    in_force: dict[int, tuple[int, str]] = {}  # the latest approval of each case
-    for case_id, number, outcome in Decision.objects.filter(status="approved").values_list(
+    in_force: dict[int, tuple[int, str | None]] = {}  # the latest approval of each case
+    for case_id, number, approved in Decision.objects.filter(status="approved").values_list(
         "case_id", "number", "outcome"
     ):
         if case_id not in in_force or number > in_force[case_id][0]:
-            in_force[case_id] = (number, outcome)
+            in_force[case_id] = (number, approved)
     holders: dict[tuple, Holder] = defaultdict(Holder)
     transactions = UnauthorizedTransaction.objects.filter(
         occurred_at__gte=period.start_at(), occurred_at__lt=period.end_at()
@@ -77,8 +77,11 @@ def reference_figures(period: Period, branch_id: int | None = None) -> dict:
         holder = case.customer_number or f"case {case.pk}"
         amount = tx.amount - tx.recovered_amount if category == "online_banking" else tx.amount
         outcome = in_force.get(case.pk, (0, None))[1]
-        levels = [(LEVEL_QUARTER, quarter.index), (LEVEL_YEAR, quarter.fiscal_year)]
-        levels.append((LEVEL_TOTAL, None))
+        levels: list[tuple[int, int | None]] = [
+            (LEVEL_QUARTER, quarter.index),
+            (LEVEL_YEAR, quarter.fiscal_year),
+            (LEVEL_TOTAL, None),
+        ]
         for level, key in levels:
             one = holders[(level, category, case.customer_type, key, holder)]
             one.amount += amount
