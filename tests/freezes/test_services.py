@@ -266,3 +266,13 @@ def test_a_returned_distribution_can_be_prepared_again(supervisor, approver, can
     )
     assert again.status == DecisionStatus.SUBMITTED
     assert freeze.distribution_decisions.count() == 2
+
+
+def test_remedy_distribution_reproduces_a_stored_decision(supervisor, candidate_key):
+    import json
+
+    from compensation.management.commands.remedy_distribution import distribution_json
+
+    decision = submitted(supervisor, candidate_key)
+    reproduced = distribution_json(json.dumps(decision.facts).encode("utf-8"))
+    assert json.loads(reproduced) == decision.result
