@@ -45,7 +45,9 @@ def test_a_supervisor_merges_a_duplicate_report_and_undoes_the_merge(
     expect(banner).to_contain_text(survivor.number)
     expect(page.get_by_test_id("edit-details")).to_have_count(0)
     banner.get_by_test_id("merge-undo").click()
-    expect(page.get_by_text(f"受付番号 {duplicate.number} の統合を取り消しました。")).to_be_visible()
+    expect(
+        page.get_by_text(f"受付番号 {duplicate.number} の統合を取り消しました。")
+    ).to_be_visible()
     expect(page.get_by_test_id("merged-case")).to_have_count(0)
     expect(page.get_by_test_id("merge-candidate")).to_contain_text(duplicate.number)
     assert Case.objects.get(pk=duplicate.pk).status == "reported"
