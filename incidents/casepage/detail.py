@@ -43,7 +43,7 @@ from incidents.models.querysets import ASSIGN, PICKUP, STOP, case_permits
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """Everything entered about a case, with its deadlines, timeline and change history; the
     look is logged."""
-    case = case_get_full(user=request.user, pk=pk)
+    case = case_get_full(user=request.user, pk=pk, page=True)
     services.case_access_record(case=case, user=request.user, view="case_detail", path=request.path)
     return render(request, "incidents/case_detail.html", case_detail_context(request, case))
 
