@@ -326,3 +326,23 @@ def test_a_bad_merge_form_gets_a_message_never_an_error(client, supervisor, pair
     assert "統合する届出を選び直してください" in response.content.decode()
     duplicate.refresh_from_db()
     assert duplicate.status == CaseStatus.REPORTED
+
+
+def test_a_case_page_without_merges_or_duplicates_asks_nothing_more_about_them(
+    client, supervisor, teller
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lone = factories.stolen_card_case(teller)
+    client.force_login(supervisor)
+    detail(client, lone)
+    with CaptureQueriesContext(connection) as page:
+        detail(client, lone)
+    separate = [
+        q["sql"]
+        for q in page.captured_queries
+        if q["sql"].startswith('SELECT "incidents_casemerge"')
+        or ("EXISTS" not in q["sql"] and '"customer_number" = ' in q["sql"])
+    ]
+    assert separate == []
