@@ -59,7 +59,7 @@ TABS = ("report", "compensation", "documents", "timeline", "history")
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """Everything entered about a case, its compensation, deadlines and documents, under the
     summary header; the look is logged."""
-    case = case_get_full(user=request.user, pk=pk)
+    case = case_get_full(user=request.user, pk=pk, page=True)
     services.case_access_record(case=case, user=request.user, view="case_detail", path=request.path)
     return render(request, "incidents/case_detail.html", case_detail_context(request, case))
 

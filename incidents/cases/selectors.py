@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from incidents.access.predicates import may_merge
@@ -24,17 +24,40 @@ from incidents.models.querysets import ASSIGN
 from incidents.models.search import normalize
 
 
-def case_get_full(*, user: User, pk: int, action: str = "view") -> Case:
-    """One case the user may see, with everything the case page shows; 404 otherwise."""
+def case_get_full(*, user: User, pk: int, action: str = "view", page: bool = False) -> Case:
+    """One case the user may see, with everything the case page shows; 404 otherwise.
+
+    ``page``: also whether a merge stands on it and whether another open report may be of the
+    same customer (``has_merges``, ``may_have_duplicates``), so the page asks for those rows
+    only when there are some.
+    """
     from django.shortcuts import get_object_or_404
 
+    queryset = Case.objects.restrict(user, action)
+    if page:
+        queryset = queryset.annotate(
+            has_merges=Exists(
+                CaseMerge.objects.filter(
+                    Q(survivor=OuterRef("pk")) | Q(merged=OuterRef("pk")), undone_at__isnull=True
+                )
+            ),
+            may_have_duplicates=Exists(
+                Case.objects.filter(branch=OuterRef("branch"), status__in=DUPLICATE_STATUSES)
+                .exclude(pk=OuterRef("pk"))
+                .filter(
+                    Q(customer_number=OuterRef("customer_number"))
+                    | Q(customer_number="")
+                    | Q(customer_name_kana=OuterRef("customer_name_kana"))
+                )
+            ),
+        )
     queryset = (
-        Case.objects.restrict(user, action)
         # The supervisor's findings (one-to-ones that compensation declares, named here as
         # strings, no import) are joined so that the page's compensation panel needs no query for
         # them: the case's "assessment", each item's "fault", each transaction's rate.
-        .select_related("branch", "created_by", "assigned_to", "submitted_by", "assessment")
-        .prefetch_related(
+        queryset.select_related(
+            "branch", "created_by", "assigned_to", "submitted_by", "assessment"
+        ).prefetch_related(
             Prefetch(
                 "items",
                 queryset=ReportedItem.objects.select_related("fault__confirmed_by").order_by(
@@ -102,6 +125,8 @@ def merge_candidates(*, user: User, case: Case, limit: int = 10) -> list[Case]:
     offers them to a supervisor of the branch); empty for anyone else."""
     if case.status not in SURVIVOR_STATUSES or not may_merge(user, case):
         return []
+    if not getattr(case, "may_have_duplicates", True):
+        return []
     kana = normalize(case.customer_name_kana)
     # The same number, or (a night call often has none) the same kana name: same_customer
     # then compares the phone numbers.
@@ -121,6 +146,8 @@ def merge_candidates(*, user: User, case: Case, limit: int = 10) -> list[Case]:
 
 def case_standing_merges(*, case: Case) -> list[CaseMerge]:
     """The merges that stand on this case: into it (it is the survivor) or out of it."""
+    if not getattr(case, "has_merges", True):
+        return []
     return list(
         CaseMerge.objects.filter(Q(survivor=case) | Q(merged=case), undone_at__isnull=True)
         .select_related("survivor", "merged", "merged_by")

@@ -40,9 +40,7 @@ def stamp_of(case):
     return EditStamp(version=case.version, key=uuid.uuid4(), digest="merge")
 
 
-def test_a_merge_moves_every_row_and_leaves_the_duplicate_read_only_with_a_link(
-    supervisor, pair
-):
+def test_a_merge_moves_every_row_and_leaves_the_duplicate_read_only_with_a_link(supervisor, pair):
     survivor, duplicate = pair
     before = rows(duplicate)
     assert before["items"] and before["actions"] and before["transactions"]
@@ -88,9 +86,10 @@ def test_item_positions_come_back_as_they_were(supervisor, pair):
     survivor, duplicate = pair
     positions = list(duplicate.items.values_list("pk", "position"))
     merge = services.case_merge(survivor=survivor, duplicate=duplicate, user=supervisor)
-    assert list(survivor.items.values_list("position", flat=True)) == [1, 2] or len(
-        set(survivor.items.values_list("position", flat=True))
-    ) == survivor.items.count()
+    assert (
+        list(survivor.items.values_list("position", flat=True)) == [1, 2]
+        or len(set(survivor.items.values_list("position", flat=True))) == survivor.items.count()
+    )
     services.case_merge_undo(merge=merge, user=supervisor)
     assert list(duplicate.items.values_list("pk", "position")) == positions
 
@@ -158,9 +157,7 @@ def test_a_merged_case_refuses_every_other_write(supervisor, teller, pair):
     assert duplicate.customer_name == "山田 太郎"
 
 
-def test_a_stale_version_of_either_case_is_refused_and_a_double_post_merges_once(
-    supervisor, pair
-):
+def test_a_stale_version_of_either_case_is_refused_and_a_double_post_merges_once(supervisor, pair):
     survivor, duplicate = pair
     stamp = stamp_of(survivor)
     duplicate.refresh_from_db()
@@ -283,9 +280,7 @@ def test_merging_through_the_page_and_undoing_it(client, supervisor, pair):
     duplicate.refresh_from_db()
     response = client.post(
         reverse("incidents:case_merge", args=[survivor.pk]),
-        factories.stamped(
-            survivor, duplicate=duplicate.pk, duplicate_version=duplicate.version
-        ),
+        factories.stamped(survivor, duplicate=duplicate.pk, duplicate_version=duplicate.version),
     )
     assert response.status_code == 302
     duplicate.refresh_from_db()
@@ -332,3 +327,23 @@ def test_a_bad_merge_form_gets_a_message_never_an_error(client, supervisor, pair
     assert "統合する届出を選び直してください" in response.content.decode()
     duplicate.refresh_from_db()
     assert duplicate.status == CaseStatus.REPORTED
+
+
+def test_a_case_page_without_merges_or_duplicates_asks_nothing_more_about_them(
+    client, supervisor, teller
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lone = factories.stolen_card_case(teller)
+    client.force_login(supervisor)
+    detail(client, lone)
+    with CaptureQueriesContext(connection) as page:
+        detail(client, lone)
+    separate = [
+        q["sql"]
+        for q in page.captured_queries
+        if q["sql"].startswith('SELECT "incidents_casemerge"')
+        or ("EXISTS" not in q["sql"] and '"customer_number" = ' in q["sql"])
+    ]
+    assert separate == []
