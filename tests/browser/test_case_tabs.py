@@ -27,6 +27,7 @@ def test_tabs_switch_in_place_and_the_history_is_loaded_and_paged_when_opened(
     page.locator(".case-tabs [data-tab=compensation]").click()
     expect(page.get_by_test_id("compensation-panel")).to_be_visible()
     expect(page.get_by_test_id("transactions")).to_be_hidden()
+    assert case.number
     expect(page.get_by_test_id("case-header")).to_contain_text(case.number)  # it stays
 
     expect(page.get_by_test_id("history")).to_have_count(0)  # not rendered with the page
