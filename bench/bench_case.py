@@ -111,7 +111,7 @@ def run(args) -> None:
     client = Client()
     client.force_login(supervisor)
     print(
-        f"{'case':<28}{'page median':>13}{'p95':>9}{'floor median':>14}{'p95':>9}"
+        f"{'case':<28}{'page median':>13}{'p95':>10}{'floor median':>14}{'p95':>10}"
         f"{'ratio':>8}{'queries':>9}"
     )
     for label, pk in pick_cases(branch):
@@ -128,8 +128,8 @@ def run(args) -> None:
         p_med, f_med = statistics.median(page_times), statistics.median(floor_times)
         queries = queries_of(client, page_url)
         print(
-            f"{label:<28}{p_med:>10.1f} ms{p95(page_times):>6.1f} ms"
-            f"{f_med:>11.1f} ms{p95(floor_times):>6.1f} ms{p_med / f_med:>8.2f}{queries:>9}"
+            f"{label:<28}{p_med:>10.1f} ms{p95(page_times):>7.1f} ms"
+            f"{f_med:>11.1f} ms{p95(floor_times):>7.1f} ms{p_med / f_med:>8.2f}{queries:>9}"
         )
 
 

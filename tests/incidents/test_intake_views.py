@@ -407,9 +407,11 @@ def test_the_case_page_shows_everything_entered_with_the_timeline(teller_client,
         "200,000",
         "カード利用停止",
         case.actions.get().reference,
-        "受付完了",
     ):
         assert text in page
+    # The timeline is the page's 経過 tab, loaded when opened.
+    timeline = teller_client.get(reverse("incidents:case_timeline", args=[case.pk]))
+    assert "受付完了" in timeline.content.decode()
 
 
 def test_a_second_teller_saving_a_stale_step_is_refused_and_sees_the_newer_data(
