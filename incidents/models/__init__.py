@@ -39,6 +39,10 @@ from incidents.models.people import (
     CaseNumberCounter,
     User,
 )
+from incidents.models.remedy import (
+    FreezeRequest,
+    ProtectionPolicy,
+)
 from incidents.models.records import (
     AccessRefusal,
     CaseAccess,
@@ -78,7 +82,9 @@ __all__ = [
     "CaseNumberCounter",
     "Deadline",
     "DeadlinePolicy",
+    "FreezeRequest",
     "IntakeAutosave",
+    "ProtectionPolicy",
     "ProtectiveAction",
     "ReportedItem",
     "TimelineEvent",

@@ -32,6 +32,14 @@ from incidents.cases.services.preliminary import (
     BranchNotFoundError,
     case_open_preliminary,
 )
+from incidents.cases.services.remedy import (
+    FRAUD_FIELDS,
+    FREEZE_FIELDS,
+    SIGN_FIELDS,
+    case_save_customer,
+    case_save_fraud,
+    freeze_request_save,
+)
 from incidents.cases.services.stops import (
     action_decline,
     action_perform,
@@ -51,6 +59,9 @@ from incidents.cases.services.transactions import (
 )
 
 __all__ = [
+    "FRAUD_FIELDS",
+    "FREEZE_FIELDS",
+    "SIGN_FIELDS",
     "ITEM_FIELDS",
     "TRANSACTION_FIELDS",
     "AssignmentError",
@@ -73,6 +84,8 @@ __all__ = [
     "case_open_preliminary",
     "case_pickup",
     "case_receipt_printed",
+    "case_save_customer",
+    "case_save_fraud",
     "case_save_items",
     "case_save_stops",
     "case_save_transactions",
@@ -82,6 +95,7 @@ __all__ = [
     "case_transition",
     "case_update",
     "emergency_stops_perform",
+    "freeze_request_save",
     "staff_can_work",
     "timeline_record",
     "transaction_record_recovery",
