@@ -138,7 +138,8 @@ class FreezeRequestForm(forms.Form):
         opens, closes = data.get("distribution_opens_on"), data.get("distribution_closes_on")
         if opens and closes and closes < opens:
             self.add_error(
-                "distribution_closes_on", _("申請期間の終了日は開始日以降の日付を入力してください。")
+                "distribution_closes_on",
+                _("申請期間の終了日は開始日以降の日付を入力してください。"),
             )
         if (opens or closes) and not data.get("notice_published_on"):
             self.add_error(

@@ -378,9 +378,7 @@ class FraudForm(forms.Form):
     """Step: the warning signs a teller listens for, and how a deceived customer was approached
     (docs/domain.md §9, §10). A "yes" opens the transfer-fraud path and flags the case."""
 
-    sign_atm_call = _yes_no(
-        _("電話でATMの操作を指示されましたか（ATMで還付金は受け取れません）")
-    )
+    sign_atm_call = _yes_no(_("電話でATMの操作を指示されましたか（ATMで還付金は受け取れません）"))
     sign_home_visit = _yes_no(_("自宅に来た者にカードを渡した、またはすり替えられましたか"))
     sign_pin_asked = _yes_no(_("警察官・銀行員を名乗る者から暗証番号を聞かれましたか"))
     fraud_approach = forms.ChoiceField(
@@ -388,15 +386,14 @@ class FraudForm(forms.Form):
         choices=[("", _("振込の被害はない")), *FraudApproach.choices],
         required=False,
     )
-    fraud_approach_note = forms.CharField(
-        label=_("手口の詳細"), max_length=200, required=False
-    )
+    fraud_approach_note = forms.CharField(label=_("手口の詳細"), max_length=200, required=False)
 
     def clean(self):
         data = super().clean()
-        if data.get("fraud_approach") == FraudApproach.OTHER and not data.get(
-            "fraud_approach_note", ""
-        ).strip():
+        if (
+            data.get("fraud_approach") == FraudApproach.OTHER
+            and not data.get("fraud_approach_note", "").strip()
+        ):
             self.add_error("fraud_approach_note", _("「その他」の場合は手口を入力してください。"))
         return data
 

@@ -142,7 +142,10 @@ def actions_propose(*, case: Case) -> list[ProtectiveAction]:
             if kind not in proposed_kinds:
                 wanted.add((None, kind))
                 ProtectiveAction.objects.get_or_create(
-                    case=case, item=None, kind=kind, defaults={"limit_yen": _limit_yen(kind, policy)}
+                    case=case,
+                    item=None,
+                    kind=kind,
+                    defaults={"limit_yen": _limit_yen(kind, policy)},
                 )
     for action in ProtectiveAction.objects.filter(case=case, status=ActionStatus.PROPOSED):
         if (action.item_id, action.kind) not in wanted:

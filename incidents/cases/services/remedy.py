@@ -78,7 +78,9 @@ def case_save_fraud(
         if signs or values.get("fraud_approach"):
             _open_transfer_fraud(case=current, user=user)
         if flag_now:
-            labels = [str(in_bank_language(Case._meta.get_field(name).verbose_name)) for name in signs]
+            labels = [
+                str(in_bank_language(Case._meta.get_field(name).verbose_name)) for name in signs
+            ]
             timeline_record(
                 case=current,
                 actor=user,
