@@ -23,13 +23,13 @@ from compensation.rules.vocab import (
     ITEM_KIND_LABELS,
     ITEM_KINDS,
     LOST_KINDS,
-    UNLIMITED_KINDS,
     MAX_DAYS,
     MAX_YEN,
     PASSBOOK_KINDS,
     RULES_VERSION,
     TAKEN_BY_LABELS,
     TAKEN_BY_VALUES,
+    UNLIMITED_KINDS,
 )
 
 DEFAULT_POLICY = Policy()

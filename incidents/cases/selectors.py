@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from incidents.cases.protection import elderly_policy_for
 from incidents.cases.checklist import CARD_QUESTIONS, ONLINE_BANKING_FACTORS, PASSBOOK_QUESTIONS
+from incidents.cases.protection import elderly_policy_for
 from incidents.models import (
     Case,
     ProtectiveAction,

@@ -39,16 +39,16 @@ from incidents.models.people import (
     CaseNumberCounter,
     User,
 )
-from incidents.models.remedy import (
-    FreezeRequest,
-    ProtectionPolicy,
-)
 from incidents.models.records import (
     AccessRefusal,
     CaseAccess,
     CaseEdit,
     IntakeAutosave,
     TimelineEvent,
+)
+from incidents.models.remedy import (
+    FreezeRequest,
+    ProtectionPolicy,
 )
 
 if TYPE_CHECKING:

@@ -61,8 +61,8 @@ from incidents.cases.services.transactions import (
 __all__ = [
     "FRAUD_FIELDS",
     "FREEZE_FIELDS",
-    "SIGN_FIELDS",
     "ITEM_FIELDS",
+    "SIGN_FIELDS",
     "TRANSACTION_FIELDS",
     "AssignmentError",
     "BranchNotFoundError",
