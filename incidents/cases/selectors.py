@@ -67,7 +67,8 @@ def case_has_money_items(case: Case) -> bool:
 def case_fraud_step_applies(case: Case) -> bool:
     """Whether the intake asks the transfer-fraud step: a transfer-fraud item, a customer of the
     protection policy's age (docs/domain.md §10), or answers already given."""
-    if any(item.kind == ItemKind.TRANSFER_FRAUD for item in case.items.all()):
+    # Read afresh: the step after a save of the items must see the items just saved.
+    if ReportedItem.objects.filter(case_id=case.pk, kind=ItemKind.TRANSFER_FRAUD).exists():
         return True
     if case.fraud_approach or case.supervisor_flagged:
         return True
