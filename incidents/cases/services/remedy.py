@@ -24,6 +24,12 @@ from incidents.models.choices import (
 
 # The warning signs of docs/domain.md §10: a "yes" to any opens the transfer-fraud path.
 SIGN_FIELDS = ("sign_atm_call", "sign_home_visit", "sign_pin_asked")
+# How the timeline, the bank's record, names each sign.
+SIGN_RECORD = {
+    "sign_atm_call": "電話でATMの操作を指示された",
+    "sign_home_visit": "自宅に来た者にカードを渡した・すり替えられた",
+    "sign_pin_asked": "警察官・銀行員を名乗る者に暗証番号を聞かれた",
+}
 FRAUD_FIELDS = ("fraud_approach", "fraud_approach_note", *SIGN_FIELDS)
 FREEZE_FIELDS = (
     "payee_bank",
@@ -78,9 +84,7 @@ def case_save_fraud(
         if signs or values.get("fraud_approach"):
             _open_transfer_fraud(case=current, user=user)
         if flag_now:
-            labels = [
-                str(in_bank_language(Case._meta.get_field(name).verbose_name)) for name in signs
-            ]
+            labels = [SIGN_RECORD[name] for name in signs]
             timeline_record(
                 case=current,
                 actor=user,
