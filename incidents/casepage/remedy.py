@@ -78,8 +78,12 @@ def case_freeze_requests(request: AuthedRequest, pk: int) -> HttpResponse:
                 return redirect("incidents:case_freeze_requests", pk=case.pk)
     elif may_record:
         editing = None
-        if request.GET.get("edit", "").isdigit():
-            editing = by_id.get(int(request.GET["edit"]))
+        wanted = request.GET.get("edit", "")
+        if wanted:
+            # Only ASCII digits name a request (a superscript "²" is a digit to str.isdigit).
+            if not (wanted.isascii() and wanted.isdigit()):
+                raise Http404
+            editing = by_id.get(int(wanted))
             if editing is None:
                 raise Http404
         form = FreezeRequestForm(initial=_initial(case, editing))
