@@ -11,7 +11,7 @@ from incidents.cases.signals import (
     case_submitted,
     remedy_changed,
 )
-from incidents.deadlines.remedy import deadlines_on_remedy_changed
+from incidents.deadlines.remedy import deadlines_on_remedy_changed, remedy_notify_flagged
 
 
 @receiver(case_submitted, dispatch_uid="incidents.deadlines.case_submitted")
@@ -40,5 +40,7 @@ def remedy_deadlines_when_freeze_recorded(sender, case, user=None, **kwargs) -> 
 
 @receiver(case_submitted, dispatch_uid="incidents.deadlines.remedy_on_submitted")
 def remedy_deadlines_when_submitted(sender, case, user=None, **kwargs) -> None:
-    """Freeze requests recorded during the intake start their deadlines once the case is taken."""
+    """Freeze requests recorded during the intake start their deadlines once the case is taken;
+    a case flagged by a warning sign is brought to the supervisors."""
     deadlines_on_remedy_changed(case=case, user=user)
+    remedy_notify_flagged(case=case)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from incidents.cases.services.timeline import bank_language
 from incidents.deadlines.calendar import BusinessCalendar
 from incidents.deadlines.lifecycle import deadline_cancel, deadline_meet, deadline_open
+from incidents.deadlines.notices import _branch_users
 from incidents.deadlines.policies import policy_for
 from incidents.models import Case, Deadline, User
 from incidents.models.choices import (
@@ -20,6 +21,8 @@ from incidents.models.choices import (
     FreezeAnswer,
     Role,
 )
+from notifications.choices import NotificationKind
+from notifications.services import notification_create
 
 OWED_CASE_STATUSES = (
     CaseStatus.PRELIMINARY,
@@ -104,3 +107,27 @@ def deadlines_on_remedy_changed(*, case: Case, user: User | None) -> list[Deadli
         if application is not None:
             opened.append(application)
     return opened
+
+
+def remedy_notify_flagged(*, case: Case) -> int:
+    """A case flagged by a warning sign was taken: tell the branch's supervisors, once each."""
+    if not case.supervisor_flagged or case.is_draft:
+        return 0
+    sent = 0
+    for user in _branch_users(case.branch_id, (Role.SUPERVISOR,)):
+        with translation.override(user.language):
+            notification_create(
+                recipient=user,
+                kind=NotificationKind.INFO,
+                title=_("役席の確認が必要：%(number)s") % {"number": case.number},
+                body=_(
+                    "受付番号 %(number)s（%(branch)s）で、お客さまから詐欺の兆候となる出来事が"
+                    "聞き取られました。振り込め詐欺等の被害として内容を確認してください。"
+                )
+                % {"number": case.number, "branch": case.branch.name},
+                url=case.get_absolute_url(),
+                link_label=case.number or "",
+                dedupe_key=f"case:{case.pk}:flagged:{user.pk}",
+            )
+        sent += 1
+    return sent

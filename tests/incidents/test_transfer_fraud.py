@@ -336,3 +336,15 @@ def test_a_published_period_reminds_the_owner_a_week_before_it_closes(teller):
     )
     owed = Deadline.objects.filter(case=case, kind="remedy_application", state="open")
     assert [d.due_at for d in owed] == [jst(D(2030, 3, 15), 15)]
+
+
+def test_a_flagged_case_is_brought_to_the_branchs_supervisors_once_taken(teller, supervisor):
+    from notifications.models import Notification
+
+    case = factories.transfer_fraud_case(teller)  # a refund scam: the ATM call was a "yes"
+    notices = Notification.objects.filter(
+        recipient=supervisor, title__startswith="役席の確認が必要"
+    )
+    assert [n.url for n in notices] == [case.get_absolute_url()]
+    calm = factories.transfer_fraud_case(teller, approach="romance")
+    assert not Notification.objects.filter(url=calm.get_absolute_url(), kind="info").exists()
