@@ -12,7 +12,7 @@ from django.db.models import CharField, Count, F, Func, IntegerField, Sum, Value
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Case, UnauthorizedTransaction, User
+from incidents.models import Case, User
 from incidents.models.choices import CaseStatus
 from incidents.models.querysets import VIEW
 
@@ -78,17 +78,14 @@ def age_band_figures(
     )
     if branch_id is not None:
         cases = cases.filter(branch_id=branch_id)
-    counts = {
-        row["band"]: row["cases"]
-        for row in cases.annotate(band=_band()).values("band").annotate(cases=Count("id"))
-    }
-    amounts = {
-        row["band"]: row["amount"]
-        for row in UnauthorizedTransaction.objects.filter(case__in=cases.values("id"))
-        .annotate(band=_band("case__"))
+    # One query: the transactions joined to their cases (a case counted once, however many).
+    rows = list(
+        cases.annotate(band=_band())
         .values("band")
-        .annotate(amount=Sum("amount"))
-    }
+        .annotate(cases=Count("id", distinct=True), amount=Sum("transactions__amount"))
+    )
+    counts = {row["band"]: row["cases"] for row in rows}
+    amounts = {row["band"]: row["amount"] for row in rows}
     return [
         AgeBandRow(band, counts.get(band, 0), int(amounts.get(band) or 0)) for band in AGE_BANDS
     ]
