@@ -31,6 +31,7 @@ from incidents.models import Case
 from incidents.models.choices import (
     MANUAL_DEADLINE_KINDS,
     CaseStatus,
+    ItemKind,
     PoliceStatus,
 )
 from incidents.models.querysets import ASSIGN, PICKUP, STOP, case_permits
@@ -56,6 +57,10 @@ def case_detail_context(request: AuthedRequest, case: Case, **extra) -> dict:
         "recovery_version": case.version,
         "case": case,
         "flagged": case_flagged(case),
+        # From what the page already read (the items are prefetched): no query of its own.
+        "shows_fraud": case.supervisor_flagged
+        or bool(case.fraud_approach)
+        or any(item.kind == ItemKind.TRANSFER_FRAUD for item in case.items.all()),
         "claimed_total": sum(tx.claimed for tx in transactions),
         "checklist_labels": case_checklist_labels(case),
         "events": case.events.select_related("actor"),

@@ -348,3 +348,15 @@ def test_a_flagged_case_is_brought_to_the_branchs_supervisors_once_taken(teller,
     assert [n.url for n in notices] == [case.get_absolute_url()]
     calm = factories.transfer_fraud_case(teller, approach="romance")
     assert not Notification.objects.filter(url=calm.get_absolute_url(), kind="info").exists()
+
+
+def test_the_case_page_shows_the_flag_the_approach_and_the_freeze_requests(teller_client, teller):
+    case = factories.transfer_fraud_case(teller)
+    body = teller_client.get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="supervisor-flag"' in body and "還付金詐欺" in body
+    assert reverse("incidents:case_freeze_requests", args=[case.pk]) in body
+    plain = factories.stolen_card_case(teller)
+    assert (
+        'data-testid="case-fraud"'
+        not in teller_client.get(plain.get_absolute_url()).content.decode()
+    )
