@@ -11,7 +11,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.services import otp_devices_reset
 from incidents.access.roles import role_group_assign
 from incidents.deadlines import deadline_policy_reschedule
-from incidents.models import AccessRefusal, BankClosure, Branch, DeadlinePolicy, User
+from incidents.models import (
+    AccessRefusal,
+    BankClosure,
+    Branch,
+    DeadlinePolicy,
+    ProtectionPolicy,
+    User,
+)
 
 
 @admin.register(Branch)
@@ -113,6 +120,13 @@ class BankClosureAdmin(admin.ModelAdmin):
 
     list_display = ("date", "reason")
     date_hierarchy = "date"
+
+
+@admin.register(ProtectionPolicy)
+class ProtectionPolicyAdmin(admin.ModelAdmin):
+    """The protection of elderly customers by date: the age and the lowered limits (§10)."""
+
+    list_display = ("valid_from", "elderly_age", "atm_limit_yen", "transfer_limit_yen", "note")
 
 
 @admin.register(AccessRefusal)

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from incidents.audit import views as audit
-from incidents.casepage import attachments, detail, followups, merge, receipt
+from incidents.casepage import attachments, detail, followups, merge, receipt, remedy
 from incidents.desk import home, monitoring, queue
 from incidents.desk import search as case_search
 from incidents.intake import views as intake
@@ -56,6 +56,7 @@ urlpatterns = [
         followups.transaction_recovery,
         name="transaction_recovery",
     ),
+    path("cases/<int:pk>/freeze/", remedy.case_freeze_requests, name="case_freeze_requests"),
     path(
         "cases/<int:pk>/attachments/",
         attachments.attachment_upload,

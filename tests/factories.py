@@ -132,3 +132,85 @@ def stamped(case: Case, data: dict | None = None, **fields) -> dict:
     version and a key made for this one rendering (incidents.cases.edits); ``data`` may override."""
     version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
     return {"version": str(version), "edit_key": str(uuid.uuid4()), **(data or {}), **fields}
+
+
+def transfer_fraud_case(
+    teller: User,
+    *,
+    submit: bool = True,
+    approach: str = "refund",
+    transfers=((1_500_000, "みずほ銀行", "渋谷支店", "7654321", "カ）サギショウカイ"),),
+    **customer,
+) -> Case:
+    """A customer deceived into transferring (振り込め詐欺等, docs/domain.md §9): the fraud step
+    answered, the transfers recorded, every proposed stop declined except the freeze request."""
+    case = draft(teller, **customer)
+    day = today() - timedelta(days=1)
+    services.case_save_items(
+        case=case,
+        user=teller,
+        rows=[
+            {
+                "kind": "transfer_fraud",
+                "state": "deceived",
+                "account_branch": "001",
+                "account_number": "1234567",
+                "occurred_on": day,
+                "noticed_on": day,
+            }
+        ],
+    )
+    services.case_save_fraud(
+        case=case,
+        user=teller,
+        step="fraud",
+        fields={
+            "fraud_approach": approach,
+            "fraud_approach_note": "",
+            "sign_atm_call": approach == "refund",
+            "sign_home_visit": False,
+            "sign_pin_asked": False,
+        },
+    )
+    item = case.items.get(kind="transfer_fraud")
+    services.case_save_transactions(
+        case=case,
+        user=teller,
+        rows=[
+            {
+                "item": item.pk,
+                "occurred_at": at(day, 14, n),
+                "account_branch": "001",
+                "account_number": "1234567",
+                "channel": "atm_transfer",
+                "amount": amount,
+                "fee": 0,
+                "interest": 0,
+                "payee_bank": bank,
+                "payee_branch": payee_branch,
+                "payee_account_number": number,
+                "payee_account_name": name,
+            }
+            for n, (amount, bank, payee_branch, number, name) in enumerate(transfers)
+        ],
+    )
+    services.case_update(
+        case=case,
+        user=teller,
+        step="police",
+        fields={
+            "police_status": "filed",
+            "police_station": "丸の内警察署",
+            "police_filed_on": day,
+            "police_receipt_number": "R-2",
+        },
+    )
+    # Left proposed for a draft, to be carried out by a freeze request.
+    pending = case.actions.filter(status=ActionStatus.PROPOSED)
+    if not submit:
+        pending = pending.exclude(kind="receiving_freeze")
+    for action in pending:
+        services.action_decline(action=action, user=teller, reason="お客さまと相談のうえ後日")
+    if submit:
+        case = services.case_submit(case_id=case.pk, user=teller)
+    return case

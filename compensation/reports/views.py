@@ -6,6 +6,7 @@ scope comes from the same rule as every case query (``statistics.report_scope_br
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.http import AuthedRequest
 from compensation.reports import charts
+from compensation.reports.age_bands import age_band_figures
 from compensation.reports.dashboard import dashboard as dashboard_selector
 from compensation.reports.exports import association_table, csv_text, regulator_table
 from compensation.reports.forms import DashboardFilterForm, StatisticsFilterForm
@@ -86,6 +88,12 @@ def statistics(request: AuthedRequest) -> HttpResponse:
             divisor=UNITS[unit],
             chart=_quarter_chart(report, unit),
             query=_query(form),
+            age_bands=age_band_figures(
+                user=request.user,
+                start=report.period.start_at(),
+                end=report.period.end_at(),
+                branch_id=report.branch.pk if report.branch else None,
+            ),
         )
     return render(request, "compensation/reports/statistics.html", context)
 
@@ -150,5 +158,11 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             [(m.short_label, m.median_days) for m in board.months], unit=_("日")
         ),
         "now": timezone.localtime(),
+        "age_bands": age_band_figures(
+            user=request.user,
+            start=timezone.localtime() - datetime.timedelta(days=365),
+            end=timezone.localtime(),
+            branch_id=branch.pk if branch else None,
+        ),
     }
     return render(request, "compensation/reports/dashboard.html", context)

@@ -28,6 +28,7 @@ from compensation.rules.vocab import (
     PASSBOOK_KINDS,
     RULES_VERSION,
     TAKEN_BY_VALUES,
+    UNLIMITED_KINDS,
 )
 
 DEFAULT_POLICY = Policy()
@@ -257,7 +258,7 @@ def _item_states(facts: Facts, policy: Policy) -> dict[str, _ItemState]:
         elif fault != suggested:
             because = _GENERIC_BECAUSE[fault]  # a confirmed fault the checklist does not show
         limit_phrase = ""  # empty while the two-year limit is kept
-        if kind != "counterfeit_card":
+        if kind not in UNLIMITED_KINDS:
             base = item.occurred_on or first_dates.get(item_id)
             if base is not None:
                 end = two_years_after(base)
@@ -302,13 +303,18 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
     window_start, before_window, before_window_refusal, window_summary = _window(
         notified_on, policy.window_days, facts.unavoidable_days
     )
-    # The window is shown unless every transaction (or, with none, every item) is counterfeit.
+    # The window is shown unless every transaction (or, with none, every item) is counterfeit or
+    # the customer's own transfer.
     if facts.transactions:
         window_applies = False
+        counterfeit_seen = any(
+            states[tx.item].kind == "counterfeit_card" for tx in facts.transactions
+        )
     else:
         window_applies = not facts.items or any(
-            s.kind != "counterfeit_card" for s in states.values()
+            s.kind not in UNLIMITED_KINDS for s in states.values()
         )
+        counterfeit_seen = any(s.kind == "counterfeit_card" for s in states.values())
 
     corporate = facts.customer_type == "corporate"
     bank_at_fault = facts.bank_at_fault
@@ -328,7 +334,7 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
         claimed = tx.amount + tx.fee + tx.interest
         claimed_total += claimed
 
-        if kind == "counterfeit_card":
+        if kind in UNLIMITED_KINDS:
             early = late = False
         else:
             window_applies = True
@@ -338,7 +344,11 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
 
         rate: int | None
         status = "decided"
-        if corporate or kind in LOST_KINDS:
+        if kind == "customer_transfer":
+            # Outside the Act whoever the customer is: said in words, with the Remedy Act.
+            covered = False
+            rate, reasons = 0, [w.CUSTOMER_TRANSFER]
+        elif corporate or kind in LOST_KINDS:
             status = "review"
             rate = None
             reasons = [w.CORPORATE if corporate else w.LOST[kind]]
@@ -425,7 +435,13 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
         outcome = "partial"
     total = None if pending or review else compensation_total
 
-    summary = [window_summary if window_applies else w.NO_WINDOW]
+    summary = []
+    if window_applies:
+        summary.append(window_summary)
+    elif counterfeit_seen:
+        summary.append(w.NO_WINDOW)
+    if any(state.kind == "customer_transfer" for state in states.values()):
+        summary.append(w.REMEDY_ACT)
     for state in states.values():
         if state.limit_phrase:
             summary.append(w.summary_limit(ITEM_KIND_LABELS[state.kind], state.limit_phrase))

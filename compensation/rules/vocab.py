@@ -51,6 +51,9 @@ ITEM_KINDS: tuple[str, ...] = (
     "stolen_passbook",
     "lost_passbook",
     "online_banking",
+    # A transfer the customer made themselves, deceived (振り込め詐欺等): outside the Act, always
+    # refused with the Remedy Act named (docs/domain.md §9).
+    "customer_transfer",
 )
 
 FAULTS: tuple[str, ...] = ("none", "negligence", "gross_negligence", "intent")
@@ -99,6 +102,8 @@ STATUSES: tuple[str, ...] = ("decided", "pending", "review")
 CARD_KINDS = frozenset({"counterfeit_card", "stolen_card", "lost_card"})
 PASSBOOK_KINDS = frozenset({"stolen_passbook", "lost_passbook"})
 LOST_KINDS = frozenset({"lost_card", "lost_passbook"})
+# Kinds without the 30-day window and the two-year limit (nothing of theirs is ever "late").
+UNLIMITED_KINDS = frozenset({"counterfeit_card", "customer_transfer"})
 
 # Relations whose withdrawals the bank does not owe (docs/domain.md §4.3.4); "other" is not one.
 EXCLUDED_TAKERS = frozenset(
@@ -116,6 +121,7 @@ ITEM_KIND_LABELS: dict[str, str] = {
     "stolen_passbook": "盗難通帳（証書）",
     "lost_passbook": "紛失通帳（証書）",
     "online_banking": "インターネットバンキング",
+    "customer_transfer": "振り込め詐欺等によるお客さまご自身のお振込み",
 }
 ITEM_KIND_LABELS = labelled("item_kind", ITEM_KIND_LABELS)
 

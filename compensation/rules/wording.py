@@ -264,6 +264,20 @@ def summary_window(window_phrase: str) -> str:
 NO_WINDOW: str = Phrase(
     "偽造カードによる被害のため、補償の対象期間に制限はありません。", "no_window"
 )
+# A transfer the customer made themselves (docs/domain.md §9): a reason, never a silent 0 yen.
+CUSTOMER_TRANSFER: str = Phrase(
+    "お客さまご自身が（だまされて）行ったお振込みのため、預金者保護法による補償の対象外です。"
+    "振り込め詐欺救済法により、振込先の口座に残っている資金から"
+    "被害回復分配金が支払われる場合があります。",
+    "customer_transfer",
+)
+REMEDY_ACT: str = Phrase(
+    "お客さまご自身が行ったお振込みは、預金者保護法（盗難・偽造カード等による被害の補償）の"
+    "対象ではありません。振り込め詐欺救済法に基づき、当行から振込先の金融機関へ口座の凍結を"
+    "依頼します。預金保険機構の公告する申請期間内にお申し出いただくと、"
+    "振込先の口座に残る資金から被害額に応じて分配金が支払われる場合があります。",
+    "remedy_act",
+)
 
 
 def summary_limit(kind_label: str, phrase: str) -> str:

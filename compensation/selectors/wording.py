@@ -24,6 +24,7 @@ ITEM_KINDS = {
     "stolen_passbook": gettext_lazy("盗難通帳（証書）"),
     "lost_passbook": gettext_lazy("紛失通帳（証書）"),
     "online_banking": gettext_lazy("インターネットバンキング"),
+    "customer_transfer": gettext_lazy("振り込め詐欺等によるお客さまご自身のお振込み"),
 }
 FAULTS = {
     "none": gettext_lazy("過失なし"),
@@ -331,6 +332,17 @@ PHRASES: dict[str, Callable[..., str]] = {
         _("補償の対象は、%(window)s以降のお取引です。") % {"window": staff_words(phrase)}
     ),
     "no_window": lambda: _("偽造カードによる被害のため、補償の対象期間に制限はありません。"),
+    "customer_transfer": lambda: _(
+        "お客さまご自身が（だまされて）行ったお振込みのため、預金者保護法による補償の対象外です。"
+        "振り込め詐欺救済法により、振込先の口座に残っている資金から"
+        "被害回復分配金が支払われる場合があります。"
+    ),
+    "remedy_act": lambda: _(
+        "お客さまご自身が行ったお振込みは、預金者保護法（盗難・偽造カード等による被害の補償）の"
+        "対象ではありません。振り込め詐欺救済法に基づき、当行から振込先の金融機関へ口座の凍結を"
+        "依頼します。預金保険機構の公告する申請期間内にお申し出いただくと、"
+        "振込先の口座に残る資金から被害額に応じて分配金が支払われる場合があります。"
+    ),
     "summary_limit": lambda kind_label, phrase: (
         _("%(kind)sについては、%(phrase)sのため、補償の対象外です。")
         % {"kind": staff_words(kind_label), "phrase": staff_words(phrase)}

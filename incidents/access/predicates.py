@@ -63,6 +63,11 @@ def can_follow_up(user: Any, case: Case) -> bool:
     return is_branch_staff_of(user, case) and case.status in OPEN_STATUSES
 
 
+def can_request_freeze(user: Any, case: Case) -> bool:
+    """The case's branch records freeze requests to receiving banks, from the intake on."""
+    return is_branch_staff_of(user, case) and (case.is_draft or case.status in OPEN_STATUSES)
+
+
 def can_record_recovery(user: Any, case: Case) -> bool:
     """The case's own branch records money that came back, once the case is submitted."""
     return is_branch_staff_of(user, case) and case.status not in (

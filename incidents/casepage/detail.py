@@ -42,6 +42,7 @@ from incidents.models import Attachment, Case, CaseMerge, Deadline, TimelineEven
 from incidents.models.choices import (
     MANUAL_DEADLINE_KINDS,
     CaseStatus,
+    ItemKind,
     PoliceStatus,
 )
 from incidents.models.querysets import ASSIGN, PICKUP, STOP, case_permits
@@ -134,6 +135,10 @@ def case_detail_context(request: AuthedRequest, case: Case, **extra) -> dict:
         "recovery_version": case.version,
         "case": case,
         "flagged": case_flagged(case),
+        # From what the page already read (the items are prefetched): no query of its own.
+        "shows_fraud": case.supervisor_flagged
+        or bool(case.fraud_approach)
+        or any(item.kind == ItemKind.TRANSFER_FRAUD for item in case.items.all()),
         "claimed_total": sum(tx.claimed for tx in transactions),
         "checklist_labels": case_checklist_labels(case),
         # The customer's follow-ups are the receipt's; the page shows the deadlines behind them.

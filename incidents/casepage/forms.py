@@ -5,13 +5,18 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from incidents.cases.fields import _date_field
+from incidents.cases.fields import DATE_FORMATS, DATE_WIDGET, _date_field, _datetime_field
 from incidents.cases.validators import (
+    BoundedDateField,
+    KatakanaField,
     YenField,
+    account_number_field,
     normalize_width,
+    validate_not_future,
 )
 from incidents.models.choices import (
     AttachmentKind,
+    FreezeAnswer,
 )
 
 
@@ -96,3 +101,48 @@ class AttachmentForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
     note = forms.CharField(label=_("備考"), max_length=200, required=False)
+
+
+def _period_date(label) -> forms.DateField:
+    # The Deposit Insurance Corporation's dates may lie ahead: in range, but not "not future".
+    return BoundedDateField(
+        label=label,
+        required=False,
+        widget=DATE_WIDGET,
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": _("日付を正しく入力してください（例：2026/04/01）。")},
+    )
+
+
+class FreezeRequestForm(forms.Form):
+    """Our request to a receiving bank to freeze an account, its answer and the public notices
+    (docs/domain.md §9)."""
+
+    request_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    payee_bank = forms.CharField(label=_("振込先金融機関"), max_length=60)
+    payee_branch = forms.CharField(label=_("振込先支店"), max_length=60)
+    payee_account_number = account_number_field(label=_("振込先口座番号"))
+    payee_account_name = KatakanaField(
+        label=_("振込先口座名義（カナ）"), max_length=80, required=False
+    )
+    requested_at = _datetime_field(_("依頼日時"), validators=[validate_not_future])
+    contact_name = forms.CharField(label=_("先方の担当者"), max_length=80)
+    answer = forms.ChoiceField(label=_("先方の回答"), choices=FreezeAnswer.choices)
+    answer_note = forms.CharField(label=_("回答の内容"), max_length=200, required=False)
+    notice_published_on = _period_date(_("失権公告の日（預金保険機構）"))
+    distribution_opens_on = _period_date(_("分配金の申請期間（開始）"))
+    distribution_closes_on = _period_date(_("分配金の申請期間（終了）"))
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("distribution_opens_on"), data.get("distribution_closes_on")
+        if opens and closes and closes < opens:
+            self.add_error(
+                "distribution_closes_on",
+                _("申請期間の終了日は開始日以降の日付を入力してください。"),
+            )
+        if (opens or closes) and not data.get("notice_published_on"):
+            self.add_error(
+                "notice_published_on", _("申請期間を記録するときは失権公告の日も入力してください。")
+            )
+        return data

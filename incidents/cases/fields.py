@@ -73,4 +73,10 @@ class PhoneField(forms.CharField):
             )
 
 
-MONEY_KINDS = (ItemKind.CASH_CARD, ItemKind.PASSBOOK, ItemKind.SEAL, ItemKind.ONLINE_BANKING)
+MONEY_KINDS = (
+    ItemKind.CASH_CARD,
+    ItemKind.PASSBOOK,
+    ItemKind.SEAL,
+    ItemKind.ONLINE_BANKING,
+    ItemKind.TRANSFER_FRAUD,  # the account the customer transferred from
+)

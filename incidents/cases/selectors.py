@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from incidents.access.predicates import may_merge
 from incidents.cases.checklist import CARD_QUESTIONS, ONLINE_BANKING_FACTORS, PASSBOOK_QUESTIONS
 from incidents.cases.merge_rules import DUPLICATE_STATUSES, SURVIVOR_STATUSES, same_customer
+from incidents.cases.protection import elderly_policy_for
 from incidents.models import (
     Case,
     CaseMerge,
@@ -101,6 +102,17 @@ def case_has_money_items(case: Case) -> bool:
     return any(item.rules_kind for item in case.items.all())
 
 
+def case_fraud_step_applies(case: Case) -> bool:
+    """Whether the intake asks the transfer-fraud step: a transfer-fraud item, a customer of the
+    protection policy's age (docs/domain.md §10), or answers already given."""
+    # Read afresh: the step after a save of the items must see the items just saved.
+    if ReportedItem.objects.filter(case_id=case.pk, kind=ItemKind.TRANSFER_FRAUD).exists():
+        return True
+    if case.fraud_approach or case.supervisor_flagged:
+        return True
+    return elderly_policy_for(case) is not None
+
+
 def case_submission_problems(case: Case) -> list[str]:
     """Why a draft cannot be submitted yet, in words a teller understands; empty when it can."""
     problems = []
@@ -115,6 +127,8 @@ def case_submission_problems(case: Case) -> list[str]:
             _("「%(action)s」を実施済または見送り（理由付き）として記録してください。")
             % {"action": action.get_kind_display()}
         )
+    if any(item.kind == ItemKind.TRANSFER_FRAUD for item in items) and not case.fraud_approach:
+        problems.append(_("振り込め詐欺等の被害の手口を選んでください。"))
     if not case.police_status:
         problems.append(_("警察への届出の状況を入力してください。"))
     return problems

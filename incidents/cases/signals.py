@@ -9,3 +9,5 @@ case_submitted = Signal()
 case_status_changed = Signal()
 # Sent whenever case data that the compensation rules read has changed, with case and user.
 case_changed = Signal()
+# Sent after a freeze request to a receiving bank was recorded or changed, with case and user.
+remedy_changed = Signal()

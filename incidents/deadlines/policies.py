@@ -56,6 +56,25 @@ POLICY_DEFAULTS: dict[str, dict] = {
         "escalate_after": timedelta(0),
         "re_escalate_after": DAY,
     },
+    # The receiving bank's answer to a freeze request, asked again after two business days.
+    DeadlineKind.FREEZE_FOLLOW_UP: {
+        "counting": DeadlineCounting.BUSINESS_DAYS,
+        "days": 2,
+        "due_time": time(15, 0),
+        "remind_before": 4 * HOUR,
+        "escalate_after": timedelta(0),
+        "re_escalate_after": DAY,
+    },
+    # Due on the application period's last business day (its dates are recorded, not counted);
+    # ``days`` is unused but the table's constraint wants one. The owner hears a week before.
+    DeadlineKind.REMEDY_APPLICATION: {
+        "counting": DeadlineCounting.CALENDAR_DAYS,
+        "days": 30,
+        "due_time": time(15, 0),
+        "remind_before": 7 * DAY,
+        "escalate_after": timedelta(0),
+        "re_escalate_after": 2 * DAY,
+    },
 }
 
 LAST_ESCALATION_LEVEL = 2

@@ -34,6 +34,7 @@ from incidents.models.choices import (
     ActionStatus,
     Channel,
     CustomerType,
+    FraudApproach,
     IdDocumentKind,
     ItemKind,
     ItemState,
@@ -251,6 +252,8 @@ class TransactionForm(forms.Form):
             TransactionChannel.COUNTER_WITHDRAWAL,
         },
         ItemKind.ONLINE_BANKING: {TransactionChannel.ONLINE_TRANSFER},
+        # The transfers the deceived customer made themselves, to any bank (docs/domain.md §9).
+        ItemKind.TRANSFER_FRAUD: set(TRANSFER_CHANNELS),
     }
 
     def __init__(self, *args, items: Sequence[ReportedItem] = (), **kwargs):
@@ -356,6 +359,43 @@ class ChecklistForm(forms.Form):
             field_of(self, "common", forms.ChoiceField).choices = COMMON_QUESTIONS
         else:
             del self.fields["common"]
+
+
+YES_NO = [(True, _("はい")), (False, _("いいえ"))]
+
+
+def _yes_no(label) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value in (True, "True"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("「はい」か「いいえ」を選んでください。")},
+    )
+
+
+class FraudForm(forms.Form):
+    """Step: the warning signs a teller listens for, and how a deceived customer was approached
+    (docs/domain.md §9, §10). A "yes" opens the transfer-fraud path and flags the case."""
+
+    sign_atm_call = _yes_no(_("電話でATMの操作を指示されましたか（ATMで還付金は受け取れません）"))
+    sign_home_visit = _yes_no(_("自宅に来た者にカードを渡した、またはすり替えられましたか"))
+    sign_pin_asked = _yes_no(_("警察官・銀行員を名乗る者から暗証番号を聞かれましたか"))
+    fraud_approach = forms.ChoiceField(
+        label=_("だまされて振り込んだ場合の手口"),
+        choices=[("", _("振込の被害はない")), *FraudApproach.choices],
+        required=False,
+    )
+    fraud_approach_note = forms.CharField(label=_("手口の詳細"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("fraud_approach") == FraudApproach.OTHER
+            and not data.get("fraud_approach_note", "").strip()
+        ):
+            self.add_error("fraud_approach_note", _("「その他」の場合は手口を入力してください。"))
+        return data
 
 
 class SubmitForm(forms.Form):

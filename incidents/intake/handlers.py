@@ -22,6 +22,7 @@ from incidents.intake.autosave import intake_autosave_discard
 from incidents.intake.forms import (
     ChecklistForm,
     CustomerForm,
+    FraudForm,
     PoliceForm,
     ReporterForm,
     StopForm,
@@ -74,7 +75,7 @@ def _guarded(request: AuthedRequest, case: Case, step: str, write, newer) -> Htt
     return _go_on(request, case, step)
 
 
-def _simple_step(form_class, slug):
+def _simple_step(form_class, slug, save=services.case_update):
     fields = tuple(form_class.base_fields)  # the step saves exactly the fields its form has
 
     def handler(request, case, data):
@@ -85,7 +86,7 @@ def _simple_step(form_class, slug):
                     request,
                     case,
                     slug,
-                    lambda stamp: services.case_update(
+                    lambda stamp: save(
                         case=case,
                         user=request.user,
                         step=slug,
@@ -312,8 +313,9 @@ def _review_step(request, case, data=None):
 
 STEP_HANDLERS = {
     "reporter": _simple_step(ReporterForm, "reporter"),
-    "customer": _simple_step(CustomerForm, "customer"),
+    "customer": _simple_step(CustomerForm, "customer", services.case_save_customer),
     "items": _items_step,
+    "fraud": _simple_step(FraudForm, "fraud", services.case_save_fraud),
     "stops": _stops_step,
     "transactions": _transactions_step,
     "police": _simple_step(PoliceForm, "police"),

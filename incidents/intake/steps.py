@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
-from incidents.cases.selectors import case_applicable_checklist, case_has_money_items
+from incidents.cases.selectors import (
+    case_applicable_checklist,
+    case_fraud_step_applies,
+    case_has_money_items,
+)
 from incidents.models import Case
 
 if TYPE_CHECKING:
@@ -26,6 +30,7 @@ ALL_STEPS = (
     Step("reporter", _("届出人・受付方法")),
     Step("customer", _("お客さま")),
     Step("items", _("届出の対象")),
+    Step("fraud", _("詐欺被害の確認")),
     Step("stops", _("即時措置")),
     Step("transactions", _("被害取引")),
     Step("police", _("警察への届出")),
@@ -38,7 +43,7 @@ STEP_SLUGS = tuple(step.slug for step in ALL_STEPS)
 # after-hours call has only what the phone call gave) on the case page, with the same forms. The
 # notification time and the submission are history, and stops are carried out on the stops page.
 NOT_AFTER_SUBMISSION = ("reporter", "review")
-CORRECTABLE = ("customer", "items", "transactions", "police", "checklist")
+CORRECTABLE = ("customer", "items", "fraud", "transactions", "police", "checklist")
 
 
 def steps_for(case: Case | None) -> list[Step]:
@@ -49,6 +54,8 @@ def steps_for(case: Case | None) -> list[Step]:
     steps = []
     for step in ALL_STEPS:
         if not case.is_draft and step.slug in NOT_AFTER_SUBMISSION:
+            continue
+        if step.slug == "fraud" and not case_fraud_step_applies(case):
             continue
         if step.slug == "stops" and items and not case.actions.exists():
             continue

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("incidents", "0017_search_keys_and_case_merge"),
+        ("incidents", "0019_transfer_fraud_and_elderly"),
     ]
 
     operations = [

@@ -47,6 +47,10 @@ from incidents.models.records import (
     IntakeAutosave,
     TimelineEvent,
 )
+from incidents.models.remedy import (
+    FreezeRequest,
+    ProtectionPolicy,
+)
 
 if TYPE_CHECKING:
     from pghistory.models import Event
@@ -80,7 +84,9 @@ __all__ = [
     "CaseNumberCounter",
     "Deadline",
     "DeadlinePolicy",
+    "FreezeRequest",
     "IntakeAutosave",
+    "ProtectionPolicy",
     "ProtectiveAction",
     "ReportedItem",
     "TimelineEvent",

@@ -21,6 +21,7 @@ from incidents.models.choices import (
     CaseStatus,
     Channel,
     CustomerType,
+    FraudApproach,
     PoliceStatus,
     ReporterRelation,
 )
@@ -136,6 +137,21 @@ class Case(models.Model):
         models.CharField(max_length=40), verbose_name=_("IB利用状況"), default=list, blank=True
     )
     circumstances_note = models.TextField(_("状況（自由記述）"), blank=True)
+
+    # Transfer fraud (振り込め詐欺等, docs/domain.md §9) and the warning signs a teller listens for
+    # (docs/domain.md §10): a "yes" opens the transfer-fraud path and flags the case.
+    fraud_approach = models.CharField(
+        _("詐欺の手口"), max_length=20, choices=FraudApproach.choices, blank=True
+    )
+    fraud_approach_note = models.CharField(_("手口の詳細"), max_length=200, blank=True)
+    sign_atm_call = models.BooleanField(_("電話でATMの操作を指示された"), default=False)
+    sign_home_visit = models.BooleanField(
+        _("自宅に来た者にカードを渡した・すり替えられた"), default=False
+    )
+    sign_pin_asked = models.BooleanField(
+        _("警察官・銀行員を名乗る者に暗証番号を聞かれた"), default=False
+    )
+    supervisor_flagged = models.BooleanField(_("役席の確認が必要"), default=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -72,6 +72,8 @@ class ItemKind(models.TextChoices):
     SEAL = "seal", _("届出印")
     ONLINE_BANKING = "online_banking", _("インターネットバンキング")
     ID_DOCUMENT = "id_document", _("本人確認書類")
+    # The customer transferred the money themselves, deceived (docs/domain.md §9).
+    TRANSFER_FRAUD = "transfer_fraud", _("振り込め詐欺等の被害")
 
 
 class ItemState(models.TextChoices):
@@ -81,6 +83,7 @@ class ItemState(models.TextChoices):
     LOST = "lost", _("紛失")
     COUNTERFEIT = "counterfeit", _("偽造・変造（スキミング）")
     CREDENTIALS_STOLEN = "credentials_stolen", _("ID・パスワード等の盗取")
+    DECEIVED = "deceived", _("だまされて振込")
 
 
 STATES_BY_KIND = {
@@ -89,7 +92,29 @@ STATES_BY_KIND = {
     ItemKind.SEAL: (ItemState.STOLEN, ItemState.LOST),
     ItemKind.ONLINE_BANKING: (ItemState.CREDENTIALS_STOLEN,),
     ItemKind.ID_DOCUMENT: (ItemState.STOLEN, ItemState.LOST),
+    ItemKind.TRANSFER_FRAUD: (ItemState.DECEIVED,),
 }
+
+
+class FraudApproach(models.TextChoices):
+    """How a deceived customer was approached (docs/domain.md §9)."""
+
+    ORE_ORE = "ore_ore", _("オレオレ詐欺")
+    REFUND = "refund", _("還付金詐欺")
+    FICTITIOUS_BILL = "fictitious_bill", _("架空請求")
+    LOAN_GUARANTEE = "loan_guarantee", _("融資保証金")
+    SNS_INVESTMENT = "sns_investment", _("SNS投資詐欺")
+    ROMANCE = "romance", _("ロマンス詐欺")
+    OTHER = "other", _("その他")
+
+
+class FreezeAnswer(models.TextChoices):
+    """The receiving bank's answer to our request to freeze an account (docs/domain.md §9)."""
+
+    PENDING = "pending", _("回答待ち")
+    FROZEN = "frozen", _("凍結済み")
+    ALREADY_FROZEN = "already_frozen", _("既に凍結済み")
+    REFUSED = "refused", _("凍結できない")
 
 
 class IdDocumentKind(models.TextChoices):
@@ -112,6 +137,10 @@ class ActionKind(models.TextChoices):
     SEAL_CHANGE = "seal_change", _("改印")
     IB_SUSPEND = "ib_suspend", _("IB利用停止（振込機能停止）")
     IB_RESET = "ib_reset", _("IBのID・パスワード再設定")
+    # Transfer fraud and elderly customers (docs/domain.md §9, §10).
+    RECEIVING_FREEZE = "receiving_freeze", _("振込先口座の凍結依頼")
+    TRANSFER_LIMIT = "transfer_limit", _("振込限度額の引下げ")
+    ATM_LIMIT = "atm_limit", _("ATM利用限度額の引下げ")
 
 
 # Stops the monitoring center carries out at once on a call; the rest waits for the branch.
@@ -134,9 +163,14 @@ class TransactionChannel(models.TextChoices):
     DEBIT_PURCHASE = "debit_purchase", _("デビット利用")
     COUNTER_WITHDRAWAL = "counter_withdrawal", _("窓口払戻し")
     ONLINE_TRANSFER = "online_transfer", _("IB振込")
+    COUNTER_TRANSFER = "counter_transfer", _("窓口振込")
 
 
-TRANSFER_CHANNELS = (TransactionChannel.ATM_TRANSFER, TransactionChannel.ONLINE_TRANSFER)
+TRANSFER_CHANNELS = (
+    TransactionChannel.ATM_TRANSFER,
+    TransactionChannel.ONLINE_TRANSFER,
+    TransactionChannel.COUNTER_TRANSFER,
+)
 
 
 class PoliceStatus(models.TextChoices):
@@ -172,6 +206,8 @@ class EventKind(models.TextChoices):
     RECOVERY_RECORDED = "recovery_recorded", _("回収額を記録")
     MERGED = "merged", _("重複した届出を統合")
     MERGE_UNDONE = "merge_undone", _("統合を取消")
+    FREEZE_REQUESTED = "freeze_requested", _("振込先口座の凍結依頼を記録")
+    SUPERVISOR_FLAGGED = "supervisor_flagged", _("役席への要確認")
 
 
 class DeadlineKind(models.TextChoices):
@@ -181,6 +217,8 @@ class DeadlineKind(models.TextChoices):
     CUSTOMER_DOCUMENTS = "customer_documents", _("所定の書類")
     AFTER_HOURS_PICKUP = "after_hours_pickup", _("時間外受付の引継ぎ")
     SUPERVISOR_REVIEW = "supervisor_review", _("役席の審査")
+    FREEZE_FOLLOW_UP = "freeze_follow_up", _("凍結依頼の回答確認")
+    REMEDY_APPLICATION = "remedy_application", _("被害回復分配金の申請期間")
 
 
 class DeadlineState(models.TextChoices):
@@ -196,7 +234,7 @@ class DeadlineState(models.TextChoices):
 # Deadlines still owed: the scan, the lists and the bell look at these.
 UNMET_DEADLINE_STATES = (DeadlineState.OPEN, DeadlineState.OVERDUE, DeadlineState.ESCALATED)
 # Deadlines a person closes by hand on the case page (the others close with the case's status).
-MANUAL_DEADLINE_KINDS = (DeadlineKind.CUSTOMER_DOCUMENTS,)
+MANUAL_DEADLINE_KINDS = (DeadlineKind.CUSTOMER_DOCUMENTS, DeadlineKind.REMEDY_APPLICATION)
 
 
 class DeadlineCounting(models.TextChoices):

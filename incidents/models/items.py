@@ -75,6 +75,8 @@ RULES_KIND: dict[tuple[str, str], str] = {
     (ItemKind.PASSBOOK, ItemState.STOLEN): "stolen_passbook",
     (ItemKind.PASSBOOK, ItemState.LOST): "lost_passbook",
     (ItemKind.ONLINE_BANKING, ItemState.CREDENTIALS_STOLEN): "online_banking",
+    # Judged by the rules too, so that the customer is told why the Act does not cover it.
+    (ItemKind.TRANSFER_FRAUD, ItemState.DECEIVED): "customer_transfer",
 }
 
 
@@ -108,6 +110,8 @@ class ProtectiveAction(models.Model):
     )
     reference = models.CharField(_("受付番号（勘定系）"), max_length=40, blank=True)
     decline_reason = models.CharField(_("見送りの理由"), max_length=200, blank=True)
+    # The new limit a lowering proposes (ATM cash a day, docs/domain.md §10); None for other stops.
+    limit_yen = models.BigIntegerField(_("引下げ後の限度額（円）"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("即時措置")
@@ -129,6 +133,11 @@ class ProtectiveAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.get_status_display()}"
+
+    @property
+    def limit_text(self) -> str:
+        """The proposed limit with thousands separators ("200,000"); empty for other stops."""
+        return f"{self.limit_yen:,}" if self.limit_yen is not None else ""
 
 
 # Derived from the payee and the ATM on every save: nothing a person entered, so not in the history.

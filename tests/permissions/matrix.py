@@ -160,6 +160,18 @@ def police_copy(world) -> dict:
     }
 
 
+def freeze_request(world) -> dict:
+    return {
+        "payee_bank": "みずほ銀行",
+        "payee_branch": "渋谷支店",
+        "payee_account_number": "7654321",
+        "payee_account_name": "カ）サギショウカイ",
+        "requested_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "contact_name": "佐藤",
+        "answer": "pending",
+    }
+
+
 def attachment_pk(world) -> int:
     return world.attachment.pk
 
@@ -363,6 +375,10 @@ MATRIX: dict[str, Url] = {
     # Follow-ups after submission (issue 4).
     "incidents:case_record_police": action(
         "police_pending", post=BRANCH, data=police_report, edits=True
+    ),
+    # Transfer fraud (issue 15): freeze requests to receiving banks, recorded by the branch.
+    "incidents:case_freeze_requests": page(
+        "reported", get=VIEWERS, post=BRANCH, data=freeze_request, edits=True
     ),
     "incidents:deadline_meet": action(
         "reported", post=BRANCH, deadline_pk=documents_deadline_pk, edits=True

@@ -60,6 +60,7 @@ def test_every_case_changing_url_is_declared_as_such():
         "incidents:transaction_recovery",
         "incidents:attachment_upload",
         "incidents:attachment_withdraw",
+        "incidents:case_freeze_requests",
         "compensation:findings",
         "compensation:submit",
         "compensation:review",

@@ -14,8 +14,8 @@ NAMES = [scenario["name"] for scenario in SCENARIOS]
 BY_NAME = {scenario["name"]: scenario for scenario in SCENARIOS}
 
 
-def test_the_scenarios_file_holds_the_fifteen_worked_examples() -> None:
-    assert len(SCENARIOS) == 15
+def test_the_scenarios_file_holds_the_sixteen_worked_examples() -> None:
+    assert len(SCENARIOS) == 16
     assert len(set(NAMES)) == len(NAMES)
 
 

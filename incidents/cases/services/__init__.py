@@ -40,6 +40,14 @@ from incidents.cases.services.preliminary import (
     BranchNotFoundError,
     case_open_preliminary,
 )
+from incidents.cases.services.remedy import (
+    FRAUD_FIELDS,
+    FREEZE_FIELDS,
+    SIGN_FIELDS,
+    case_save_customer,
+    case_save_fraud,
+    freeze_request_save,
+)
 from incidents.cases.services.stops import (
     action_decline,
     action_perform,
@@ -59,7 +67,10 @@ from incidents.cases.services.transactions import (
 )
 
 __all__ = [
+    "FRAUD_FIELDS",
+    "FREEZE_FIELDS",
     "ITEM_FIELDS",
+    "SIGN_FIELDS",
     "TRANSACTION_FIELDS",
     "AssignmentError",
     "BranchNotFoundError",
@@ -84,6 +95,8 @@ __all__ = [
     "case_open_preliminary",
     "case_pickup",
     "case_receipt_printed",
+    "case_save_customer",
+    "case_save_fraud",
     "case_save_items",
     "case_save_stops",
     "case_save_transactions",
@@ -93,6 +106,7 @@ __all__ = [
     "case_transition",
     "case_update",
     "emergency_stops_perform",
+    "freeze_request_save",
     "merge_refusal",
     "same_customer",
     "staff_can_work",

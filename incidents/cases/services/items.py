@@ -6,12 +6,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from incidents.cases.edits import EditStamp, case_edit
+from incidents.cases.protection import elderly_policy_for
 from incidents.cases.services.drafts import _write_fields
 from incidents.cases.services.stops import _emergency_stops
 from incidents.cases.services.timeline import timeline_record
 from incidents.cases.signals import case_changed
 from incidents.models import (
     Case,
+    ProtectionPolicy,
     ProtectiveAction,
     ReportedItem,
     User,
@@ -39,7 +41,15 @@ PROPOSED_STOPS: dict[tuple[str, str], tuple[str, ...]] = {
         ActionKind.IB_SUSPEND,
         ActionKind.IB_RESET,
     ),
+    # Transfer fraud (docs/domain.md §9): ask the receiving bank to freeze, lower the limits.
+    (ItemKind.TRANSFER_FRAUD, ItemState.DECEIVED): (
+        ActionKind.RECEIVING_FREEZE,
+        ActionKind.TRANSFER_LIMIT,
+        ActionKind.ATM_LIMIT,
+    ),
 }
+# Proposed for the whole case when the customer has reached the policy's age (docs/domain.md §10).
+ELDERLY_STOPS = (ActionKind.ATM_LIMIT, ActionKind.TRANSFER_LIMIT)
 ITEM_FIELDS = (
     "kind",
     "state",
@@ -105,13 +115,38 @@ def _blank(name: str):
     return None if name in ("occurred_on", "noticed_on") else ""
 
 
+def _limit_yen(kind: str, policy: ProtectionPolicy) -> int | None:
+    if kind == ActionKind.ATM_LIMIT:
+        return policy.atm_limit_yen
+    if kind == ActionKind.TRANSFER_LIMIT:
+        return policy.transfer_limit_yen
+    return None
+
+
 def actions_propose(*, case: Case) -> list[ProtectiveAction]:
-    """Make sure every stop the items call for exists; drop untouched proposals no longer called for."""
-    wanted = set()
+    """Make sure every stop the items (and the customer's age) call for exists; drop untouched
+    proposals no longer called for."""
+    wanted: set[tuple[int | None, str]] = set()
+    elderly = elderly_policy_for(case)
+    policy = elderly or ProtectionPolicy.in_force(case.notified_on)
     for item in ReportedItem.objects.filter(case=case):
         for kind in PROPOSED_STOPS.get((item.kind, item.state), ()):
             wanted.add((item.pk, kind))
-            ProtectiveAction.objects.get_or_create(case=case, item=item, kind=kind)
+            ProtectiveAction.objects.get_or_create(
+                case=case, item=item, kind=kind, defaults={"limit_yen": _limit_yen(kind, policy)}
+            )
+    if elderly is not None:
+        # Once for the customer: not again when an item already proposes the same lowering.
+        proposed_kinds = {kind for _item, kind in wanted}
+        for kind in ELDERLY_STOPS:
+            if kind not in proposed_kinds:
+                wanted.add((None, kind))
+                ProtectiveAction.objects.get_or_create(
+                    case=case,
+                    item=None,
+                    kind=kind,
+                    defaults={"limit_yen": _limit_yen(kind, policy)},
+                )
     for action in ProtectiveAction.objects.filter(case=case, status=ActionStatus.PROPOSED):
         if (action.item_id, action.kind) not in wanted:
             action.delete()
