@@ -6,6 +6,7 @@ from incidents.audit import views as audit
 from incidents.casepage import attachments, detail, followups, receipt
 from incidents.desk import home, monitoring, queue
 from incidents.intake import views as intake
+from incidents.intake import withdrawal
 from incidents.links import views as links
 
 app_name = "incidents"
@@ -32,7 +33,13 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/correct/<slug:section>/", intake.case_correct, name="case_correct"),
     path("cases/<int:pk>/submit/", intake.case_submit_view, name="case_submit"),
-    path("cases/<int:pk>/discard/", intake.case_discard, name="case_discard"),
+    path("cases/<int:pk>/discard/", withdrawal.case_discard, name="case_discard"),
+    path("cases/<int:pk>/withdrawal/", withdrawal.case_withdrawal, name="case_withdrawal"),
+    path(
+        "cases/<int:pk>/withdrawal/<int:withdrawal_pk>/decide/",
+        withdrawal.withdrawal_decide,
+        name="withdrawal_decide",
+    ),
     # The case page.
     path("cases/<int:pk>/", detail.case_detail, name="case_detail"),
     path("cases/<int:pk>/receipt/", receipt.case_receipt, name="case_receipt"),

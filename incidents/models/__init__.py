@@ -46,6 +46,7 @@ from incidents.models.records import (
     IntakeAutosave,
     TimelineEvent,
 )
+from incidents.models.withdrawals import WithdrawalRequest
 
 if TYPE_CHECKING:
     from pghistory.models import Event
@@ -84,6 +85,7 @@ __all__ = [
     "TimelineEvent",
     "UnauthorizedTransaction",
     "User",
+    "WithdrawalRequest",
     "date_in_range",
     "history",
     "mask_account",

@@ -122,6 +122,16 @@ class ActionStatus(models.TextChoices):
     PROPOSED = "proposed", _("未実施")
     DONE = "done", _("実施済")
     DECLINED = "declined", _("見送り")
+    # A stop in force lifted when its report was withdrawn, on a supervisor's confirmation.
+    LIFTED = "lifted", _("解除済")
+
+
+class WithdrawalState(models.TextChoices):
+    """Where a request to withdraw a report with stops in force stands (four eyes)."""
+
+    PENDING = "pending", _("役席の承認待ち")
+    CONFIRMED = "confirmed", _("承認済")
+    REJECTED = "rejected", _("差戻し")
 
 
 class TransactionChannel(models.TextChoices):
@@ -168,6 +178,9 @@ class EventKind(models.TextChoices):
     ATTACHMENT_ADDED = "attachment_added", _("書類を添付")
     ATTACHMENT_WITHDRAWN = "attachment_withdrawn", _("添付書類を取り下げ")
     RECOVERY_RECORDED = "recovery_recorded", _("回収額を記録")
+    WITHDRAWAL_REQUESTED = "withdrawal_requested", _("取下げを申請")
+    WITHDRAWAL_CONFIRMED = "withdrawal_confirmed", _("取下げを承認")
+    WITHDRAWAL_REJECTED = "withdrawal_rejected", _("取下げ申請を差戻し")
 
 
 class DeadlineKind(models.TextChoices):

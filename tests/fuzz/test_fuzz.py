@@ -34,6 +34,7 @@ from incidents.attachments import storage as attachments
 from incidents.casepage.forms import AttachmentForm, PoliceRecordForm
 from incidents.intake.forms import CustomerForm, ReporterForm
 from incidents.intake.forms import SubmitForm as IntakeSubmitForm
+from incidents.intake.withdrawal import DecideForm, DiscardForm, WithdrawalRequestForm
 from tests.permissions.matrix import ANONYMOUS, MATRIX, ROLES, stamped
 from tests.permissions.test_matrix import build_world, the_case, url_for
 
@@ -44,7 +45,16 @@ pytestmark = pytest.mark.django_db
 # Examples per URL: those taking a POST get more.
 POST_EXAMPLES = 60
 GET_ONLY_EXAMPLES = 24
-NEEDS = ("police_pending", "noticed", "ready", "in_review", "decided", "attached", "fresh_draft")
+NEEDS = (
+    "police_pending",
+    "noticed",
+    "ready",
+    "in_review",
+    "decided",
+    "attached",
+    "fresh_draft",
+    "withdrawal_pending",
+)
 URLS = sorted(name for name in MATRIX if not name.endswith(":*"))
 
 
@@ -177,7 +187,14 @@ VALID = {
     "incidents:case_claim": lambda w, s: version_ok(s[0], w.case),
     "incidents:attachment_upload": attachment_valid,
     "compensation:paid": lambda w, s: PaidForm(s[0]).is_valid(),
-    "incidents:case_discard": always,
+    "incidents:case_discard": lambda w, s: DiscardForm(s[0]).is_valid(),
+    "incidents:case_withdrawal": lambda w, s: (
+        WithdrawalRequestForm(s[0], in_force=list(w.case.actions.filter(status="done"))).is_valid()
+        and version_ok(s[0], w.case)
+    ),
+    "incidents:withdrawal_decide": lambda w, s: (
+        DecideForm(s[0]).is_valid() and version_ok(s[0], w.case)
+    ),
     "incidents:deadline_meet": always,
     "notifications:read": always,
     "notifications:read_all": always,

@@ -43,6 +43,12 @@ from incidents.cases.services.timeline import (
     case_receipt_printed,
     timeline_record,
 )
+from incidents.cases.services.withdrawal import (
+    WithdrawalError,
+    withdrawal_confirm,
+    withdrawal_reject,
+    withdrawal_request_create,
+)
 from incidents.cases.services.transactions import (
     TRANSACTION_FIELDS,
     RecoveryError,
@@ -62,6 +68,7 @@ __all__ = [
     "StaleCaseError",
     "SubmissionError",
     "TransitionError",
+    "WithdrawalError",
     "action_decline",
     "action_perform",
     "actions_propose",
@@ -85,4 +92,7 @@ __all__ = [
     "staff_can_work",
     "timeline_record",
     "transaction_record_recovery",
+    "withdrawal_confirm",
+    "withdrawal_reject",
+    "withdrawal_request_create",
 ]
