@@ -43,17 +43,17 @@ from incidents.cases.services.timeline import (
     case_receipt_printed,
     timeline_record,
 )
-from incidents.cases.services.withdrawal import (
-    WithdrawalError,
-    withdrawal_confirm,
-    withdrawal_reject,
-    withdrawal_request_create,
-)
 from incidents.cases.services.transactions import (
     TRANSACTION_FIELDS,
     RecoveryError,
     case_save_transactions,
     transaction_record_recovery,
+)
+from incidents.cases.services.withdrawal import (
+    WithdrawalError,
+    withdrawal_confirm,
+    withdrawal_reject,
+    withdrawal_request_create,
 )
 
 __all__ = [
