@@ -164,8 +164,13 @@ def _stops_step(request, case, data):
         stop_forms = [(a, StopForm(data, prefix=f"stop-{a.pk}")) for a in pending]
         if request.method == "POST" and all(form.is_valid() for _a, form in stop_forms):
             decisions = []
+            perform_all = "perform_all" in data
             for action, form in stop_forms:
                 decision = form.cleaned_data["decision"]
+                if perform_all and not decision and action.status == ActionStatus.PROPOSED:
+                    # 「提案された措置をすべて実施」: every stop not yet decided, in one write,
+                    # each with the reference typed for it or the one the core system returns.
+                    decision = ActionStatus.DONE
                 text = (
                     form.cleaned_data["reference"]
                     if decision == ActionStatus.DONE
@@ -182,10 +187,15 @@ def _stops_step(request, case, data):
             except services.StaleCaseError as error:
                 context = stale_refusal(request, error)
                 done = [a for a in actions if a.status == ActionStatus.DONE]
-                return {"stop_forms": stop_forms, "done_actions": done, **context}
+                return {
+                    "stop_forms": stop_forms,
+                    "done_actions": done,
+                    "has_proposed": any(a.status == ActionStatus.PROPOSED for a in pending),
+                    **context,
+                }
             except services.EditReplayed:
                 pass
-            if "perform" in request.POST:
+            if "perform" in request.POST or "perform_all" in request.POST:
                 return redirect("incidents:intake_step", pk=case.pk, step="stops")
             return _go_on(request, case, "stops")
     else:
@@ -203,7 +213,8 @@ def _stops_step(request, case, data):
             for a in pending
         ]
     done = [a for a in actions if a.status == ActionStatus.DONE]
-    return {"stop_forms": stop_forms, "done_actions": done}
+    has_proposed = any(a.status == ActionStatus.PROPOSED for a in pending)
+    return {"stop_forms": stop_forms, "done_actions": done, "has_proposed": has_proposed}
 
 
 TX_NAMES = ("item_id", *services.TRANSACTION_FIELDS)

@@ -105,11 +105,32 @@ def _blank(name: str):
     return None if name in ("occurred_on", "noticed_on") else ""
 
 
+def _account(item: ReportedItem) -> tuple[str, str] | None:
+    return (item.account_branch, item.account_number) if item.account_number else None
+
+
 def actions_propose(*, case: Case) -> list[ProtectiveAction]:
-    """Make sure every stop the items call for exists; drop untouched proposals no longer called for."""
+    """Make sure every stop the items call for exists; drop untouched proposals no longer called for.
+
+    A payment stop stops an account, not an item: the passbook and the seal of one account call
+    for one 支払停止, held by the item whose stop was already carried out, else the first item.
+    """
+    items = list(ReportedItem.objects.filter(case=case).order_by("position", "pk"))
+    by_pk = {item.pk: item for item in items}
+    payment_holder: dict[tuple[str, str], int] = {}
+    for action in ProtectiveAction.objects.filter(
+        case=case, kind=ActionKind.PAYMENT_STOP, item__isnull=False
+    ).exclude(status=ActionStatus.PROPOSED):
+        account = _account(by_pk[action.item_id]) if action.item_id in by_pk else None
+        if account is not None:
+            payment_holder.setdefault(account, action.item_id)
     wanted = set()
-    for item in ReportedItem.objects.filter(case=case):
+    for item in items:
         for kind in PROPOSED_STOPS.get((item.kind, item.state), ()):
+            account = _account(item)
+            if kind == ActionKind.PAYMENT_STOP and account is not None:
+                if payment_holder.setdefault(account, item.pk) != item.pk:
+                    continue  # the account's payment stop is another item's
             wanted.add((item.pk, kind))
             ProtectiveAction.objects.get_or_create(case=case, item=item, kind=kind)
     for action in ProtectiveAction.objects.filter(case=case, status=ActionStatus.PROPOSED):
