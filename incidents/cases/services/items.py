@@ -128,9 +128,12 @@ def actions_propose(*, case: Case) -> list[ProtectiveAction]:
     for item in items:
         for kind in PROPOSED_STOPS.get((item.kind, item.state), ()):
             account = _account(item)
-            if kind == ActionKind.PAYMENT_STOP and account is not None:
-                if payment_holder.setdefault(account, item.pk) != item.pk:
-                    continue  # the account's payment stop is another item's
+            if (
+                kind == ActionKind.PAYMENT_STOP
+                and account is not None
+                and payment_holder.setdefault(account, item.pk) != item.pk
+            ):
+                continue  # the account's payment stop is another item's
             wanted.add((item.pk, kind))
             ProtectiveAction.objects.get_or_create(case=case, item=item, kind=kind)
     for action in ProtectiveAction.objects.filter(case=case, status=ActionStatus.PROPOSED):
