@@ -158,6 +158,15 @@ class ItemForm(forms.Form):
 class BaseRowFormSet(forms.BaseFormSet):
     """A formset whose empty extra rows are ignored and whose rows can be deleted."""
 
+    # What a row added on the page starts with (the page's script copies the empty form).
+    empty_initial: dict = {}
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        form.initial = {**form.initial, **self.empty_initial}
+        return form
+
     def rows(self) -> list[dict]:
         """Cleaned rows worth saving: changed or existing ones."""
         rows = []

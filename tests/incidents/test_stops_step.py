@@ -140,8 +140,9 @@ def test_perform_every_proposed_stop_in_one_action_each_with_its_reference(telle
     data = form_data(page)
     # One stop was already done at the core terminal: its reference is typed, not issued again.
     data[f"stop-{seal_check.pk}-reference"] = "HOST-123"
-    response = teller_client.post(step_url(case), {**data, "perform_all": "1"})
-    assert response.url == step_url(case)
+    response = teller_client.post(step_url(case), {**data, "perform_all": "1"}, follow=True)
+    # On to the next step at once, the references said there.
+    assert response.redirect_chain[-1][0] == step_url(case, "transactions")
     actions = list(case.actions.all())
     assert len(actions) == 6
     assert all(a.status == ActionStatus.DONE and a.reference for a in actions)
@@ -151,6 +152,7 @@ def test_perform_every_proposed_stop_in_one_action_each_with_its_reference(telle
     assert done.count() == 6
     assert all(a.reference in " ".join(done.values_list("message", flat=True)) for a in actions)
     assert case.edits.filter(action="step:stops").count() == 1  # one guarded write
+    assert "HOST-123" in response.content.decode()
     assert (
         'data-testid="perform-all-stops"' not in teller_client.get(step_url(case)).content.decode()
     )
@@ -169,3 +171,15 @@ def test_enter_in_a_field_saves_the_step_never_adds_a_row_or_performs_a_stop(
     page = teller_client.get(step_url(case, step)).content.decode()
     # Enter submits a form with its first submit button (HTML's implicit submission).
     assert 'name="next"' in first_submit_button(page)
+
+
+def test_rows_are_added_on_the_page_from_the_formsets_empty_form(teller_client, teller):
+    case = passbook_and_seal_draft(teller)
+    for step, prefix in (("items", "items"), ("transactions", "tx")):
+        page = teller_client.get(step_url(case, step)).content.decode()
+        template = page[page.index("<template data-row-template>") :]
+        template = template[: template.index("</template>")]
+        assert f'name="{prefix}-__prefix__-' in template
+        assert "data-row-remove" in page and "intake-rows.js" in page
+    # The transaction row added on the page starts on the first item's account.
+    assert 'name="tx-__prefix__-account_number" value="1234567"' in template
