@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 from typing import cast
@@ -125,6 +126,11 @@ class ItemForm(forms.Form):
     def __init__(self, *args, notified_on=None, **kwargs):
         self.notified_on = notified_on
         super().__init__(*args, **kwargs)
+        # The page's script offers only the contents that fit the kind chosen (the server still
+        # checks it in clean()).
+        self.fields["state"].widget.attrs["data-states-by-kind"] = json.dumps(
+            {str(kind): [str(state) for state in states] for kind, states in STATES_BY_KIND.items()}
+        )
 
     def clean(self):
         data = super().clean()
@@ -264,6 +270,10 @@ class TransactionForm(forms.Form):
 
     def __init__(self, *args, items: Sequence[ReportedItem] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        # The page's script shows the payee only for a transfer.
+        self.fields["channel"].widget.attrs["data-transfer-channels"] = " ".join(
+            str(channel) for channel in TRANSFER_CHANNELS
+        )
         self.items = {item.pk: item for item in items}
         field_of(self, "item", forms.ChoiceField).choices = [("", "---------")] + [
             (item.pk, f"{item}　{item.masked_account}") for item in items
@@ -279,6 +289,15 @@ class TransactionForm(forms.Form):
         channel = data.get("channel")
         if item and channel and channel not in self.CHANNELS_BY_KIND.get(item.kind, set()):
             self.add_error("channel", _("この届出対象では行えない取引種類です。"))
+        if channel and channel not in TRANSFER_CHANNELS:
+            # The payee is a transfer's: a withdrawal keeps none, whatever the row still held.
+            for name in (
+                "payee_bank",
+                "payee_branch",
+                "payee_account_number",
+                "payee_account_name",
+            ):
+                data[name] = ""
         if channel in TRANSFER_CHANNELS:
             for name in (
                 "payee_bank",
@@ -317,6 +336,10 @@ class PoliceForm(forms.Form):
     police_station = forms.CharField(label=_("届出警察署"), max_length=60, required=False)
     police_filed_on = _date_field(_("届出日"), required=False)
     police_receipt_number = forms.CharField(label=_("受理番号"), max_length=40, required=False)
+
+    def clean_police_receipt_number(self) -> str:
+        # Half-width at intake as on the case page: 第１２３号 and 第123号 are one number.
+        return normalize_width(self.cleaned_data["police_receipt_number"])
 
     def clean(self):
         data = super().clean()

@@ -46,6 +46,7 @@
       rows.appendChild(row);
       total.value = String(index + 1);
       enable(row);
+      row.dispatchEvent(new CustomEvent("intake:row-added", { bubbles: true }));
       var first = row.querySelector("select, input:not([type=hidden]), textarea");
       if (first) {
         first.focus();
