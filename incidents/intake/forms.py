@@ -94,6 +94,33 @@ class CustomerForm(forms.Form):
     customer_name_kana = KatakanaField(label=_("氏名（カナ）"), max_length=80)
     customer_birth_date = _date_field(_("生年月日"), required=False)
     customer_phone = PhoneField(label=_("電話番号"), max_length=20, required=False)
+    customer_postal_code = forms.CharField(
+        label=_("郵便番号"),
+        max_length=10,
+        required=False,
+        help_text=_("7桁（例：100-0005）。補償に関するご連絡の郵送先です。"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+    customer_address = forms.CharField(
+        label=_("住所"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+
+    def clean_customer_postal_code(self) -> str:
+        digits = normalize_width(self.cleaned_data.get("customer_postal_code", ""))
+        digits = digits.replace("〒", "").replace("-", "").replace("ー", "").strip()
+        if not digits:
+            return ""
+        if not (len(digits) == 7 and is_ascii_digits(digits)):
+            raise forms.ValidationError(
+                _("郵便番号は7桁の数字で入力してください（例：100-0005）。"), code="postal_code"
+            )
+        return f"{digits[:3]}-{digits[3:]}"
+
+    def clean_customer_address(self) -> str:
+        return normalize_width(self.cleaned_data.get("customer_address", ""))
 
     def clean_customer_number(self):
         value = normalize_width(self.cleaned_data.get("customer_number", ""))

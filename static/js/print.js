@@ -28,4 +28,10 @@
       });
     });
   });
+  // A print button with nothing to record (the decision letter): the browser's print dialog.
+  document.querySelectorAll("[data-print-now]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
 })();

@@ -3,6 +3,7 @@ comes back as typed when the draft is resumed; a stolen bag is reported in at mo
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 
@@ -104,7 +105,9 @@ def test_a_stolen_bag_is_reported_in_at_most_nine_page_loads(page: Page, live_se
 
     page.get_by_label("個人", exact=True).check()
     page.get_by_label("氏名（漢字）").fill("鞄 盗子")
-    page.get_by_label("氏名（カナ）").fill("カバン トウコ")
+    page.get_by_label("氏名（カナ）").fill("かばん とうこ")  # hiragana: stored in katakana
+    page.get_by_label("郵便番号").fill("１６００００４")
+    page.get_by_label("住所").fill("東京都新宿区四谷1-1")
     page.get_by_test_id("next").click()
 
     bag = [
@@ -151,8 +154,15 @@ def test_a_stolen_bag_is_reported_in_at_most_nine_page_loads(page: Page, live_se
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("receipt")).to_be_visible()
 
+    # The receipt names the identity document taken and fits one A4 page.
+    expect(page.get_by_test_id("receipt")).to_contain_text("運転免許証")
+    pdf = page.pdf(format="A4")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages == 1, f"the receipt prints on {pages} pages"
+
     case = Case.objects.get()
     assert case.number is not None
+    assert (case.customer_name_kana, case.customer_postal_code) == ("カバン トウコ", "160-0004")
     assert case.items.count() == 4 and case.transactions.count() == 3
     assert not case.actions.exclude(status="done").exists()
     assert case.actions.filter(kind="payment_stop").count() == 1
