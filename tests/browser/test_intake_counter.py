@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from incidents.models import Case, IntakeAutosave
 from tests import factories
@@ -76,8 +76,13 @@ def test_saving_a_step_asks_nothing_and_keeps_nothing(page: Page, live_server, t
     case = factories.draft(teller)
     sign_in(page, live_server)
     page.goto(f"{live_server.url}/cases/{case.pk}/intake/customer/")
-    asked = []
-    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    asked: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
     name = page.get_by_label("氏名（漢字）")
     name.click()
     name.fill("山田 花子")
@@ -96,7 +101,7 @@ def test_a_stolen_bag_is_reported_in_at_most_nine_page_loads(page: Page, live_se
     stolen_on = today - timedelta(days=1)
     sign_in(page, live_server)
     loads: list[str] = []
-    page.on("load", lambda: loads.append(page.url))
+    page.on("load", lambda loaded: loads.append(loaded.url))
 
     page.get_by_test_id("new-case").click()
     page.get_by_label("窓口").check()

@@ -160,7 +160,9 @@ def test_perform_every_proposed_stop_in_one_action_each_with_its_reference(telle
 
 def first_submit_button(page: str) -> str:
     form = page[page.index('data-testid="step-form"') :]
-    return re.search(r'<button[^>]*type="submit"[^>]*>', form).group(0)
+    found = re.search(r'<button[^>]*type="submit"[^>]*>', form)
+    assert found is not None
+    return found.group(0)
 
 
 @pytest.mark.parametrize("step", ["customer", "items", "stops", "transactions", "police"])

@@ -121,9 +121,10 @@ def actions_propose(*, case: Case) -> list[ProtectiveAction]:
     for action in ProtectiveAction.objects.filter(
         case=case, kind=ActionKind.PAYMENT_STOP, item__isnull=False
     ).exclude(status=ActionStatus.PROPOSED):
-        account = _account(by_pk[action.item_id]) if action.item_id in by_pk else None
-        if account is not None:
-            payment_holder.setdefault(account, action.item_id)
+        holder = by_pk.get(action.item_id) if action.item_id is not None else None
+        account = _account(holder) if holder is not None else None
+        if holder is not None and account is not None:
+            payment_holder.setdefault(account, holder.pk)
     wanted = set()
     for item in items:
         for kind in PROPOSED_STOPS.get((item.kind, item.state), ()):
