@@ -172,3 +172,18 @@ def test_another_branch_sees_no_withdrawal(client, teller, other_teller):
     case = factories.stolen_card_case(teller, submit=False)
     client.force_login(other_teller)
     assert client.get(reverse("incidents:case_withdrawal", args=[case.pk])).status_code == 404
+
+
+def test_the_branchs_other_supervisors_are_told_a_withdrawal_awaits_them(
+    teller_client, teller, supervisor, other_supervisor
+):
+    from notifications.models import Notification
+
+    case = factories.stolen_card_case(teller, submit=False)
+    request_withdrawal(teller_client, case)
+    told = Notification.objects.filter(title__startswith="取下げの承認依頼")
+    assert sorted(told.values_list("recipient__username", flat=True)) == [
+        "supervisor",
+        "supervisor2",
+    ]
+    assert told.first().url == reverse("incidents:case_withdrawal", args=[case.pk])

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from incidents.access.predicates import is_branch_supervisor_of
 from incidents.cases.edits import EditStamp, case_edit
 from incidents.cases.services.timeline import in_bank_language, timeline_record
 from incidents.models import Case, IntakeAutosave, ProtectiveAction, User, WithdrawalRequest
-from incidents.models.choices import ActionStatus, CaseStatus, EventKind, WithdrawalState
+from incidents.models.choices import ActionStatus, CaseStatus, EventKind, Role, WithdrawalState
+from notifications.choices import NotificationKind
+from notifications.services import notification_create
 
 
 class WithdrawalError(Exception):
@@ -72,7 +75,31 @@ def withdrawal_request_create(
             + "）",
             data={"withdrawal": withdrawal.pk, "stops": [action.pk for action in in_force]},
         )
+        _notify_supervisors(withdrawal=withdrawal, case=current)
     return withdrawal
+
+
+def _notify_supervisors(*, withdrawal: WithdrawalRequest, case: Case) -> None:
+    """Tell the branch's other supervisors that a withdrawal awaits their confirmation."""
+    supervisors = User.objects.filter(
+        branch_id=case.branch_id, role=Role.SUPERVISOR, is_active=True
+    ).exclude(pk=withdrawal.requested_by_id)
+    url = reverse("incidents:case_withdrawal", args=[case.pk])
+    for supervisor in supervisors.order_by("pk"):
+        with translation.override(supervisor.language):
+            notification_create(
+                recipient=supervisor,
+                kind=NotificationKind.INFO,
+                title=_("取下げの承認依頼：下書き #%(pk)s %(name)s")
+                % {"pk": case.pk, "name": case.customer_name},
+                body=_(
+                    "%(who)s さんが、実施済みの措置を解除して届出を取り下げる承認を依頼しました。"
+                )
+                % {"who": withdrawal.requested_by.display_name},
+                url=url,
+                link_label=_("取下げ申請"),
+                dedupe_key=f"withdrawal:{withdrawal.pk}:{supervisor.pk}",
+            )
 
 
 def _pending(case: Case, withdrawal_id: int, user: User) -> WithdrawalRequest:
