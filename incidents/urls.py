@@ -7,6 +7,7 @@ from incidents.casepage import attachments, detail, followups, merge, receipt, r
 from incidents.desk import home, monitoring, queue
 from incidents.desk import search as case_search
 from incidents.intake import views as intake
+from incidents.intake import withdrawal
 from incidents.links import views as links
 
 app_name = "incidents"
@@ -34,7 +35,13 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/correct/<slug:section>/", intake.case_correct, name="case_correct"),
     path("cases/<int:pk>/submit/", intake.case_submit_view, name="case_submit"),
-    path("cases/<int:pk>/discard/", intake.case_discard, name="case_discard"),
+    path("cases/<int:pk>/discard/", withdrawal.case_discard, name="case_discard"),
+    path("cases/<int:pk>/withdrawal/", withdrawal.case_withdrawal, name="case_withdrawal"),
+    path(
+        "cases/<int:pk>/withdrawal/<int:withdrawal_pk>/decide/",
+        withdrawal.withdrawal_decide,
+        name="withdrawal_decide",
+    ),
     # The case page.
     path("cases/<int:pk>/", detail.case_detail, name="case_detail"),
     path("cases/<int:pk>/timeline/", detail.case_timeline, name="case_timeline"),

@@ -238,6 +238,14 @@ class Evaluation:
         return str(Outcome(self.outcome).label)
 
     @property
+    def is_estimate(self) -> bool:
+        """Before a supervisor has confirmed the facts (a finding on every item, none to be
+        confirmed again) the assessment is an estimate (見込み), never a promise."""
+        return not self.items or any(
+            view.confirmed is None or view.needs_reconfirmation for view in self.items
+        )
+
+    @property
     def is_open(self) -> bool:
         return self.outcome in (Outcome.PENDING, Outcome.REVIEW)
 

@@ -131,8 +131,24 @@ def id_field(**kwargs) -> AsciiIntegerField:
     return AsciiIntegerField(min_value=1, **kwargs)
 
 
+# Hiragana ぁ–ゖ and the iteration marks ゝゞ sit 0x60 below their katakana.
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)} | {
+    0x309D: 0x30FD,
+    0x309E: 0x30FE,
+}
+
+
+def hiragana_to_katakana(value: str) -> str:
+    """やまだ → ヤマダ: what a teller types without switching the input method to katakana."""
+    return value.translate(_HIRAGANA_TO_KATAKANA)
+
+
 class KatakanaField(forms.CharField):
-    """A name in full-width katakana; half-width kana are converted, hiragana are refused."""
+    """A name in full-width katakana; half-width kana and hiragana are converted."""
+
+    def widget_attrs(self, widget):
+        # data-kana: the page's script turns hiragana into katakana as it is typed.
+        return {**super().widget_attrs(widget), "data-kana": ""}
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -140,7 +156,7 @@ class KatakanaField(forms.CharField):
             return value
         # NFKC turns half-width kana into full-width; keep full-width spaces as one space.
         value = unicodedata.normalize("NFKC", value).replace("\u3000", " ").strip()
-        return re.sub(r"\s+", " ", value)
+        return hiragana_to_katakana(re.sub(r"\s+", " ", value))
 
     def validate(self, value):
         super().validate(value)
@@ -171,14 +187,24 @@ class DigitsField(forms.CharField):
             raise ValidationError(self.message, code="digits")
 
 
+class YenInput(forms.TextInput):
+    """An amount shown with thousands separators (200,000), as the teller reads it."""
+
+    def format_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return super().format_value(value)
+
+
 class YenField(forms.Field):
     """A whole-yen amount ≥ 0 with a sane upper bound; accepts 1,000 and full-width digits."""
 
-    widget = forms.TextInput
+    widget = YenInput
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "maxlength": "20"})
+        # data-yen: the page's script adds the separators as the amount is typed.
+        self.widget.attrs.update({"inputmode": "numeric", "maxlength": "20", "data-yen": ""})
 
     def to_python(self, value):
         if isinstance(value, int):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 from typing import cast
@@ -94,6 +95,33 @@ class CustomerForm(forms.Form):
     customer_name_kana = KatakanaField(label=_("氏名（カナ）"), max_length=80)
     customer_birth_date = _date_field(_("生年月日"), required=False)
     customer_phone = PhoneField(label=_("電話番号"), max_length=20, required=False)
+    customer_postal_code = forms.CharField(
+        label=_("郵便番号"),
+        max_length=10,
+        required=False,
+        help_text=_("7桁（例：100-0005）。補償に関するご連絡の郵送先です。"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+    customer_address = forms.CharField(
+        label=_("住所"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+
+    def clean_customer_postal_code(self) -> str:
+        digits = normalize_width(self.cleaned_data.get("customer_postal_code", ""))
+        digits = digits.replace("〒", "").replace("-", "").replace("ー", "").strip()
+        if not digits:
+            return ""
+        if not (len(digits) == 7 and is_ascii_digits(digits)):
+            raise forms.ValidationError(
+                _("郵便番号は7桁の数字で入力してください（例：100-0005）。"), code="postal_code"
+            )
+        return f"{digits[:3]}-{digits[3:]}"
+
+    def clean_customer_address(self) -> str:
+        return normalize_width(self.cleaned_data.get("customer_address", ""))
 
     def clean_customer_number(self):
         value = normalize_width(self.cleaned_data.get("customer_number", ""))
@@ -126,6 +154,11 @@ class ItemForm(forms.Form):
     def __init__(self, *args, notified_on=None, **kwargs):
         self.notified_on = notified_on
         super().__init__(*args, **kwargs)
+        # The page's script offers only the contents that fit the kind chosen (the server still
+        # checks it in clean()).
+        self.fields["state"].widget.attrs["data-states-by-kind"] = json.dumps(
+            {str(kind): [str(state) for state in states] for kind, states in STATES_BY_KIND.items()}
+        )
 
     def clean(self):
         data = super().clean()
@@ -158,6 +191,15 @@ class ItemForm(forms.Form):
 
 class BaseRowFormSet(forms.BaseFormSet):
     """A formset whose empty extra rows are ignored and whose rows can be deleted."""
+
+    # What a row added on the page starts with (the page's script copies the empty form).
+    empty_initial: dict = {}
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        form.initial = {**form.initial, **self.empty_initial}
+        return form
 
     def rows(self) -> list[dict]:
         """Cleaned rows worth saving: changed or existing ones."""
@@ -258,6 +300,10 @@ class TransactionForm(forms.Form):
 
     def __init__(self, *args, items: Sequence[ReportedItem] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        # The page's script shows the payee only for a transfer.
+        self.fields["channel"].widget.attrs["data-transfer-channels"] = " ".join(
+            str(channel) for channel in TRANSFER_CHANNELS
+        )
         self.items = {item.pk: item for item in items}
         field_of(self, "item", forms.ChoiceField).choices = [("", "---------")] + [
             (item.pk, f"{item}　{item.masked_account}") for item in items
@@ -273,6 +319,15 @@ class TransactionForm(forms.Form):
         channel = data.get("channel")
         if item and channel and channel not in self.CHANNELS_BY_KIND.get(item.kind, set()):
             self.add_error("channel", _("この届出対象では行えない取引種類です。"))
+        if channel and channel not in TRANSFER_CHANNELS:
+            # The payee is a transfer's: a withdrawal keeps none, whatever the row still held.
+            for name in (
+                "payee_bank",
+                "payee_branch",
+                "payee_account_number",
+                "payee_account_name",
+            ):
+                data[name] = ""
         if channel in TRANSFER_CHANNELS:
             for name in (
                 "payee_bank",
@@ -311,6 +366,10 @@ class PoliceForm(forms.Form):
     police_station = forms.CharField(label=_("届出警察署"), max_length=60, required=False)
     police_filed_on = _date_field(_("届出日"), required=False)
     police_receipt_number = forms.CharField(label=_("受理番号"), max_length=40, required=False)
+
+    def clean_police_receipt_number(self) -> str:
+        # Half-width at intake as on the case page: 第１２３号 and 第123号 are one number.
+        return normalize_width(self.cleaned_data["police_receipt_number"])
 
     def clean(self):
         data = super().clean()

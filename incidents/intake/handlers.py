@@ -165,16 +165,22 @@ def _stops_step(request, case, data):
         stop_forms = [(a, StopForm(data, prefix=f"stop-{a.pk}")) for a in pending]
         if request.method == "POST" and all(form.is_valid() for _a, form in stop_forms):
             decisions = []
+            perform_all = "perform_all" in data
             for action, form in stop_forms:
                 decision = form.cleaned_data["decision"]
+                if perform_all and not decision and action.status == ActionStatus.PROPOSED:
+                    # 「提案された措置をすべて実施」: every stop not yet decided, in one write,
+                    # each with the reference typed for it or the one the core system returns.
+                    decision = ActionStatus.DONE
                 text = (
                     form.cleaned_data["reference"]
                     if decision == ActionStatus.DONE
                     else form.cleaned_data["decline_reason"]
                 )
                 decisions.append((action.pk, decision, text.strip()))
+            done = []
             try:
-                services.case_save_stops(
+                done = services.case_save_stops(
                     case=case,
                     user=request.user,
                     decisions=decisions,
@@ -183,10 +189,26 @@ def _stops_step(request, case, data):
             except services.StaleCaseError as error:
                 context = stale_refusal(request, error)
                 done = [a for a in actions if a.status == ActionStatus.DONE]
-                return {"stop_forms": stop_forms, "done_actions": done, **context}
+                return {
+                    "stop_forms": stop_forms,
+                    "done_actions": done,
+                    "has_proposed": any(a.status == ActionStatus.PROPOSED for a in pending),
+                    **context,
+                }
             except services.EditReplayed:
                 pass
-            if "perform" in request.POST:
+            if perform_all:
+                # Every stop done in one action: on to the next step, the references said here
+                # (and on the receipt); one page load fewer at the counter.
+                references = [a.reference for a in done if a.status == ActionStatus.DONE]
+                if references:
+                    messages.success(
+                        request,
+                        _("措置をすべて実施しました（受付番号：%(references)s）。")
+                        % {"references": _("、").join(references)},
+                    )
+                return _go_on(request, case, "stops")
+            if "perform" in request.POST or perform_all:
                 return redirect("incidents:intake_step", pk=case.pk, step="stops")
             return _go_on(request, case, "stops")
     else:
@@ -204,7 +226,8 @@ def _stops_step(request, case, data):
             for a in pending
         ]
     done = [a for a in actions if a.status == ActionStatus.DONE]
-    return {"stop_forms": stop_forms, "done_actions": done}
+    has_proposed = any(a.status == ActionStatus.PROPOSED for a in pending)
+    return {"stop_forms": stop_forms, "done_actions": done, "has_proposed": has_proposed}
 
 
 TX_NAMES = ("item_id", *services.TRANSACTION_FIELDS)
@@ -213,8 +236,19 @@ TX_NAMES = ("item_id", *services.TRANSACTION_FIELDS)
 def _transactions_step(request, case, data):
     items = [item for item in case.items.all() if item.rules_kind]
     kwargs = {"items": items}
+    # A new row starts on the first reported item's account: the usual case.
+    start = (
+        {
+            "item": items[0].pk,
+            "account_branch": items[0].account_branch,
+            "account_number": items[0].account_number,
+        }
+        if items
+        else {}
+    )
     if data is not None:
         formset = transaction_formset()(data, prefix="tx", form_kwargs=kwargs)
+        formset.empty_initial = start  # rows added on the page
         if request.method == "POST" and formset.is_valid():
             outcome = _guarded(
                 request,
@@ -237,15 +271,12 @@ def _transactions_step(request, case, data):
             row["occurred_at"] = timezone.localtime(row["occurred_at"])
             row["id"] = tx.pk
             initial.append(row)
-        default_account = items[0] if items else None
         extra = 1 if (not initial or request.GET.get("add")) else 0
         formset = transaction_formset(extra)(initial=initial, prefix="tx", form_kwargs=kwargs)
-        if extra and default_account:
-            # A new row starts on the reported item's account: the usual case.
-            blank = formset.forms[-1]
-            blank.initial.setdefault("item", default_account.pk)
-            blank.initial.setdefault("account_branch", default_account.account_branch)
-            blank.initial.setdefault("account_number", default_account.account_number)
+        formset.empty_initial = start  # rows added on the page
+        if extra:
+            for name, value in start.items():
+                formset.forms[-1].initial.setdefault(name, value)
     flagged = case_flagged(case)
     return {"formset": formset, "flagged": flagged}
 

@@ -283,32 +283,3 @@ def case_submit_view(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("incidents:intake_step", pk=case.pk, step="review")
     messages.success(request, _("受け付けました。受付票をお客さまにお渡しください。"))
     return redirect("incidents:case_receipt", pk=case.pk)
-
-
-@login_required
-@require_POST
-def case_discard(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Discard a draft (kept as withdrawn, never deleted); refused once a stop was carried out."""
-    case = _editable_draft(request, pk)
-    try:
-        services.case_discard_draft(
-            case=case, user=request.user, stamp=EditStamp.from_request(request)
-        )
-    except services.EditReplayed:
-        pass
-    except services.StaleCaseError as error:
-        messages.error(request, STALE_MESSAGE)
-        if not error.current.is_draft:
-            return redirect(case)
-        return redirect("incidents:intake_step", pk=case.pk, step=case.intake_step or "customer")
-    except services.DiscardRefusedError:
-        messages.error(
-            request,
-            _(
-                "実施済みの措置（停止）があるため、この届出は破棄できません。"
-                "停止を残したまま届出を取り下げることはできません。役席にご相談ください。"
-            ),
-        )
-        return redirect("incidents:intake_step", pk=case.pk, step="stops")
-    messages.info(request, _("下書きを破棄しました。"))
-    return redirect("incidents:home")

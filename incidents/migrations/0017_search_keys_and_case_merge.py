@@ -44,7 +44,7 @@ def rebuild(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0015_access_refusal'),
+        ('incidents', '0016_withdrawal_requests_and_postal_address'),
     ]
 
     operations = [

@@ -51,6 +51,7 @@ from incidents.models.remedy import (
     FreezeRequest,
     ProtectionPolicy,
 )
+from incidents.models.withdrawals import WithdrawalRequest
 
 if TYPE_CHECKING:
     from pghistory.models import Event
@@ -92,6 +93,7 @@ __all__ = [
     "TimelineEvent",
     "UnauthorizedTransaction",
     "User",
+    "WithdrawalRequest",
     "date_in_range",
     "history",
     "mask_account",

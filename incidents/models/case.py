@@ -120,6 +120,9 @@ class Case(models.Model):
     customer_name_kana = models.CharField(_("氏名（カナ）"), max_length=80, blank=True)
     customer_birth_date = models.DateField(_("生年月日"), null=True, blank=True)
     customer_phone = models.CharField(_("電話番号"), max_length=20, blank=True)
+    # The postal address, for the decision letter's address block (〒123-4567).
+    customer_postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
+    customer_address = models.CharField(_("住所"), max_length=200, blank=True)
 
     # Police report (被害届).
     police_status = models.CharField(

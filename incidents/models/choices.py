@@ -153,6 +153,16 @@ class ActionStatus(models.TextChoices):
     PROPOSED = "proposed", _("未実施")
     DONE = "done", _("実施済")
     DECLINED = "declined", _("見送り")
+    # A stop in force lifted when its report was withdrawn, on a supervisor's confirmation.
+    LIFTED = "lifted", _("解除済")
+
+
+class WithdrawalState(models.TextChoices):
+    """Where a request to withdraw a report with stops in force stands (four eyes)."""
+
+    PENDING = "pending", _("役席の承認待ち")
+    CONFIRMED = "confirmed", _("承認済")
+    REJECTED = "rejected", _("差戻し")
 
 
 class TransactionChannel(models.TextChoices):
@@ -208,6 +218,9 @@ class EventKind(models.TextChoices):
     MERGE_UNDONE = "merge_undone", _("統合を取消")
     FREEZE_REQUESTED = "freeze_requested", _("振込先口座の凍結依頼を記録")
     SUPERVISOR_FLAGGED = "supervisor_flagged", _("役席への要確認")
+    WITHDRAWAL_REQUESTED = "withdrawal_requested", _("取下げを申請")
+    WITHDRAWAL_CONFIRMED = "withdrawal_confirmed", _("取下げを承認")
+    WITHDRAWAL_REJECTED = "withdrawal_rejected", _("取下げ申請を差戻し")
 
 
 class DeadlineKind(models.TextChoices):

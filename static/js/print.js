@@ -28,8 +28,10 @@
       });
     });
   });
-  // A printable page whose print is not recorded (the freeze case's decision table): print at once.
+  // A print button with nothing to record (the decision letter, the freeze case's decision table): the browser's print dialog.
   document.querySelectorAll("[data-print-now]").forEach(function (button) {
-    button.addEventListener("click", function () { window.print(); });
+    button.addEventListener("click", function () {
+      window.print();
+    });
   });
 })();

@@ -97,3 +97,46 @@ def test_there_is_no_letter_before_approval(client, teller, other_supervisor):
     assert (
         client.get(reverse("compensation:decision", args=[case.pk, returned.pk])).status_code == 200
     )
+
+
+def test_the_letter_carries_the_address_recorded_at_intake_and_a_print_button(
+    client, teller, supervisor, other_supervisor
+):
+    from incidents.cases import services as incident_services
+
+    case = factories.stolen_card_case(teller)
+    incident_services.case_update(
+        case=case,
+        user=teller,
+        step="customer",
+        fields={"customer_postal_code": "160-0004", "customer_address": "東京都新宿区四谷1-1"},
+    )
+    confirm_suggested_faults(case, supervisor)
+    decision = submit_and_approve(fresh(case), teller, other_supervisor)
+    client.force_login(teller)
+    html = client.get(reverse("compensation:letter", args=[case.pk, decision.pk])).content.decode()
+    block = html[html.index('data-testid="letter-address"') :]
+    block = block[: block.index("様")]
+    assert "〒160-0004" in block and "東京都新宿区四谷1-1" in block and "山田 太郎" in block
+    assert 'data-testid="print-letter"' in html and "js/print.js" in html
+
+
+def test_the_postal_code_is_taken_in_any_width_and_stored_as_nnn_nnnn(client, teller):
+    case = factories.draft(teller)
+    client.force_login(teller)
+    url = reverse("incidents:intake_step", args=[case.pk, "customer"])
+    base = {
+        "customer_type": "individual",
+        "customer_name": "山田 太郎",
+        "customer_name_kana": "ヤマダ タロウ",
+        "customer_address": "東京都新宿区四谷１－１",
+        "next": "1",
+    }
+    bad = client.post(url, factories.stamped(case, base, customer_postal_code="16000"))
+    assert "郵便番号は7桁の数字で入力してください" in bad.content.decode()
+    good = client.post(
+        url, factories.stamped(case, base, customer_postal_code="〒１６０－０００４")
+    )
+    assert good.status_code == 302
+    case.refresh_from_db()
+    assert (case.customer_postal_code, case.customer_address) == ("160-0004", "東京都新宿区四谷1-1")

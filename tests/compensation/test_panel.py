@@ -187,3 +187,19 @@ def test_drafts_have_no_panel(teller_client, teller):
     html = teller_client.get(draft.get_absolute_url()).content.decode()
     assert 'data-testid="compensation-panel"' not in html
     assert Case.objects.get(pk=draft.pk).is_draft
+
+
+def test_before_the_facts_are_confirmed_the_panel_shows_an_estimate_never_a_green_promise(
+    teller_client, teller, supervisor
+):
+    case = factories.stolen_card_case(teller)
+    panel = panel_html(teller_client, case)
+    outcome = panel[panel.index('data-testid="assessment-outcome"') - 80 :]
+    outcome = outcome[: outcome.index("</span>")]
+    assert "見込み：全額補償" in outcome
+    assert "text-bg-success" not in outcome
+    assert 'data-testid="assessment-estimate"' in panel
+    confirm_suggested_faults(case, supervisor)
+    panel = panel_html(teller_client, case)
+    assert "見込み" not in panel
+    assert 'text-bg-success" data-testid="assessment-outcome">全額補償' in panel

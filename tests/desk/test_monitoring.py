@@ -123,7 +123,7 @@ def test_a_call_without_stops_leaves_them_for_the_branch(client, monitoring_agen
         ),
         ({"items-0-state": "credentials_stolen"}, "この種類には選べない内容です"),
         ({"items-0-account_number": ""}, "口座（店番・口座番号）を入力してください"),
-        ({"customer_name_kana": "やかん はなこ"}, "フリガナは全角カタカナで入力してください"),
+        ({"customer_name_kana": "Yakan Hanako"}, "フリガナは全角カタカナで入力してください"),
     ],
 )
 def test_a_call_with_a_problem_is_explained_in_japanese_and_keeps_what_was_typed(

@@ -35,6 +35,7 @@ from incidents.casepage.forms import AttachmentForm, PoliceRecordForm
 from incidents.casepage.merge import MergeForm, UndoForm
 from incidents.intake.forms import CustomerForm, ReporterForm
 from incidents.intake.forms import SubmitForm as IntakeSubmitForm
+from incidents.intake.withdrawal import DecideForm, DiscardForm, WithdrawalRequestForm
 from tests.permissions.matrix import ANONYMOUS, MATRIX, ROLES, stamped
 from tests.permissions.test_matrix import build_world, the_case, url_for
 
@@ -54,6 +55,7 @@ NEEDS = (
     "attached",
     "fresh_draft",
     "merged",
+    "withdrawal_pending",
 )
 URLS = sorted(name for name in MATRIX if not name.endswith(":*"))
 
@@ -191,7 +193,14 @@ VALID = {
     ),
     "incidents:attachment_upload": attachment_valid,
     "compensation:paid": lambda w, s: PaidForm(s[0]).is_valid(),
-    "incidents:case_discard": always,
+    "incidents:case_discard": lambda w, s: DiscardForm(s[0]).is_valid(),
+    "incidents:case_withdrawal": lambda w, s: (
+        WithdrawalRequestForm(s[0], in_force=list(w.case.actions.filter(status="done"))).is_valid()
+        and version_ok(s[0], w.case)
+    ),
+    "incidents:withdrawal_decide": lambda w, s: (
+        DecideForm(s[0]).is_valid() and version_ok(s[0], w.case)
+    ),
     "incidents:deadline_meet": always,
     "notifications:read": always,
     "notifications:read_all": always,

@@ -61,7 +61,7 @@ def test_it_proposes_the_stops_each_item_calls_for(teller):
             ("passbook", "payment_stop"),
             ("passbook", "seal_check"),
             ("seal", "seal_change"),
-            ("seal", "payment_stop"),
+            # The seal's account is the passbook's: one payment stop for the account.
             ("online_banking", "ib_suspend"),
             ("online_banking", "ib_reset"),
         ]

@@ -213,7 +213,7 @@ def test_a_future_notification_time_is_refused(teller_client, teller):
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("customer_name_kana", "やまだ たろう", "フリガナは全角カタカナで入力してください"),
+        ("customer_name_kana", "やまだ Taro", "フリガナは全角カタカナで入力してください"),
         ("customer_name_kana", "Yamada", "フリガナは全角カタカナで入力してください"),
         ("customer_birth_date", day(1), "未来の日付は入力できません。"),
         ("customer_phone", "03-12", "電話番号は10〜11桁の数字"),
@@ -254,7 +254,7 @@ def test_customer_rules(teller_client, teller, name, value, message):
                 "payee_bank": "みらい銀行",
                 "payee_branch": "本店",
                 "payee_account_number": "7654321",
-                "payee_account_name": "さとう",
+                "payee_account_name": "Sato",
             },
             "全角カタカナ",
         ),

@@ -17,9 +17,13 @@ def test_a_draft_with_a_stop_carried_out_cannot_be_discarded(teller_client, tell
     case = factories.stolen_card_case(teller, submit=False)
     assert case.actions.filter(status=ActionStatus.DONE).exists()
     response = teller_client.post(
-        reverse("incidents:case_discard", args=[case.pk]), factories.stamped(case), follow=True
+        reverse("incidents:case_discard", args=[case.pk]),
+        factories.stamped(case, confirm="on"),
+        follow=True,
     )
     assert "実施済みの措置（停止）があるため、この届出は破棄できません" in response.content.decode()
+    # The teller lands on the withdrawal request instead.
+    assert response.redirect_chain[-1][0] == reverse("incidents:case_withdrawal", args=[case.pk])
     case.refresh_from_db()
     assert case.status == CaseStatus.DRAFT
     with pytest.raises(services.DiscardRefusedError):
@@ -28,7 +32,7 @@ def test_a_draft_with_a_stop_carried_out_cannot_be_discarded(teller_client, tell
 
 def test_a_draft_before_any_stop_is_discarded_once(teller_client, teller):
     case = factories.draft(teller)
-    clicked = factories.stamped(case)
+    clicked = factories.stamped(case, confirm="on")
     url = reverse("incidents:case_discard", args=[case.pk])
     assert teller_client.post(url, clicked).url == reverse("incidents:home")
     assert teller_client.post(url, clicked).status_code == 302

@@ -10,7 +10,8 @@ Declaring a new URL is one line::
     "compensation:decision_approve": action("reported", post=SUPERVISOR, data=version),
 
 ``page``/``action`` take the case of the test world the URL is about (``reported``, ``draft``
-(past its stops), ``fresh_draft`` (before any stop),
+(past its stops), ``fresh_draft`` (before any stop), ``withdrawal_pending`` (a draft whose
+teller asked for its withdrawal, ``world.withdrawal``),
 ``attached`` (the reported case with one attachment, ``world.attachment``),
 ``preliminary``, ``merged`` (the reported case with a duplicate merged into it,
 ``world.merge``), ``police_pending`` (no police report yet), ``noticed`` (every member of staff has
@@ -170,6 +171,16 @@ def freeze_request(world) -> dict:
         "contact_name": "佐藤",
         "answer": "pending",
     }
+
+
+def withdrawal_request(world) -> dict:
+    # Every stop in force is to be lifted with the report.
+    stops = world.case.actions.filter(status="done").values_list("pk", flat=True)
+    return {"reason": "お客さまがカードを見つけたため", "stops": [str(pk) for pk in stops]}
+
+
+def withdrawal_pk(world) -> int:
+    return world.withdrawal.pk
 
 
 def attachment_pk(world) -> int:
@@ -341,7 +352,21 @@ MATRIX: dict[str, Url] = {
         attachment_pk=attachment_pk,
         edits=True,
     ),
-    "incidents:case_discard": action("fresh_draft", post=BRANCH, edits=True),
+    # Discarding asks first (a page with a required confirmation); a draft with stops in force is
+    # withdrawn instead: its branch requests it, a supervisor other than the requester confirms.
+    "incidents:case_discard": page(
+        "fresh_draft", get=BRANCH, post=BRANCH, data=lambda w: {"confirm": "on"}, edits=True
+    ),
+    "incidents:case_withdrawal": page(
+        "draft", get=BRANCH, post=BRANCH, data=withdrawal_request, edits=True
+    ),
+    "incidents:withdrawal_decide": action(
+        "withdrawal_pending",
+        post={SUPERVISOR},
+        data=lambda w: {"decision": "confirm"},
+        withdrawal_pk=withdrawal_pk,
+        edits=True,
+    ),
     "incidents:case_assign": action(
         "reported", post={SUPERVISOR}, data=assign_to_supervisor, edits=True
     ),

@@ -50,6 +50,8 @@ def test_every_case_changing_url_is_declared_as_such():
         "incidents:case_correct",
         "incidents:case_submit",
         "incidents:case_discard",
+        "incidents:case_withdrawal",
+        "incidents:withdrawal_decide",
         "incidents:case_stops",
         "incidents:case_assign",
         "incidents:case_claim",

@@ -111,6 +111,7 @@ class World:
     freeze_decision: object = None
     evidence: object = None
     merge: object = None
+    withdrawal: object = None
 
     def markers_hidden_from(self, role: str) -> set[str]:
         """What identifies each case this role may not see (names and numbers)."""
@@ -180,6 +181,17 @@ def build_world(branch, other_branch, needs: str | None = None) -> World:
     if needs == "fresh_draft":
         # A draft before any stop: the only kind a teller may still discard.
         world.cases[needs] = named(factories.draft(teller), "漏洩 七郎", "ロウエイ シチロウ")
+    if needs == "withdrawal_pending":
+        case = named(
+            factories.stolen_card_case(teller, submit=False), "漏洩 八郎", "ロウエイ ハチロウ"
+        )
+        world.withdrawal = services.withdrawal_request_create(
+            case=case,
+            user=teller,
+            reason="お客さまがカードを見つけたため",
+            stop_ids=case.actions.filter(status="done").values_list("pk", flat=True),
+        )
+        world.cases[needs] = Case.objects.get(pk=case.pk)
     if needs == "police_pending":
         case = factories.stolen_card_case(teller, police="not_yet")
         Case.objects.filter(pk=case.pk).update(

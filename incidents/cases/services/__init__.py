@@ -65,6 +65,12 @@ from incidents.cases.services.transactions import (
     case_save_transactions,
     transaction_record_recovery,
 )
+from incidents.cases.services.withdrawal import (
+    WithdrawalError,
+    withdrawal_confirm,
+    withdrawal_reject,
+    withdrawal_request_create,
+)
 
 __all__ = [
     "FRAUD_FIELDS",
@@ -82,6 +88,7 @@ __all__ = [
     "StaleCaseError",
     "SubmissionError",
     "TransitionError",
+    "WithdrawalError",
     "action_decline",
     "action_perform",
     "actions_propose",
@@ -113,4 +120,7 @@ __all__ = [
     "timeline_record",
     "transaction_record_recovery",
     "undo_refusal",
+    "withdrawal_confirm",
+    "withdrawal_reject",
+    "withdrawal_request_create",
 ]

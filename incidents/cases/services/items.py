@@ -123,14 +123,39 @@ def _limit_yen(kind: str, policy: ProtectionPolicy) -> int | None:
     return None
 
 
+def _account(item: ReportedItem) -> tuple[str, str] | None:
+    return (item.account_branch, item.account_number) if item.account_number else None
+
+
 def actions_propose(*, case: Case) -> list[ProtectiveAction]:
     """Make sure every stop the items (and the customer's age) call for exists; drop untouched
-    proposals no longer called for."""
-    wanted: set[tuple[int | None, str]] = set()
+    proposals no longer called for.
+
+    A payment stop stops an account, not an item: the passbook and the seal of one account call
+    for one 支払停止, held by the item whose stop was already carried out, else the first item.
+    """
     elderly = elderly_policy_for(case)
     policy = elderly or ProtectionPolicy.in_force(case.notified_on)
-    for item in ReportedItem.objects.filter(case=case):
+    items = list(ReportedItem.objects.filter(case=case).order_by("position", "pk"))
+    by_pk = {item.pk: item for item in items}
+    payment_holder: dict[tuple[str, str], int] = {}
+    for action in ProtectiveAction.objects.filter(
+        case=case, kind=ActionKind.PAYMENT_STOP, item__isnull=False
+    ).exclude(status=ActionStatus.PROPOSED):
+        holder = by_pk.get(action.item_id) if action.item_id is not None else None
+        account = _account(holder) if holder is not None else None
+        if holder is not None and account is not None:
+            payment_holder.setdefault(account, holder.pk)
+    wanted: set[tuple[int | None, str]] = set()
+    for item in items:
         for kind in PROPOSED_STOPS.get((item.kind, item.state), ()):
+            account = _account(item)
+            if (
+                kind == ActionKind.PAYMENT_STOP
+                and account is not None
+                and payment_holder.setdefault(account, item.pk) != item.pk
+            ):
+                continue  # the account's payment stop is another item's
             wanted.add((item.pk, kind))
             ProtectiveAction.objects.get_or_create(
                 case=case, item=item, kind=kind, defaults={"limit_yen": _limit_yen(kind, policy)}

@@ -1,0 +1,88 @@
+/* Fields by what was chosen, on the intake's rows (the server checks the same rules):
+   - 事故の内容 offers only the contents that fit the kind of item chosen;
+   - the payee (振込先) shows only for a transfer;
+   - hiragana typed into a kana field turns into katakana as it is typed;
+   - amounts show thousands separators (the server takes them and stores whole yen). */
+(function () {
+  "use strict";
+
+  function rowOf(element) {
+    return element.closest("[data-row]") || element.form || document;
+  }
+
+  function filterStates(kindSelect) {
+    var state = rowOf(kindSelect).querySelector("select[data-states-by-kind]");
+    if (!state) {
+      return;
+    }
+    var allowed = JSON.parse(state.dataset.statesByKind)[kindSelect.value];
+    Array.prototype.forEach.call(state.options, function (option) {
+      var fits = !allowed || option.value === "" || allowed.indexOf(option.value) >= 0;
+      option.hidden = !fits;
+      option.disabled = !fits;
+    });
+    if (state.selectedOptions.length && state.selectedOptions[0].disabled) {
+      state.value = allowed && allowed.length === 1 ? allowed[0] : "";
+    } else if (!state.value && allowed && allowed.length === 1) {
+      state.value = allowed[0];
+    }
+  }
+
+  function showPayee(channelSelect) {
+    var transfers = (channelSelect.dataset.transferChannels || "").split(" ");
+    var payee = rowOf(channelSelect).querySelector("[data-transfer-only]");
+    if (payee) {
+      payee.hidden = transfers.indexOf(channelSelect.value) < 0;
+    }
+  }
+
+  function katakana(input) {
+    var converted = input.value.replace(/[\u3041-\u3096\u309d\u309e]/g, function (c) {
+      return String.fromCharCode(c.charCodeAt(0) + 0x60);
+    });
+    if (converted !== input.value) {
+      input.value = converted;
+    }
+  }
+
+  function withSeparators(input) {
+    var digits = input.value.replace(/[,，\s]/g, "").replace(/[０-９]/g, function (c) {
+      return String.fromCharCode(c.charCodeAt(0) - 0xfee0);
+    });
+    if (/^[0-9]+$/.test(digits)) {
+      input.value = Number(digits).toLocaleString("ja-JP");
+    }
+  }
+
+  function setUp(root) {
+    root.querySelectorAll("select[name$='-kind']").forEach(filterStates);
+    root.querySelectorAll("select[data-transfer-channels]").forEach(showPayee);
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches("select[name$='-kind']")) {
+      filterStates(target);
+    } else if (target.matches("select[data-transfer-channels]")) {
+      showPayee(target);
+    } else if (target.matches("input[data-yen]")) {
+      withSeparators(target);
+    }
+  });
+  document.addEventListener("input", function (event) {
+    // Not while an input method is composing: the conversion happens when the word is committed.
+    if (event.target.matches("input[data-kana]") && !event.isComposing) {
+      katakana(event.target);
+    }
+  });
+  document.addEventListener("compositionend", function (event) {
+    if (event.target.matches("input[data-kana]")) {
+      katakana(event.target);
+    }
+  });
+  // Rows added on the page (intake-rows.js) are set up as they come.
+  document.addEventListener("intake:row-added", function (event) {
+    setUp(event.target);
+  });
+  setUp(document);
+})();
