@@ -129,7 +129,7 @@ def check_cases(shape: int, tellers: int, submitted: list[dict[str, Any]]) -> li
     keys = Notification.objects.filter(
         dedupe_key__startswith="case:", dedupe_key__contains=":submitted:"
     ).values_list("dedupe_key", flat=True)
-    notices = Counter(int(key.split(":")[1]) for key in keys)
+    notices = Counter(int(key.split(":")[1]) for key in keys if key)
     wrong_notices = [seen["number"] for seen in submitted if notices[seen["pk"]] != 1]
     if wrong_notices:
         problems.append(

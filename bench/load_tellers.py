@@ -252,7 +252,9 @@ def print_shape(shape: int, args, result: dict[str, Any], problems: list[str]) -
         print(f"  {error['count']} x {error['name']}: {error['error'][:200]}")
     for exception in result["exceptions"][:5]:
         print(f"  {exception['count']} x exception: {exception['message'][:200]}")
-    if problems:
+    if not submitted and not problems:
+        print("exactly-once check: no case was submitted, nothing to check (a failure)")
+    elif problems:
         print(f"exactly-once check FAILED: {len(problems)} problem(s)")
         for problem in problems[:20]:
             print(f"  {problem}")
