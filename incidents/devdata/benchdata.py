@@ -223,7 +223,9 @@ def _chunk(cursor, offset, size, total, branch_ids, codes, staff_flat, per_branc
             customer_birth_date, customer_phone, police_status, police_station, police_filed_on,
             police_receipt_number, checklist, online_banking_factors, circumstances_note,
             created_by_id, assigned_to_id, submitted_by_id, submitted_at, created_at, updated_at,
-            version, search_text)
+            version, search_text, customer_postal_code, customer_address, fraud_approach,
+            fraud_approach_note, sign_atm_call, sign_home_visit, sign_pin_asked,
+            supervisor_flagged)
         SELECT {base} - {offset} + s.n, br.id, numbered.number, numbered.year, numbered.seq,
             s.status, gen_random_uuid(), 'submitted', s.status = 'preliminary',
             CASE WHEN s.status = 'preliminary' THEN 'phone' ELSE 'counter' END, 'self', '', '',
@@ -239,7 +241,8 @@ def _chunk(cursor, offset, size, total, branch_ids, codes, staff_flat, per_branc
               || '|' || ({names["fam_n"]})[s.fam] || ({names["giv_n"]})[s.giv]
               || '|' || ({names["fam_kana"]})[s.fam] || ({names["giv_kana"]})[s.giv]
               || '|t0900000' || lpad((s.n %% 10000)::text, 4, '0')
-              || '|a' || br.code || lpad(s.acct::text, 7, '0') || '|'
+              || '|a' || br.code || lpad(s.acct::text, 7, '0') || '|',
+            '', '', '', '', false, false, false, false
         FROM bench_seed s
         JOIN LATERAL (SELECT (%(branch_ids)s::bigint[])[s.b + 1] AS id,
                              (%(codes)s::text[])[s.b + 1] AS code) br ON true

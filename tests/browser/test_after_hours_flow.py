@@ -63,6 +63,7 @@ def test_an_after_hours_card_stop_is_picked_up_by_the_branch_the_next_morning(
     expect(page.get_by_text("時間外受付を引き継ぎ、受付済にしました")).to_be_visible()
     expect(page.get_by_test_id("case-number")).to_have_text(number)
     expect(page.locator("h1 .badge").first).to_have_text("受付済")
+    page.get_by_test_id("tab-history").click()  # the change history is loaded when opened
     expect(page.get_by_test_id("history")).to_contain_text("仮受付")
     case.refresh_from_db()
     assert case.status == "reported" and case.assigned_to == teller

@@ -34,6 +34,7 @@ def test_a_supervisor_merges_a_duplicate_report_and_undoes_the_merge(
     candidate.get_by_test_id("merge-submit").click()
     expect(page.get_by_text(f"受付番号 {duplicate.number} の届出を統合しました。")).to_be_visible()
     expect(page.get_by_test_id("merged-case")).to_contain_text(str(duplicate.number))
+    page.get_by_test_id("tab-timeline").click()  # the timeline is loaded when opened
     expect(page.get_by_test_id("timeline")).to_contain_text("重複した届出を統合")
     expect(page.get_by_test_id("event-merged").first).to_contain_text(str(duplicate.number))
     assert Case.objects.get(pk=duplicate.pk).status == "merged"

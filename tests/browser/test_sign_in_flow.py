@@ -88,7 +88,7 @@ def test_an_idle_terminal_warns_saves_the_draft_and_signs_out(
     expect(page.get_by_test_id("current-user")).to_be_visible()
     page.goto(f"{live_server.url}/cases/{case.pk}/intake/customer/")
     page.get_by_label("氏名（漢字）").fill("入力中 花子")
-    page.get_by_label("氏名（カナ）").fill("にゅうりょく")  # not valid yet: kept all the same
+    page.get_by_label("氏名（カナ）").fill("nyuuryoku")  # not valid yet (not kana): kept all the same
 
     warning = page.get_by_test_id("idle-warning")
     expect(warning).to_be_visible(timeout=15_000)
@@ -102,7 +102,7 @@ def test_an_idle_terminal_warns_saves_the_draft_and_signs_out(
     page.get_by_role("button", name="ログイン").click()
     expect(page.get_by_test_id("autosave-restored")).to_be_visible()
     expect(page.get_by_label("氏名（漢字）")).to_have_value("入力中 花子")
-    expect(page.get_by_label("氏名（カナ）")).to_have_value("にゅうりょく")
+    expect(page.get_by_label("氏名（カナ）")).to_have_value("nyuuryoku")
 
 
 def test_staying_signed_in_from_the_warning_keeps_the_session(

@@ -82,3 +82,14 @@ def test_the_administrator_adds_a_bank_closure(admin_client):
     )
     assert response.status_code == 302
     assert BankClosure.objects.get().date == date(2026, 6, 15)
+
+
+def test_every_kind_of_deadline_has_its_policy_seeded_by_a_migration_with_the_code_defaults():
+    from incidents.deadlines.policies import POLICY_DEFAULTS
+    from incidents.models.choices import DeadlineKind
+
+    seeded = {p.kind: p for p in DeadlinePolicy.objects.all()}
+    assert set(seeded) == set(DeadlineKind.values)  # a scan never has to write one
+    for kind, defaults in POLICY_DEFAULTS.items():
+        for field, value in defaults.items():
+            assert getattr(seeded[kind], field) == value, (kind, field)

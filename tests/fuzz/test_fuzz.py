@@ -56,6 +56,12 @@ NEEDS = (
     "fresh_draft",
     "merged",
     "withdrawal_pending",
+    "freeze_candidate",
+    "frozen",
+    "freeze_noticed",
+    "freeze_applications",
+    "freeze_closed",
+    "freeze_distributing",
 )
 URLS = sorted(name for name in MATRIX if not name.endswith(":*"))
 

@@ -30,6 +30,16 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from tests.permissions.freeze_data import (
+    application_pk,
+    evidence_file,
+    evidence_pk,
+    freeze_decision_pk,
+    freeze_key,
+    freeze_pk,
+    freeze_version,
+)
+
 # Roles of the test world. "@other" is the same role at the other branch.
 TELLER, SUPERVISOR = "teller", "supervisor"
 TELLER_OTHER, SUPERVISOR_OTHER = "teller@other", "supervisor@other"
@@ -259,40 +269,6 @@ def after_hours_call(world) -> dict:
         "items-0-account_branch": "001",
         "items-0-account_number": "1111111",
     }
-
-
-def freeze_pk(world) -> int:
-    return world.freeze.pk
-
-
-def freeze_key(world) -> str:
-    return world.freeze_key
-
-
-def freeze_version(world, **data) -> dict:
-    from compensation.models import FreezeCase
-
-    return {"version": str(FreezeCase.objects.get(pk=world.freeze.pk).version), **data}
-
-
-def application_pk(world) -> int:
-    return world.application.pk
-
-
-def evidence_pk(world) -> int:
-    return world.evidence.pk
-
-
-def evidence_file(world) -> dict:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return freeze_version(
-        world, file=SimpleUploadedFile("slip2.pdf", b"%PDF-1.4\n%matrix\n", "application/pdf")
-    )
-
-
-def freeze_decision_pk(world) -> int:
-    return world.freeze_decision.pk
 
 
 # The freeze cases (issue 15 B): the world's freeze case is at the supervisor's branch; a
