@@ -88,7 +88,8 @@ def test_an_idle_terminal_warns_saves_the_draft_and_signs_out(
     expect(page.get_by_test_id("current-user")).to_be_visible()
     page.goto(f"{live_server.url}/cases/{case.pk}/intake/customer/")
     page.get_by_label("氏名（漢字）").fill("入力中 花子")
-    page.get_by_label("氏名（カナ）").fill("nyuuryoku")  # not valid yet (not kana): kept all the same
+    # Not valid yet (not kana): kept all the same.
+    page.get_by_label("氏名（カナ）").fill("nyuuryoku")
 
     warning = page.get_by_test_id("idle-warning")
     expect(warning).to_be_visible(timeout=15_000)
