@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("incidents", "compensation", "accounts", "notifications", "config")
+APPS = ("incidents", "compensation", "accounts", "notifications", "webhooks", "config")
 LONG_ALLOWED = ("migrations", "devdata")
 
 

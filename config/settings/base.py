@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "notifications",
     "incidents",
     "compensation",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -264,12 +265,24 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": env.float("MAMORI_DASHBOARD_REFRESH_SECONDS", default=300.0),
         "options": {"expires": 240},
     },
+    # Owed webhooks (broker was down, receiver failed and is due again, a worker died); each
+    # delivery is claimed by compare-and-swap, so an overlapping run hands nothing over twice.
+    "sweep-webhooks": {
+        "task": "webhooks.tasks.sweep_webhook_deliveries",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
     "deadline-digest": {
         "task": "incidents.tasks.send_deadline_digest",
         "schedule": crontab(hour=8, minute=0),  # Asia/Tokyo (CELERY_TIMEZONE)
         "options": {"expires": 6 * 60 * 60},
     },
 }
+
+# Webhooks out (docs/webhooks.md): the first retry's delay (doubling after each failure, at most an
+# hour) and how long a receiver may take to answer.
+MAMORI_WEBHOOK_RETRY_BASE_SECONDS = env.float("MAMORI_WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+MAMORI_WEBHOOK_TIMEOUT_SECONDS = env.float("MAMORI_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

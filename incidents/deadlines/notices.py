@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incidents.cases.signals import TimelineLine, timeline_written
 from incidents.models import Case, Deadline, TimelineEvent, User
 from incidents.models.choices import (
     DeadlineKind,
@@ -211,10 +212,11 @@ def _who(users: list[User]) -> dict:
 
 
 def _record(deadline: Deadline, actor, kind: str, message: str, data: dict) -> None:
+    line = {"deadline": deadline.pk, "deadline_kind": deadline.kind, **data}
     TimelineEvent.objects.create(
-        case_id=deadline.case_id,
-        actor=actor,
-        kind=kind,
-        message=message,
-        data={"deadline": deadline.pk, "deadline_kind": deadline.kind, **data},
+        case_id=deadline.case_id, actor=actor, kind=kind, message=message, data=line
+    )
+    timeline_written.send(
+        sender=TimelineEvent,
+        lines=[TimelineLine(case_id=deadline.case_id, kind=kind, data=line)],
     )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.cases.services.timeline import bank_language
+from incidents.cases.signals import TimelineLine, timeline_written
 from incidents.deadlines.calendar import BusinessCalendar
 from incidents.deadlines.notices import (
     DeadlineWording,
@@ -373,6 +374,7 @@ def _write(
     """The notices and timeline lines of the steps taken, in two multi-row inserts."""
     drafts: list[NotificationDraft] = []
     cases, kinds, messages, data = [], [], [], []
+    lines: list[TimelineLine] = []
     with bank_language():
         # Each wording looked up once for the batch, not once a line.
         texts = _timeline_texts()
@@ -399,10 +401,12 @@ def _write(
                 )
             )
             kind, message, extra = _event(texts, args, action, recipients, branch_hours)
+            line = {"deadline": row.pk, "deadline_kind": row.kind, **extra}
             cases.append(row.case_id)
             kinds.append(kind)
             messages.append(message)
-            data.append(json.dumps({"deadline": row.pk, "deadline_kind": row.kind, **extra}))
+            data.append(json.dumps(line))
+            lines.append(TimelineLine(case_id=row.case_id, kind=kind, data=line))
     notification_create_many(drafts=drafts)
     if cases:
         # One multi-row insert (UNNEST, as bulk_create writes on PostgreSQL) without building a
@@ -414,6 +418,8 @@ def _write(
                 "%s::text[]) AS v(c, k, m, d)",
                 [timezone.now(), cases, kinds, messages, data],
             )
+        # Listeners (the webhooks' outbox) write theirs in this transaction, once for the batch.
+        timeline_written.send(sender=TimelineEvent, lines=lines)
 
 
 _NOTICE_OF = {

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
+from incidents.cases.signals import TimelineLine, timeline_written
 from incidents.models import (
     Case,
     CaseAccess,
@@ -36,9 +37,13 @@ def timeline_record(
     *, case: Case, actor: User | None, kind: str, message: str = "", data: Mapping | None = None
 ) -> TimelineEvent:
     """Append an event to the case's timeline (callers compose ``message`` in Japanese)."""
-    return TimelineEvent.objects.create(
+    event = TimelineEvent.objects.create(
         case=case, actor=actor, kind=kind, message=message, data=dict(data or {})
     )
+    timeline_written.send(
+        sender=TimelineEvent, lines=[TimelineLine(case_id=case.pk, kind=kind, data=event.data)]
+    )
+    return event
 
 
 def case_access_record(*, case: Case, user: User, view: str, path: str) -> CaseAccess:
