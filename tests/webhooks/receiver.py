@@ -22,6 +22,8 @@ class Received:
     event_type: str
     body: dict
     raw: bytes
+    timestamp: str
+    signature: str
 
 
 class Receiver:
@@ -67,6 +69,8 @@ class Receiver:
                                 event_type=self.headers["Mamori-Event-Type"],
                                 body=json.loads(raw),
                                 raw=raw,
+                                timestamp=self.headers["Mamori-Timestamp"],
+                                signature=self.headers["Mamori-Signature"],
                             )
                         )
                 self.send_response(status)
