@@ -27,6 +27,7 @@ SOURCES = (
     "incidents",
     "compensation",
     "notifications",
+    "webhooks",
     "templates",
     "locale",
     "manage.py",

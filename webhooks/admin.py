@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from webhooks import delivery
@@ -20,7 +21,12 @@ class WebhookEndpointForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    url = forms.URLField(label=_("送信先URL"), max_length=500, assume_scheme="https")
+    url = forms.URLField(
+        label=_("送信先URL"),
+        max_length=500,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
 
     class Meta:
         model = WebhookEndpoint

@@ -6,6 +6,7 @@ import secrets
 import uuid
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -23,7 +24,9 @@ class WebhookEndpoint(models.Model):
     """A receiver of another system: where events are posted and the secret they are signed with."""
 
     name = models.CharField(_("名称"), max_length=100)
-    url = models.URLField(_("送信先URL"), max_length=500)
+    url = models.URLField(
+        _("送信先URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+    )
     secret = models.CharField(
         _("署名用シークレット"),
         max_length=128,

@@ -87,7 +87,9 @@ def test_a_receiver_answering_500_is_retried_with_exponential_backoff(endpoint, 
     assert receiver.event_ids()[0] == str(first.event.event_id)
 
 
-def test_a_receiver_that_is_down_leaves_the_delivery_owed_with_the_error(endpoint, receiver, teller):
+def test_a_receiver_that_is_down_leaves_the_delivery_owed_with_the_error(
+    endpoint, receiver, teller
+):
     case = factories.stolen_card_case(teller)
     first = owed(case)[0]
     receiver.stop()

@@ -82,7 +82,9 @@ def test_an_endpoint_gets_only_the_events_it_subscribes_to(endpoint, teller, rec
     assert "case.submitted" in by_endpoint["core"] and len(by_endpoint["core"]) >= 2
 
 
-def test_without_an_endpoint_a_line_no_webhook_tells_costs_no_query(teller, django_assert_num_queries):
+def test_without_an_endpoint_a_line_no_webhook_tells_costs_no_query(
+    teller, django_assert_num_queries
+):
     case = factories.draft(teller)
     with django_assert_num_queries(1):  # the timeline's own insert
         services.timeline_record(case=case, actor=teller, kind="note", message="メモ")
@@ -116,9 +118,7 @@ def test_the_scan_writes_a_batch_of_overdue_events_in_a_fixed_number_of_statemen
     assert set(overdue.payload["data"]) == {"deadline", "deadline_kind"}
 
 
-def test_approving_a_decision_tells_the_decision_id(
-    endpoint, teller, supervisor, other_supervisor
-):
+def test_approving_a_decision_tells_the_decision_id(endpoint, teller, supervisor, other_supervisor):
     case = factories.stolen_card_case(teller)
     confirm_suggested_faults(case, supervisor)
     decision = submit_and_approve(case, teller, other_supervisor)
