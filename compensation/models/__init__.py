@@ -471,6 +471,11 @@ from compensation.models.remedy import (  # noqa: E402
     RemedyApplication,
     RemedyEvidence,
 )
+from compensation.models.freeze_records import (  # noqa: E402
+    FreezeEdit,
+    FreezeEvent,
+    FreezeReminder,
+)
 
 __all__ = [
     "CaseAssessment",
@@ -479,6 +484,9 @@ __all__ = [
     "Decision",
     "DistributionDecision",
     "FreezeCase",
+    "FreezeEdit",
+    "FreezeEvent",
+    "FreezeReminder",
     "ItemFault",
     "PolicyVersion",
     "RemedyApplication",

@@ -56,6 +56,7 @@ from incidents.cases.services.stops import (
 )
 from incidents.cases.services.timeline import (
     case_access_record,
+    record_access_record,
     case_receipt_printed,
     timeline_record,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "action_perform",
     "actions_propose",
     "case_access_record",
+    "record_access_record",
     "case_add_item",
     "case_assign",
     "case_assign_many",
