@@ -99,6 +99,8 @@ def freeze_reminders_scan(*, now: datetime.datetime | None = None) -> ReminderSc
             claimed = _claim(batch, now)
             notices += _tell(claimed, now)
             sent.extend(claimed)
+        if not claimed:  # rows we lock are ours to claim; never loop on a batch we cannot
+            break
     return ReminderScan(reminders=sent, notices=notices)
 
 
