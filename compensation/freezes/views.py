@@ -8,10 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.forms import Form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -150,7 +150,9 @@ def _guarded(
     if form is not None and not form.is_valid():
         return _detail(request, freeze, **bound)
     try:
-        message = write(form.cleaned_data if form is not None else {}, EditStamp.from_request(request))
+        message = write(
+            form.cleaned_data if form is not None else {}, EditStamp.from_request(request)
+        )
     except EditReplayed:
         return redirect("freezes:detail", pk=freeze.pk)
     except services.StaleFreezeError as stale:

@@ -465,16 +465,16 @@ class DashboardFigure(models.Model):
 
 
 # The receiving side of the Remedy Act, in its own module (registered with the app from here).
+from compensation.models.freeze_records import (  # noqa: E402
+    FreezeEdit,
+    FreezeEvent,
+    FreezeReminder,
+)
 from compensation.models.remedy import (  # noqa: E402
     DistributionDecision,
     FreezeCase,
     RemedyApplication,
     RemedyEvidence,
-)
-from compensation.models.freeze_records import (  # noqa: E402
-    FreezeEdit,
-    FreezeEvent,
-    FreezeReminder,
 )
 
 __all__ = [

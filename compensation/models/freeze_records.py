@@ -40,7 +40,9 @@ class FreezeEdit(models.Model):
         verbose_name_plural = _("口座凍結への変更")
         ordering = ["freeze_case", "version"]
         constraints = [
-            models.UniqueConstraint(fields=["freeze_case", "key"], name="freeze_edit_once_per_form"),
+            models.UniqueConstraint(
+                fields=["freeze_case", "key"], name="freeze_edit_once_per_form"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -82,9 +84,7 @@ class FreezeReminder(models.Model):
     each reminder once.
     """
 
-    freeze_case = models.ForeignKey(
-        FreezeCase, on_delete=models.CASCADE, related_name="reminders"
-    )
+    freeze_case = models.ForeignKey(FreezeCase, on_delete=models.CASCADE, related_name="reminders")
     period = models.CharField(_("期間"), max_length=12, choices=FreezePeriod.choices)
     step = models.CharField(_("お知らせ"), max_length=8, choices=ReminderStep.choices)
     period_ends_on = models.DateField(_("期間の末日"))

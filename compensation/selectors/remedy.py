@@ -9,9 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.http import Http404
 
 from compensation.choices import ApplicationStatus, DecisionStatus, FreezeStatus
 from compensation.models import (

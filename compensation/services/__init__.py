@@ -20,16 +20,6 @@ from compensation.services.findings import (
     findings_save,
     item_fault_confirm,
 )
-from compensation.services.policy import (
-    DEFAULT_POLICY_VALID_FROM,
-    POLICY_FIELDS,
-    PolicyFrozenError,
-    policy_version_check_new_valid_from,
-    policy_version_create,
-    policy_version_default_ensure,
-    policy_version_delete,
-    policy_version_update,
-)
 from compensation.services.freeze_guard import (
     FREEZES,
     STALE_FREEZE_MESSAGE,
@@ -44,6 +34,16 @@ from compensation.services.freeze_reminders import (
     freeze_reminders_scan,
     freeze_reminders_schedule,
     reminder_times,
+)
+from compensation.services.policy import (
+    DEFAULT_POLICY_VALID_FROM,
+    POLICY_FIELDS,
+    PolicyFrozenError,
+    policy_version_check_new_valid_from,
+    policy_version_create,
+    policy_version_default_ensure,
+    policy_version_delete,
+    policy_version_update,
 )
 from compensation.services.remedy import (
     application_decide,

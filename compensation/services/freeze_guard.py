@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compensation.models import FreezeCase, FreezeEdit, FreezeEvent
@@ -39,7 +40,7 @@ class StaleFreezeError(DecisionError):
     """The form was rendered from another version of the freeze case; ``current`` is the row now."""
 
     def __init__(self, current: FreezeCase) -> None:
-        super().__init__([STALE_FREEZE_MESSAGE])
+        super().__init__([str(STALE_FREEZE_MESSAGE)])
         self.current = current
 
 
@@ -53,7 +54,7 @@ def freeze_edit(
     try:
         with row_edit(rows=FREEZES, row=freeze, user=user, stamp=stamp, action=action) as current:
             if not read.can_work_freeze(user, current):
-                raise DecisionError([gettext_lazy("この口座凍結を操作できるのは担当店の役席です。")])
+                raise DecisionError([_("この口座凍結を操作できるのは担当店の役席です。")])
             yield current
     except StaleCaseError as stale:
         raise StaleFreezeError(stale.current) from None

@@ -148,7 +148,9 @@ def freeze_applications_open(
     *, freeze: FreezeCase, user: Any, stamp: EditStamp | None, opens_on: datetime.date
 ) -> FreezeCase:
     """Record the application period for distribution, which opens after the notice ends."""
-    with freeze_edit(freeze=freeze, user=user, stamp=stamp, action="freeze_applications") as current:
+    with freeze_edit(
+        freeze=freeze, user=user, stamp=stamp, action="freeze_applications"
+    ) as current:
         if current.status != FreezeStatus.NOTICE or current.notice_ends_on is None:
             raise DecisionError([_("申請期間は公告の記録の後に設定します。")])
         if opens_on <= current.notice_ends_on:
@@ -318,7 +320,9 @@ def distribution_submit(
     today: datetime.date | None = None,
 ) -> DistributionDecision:
     """Compute the distribution with the rules engine and submit it for a second supervisor."""
-    with freeze_edit(freeze=freeze, user=user, stamp=stamp, action="distribution_submit") as current:
+    with freeze_edit(
+        freeze=freeze, user=user, stamp=stamp, action="distribution_submit"
+    ) as current:
         today = today or timezone.localdate()
         if current.status != FreezeStatus.APPLICATIONS or current.application_ends_on is None:
             raise DecisionError([_("分配は申請期間を設定した後に決定します。")])
@@ -337,7 +341,11 @@ def distribution_submit(
         facts = distribution_input(current)
         result = rules.distribution_to_dict(rules.distribute(rules.parse_distribution(facts)))
         decision = DistributionDecision.objects.create(
-            freeze_case=current, balance=current.balance, facts=facts, result=result, prepared_by=user
+            freeze_case=current,
+            balance=current.balance,
+            facts=facts,
+            result=result,
+            prepared_by=user,
         )
         with bank_language():
             message = _("分配額 %(paid)s円、分配されない額 %(left)s円") % {

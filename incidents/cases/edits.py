@@ -227,7 +227,7 @@ def row_edit(
     The body works on ``current`` (the locked row); the row passed in gets the new version.
     """
     with transaction.atomic():
-        current = rows.model._default_manager.select_for_update().get(pk=row.pk)
+        current: Any = rows.model._default_manager.select_for_update().get(pk=row.pk)
         stamp_check(rows=rows, current=current, stamp=stamp)
         yield current
         if not getattr(current, "_edit_unchanged", False):

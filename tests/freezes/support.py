@@ -14,6 +14,8 @@ from compensation.models import DistributionDecision, FreezeCase, RemedyApplicat
 from incidents.cases.edits import EditStamp
 
 D = datetime.date
+REQUESTED_ON, NOTICE_STARTS_ON = D(2026, 10, 1), D(2026, 10, 7)
+APPLICATIONS_OPEN_ON, DISTRIBUTED_ON = D(2026, 12, 8), D(2027, 1, 8)
 
 
 def pdf(name: str, body: bytes = b"%PDF-1.4\n%evidence\n"):
@@ -48,8 +50,8 @@ class FreezeDesk:
         self,
         freeze: FreezeCase,
         *,
-        requested_on: datetime.date = D(2026, 10, 1),
-        starts_on: datetime.date = D(2026, 10, 7),
+        requested_on: datetime.date = REQUESTED_ON,
+        starts_on: datetime.date = NOTICE_STARTS_ON,
         reference: str = "DIC-1",
         user: Any = None,
     ) -> FreezeCase:
@@ -63,7 +65,7 @@ class FreezeDesk:
         )
 
     def applications(
-        self, freeze: FreezeCase, *, opens_on: datetime.date = D(2026, 12, 8)
+        self, freeze: FreezeCase, *, opens_on: datetime.date = APPLICATIONS_OPEN_ON
     ) -> FreezeCase:
         return services.freeze_applications_open(
             freeze=freeze, user=self.supervisor, stamp=stamp(freeze), opens_on=opens_on
@@ -99,7 +101,7 @@ class FreezeDesk:
         )
 
     def submit(
-        self, freeze: FreezeCase, today: datetime.date | None = D(2027, 1, 8)
+        self, freeze: FreezeCase, today: datetime.date | None = DISTRIBUTED_ON
     ) -> DistributionDecision:
         return services.distribution_submit(
             freeze=freeze, user=self.supervisor, stamp=stamp(freeze), today=today

@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from compensation.choices import FreezeEventKind
 from incidents.models import CaseAccess
-
 from tests import factories
 
 from .support import fresh, stamp
@@ -24,14 +23,13 @@ pytestmark = pytest.mark.django_db
 def rendered_stamp(page: str, action: str) -> dict[str, str]:
     """The hidden version and one-time key of the form posting to ``action`` on ``page``."""
     form = page[page.index(f'action="{action}"') :]
-    version = re.search(r'name="version" value="(\d+)"', form).group(1)
-    key = re.search(r'name="edit_key" value="([0-9a-f-]+)"', form).group(1)
-    return {"version": version, "edit_key": key}
+    version = re.search(r'name="version" value="(\d+)"', form)
+    key = re.search(r'name="edit_key" value="([0-9a-f-]+)"', form)
+    assert version is not None and key is not None
+    return {"version": version.group(1), "edit_key": key.group(1)}
 
 
-def test_a_stale_application_form_comes_back_with_what_was_typed_on_the_newer_version(
-    client, desk
-):
+def test_a_stale_application_form_comes_back_with_what_was_typed_on_the_newer_version(client, desk):
     freeze = desk.in_applications()
     client.force_login(desk.supervisor)
     detail = reverse("freezes:detail", kwargs={"pk": freeze.pk})
@@ -102,7 +100,9 @@ def test_every_read_of_a_freeze_case_is_on_the_access_log(client, desk, approver
     freeze = decision.freeze_case
     client.force_login(approver)
     client.get(reverse("freezes:detail", kwargs={"pk": freeze.pk}))
-    client.get(reverse("freezes:decision_table", kwargs={"pk": freeze.pk, "decision_pk": decision.pk}))
+    client.get(
+        reverse("freezes:decision_table", kwargs={"pk": freeze.pk, "decision_pk": decision.pk})
+    )
     reads = CaseAccess.objects.filter(user=approver).order_by("at", "pk")
     assert [(r.case_id, r.record, r.view) for r in reads] == [
         (None, f"口座凍結 {freeze.pk}", "freeze_detail"),

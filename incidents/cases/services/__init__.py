@@ -56,8 +56,8 @@ from incidents.cases.services.stops import (
 )
 from incidents.cases.services.timeline import (
     case_access_record,
-    record_access_record,
     case_receipt_printed,
+    record_access_record,
     timeline_record,
 )
 from incidents.cases.services.transactions import (
@@ -94,7 +94,6 @@ __all__ = [
     "action_perform",
     "actions_propose",
     "case_access_record",
-    "record_access_record",
     "case_add_item",
     "case_assign",
     "case_assign_many",
@@ -117,6 +116,7 @@ __all__ = [
     "emergency_stops_perform",
     "freeze_request_save",
     "merge_refusal",
+    "record_access_record",
     "same_customer",
     "staff_can_work",
     "timeline_record",
