@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from celery import shared_task
+from django.utils import timezone
 
 from compensation.reports.dashboard import dashboard_refresh
 from compensation.services import freeze_reminders_scan
@@ -15,6 +18,10 @@ def refresh_dashboard() -> None:
 
 
 @shared_task(ignore_result=True, acks_late=True)
-def scan_freeze_reminders() -> None:
-    """Send the freeze cases' period reminders that are due (every minute from beat)."""
-    freeze_reminders_scan()
+def scan_freeze_reminders(now: str | None = None) -> int:
+    """Send the freeze cases' period reminders that are due (every minute from beat); safe to
+    run twice at once. ``now`` (ISO 8601) is for tests and replays."""
+    moment = datetime.fromisoformat(now) if now else None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return len(freeze_reminders_scan(now=moment).reminders)

@@ -88,7 +88,11 @@ def freeze_open(request: AuthedRequest, key: str) -> HttpResponse:
 
 
 def _detail(request: AuthedRequest, freeze: FreezeCase, **bound: Any) -> HttpResponse:
-    """The freeze case page, with any form bound to what was typed and the errors."""
+    """The freeze case page, with any form bound to what was typed and the errors; every
+    showing of it (a refused form's too) goes on the access log."""
+    services.freeze_access_record(
+        freeze=freeze, user=request.user, view="freeze_detail", path=request.path
+    )
     can_work = read.can_work_freeze(request.user, freeze)
     current = read.distribution_current(freeze)
     context = {
@@ -126,11 +130,7 @@ def _detail(request: AuthedRequest, freeze: FreezeCase, **bound: Any) -> HttpRes
 def freeze_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """One freeze case: the account, the periods, the applications, the distribution, the
     timeline; the read goes on the access log."""
-    freeze = read.freeze_case_get(user=request.user, pk=pk)
-    services.freeze_access_record(
-        freeze=freeze, user=request.user, view="freeze_detail", path=request.path
-    )
-    return _detail(request, freeze)
+    return _detail(request, read.freeze_case_get(user=request.user, pk=pk))
 
 
 def _guarded(

@@ -17,9 +17,12 @@ from compensation.models import FreezeEvent, FreezeReminder
 from compensation.services.freeze_reminders import _claim
 from incidents.models.search import payee_account_key
 from notifications.models import Notification
+from tests.workers import broker, redis_server, wait_for, worker
 
 from .conftest import MULE, transfer
 from .support import FreezeDesk, stamp
+
+__all__ = ["broker", "redis_server", "worker"]  # fixtures used below
 
 
 def jst(*args) -> datetime:
@@ -135,3 +138,30 @@ def test_a_scan_that_selected_a_reminder_another_scan_sent_claims_nothing(desk):
     # The compare-and-swap re-checks in the statement that changes the row: nothing twice.
     assert _claim(ids, now + timedelta(minutes=1)) == []
     assert services.freeze_reminders_scan(now=now).reminders == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_beat_s_scan_on_a_real_worker_tells_both_supervisors_by_email(worker, desk, approver):
+    from django.conf import settings
+
+    from compensation.tasks import scan_freeze_reminders
+
+    entry = settings.CELERY_BEAT_SCHEDULE["scan-freeze-reminders"]
+    assert entry["task"] == scan_freeze_reminders.name and entry["schedule"] == 60.0
+    freeze = desk.notice(desk.open())
+    worker.start()
+    scan_freeze_reminders.delay(now=jst(2026, 11, 30, 9, 0).isoformat())
+    try:
+        sent = wait_for(
+            lambda: (
+                (sent := list(reminder_notices().filter(email_state="sent"))) and len(sent) == 2
+            ),
+            timeout=60,
+            what="the worker to send the freeze reminder",
+        )
+    except AssertionError:
+        print(worker.output())
+        raise
+    assert sent
+    assert {n.recipient_id for n in reminder_notices()} == {desk.supervisor.pk, approver.pk}
+    assert freeze.events.filter(kind=FreezeEventKind.REMINDED).count() == 1
