@@ -11,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compensation.choices import FreezeEventKind
 from incidents.models import CaseAccess
 from tests import factories
 
@@ -49,26 +48,6 @@ def test_a_stale_application_form_comes_back_with_what_was_typed_on_the_newer_ve
     assert 'value="被害 花子"' in body and 'value="090-0000-0000"' in body
     assert rendered_stamp(body, url)["version"] == str(fresh(freeze).version)
     assert freeze.applications.count() == 1
-
-
-def test_an_application_form_posted_twice_is_recorded_once(client, desk):
-    freeze = desk.in_applications()
-    client.force_login(desk.supervisor)
-    detail = reverse("freezes:detail", kwargs={"pk": freeze.pk})
-    url = reverse("freezes:application_new", kwargs={"pk": freeze.pk})
-    posted = {
-        "applicant_name": "被害 花子",
-        "applicant_contact": "",
-        "received_on": "2026-12-10",
-        "claimed_amount": "300000",
-        **rendered_stamp(client.get(detail).content.decode(), url),
-    }
-    first = client.post(url, posted)
-    second = client.post(url, posted)  # a double click, the back button
-    assert first.status_code == second.status_code == 302
-    assert second["Location"] == detail
-    assert freeze.applications.count() == 1
-    assert freeze.events.filter(kind=FreezeEventKind.APPLICATION_RECORDED).count() == 1
 
 
 def test_the_page_shows_the_timeline_of_who_did_what(client, desk, approver):
