@@ -99,21 +99,26 @@ def freeze_reminders_scan(*, now: datetime.datetime | None = None) -> ReminderSc
             claimed = _claim(batch, now)
             notices += _tell(claimed, now)
             sent.extend(claimed)
-        if not claimed:  # rows we lock are ours to claim; never loop on a batch we cannot
-            break
     return ReminderScan(reminders=sent, notices=notices)
 
 
 def _claim(ids: list[int], now: datetime.datetime) -> list[int]:
-    """Compare-and-swap: only a reminder still owed is claimed, by one scan."""
+    """Compare-and-swap: only a reminder still owed is claimed, by one scan. A "before" reminder
+    whose period has already ended (a period recorded late) is cancelled instead of sent: the
+    "ended" one says what is due. Returns the reminders to send."""
+    today = timezone.localdate(now)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {FreezeReminder._meta.db_table} SET sent_at = %s, due_at = NULL "  # noqa: S608 - the table's name; values are parameters
-            "WHERE id = ANY(%s) AND due_at IS NOT NULL AND due_at <= %s "
-            "AND sent_at IS NULL AND cancelled_at IS NULL RETURNING id",
-            [now, ids, now],
+            f"UPDATE {FreezeReminder._meta.db_table} AS r SET due_at = NULL, "  # noqa: S608 - the table's name; values are parameters
+            "sent_at = CASE WHEN r.step = %(before)s AND r.period_ends_on < %(today)s "
+            "THEN NULL ELSE %(now)s END, "
+            "cancelled_at = CASE WHEN r.step = %(before)s AND r.period_ends_on < %(today)s "
+            "THEN %(now)s END "
+            "WHERE r.id = ANY(%(ids)s) AND r.due_at IS NOT NULL AND r.due_at <= %(now)s "
+            "AND r.sent_at IS NULL AND r.cancelled_at IS NULL RETURNING r.id, r.sent_at",
+            {"before": ReminderStep.BEFORE.value, "today": today, "now": now, "ids": ids},
         )
-        return [row[0] for row in cursor.fetchall()]
+        return [pk for pk, sent_at in cursor.fetchall() if sent_at is not None]
 
 
 def _recipients(freeze: FreezeCase) -> list[User]:

@@ -1,6 +1,6 @@
-"""The freeze case's record through its pages: one guarded path for every form (a stale form
-refused with what was typed, a form posted twice adding nothing), the timeline on the page, and
-every read of a freeze case on the case desk's access log."""
+"""The freeze case's record through its pages: a stale form shown again with what was typed on
+the freeze case's newer version (every form's stale and double posts: test_guarded_urls.py), the
+timeline on the page, and every read of a freeze case on the case desk's access log."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from notifications.models import Notification
 from tests.workers import broker, redis_server, wait_for, worker
 
 from .conftest import MULE, transfer
-from .support import FreezeDesk, stamp
+from .support import D, FreezeDesk, stamp
 
 __all__ = ["broker", "redis_server", "worker"]  # fixtures used below
 
@@ -91,6 +91,16 @@ def test_a_moot_reminder_is_cancelled_and_never_sent(desk, approver):
     assert reminder_notices().count() == 2  # the notice's "before" only
 
 
+@pytest.mark.django_db
+def test_a_period_recorded_after_it_ended_is_told_as_ended_only(desk):
+    freeze = desk.notice(desk.open(), requested_on=D(2026, 1, 5), starts_on=D(2026, 1, 9))
+    scan = services.freeze_reminders_scan(now=jst(2026, 11, 30, 9, 0))
+    assert len(scan.reminders) == 1 and scan.notices == 1  # the owner, the only supervisor
+    before = FreezeReminder.objects.get(freeze_case=freeze, step=ReminderStep.BEFORE)
+    assert before.sent_at is None and before.cancelled_at is not None
+    assert reminder_notices().get().title.startswith("公告期間が2026/03/10に満了しました")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_scans_started_together_send_each_reminder_once(supervisor, approver, teller):
     keys = []
@@ -102,7 +112,7 @@ def test_two_scans_started_together_send_each_reminder_once(supervisor, approver
     for key in keys:
         desk = FreezeDesk(supervisor, key)
         desk.notice(desk.open())
-    now = jst(2026, 12, 8, 9, 0)  # both of each notice's reminders are due
+    now = jst(2026, 12, 7, 9, 0)  # each notice's "before" reminder is due (it ends today)
     start = threading.Barrier(2)
     results, errors = [], []
 
@@ -122,19 +132,20 @@ def test_two_scans_started_together_send_each_reminder_once(supervisor, approver
         thread.join(timeout=60)
     assert errors == [] and len(results) == 2
     sent = [pk for result in results for pk in result.reminders]
-    assert len(sent) == len(set(sent)) == 8
-    assert sum(result.notices for result in results) == 16  # two supervisors each
-    assert reminder_notices().count() == 16
-    assert FreezeReminder.objects.filter(sent_at__isnull=False).count() == 8
-    assert FreezeEvent.objects.filter(kind=FreezeEventKind.REMINDED).count() == 8
+    assert len(sent) == len(set(sent)) == 4
+    assert sum(result.notices for result in results) == 8  # two supervisors each
+    assert reminder_notices().count() == 8
+    assert FreezeReminder.objects.filter(sent_at__isnull=False).count() == 4
+    assert FreezeEvent.objects.filter(kind=FreezeEventKind.REMINDED).count() == 4
 
 
 @pytest.mark.django_db
 def test_a_scan_that_selected_a_reminder_another_scan_sent_claims_nothing(desk):
-    desk.notice(desk.open())
-    now = jst(2026, 12, 8, 9, 0)
+    freeze = desk.notice(desk.open())
+    now = jst(2026, 12, 7, 9, 0)
     ids = list(FreezeReminder.objects.values_list("pk", flat=True))
-    assert sorted(_claim(ids, now)) == sorted(ids)
+    before = FreezeReminder.objects.get(freeze_case=freeze, step=ReminderStep.BEFORE)
+    assert _claim(ids, now) == [before.pk]  # the "ended" one is not due yet
     # The compare-and-swap re-checks in the statement that changes the row: nothing twice.
     assert _claim(ids, now + timedelta(minutes=1)) == []
     assert services.freeze_reminders_scan(now=now).reminders == []
