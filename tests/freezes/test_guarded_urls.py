@@ -67,7 +67,7 @@ def resent(data: dict) -> dict:
         if isinstance(value, SimpleUploadedFile):
             content = value.read()
             value.seek(0)
-            value = SimpleUploadedFile(value.name, content, value.content_type)
+            value = SimpleUploadedFile(value.name or "", content, value.content_type or "")
         copy[name] = value
     return copy
 
