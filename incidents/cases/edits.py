@@ -13,6 +13,10 @@ from, and an ``edit_key`` made for that one rendering. ``case_edit`` locks the c
 
 Code that is not a form (seeding, tasks, tests building data) passes no stamp: the case is still
 locked, versioned and the edit recorded, without a version to compare.
+
+The same primitives guard any other versioned row: ``row_edit`` over a ``VersionedRows`` (the
+row's model, the model of its applied edits), with ``stamp_check`` the one rule both follow
+(compensation's freeze cases: compensation.services.freeze_guard).
 """
 
 from __future__ import annotations
