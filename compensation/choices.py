@@ -67,3 +67,32 @@ class ApplicationStatus(models.TextChoices):
     PENDING = "pending", _("未決定")
     ACCEPTED = "accepted", _("認容")
     REJECTED = "rejected", _("却下")
+
+
+class FreezePeriod(models.TextChoices):
+    """The Remedy Act's two periods of a freeze case."""
+
+    NOTICE = "notice", _("公告期間")
+    APPLICATION = "application", _("分配金の申請期間")
+
+
+class ReminderStep(models.TextChoices):
+    """When a freeze case's period is told to its owner and the branch's supervisors."""
+
+    BEFORE = "before", _("満了前のお知らせ")
+    ENDED = "ended", _("満了のお知らせ")
+
+
+class FreezeEventKind(models.TextChoices):
+    """What a line of a freeze case's timeline records."""
+
+    OPENED = "opened", _("口座凍結")
+    NOTICE_RECORDED = "notice_recorded", _("公告の記録")
+    APPLICATIONS_OPENED = "applications_opened", _("申請期間の記録")
+    APPLICATION_RECORDED = "application_recorded", _("申請の受付")
+    APPLICATION_DECIDED = "application_decided", _("申請の決定")
+    EVIDENCE_ADDED = "evidence_added", _("証拠書類の添付")
+    DISTRIBUTION_SUBMITTED = "distribution_submitted", _("分配の審査依頼")
+    DISTRIBUTION_APPROVED = "distribution_approved", _("分配の承認")
+    DISTRIBUTION_RETURNED = "distribution_returned", _("分配の差戻し")
+    REMINDED = "reminded", _("期間のお知らせ")

@@ -1,14 +1,17 @@
 """Views of freeze cases: thin, reading through compensation.selectors.remedy and writing through
-compensation.services. A refused or stale write shows the page again with what was typed."""
+compensation.services through one helper (``_guarded``). A refused or stale write shows the page
+again with what was typed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -23,13 +26,8 @@ from compensation.freezes import forms
 from compensation.models import FreezeCase
 from compensation.selectors import remedy as read
 from incidents.attachments.storage import AttachmentRefused, path_of
+from incidents.cases.edits import EditReplayed, EditStamp
 from incidents.models.choices import Role
-
-
-def _version(request: AuthedRequest) -> int:
-    """The freeze case's version the form was rendered from (-1, always stale, when unreadable)."""
-    value = request.POST.get("version", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
 
 
 def _workable(request: AuthedRequest, pk: int) -> FreezeCase:
@@ -90,7 +88,11 @@ def freeze_open(request: AuthedRequest, key: str) -> HttpResponse:
 
 
 def _detail(request: AuthedRequest, freeze: FreezeCase, **bound: Any) -> HttpResponse:
-    """The freeze case page, with any form bound to what was typed and the errors."""
+    """The freeze case page, with any form bound to what was typed and the errors; every
+    showing of it (a refused form's too) goes on the access log."""
+    services.freeze_access_record(
+        freeze=freeze, user=request.user, view="freeze_detail", path=request.path
+    )
     can_work = read.can_work_freeze(request.user, freeze)
     current = read.distribution_current(freeze)
     context = {
@@ -116,6 +118,7 @@ def _detail(request: AuthedRequest, freeze: FreezeCase, **bound: Any) -> HttpRes
         ),
         "errors": bound.get("errors", []),
         "statuses": FreezeStatus,
+        "timeline": read.freeze_timeline(freeze),
     }
     return render(
         request, "compensation/freezes/detail.html", context, status=400 if bound else 200
@@ -125,11 +128,40 @@ def _detail(request: AuthedRequest, freeze: FreezeCase, **bound: Any) -> HttpRes
 @login_required
 @require_GET
 def freeze_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    """One freeze case: the account, the periods, the applications and the distribution."""
+    """One freeze case: the account, the periods, the applications, the distribution, the
+    timeline; the read goes on the access log."""
     return _detail(request, read.freeze_case_get(user=request.user, pk=pk))
 
 
-def _done(request: AuthedRequest, freeze: FreezeCase, message: str) -> HttpResponse:
+def _guarded(
+    request: AuthedRequest,
+    freeze: FreezeCase,
+    write: Callable[[dict[str, Any], EditStamp], str],
+    *,
+    form: Form | None = None,
+    bound: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Every write of a freeze case page, in one place: check the form, run ``write`` (which
+    calls a guarded service and returns what to tell the user) with the posted form's stamp,
+    then back to the page. A refusal shows the page again with what was typed: a stale form on
+    the freeze case as it now stands (saving again is then a choice); the same form posted
+    twice lands where the first post did."""
+    bound = dict(bound or {})
+    if form is not None and not form.is_valid():
+        return _detail(request, freeze, **bound)
+    try:
+        message = write(
+            form.cleaned_data if form is not None else {}, EditStamp.from_request(request)
+        )
+    except EditReplayed:
+        return redirect("freezes:detail", pk=freeze.pk)
+    except services.StaleFreezeError as stale:
+        fresh = read.freeze_case_get(user=request.user, pk=stale.current.pk)
+        return _detail(request, fresh, errors=stale.problems, **bound)
+    except AttachmentRefused as refused:
+        return _detail(request, freeze, errors=[_refusal(str(refused))], **bound)
+    except services.DecisionError as error:
+        return _detail(request, freeze, errors=error.problems, **bound)
     messages.success(request, message)
     return redirect("freezes:detail", pk=freeze.pk)
 
@@ -140,15 +172,12 @@ def freeze_notice(request: AuthedRequest, pk: int) -> HttpResponse:
     """Record the request to the Deposit Insurance Corporation and the notice's first day."""
     freeze = _workable(request, pk)
     form = forms.NoticeForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, freeze, notice_form=form)
-    try:
-        services.freeze_notice_record(
-            freeze=freeze, user=request.user, version=_version(request), **form.cleaned_data
-        )
-    except services.DecisionError as error:
-        return _detail(request, freeze, notice_form=form, errors=error.problems)
-    return _done(request, freeze, _("公告を記録しました。"))
+
+    def write(data: dict[str, Any], stamp: EditStamp) -> str:
+        services.freeze_notice_record(freeze=freeze, user=request.user, stamp=stamp, **data)
+        return _("公告を記録しました。")
+
+    return _guarded(request, freeze, write, form=form, bound={"notice_form": form})
 
 
 @login_required
@@ -157,18 +186,14 @@ def freeze_applications_open(request: AuthedRequest, pk: int) -> HttpResponse:
     """Record the first day of the application period for distribution."""
     freeze = _workable(request, pk)
     form = forms.ApplicationsOpenForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, freeze, open_form=form)
-    try:
+
+    def write(data: dict[str, Any], stamp: EditStamp) -> str:
         services.freeze_applications_open(
-            freeze=freeze,
-            user=request.user,
-            version=_version(request),
-            opens_on=form.cleaned_data["opens_on"],
+            freeze=freeze, user=request.user, stamp=stamp, opens_on=data["opens_on"]
         )
-    except services.DecisionError as error:
-        return _detail(request, freeze, open_form=form, errors=error.problems)
-    return _done(request, freeze, _("分配金の申請期間を記録しました。"))
+        return _("分配金の申請期間を記録しました。")
+
+    return _guarded(request, freeze, write, form=form, bound={"open_form": form})
 
 
 @login_required
@@ -177,15 +202,12 @@ def application_new(request: AuthedRequest, pk: int) -> HttpResponse:
     """Record a victim's application."""
     freeze = _workable(request, pk)
     form = forms.ApplicationForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, freeze, application_form=form)
-    try:
-        services.application_record(
-            freeze=freeze, user=request.user, version=_version(request), **form.cleaned_data
-        )
-    except services.DecisionError as error:
-        return _detail(request, freeze, application_form=form, errors=error.problems)
-    return _done(request, freeze, _("申請を記録しました。"))
+
+    def write(data: dict[str, Any], stamp: EditStamp) -> str:
+        services.application_record(freeze=freeze, user=request.user, stamp=stamp, **data)
+        return _("申請を記録しました。")
+
+    return _guarded(request, freeze, write, form=form, bound={"application_form": form})
 
 
 @login_required
@@ -197,20 +219,19 @@ def application_decide(request: AuthedRequest, pk: int, application_pk: int) -> 
     if application is None:
         raise Http404
     form = forms.ApplicationDecideForm(request.POST)
-    bound = {"decide_form": form, "decide_pk": application.pk}
-    if not form.is_valid():
-        return _detail(request, freeze, **bound)
-    try:
+
+    def write(data: dict[str, Any], stamp: EditStamp) -> str:
         services.application_decide(
             application=application,
             user=request.user,
-            version=_version(request),
-            accept=form.cleaned_data["decision"] == "accept",
-            reason=form.cleaned_data["reason"],
+            stamp=stamp,
+            accept=data["decision"] == "accept",
+            reason=data["reason"],
         )
-    except services.DecisionError as error:
-        return _detail(request, freeze, errors=error.problems, **bound)
-    return _done(request, freeze, _("申請の決定を記録しました。"))
+        return _("申請の決定を記録しました。")
+
+    bound = {"decide_form": form, "decide_pk": application.pk}
+    return _guarded(request, freeze, write, form=form, bound=bound)
 
 
 def _refusal(reason: str) -> str:
@@ -238,20 +259,14 @@ def evidence_upload(request: AuthedRequest, pk: int, application_pk: int) -> Htt
     form = forms.EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         return _detail(request, freeze, errors=[e for es in form.errors.values() for e in es])
-    try:
+
+    def write(data: dict[str, Any], stamp: EditStamp) -> str:
         evidence = services.evidence_add(
-            application=application,
-            user=request.user,
-            version=_version(request),
-            upload=form.cleaned_data["file"],
+            application=application, user=request.user, stamp=stamp, upload=data["file"]
         )
-    except AttachmentRefused as refused:
-        return _detail(request, freeze, errors=[_refusal(str(refused))])
-    except services.DecisionError as error:
-        return _detail(request, freeze, errors=error.problems)
-    return _done(
-        request, freeze, _("「%(name)s」を添付しました。") % {"name": evidence.original_name}
-    )
+        return _("「%(name)s」を添付しました。") % {"name": evidence.original_name}
+
+    return _guarded(request, freeze, write, form=form)
 
 
 @login_required
@@ -259,6 +274,12 @@ def evidence_upload(request: AuthedRequest, pk: int, application_pk: int) -> Htt
 def evidence_download(request: AuthedRequest, pk: int, evidence_pk: int) -> FileResponse:
     """Send one document as a download, never shown inline."""
     evidence = read.evidence_get(user=request.user, pk=pk, evidence_pk=evidence_pk)
+    services.freeze_access_record(
+        freeze=evidence.application.freeze_case,
+        user=request.user,
+        view="freeze_evidence",
+        path=request.path,
+    )
     try:
         handle = path_of(evidence.storage_name).open("rb")
     except (OSError, ValueError) as error:
@@ -280,11 +301,12 @@ def evidence_download(request: AuthedRequest, pk: int, evidence_pk: int) -> File
 def distribution_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Compute the distribution and submit it for a second supervisor's review."""
     freeze = _workable(request, pk)
-    try:
-        services.distribution_submit(freeze=freeze, user=request.user, version=_version(request))
-    except services.DecisionError as error:
-        return _detail(request, freeze, errors=error.problems)
-    return _done(request, freeze, _("分配を計算し、審査を依頼しました。"))
+
+    def write(data: dict[str, Any], stamp: EditStamp) -> str:
+        services.distribution_submit(freeze=freeze, user=request.user, stamp=stamp)
+        return _("分配を計算し、審査を依頼しました。")
+
+    return _guarded(request, freeze, write)
 
 
 @login_required
@@ -296,25 +318,17 @@ def distribution_review(request: AuthedRequest, pk: int, decision_pk: int) -> Ht
     if decision is None:
         raise Http404
     form = forms.DistributionReviewForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, freeze, review_form=form)
-    try:
-        if form.cleaned_data["action"] == "approve":
-            services.distribution_approve(
-                decision=decision, user=request.user, version=_version(request)
-            )
-            message = _("分配を承認しました。")
-        else:
-            services.distribution_return(
-                decision=decision,
-                user=request.user,
-                version=_version(request),
-                comment=form.cleaned_data["comment"],
-            )
-            message = _("分配を差し戻しました。")
-    except services.DecisionError as error:
-        return _detail(request, freeze, review_form=form, errors=error.problems)
-    return _done(request, freeze, message)
+
+    def write(data: dict[str, Any], stamp: EditStamp) -> str:
+        if data["action"] == "approve":
+            services.distribution_approve(decision=decision, user=request.user, stamp=stamp)
+            return _("分配を承認しました。")
+        services.distribution_return(
+            decision=decision, user=request.user, stamp=stamp, comment=data["comment"]
+        )
+        return _("分配を差し戻しました。")
+
+    return _guarded(request, freeze, write, form=form, bound={"review_form": form})
 
 
 @login_required
@@ -325,6 +339,9 @@ def decision_table(request: AuthedRequest, pk: int, decision_pk: int) -> HttpRes
     decision = freeze.distribution_decisions.filter(pk=decision_pk).first()
     if decision is None:
         raise Http404
+    services.freeze_access_record(
+        freeze=freeze, user=request.user, view="freeze_table", path=request.path
+    )
     return render(
         request,
         "compensation/freezes/table.html",

@@ -465,6 +465,11 @@ class DashboardFigure(models.Model):
 
 
 # The receiving side of the Remedy Act, in its own module (registered with the app from here).
+from compensation.models.freeze_records import (  # noqa: E402
+    FreezeEdit,
+    FreezeEvent,
+    FreezeReminder,
+)
 from compensation.models.remedy import (  # noqa: E402
     DistributionDecision,
     FreezeCase,
@@ -479,6 +484,9 @@ __all__ = [
     "Decision",
     "DistributionDecision",
     "FreezeCase",
+    "FreezeEdit",
+    "FreezeEvent",
+    "FreezeReminder",
     "ItemFault",
     "PolicyVersion",
     "RemedyApplication",

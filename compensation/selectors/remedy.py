@@ -7,13 +7,17 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from compensation.choices import ApplicationStatus, DecisionStatus, FreezeStatus
 from compensation.models import (
     DistributionDecision,
     FreezeCase,
+    FreezeEvent,
     RemedyApplication,
     RemedyEvidence,
 )
@@ -146,3 +150,14 @@ def decision_table(decision: DistributionDecision) -> list[TableRow]:
     paid = {entry["id"]: entry["amount"] for entry in decision.result["payments"]}
     applications = RemedyApplication.objects.in_bulk([int(key) for key in paid])
     return [TableRow(applications[int(key)], amount) for key, amount in paid.items()]
+
+
+def freeze_timeline(freeze: FreezeCase) -> list[FreezeEvent]:
+    """The freeze case's timeline, oldest first: what happened, by whom, when."""
+    return list(freeze.events.select_related("actor").order_by("at", "pk"))
+
+
+def freeze_record_name(freeze: FreezeCase) -> str:
+    """How the access log names a freeze case (「口座凍結 12」, in the bank's language)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("口座凍結 %(pk)s") % {"pk": freeze.pk}

@@ -20,6 +20,21 @@ from compensation.services.findings import (
     findings_save,
     item_fault_confirm,
 )
+from compensation.services.freeze_guard import (
+    FREEZES,
+    STALE_FREEZE_MESSAGE,
+    StaleFreezeError,
+    freeze_access_record,
+    freeze_edit,
+    freeze_event_record,
+)
+from compensation.services.freeze_reminders import (
+    ReminderScan,
+    freeze_reminders_cancel,
+    freeze_reminders_scan,
+    freeze_reminders_schedule,
+    reminder_times,
+)
 from compensation.services.policy import (
     DEFAULT_POLICY_VALID_FROM,
     POLICY_FIELDS,
@@ -31,7 +46,6 @@ from compensation.services.policy import (
     policy_version_update,
 )
 from compensation.services.remedy import (
-    StaleFreezeError,
     application_decide,
     application_record,
     distribution_approve,
@@ -47,9 +61,12 @@ from compensation.services.remedy import (
 __all__ = [
     "DEFAULT_POLICY_VALID_FROM",
     "FINDINGS_FIELDS",
+    "FREEZES",
     "POLICY_FIELDS",
+    "STALE_FREEZE_MESSAGE",
     "DecisionError",
     "PolicyFrozenError",
+    "ReminderScan",
     "StaleFreezeError",
     "application_decide",
     "application_record",
@@ -66,13 +83,20 @@ __all__ = [
     "distribution_submit",
     "evidence_add",
     "findings_save",
+    "freeze_access_record",
     "freeze_applications_open",
     "freeze_case_open",
+    "freeze_edit",
+    "freeze_event_record",
     "freeze_notice_record",
+    "freeze_reminders_cancel",
+    "freeze_reminders_scan",
+    "freeze_reminders_schedule",
     "item_fault_confirm",
     "policy_version_check_new_valid_from",
     "policy_version_create",
     "policy_version_default_ensure",
     "policy_version_delete",
     "policy_version_update",
+    "reminder_times",
 ]

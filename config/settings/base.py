@@ -204,6 +204,8 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "token", "csrfmiddlewaret
 MAMORI_ATTACHMENT_ROOT = env(
     "MAMORI_ATTACHMENT_ROOT", default=str(BASE_DIR / "var" / "attachments")
 )
+# How many business days before a freeze case's period ends its owner and supervisors are told.
+MAMORI_FREEZE_REMIND_BUSINESS_DAYS = env.int("MAMORI_FREEZE_REMIND_BUSINESS_DAYS", default=5)
 MAMORI_ATTACHMENT_MAX_BYTES = env.int("MAMORI_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Request bodies: forms are small; a bigger body is refused with 413 before it is read.
@@ -271,6 +273,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "webhooks.tasks.sweep_webhook_deliveries",
         "schedule": 30.0,
         "options": {"expires": 25},
+    },
+    # Reminders of the freeze cases' periods; claimed by compare-and-swap, so overlaps are harmless.
+    "scan-freeze-reminders": {
+        "task": "compensation.tasks.scan_freeze_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     "deadline-digest": {
         "task": "incidents.tasks.send_deadline_digest",

@@ -229,7 +229,7 @@ def access_log_search(
 ) -> tuple[list[CaseAccess], bool]:
     """Who looked at which case, newest first, by staff member and/or case; (rows, has_next)."""
     rows = CaseAccess.objects.select_related("user", "case__branch")
-    rows = rows.filter(_who_what_when(staff, case_number, date_from, date_to))
+    rows = rows.filter(_who_read_what_when(staff, case_number, date_from, date_to))
     return _page(rows, page)
 
 
@@ -261,6 +261,16 @@ def _who_what_when(staff: str, case_number: str, date_from, date_to) -> Q:
     case_number = case_number.strip()
     if case_number:
         condition &= Q(case__number=case_number)
+    return condition
+
+
+def _who_read_what_when(staff: str, case_number: str, date_from, date_to) -> Q:
+    """The access log's filters: a case number also finds a record read beside the cases by its
+    name (「口座凍結 12」)."""
+    condition = _who_what_when(staff, "", date_from, date_to)
+    case_number = case_number.strip()
+    if case_number:
+        condition &= Q(case__number=case_number) | Q(record=case_number)
     return condition
 
 

@@ -13,6 +13,10 @@ from, and an ``edit_key`` made for that one rendering. ``case_edit`` locks the c
 
 Code that is not a form (seeding, tasks, tests building data) passes no stamp: the case is still
 locked, versioned and the edit recorded, without a version to compare.
+
+The same primitives guard any other versioned row: ``row_edit`` over a ``VersionedRows`` (the
+row's model, the model of its applied edits), with ``stamp_check`` the one rule both follow
+(compensation's freeze cases: compensation.services.freeze_guard).
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -140,19 +145,99 @@ def new_edit_key() -> uuid.UUID:
 
 
 class StaleCaseError(Exception):
-    """Someone else saved the case after this form was opened (or the form is not a fresh one)."""
+    """Someone else saved the row after this form was opened (or the form is not a fresh one).
 
-    def __init__(self, current: Case):
-        super().__init__(f"case {current.pk} is at version {current.version}")
+    Raised for a case and, through ``row_edit``, for any other versioned row (``current`` is the
+    locked row as it stands)."""
+
+    def __init__(self, current: Any):
+        super().__init__(f"{type(current).__name__} {current.pk} is at version {current.version}")
         self.current = current
 
 
 class EditReplayed(Exception):
     """This very form was applied already: nothing is done twice."""
 
-    def __init__(self, edit: CaseEdit):
-        super().__init__(f"form {edit.key} was applied to case {edit.case_id} as v{edit.version}")
+    def __init__(self, edit: Any):
+        super().__init__(f"form {edit.key} was applied as v{edit.version}")
         self.edit = edit
+
+
+@dataclass(frozen=True)
+class VersionedRows:
+    """A kind of row written through the guarded path: ``model`` has a ``version`` column;
+    ``edits`` is the model of its applied edits (``key``, ``user``, ``action``, ``version``,
+    ``digest``, unique per row and key) whose foreign key to the row is ``owner``."""
+
+    model: type[models.Model]
+    edits: type[models.Model]
+    owner: str
+
+    def earlier(self, pk: int, key: uuid.UUID) -> Any:
+        """The edit already applied to row ``pk`` under the form key ``key``, if any."""
+        return self.edits._default_manager.filter(**{f"{self.owner}_id": pk, "key": key}).first()
+
+
+CASES = VersionedRows(model=Case, edits=CaseEdit, owner="case")
+
+
+def stamp_check(*, rows: VersionedRows, current: Any, stamp: EditStamp | None) -> None:
+    """The one rule of a stamped write on a locked row: the same form again is EditReplayed, the
+    same key with other content or another version than the row's is StaleCaseError."""
+    if stamp is None:
+        return
+    if stamp.key is not None:
+        earlier = rows.earlier(current.pk, stamp.key)
+        if earlier is not None:
+            if earlier.digest == stamp.digest:
+                raise EditReplayed(earlier)
+            raise StaleCaseError(current)
+    if stamp.version is None or stamp.version != current.version:
+        raise StaleCaseError(current)
+
+
+def row_edit_record(
+    *,
+    rows: VersionedRows,
+    row: Any,
+    user: User | None,
+    stamp: EditStamp | None,
+    action: str,
+    also: dict[str, Any] | None = None,
+) -> Any:
+    """Raise the locked row's version once (and set ``also``), record the edit under the form's
+    key; the row object gets the stored values."""
+    changes = {"version": F("version") + 1, **(also or {})}
+    rows.model._default_manager.filter(pk=row.pk).update(**changes)
+    stored = rows.model._default_manager.values(*changes).get(pk=row.pk)
+    for name, value in stored.items():
+        setattr(row, name, value)
+    return rows.edits._default_manager.create(
+        **{rows.owner: row},
+        key=(stamp.key if stamp is not None and stamp.key is not None else new_edit_key()),
+        user=user,
+        action=action[:40],
+        version=row.version,
+        digest=stamp.digest if stamp is not None else "",
+    )
+
+
+@contextmanager
+def row_edit(
+    *, rows: VersionedRows, row: Any, user: User | None, stamp: EditStamp | None, action: str
+) -> Iterator[Any]:
+    """Lock, check and version one write to any versioned row: ``with row_edit(...) as current``.
+
+    The body works on ``current`` (the locked row); the row passed in gets the new version.
+    """
+    with transaction.atomic():
+        current: Any = rows.model._default_manager.select_for_update().get(pk=row.pk)
+        stamp_check(rows=rows, current=current, stamp=stamp)
+        yield current
+        if not getattr(current, "_edit_unchanged", False):
+            row_edit_record(rows=rows, row=current, user=user, stamp=stamp, action=action)
+    if row is not current:
+        row.version = current.version
 
 
 def case_lock(*, case_id: int, stamp: EditStamp | None, merged_ok: bool = False) -> Case:
@@ -164,20 +249,11 @@ def case_lock(*, case_id: int, stamp: EditStamp | None, merged_ok: bool = False)
     current = Case.objects.select_for_update().get(pk=case_id)
     if current.status == CaseStatus.MERGED and not merged_ok:
         if stamp is not None and stamp.key is not None:
-            earlier = CaseEdit.objects.filter(case_id=case_id, key=stamp.key).first()
+            earlier = CASES.earlier(case_id, stamp.key)
             if earlier is not None and earlier.digest == stamp.digest:
                 raise EditReplayed(earlier)
         raise StaleCaseError(current)
-    if stamp is None:
-        return current
-    if stamp.key is not None:
-        earlier = CaseEdit.objects.filter(case_id=case_id, key=stamp.key).first()
-        if earlier is not None:
-            if earlier.digest == stamp.digest:
-                raise EditReplayed(earlier)
-            raise StaleCaseError(current)
-    if stamp.version is None or stamp.version != current.version:
-        raise StaleCaseError(current)
+    stamp_check(rows=CASES, current=current, stamp=stamp)
     return current
 
 
@@ -185,17 +261,13 @@ def case_edit_record(
     *, case: Case, user: User | None, stamp: EditStamp | None, action: str
 ) -> CaseEdit:
     """Raise the locked case's version once and record the edit under the form's key."""
-    Case.objects.filter(pk=case.pk).update(version=F("version") + 1, updated_at=timezone.now())
-    case.version, case.updated_at = Case.objects.values_list("version", "updated_at").get(
-        pk=case.pk
-    )
-    return CaseEdit.objects.create(
-        case=case,
-        key=(stamp.key if stamp is not None and stamp.key is not None else new_edit_key()),
+    return row_edit_record(
+        rows=CASES,
+        row=case,
         user=user,
-        action=action[:40],
-        version=case.version,
-        digest=stamp.digest if stamp is not None else "",
+        stamp=stamp,
+        action=action,
+        also={"updated_at": timezone.now()},
     )
 
 

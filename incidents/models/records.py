@@ -54,9 +54,16 @@ class TimelineEvent(models.Model):
 
 
 class CaseAccess(models.Model):
-    """One look at a case by a member of staff (閲覧記録); append-only, the database refuses edits."""
+    """One look at a case by a member of staff (閲覧記録); append-only, the database refuses edits.
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="accesses")
+    A record kept beside the cases (a freeze case of the Remedy Act) is logged here too, with no
+    case and ``record`` saying which one (in the bank's language), so one log answers who read what.
+    """
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="accesses", null=True, blank=True
+    )
+    record = models.CharField(_("記録"), max_length=60, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("職員"),
@@ -75,10 +82,19 @@ class CaseAccess(models.Model):
             models.Index(fields=["case", "-at"], name="access_case_at"),
             models.Index(fields=["user", "-at"], name="access_user_at"),
             models.Index(fields=["-at"], name="access_at"),
+            models.Index(
+                fields=["record", "-at"], name="access_record_at", condition=~Q(record="")
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="access_names_a_case_or_a_record",
+                condition=Q(case__isnull=False) | ~Q(record=""),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.case_id}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.case_id or self.record}"
 
 
 class IntakeAutosave(models.Model):

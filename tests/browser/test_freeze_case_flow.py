@@ -69,6 +69,11 @@ def test_a_supervisor_freezes_an_account_and_a_second_approves_the_distribution(
     page.get_by_test_id("freeze-list").get_by_role("link").first.click()
     page.get_by_test_id("approve-distribution").click()
     expect(page.get_by_test_id("freeze-status")).to_have_text("分配決定済")
+    # The timeline says what happened and who did it, the approval last.
+    events = page.get_by_test_id("freeze-event")
+    expect(events.first).to_contain_text("口座凍結")
+    expect(events.last).to_contain_text("分配の承認")
+    expect(events.last.get_by_test_id("freeze-event-actor")).to_have_text("Approver テスト")
 
     freeze = FreezeCase.objects.get()
     decision = DistributionDecision.objects.get(freeze_case=freeze)

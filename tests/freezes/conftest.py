@@ -41,3 +41,11 @@ def candidate_key(teller):
 def approver(branch):
     """A second supervisor of the branch, who approves what the first prepared."""
     return factories.staff("approver", "supervisor", branch)
+
+
+@pytest.fixture
+def desk(supervisor, candidate_key):
+    """The branch's supervisor at the freeze desk, with the freeze candidate."""
+    from .support import FreezeDesk
+
+    return FreezeDesk(supervisor, candidate_key)

@@ -3,6 +3,8 @@ the applications and the four-eyes distribution (docs/domain.md §9.1)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -12,15 +14,13 @@ from compensation.models import DistributionDecision, FreezeCase, PolicyVersion
 from compensation.services import DecisionError, StaleFreezeError
 from tests import factories
 
-from .support import D, apply, fresh, frozen, in_applications
+from .support import D, fresh, stamp
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_supervisor_freezes_a_candidate_through_the_core_banking_interface(
-    supervisor, candidate_key
-):
-    freeze = frozen(supervisor, candidate_key)
+def test_a_supervisor_freezes_a_candidate_through_the_core_banking_interface(desk, supervisor):
+    freeze = desk.open()
     assert freeze.status == FreezeStatus.FROZEN
     assert freeze.stop_reference.startswith("STP-")
     assert (freeze.bank, freeze.account_number, freeze.account_name) == (
@@ -31,10 +31,10 @@ def test_a_supervisor_freezes_a_candidate_through_the_core_banking_interface(
     assert freeze.branch_id == supervisor.branch_id
 
 
-def test_an_account_is_frozen_once_while_its_case_is_open(supervisor, candidate_key):
-    frozen(supervisor, candidate_key)
+def test_an_account_is_frozen_once_while_its_case_is_open(desk):
+    desk.open()
     with pytest.raises(DecisionError, match="すでに凍結"):
-        frozen(supervisor, candidate_key)
+        desk.open()
     assert FreezeCase.objects.count() == 1
 
 
@@ -49,59 +49,31 @@ def test_an_account_that_is_not_a_candidate_is_refused(supervisor, candidate_key
         services.freeze_case_open(user=supervisor, key="ミライ|本店|0000001", balance=1)
 
 
-def test_the_notice_runs_60_days_moved_to_the_next_business_day(supervisor, candidate_key):
-    freeze = frozen(supervisor, candidate_key)
-    freeze = services.freeze_notice_record(
-        freeze=freeze,
-        user=supervisor,
-        version=freeze.version,
-        requested_on=D(2026, 10, 1),
-        reference="DIC-2026-001",
-        starts_on=D(2026, 10, 7),
-    )
+def test_the_notice_runs_60_days_moved_to_the_next_business_day(desk):
+    freeze = desk.notice(desk.open(), reference="DIC-2026-001")
     # 2026-10-07 + 60 days is Sunday 2026-12-06: the last day is Monday 2026-12-07.
     assert freeze.notice_ends_on == D(2026, 12, 7)
     assert freeze.status == FreezeStatus.NOTICE
     assert freeze.notice_reference == "DIC-2026-001"
 
 
-def test_the_application_period_runs_30_days_past_the_year_end_closure(supervisor, candidate_key):
-    freeze = frozen(supervisor, candidate_key)
-    freeze = services.freeze_notice_record(
-        freeze=freeze,
-        user=supervisor,
-        version=freeze.version,
-        requested_on=D(2026, 9, 25),
-        reference="DIC-1",
-        starts_on=D(2026, 10, 1),
-    )
+def test_the_application_period_runs_30_days_past_the_year_end_closure(desk):
+    freeze = desk.notice(desk.open(), requested_on=D(2026, 9, 25), starts_on=D(2026, 10, 1))
     assert freeze.notice_ends_on == D(2026, 11, 30)  # a Monday, open
-    freeze = services.freeze_applications_open(
-        freeze=freeze, user=supervisor, version=freeze.version, opens_on=D(2026, 12, 1)
-    )
+    freeze = desk.applications(freeze, opens_on=D(2026, 12, 1))
     # 2026-12-01 + 30 days is 12/31, closed with 1/1–1/3: the last day is Monday 2027-01-04.
     assert freeze.application_ends_on == D(2027, 1, 4)
     assert freeze.status == FreezeStatus.APPLICATIONS
 
 
-def test_the_periods_follow_the_policy_version_in_force(supervisor, candidate_key):
+def test_the_periods_follow_the_policy_version_in_force(desk):
     PolicyVersion.objects.create(
         valid_from=D(2027, 1, 1), remedy_notice_days=90, remedy_application_days=45
     )
-    freeze = frozen(supervisor, candidate_key)
-    freeze = services.freeze_notice_record(
-        freeze=freeze,
-        user=supervisor,
-        version=freeze.version,
-        requested_on=D(2027, 1, 20),
-        reference="DIC-9",
-        starts_on=D(2027, 2, 1),
-    )
+    freeze = desk.notice(desk.open(), requested_on=D(2027, 1, 20), starts_on=D(2027, 2, 1))
     # 2027-02-01 + 90 days is Sunday 5/2, then Golden Week (5/3–5/5): Thursday 2027-05-06.
     assert freeze.notice_ends_on == D(2027, 5, 6)
-    freeze = services.freeze_applications_open(
-        freeze=freeze, user=supervisor, version=freeze.version, opens_on=D(2027, 5, 10)
-    )
+    freeze = desk.applications(freeze, opens_on=D(2027, 5, 10))
     assert freeze.application_ends_on == D(2027, 6, 24)  # + 45 days, a Thursday
 
 
@@ -112,80 +84,95 @@ def test_the_law_s_minimum_periods_are_kept_by_the_database():
         PolicyVersion.objects.create(valid_from=D(2028, 1, 1), remedy_application_days=29)
 
 
-def test_applications_cannot_open_before_the_notice_ends(supervisor, candidate_key):
-    freeze = frozen(supervisor, candidate_key)
-    freeze = services.freeze_notice_record(
-        freeze=freeze,
-        user=supervisor,
-        version=freeze.version,
-        requested_on=D(2026, 10, 1),
-        reference="DIC-1",
-        starts_on=D(2026, 10, 7),
-    )
+def test_applications_cannot_open_before_the_notice_ends(desk):
+    freeze = desk.notice(desk.open())
     with pytest.raises(DecisionError, match="2026/12/07"):
-        services.freeze_applications_open(
-            freeze=freeze, user=supervisor, version=freeze.version, opens_on=D(2026, 12, 7)
+        desk.applications(freeze, opens_on=D(2026, 12, 7))
+
+
+def test_a_stale_form_is_refused_with_the_freeze_case_as_it_now_stands(desk, supervisor):
+    freeze = desk.open()
+    rendered = stamp(freeze)
+    desk.notice(freeze, reference="DIC-1")
+    with pytest.raises(StaleFreezeError) as refused:
+        services.freeze_notice_record(
+            freeze=freeze,
+            user=supervisor,
+            stamp=rendered,
+            requested_on=D(2026, 10, 1),
+            reference="DIC-2",
+            starts_on=D(2026, 10, 7),
         )
-
-
-def test_a_stale_or_repeated_form_changes_nothing(supervisor, candidate_key):
-    freeze = frozen(supervisor, candidate_key)
-    rendered = freeze.version
-    arguments = {
-        "user": supervisor,
-        "version": rendered,
-        "requested_on": D(2026, 10, 1),
-        "reference": "DIC-1",
-        "starts_on": D(2026, 10, 7),
-    }
-    services.freeze_notice_record(freeze=freeze, **arguments)
-    with pytest.raises(StaleFreezeError):
-        services.freeze_notice_record(freeze=freeze, **{**arguments, "reference": "DIC-2"})
+    assert refused.value.current.notice_reference == "DIC-1"
+    assert refused.value.current.version == fresh(freeze).version
     assert fresh(freeze).notice_reference == "DIC-1"
 
 
-def test_another_branch_s_supervisor_cannot_record(supervisor, other_branch, candidate_key):
+def test_the_same_application_form_posted_twice_records_one_application(desk, supervisor):
+    from incidents.cases.edits import EditReplayed
+
+    freeze = desk.in_applications()
+    posted = stamp(freeze, digest="applicant=被害 花子")
+    arguments = {
+        "freeze": freeze,
+        "user": supervisor,
+        "stamp": posted,
+        "applicant_name": "被害 花子",
+        "applicant_contact": "",
+        "received_on": D(2026, 12, 10),
+        "claimed_amount": 300_000,
+    }
+    services.application_record(**arguments)
+    version = fresh(freeze).version
+    with pytest.raises(EditReplayed):
+        services.application_record(**arguments)
+    assert freeze.applications.count() == 1
+    assert fresh(freeze).version == version
+    assert freeze.edits.filter(key=posted.key).count() == 1
+
+
+def test_each_write_raises_the_version_once_and_is_recorded_under_its_form(desk, supervisor):
+    freeze = desk.in_applications()
+    # opened at 1, the notice and the application period: two edits, each one version.
+    assert fresh(freeze).version == 3
+    assert list(freeze.edits.values_list("action", "version", "user")) == [
+        ("freeze_notice", 2, supervisor.pk),
+        ("freeze_applications", 3, supervisor.pk),
+    ]
+    with pytest.raises(Exception, match="append-only table"), transaction.atomic():
+        freeze.edits.update(action="x")
+    with pytest.raises(Exception, match="append-only table"), transaction.atomic():
+        freeze.events.all().delete()
+
+
+def test_another_branch_s_supervisor_cannot_record(desk, other_branch):
     foreign = factories.staff("supervisor_b", "supervisor", other_branch)
-    freeze = frozen(supervisor, candidate_key)
+    freeze = desk.open()
     with pytest.raises(DecisionError, match="担当店"):
-        services.freeze_notice_record(
-            freeze=freeze,
-            user=foreign,
-            version=freeze.version,
-            requested_on=D(2026, 10, 1),
-            reference="X",
-            starts_on=D(2026, 10, 7),
-        )
+        desk.notice(freeze, user=foreign)
+    assert fresh(freeze).version == freeze.version
 
 
-def test_applications_are_accepted_or_rejected_with_a_reason(supervisor, candidate_key):
-    freeze = in_applications(supervisor, candidate_key)
-    accepted = apply(supervisor, freeze, "被害 花子", 300_000)
-    rejected = apply(supervisor, freeze, "申請 次郎", 50_000, accept=False)
+def test_applications_are_accepted_or_rejected_with_a_reason(desk):
+    freeze = desk.in_applications()
+    accepted = desk.apply(freeze, "被害 花子", 300_000)
+    rejected = desk.apply(freeze, "申請 次郎", 50_000, accept=False)
     accepted.refresh_from_db()
     rejected.refresh_from_db()
     assert accepted.status == ApplicationStatus.ACCEPTED
     assert rejected.status == ApplicationStatus.REJECTED
     assert rejected.decision_reason == "振込の記録がない"
-    pending = apply(supervisor, freeze, "未定 三郎", 1_000, accept=None)
+    pending = desk.apply(freeze, "未定 三郎", 1_000, accept=None)
     with pytest.raises(DecisionError, match="理由"):
-        services.application_decide(
-            application=pending,
-            user=supervisor,
-            version=fresh(freeze).version,
-            accept=True,
-            reason="  ",
-        )
+        desk.decide(pending, accept=True, reason="  ")
 
 
-def test_the_distribution_uses_the_rules_on_accepted_claims_only(supervisor, candidate_key):
-    freeze = in_applications(supervisor, candidate_key, balance=400_000)
-    a = apply(supervisor, freeze, "被害 花子", 300_000)
-    b = apply(supervisor, freeze, "被害 太郎", 200_000)
-    apply(supervisor, freeze, "申請 次郎", 900_000, accept=False)
-    decision = services.distribution_submit(
-        freeze=freeze, user=supervisor, version=fresh(freeze).version, today=D(2027, 1, 8)
-    )
+def test_the_distribution_uses_the_rules_on_accepted_claims_only(desk):
+    freeze = desk.in_applications(balance=400_000)
+    a = desk.apply(freeze, "被害 花子", 300_000)
+    b = desk.apply(freeze, "被害 太郎", 200_000)
+    desk.apply(freeze, "申請 次郎", 900_000, accept=False)
+    decision = desk.submit(freeze)
     assert decision.facts == {
         "balance": 400_000,
         "claims": [{"id": str(a.pk), "amount": 300_000}, {"id": str(b.pk), "amount": 200_000}],
@@ -197,48 +184,36 @@ def test_the_distribution_uses_the_rules_on_accepted_claims_only(supervisor, can
     assert decision.result["undistributed"] == 0
 
 
-def test_the_distribution_waits_for_the_period_and_every_decision(supervisor, candidate_key):
-    freeze = in_applications(supervisor, candidate_key)
-    apply(supervisor, freeze, "未定 三郎", 1_000, accept=None)
+def test_the_distribution_waits_for_the_period_and_every_decision(desk):
+    freeze = desk.in_applications()
+    desk.apply(freeze, "未定 三郎", 1_000, accept=None)
     with pytest.raises(DecisionError) as refused:
-        services.distribution_submit(
-            freeze=freeze, user=supervisor, version=fresh(freeze).version, today=D(2027, 1, 7)
-        )
+        desk.submit(freeze, today=D(2027, 1, 7))
     assert len(refused.value.problems) == 2  # the period (to 2027-01-07) and the pending one
 
 
-def submitted(supervisor, key):
-    freeze = in_applications(supervisor, key)
-    apply(supervisor, freeze, "被害 花子", 300_000)
-    return services.distribution_submit(
-        freeze=freeze, user=supervisor, version=fresh(freeze).version, today=D(2027, 1, 8)
-    )
-
-
-def test_the_preparer_cannot_approve_their_own_distribution(supervisor, candidate_key):
-    decision = submitted(supervisor, candidate_key)
+def test_the_preparer_cannot_approve_their_own_distribution(desk, supervisor):
+    decision = desk.submitted()
     with pytest.raises(DecisionError, match="四つの目"):
         services.distribution_approve(
-            decision=decision, user=supervisor, version=fresh(decision.freeze_case).version
+            decision=decision, user=supervisor, stamp=stamp(decision.freeze_case)
         )
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.SUBMITTED
 
 
-def test_the_database_refuses_a_reviewer_who_prepared(supervisor, candidate_key):
-    decision = submitted(supervisor, candidate_key)
+def test_the_database_refuses_a_reviewer_who_prepared(desk, supervisor):
+    decision = desk.submitted()
     with pytest.raises(IntegrityError), transaction.atomic():
         DistributionDecision.objects.filter(pk=decision.pk).update(
             reviewed_by=supervisor, status="approved", reviewed_at=decision.prepared_at
         )
 
 
-def test_a_second_supervisor_approves_and_the_decision_is_final(
-    supervisor, approver, candidate_key
-):
-    decision = submitted(supervisor, candidate_key)
+def test_a_second_supervisor_approves_and_the_decision_is_final(desk, approver):
+    decision = desk.submitted()
     services.distribution_approve(
-        decision=decision, user=approver, version=fresh(decision.freeze_case).version
+        decision=decision, user=approver, stamp=stamp(decision.freeze_case)
     )
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.APPROVED
@@ -255,24 +230,20 @@ def test_a_second_supervisor_approves_and_the_decision_is_final(
         )
 
 
-def test_a_returned_distribution_can_be_prepared_again(supervisor, approver, candidate_key):
-    decision = submitted(supervisor, candidate_key)
+def test_a_returned_distribution_can_be_prepared_again(desk, approver):
+    decision = desk.submitted()
     freeze = decision.freeze_case
     services.distribution_return(
-        decision=decision, user=approver, version=fresh(freeze).version, comment="残高を再確認"
+        decision=decision, user=approver, stamp=stamp(freeze), comment="残高を再確認"
     )
-    again = services.distribution_submit(
-        freeze=freeze, user=supervisor, version=fresh(freeze).version, today=D(2027, 1, 8)
-    )
+    again = desk.submit(freeze)
     assert again.status == DecisionStatus.SUBMITTED
     assert freeze.distribution_decisions.count() == 2
 
 
-def test_remedy_distribution_reproduces_a_stored_decision(supervisor, candidate_key):
-    import json
-
+def test_remedy_distribution_reproduces_a_stored_decision(desk):
     from compensation.management.commands.remedy_distribution import distribution_json
 
-    decision = submitted(supervisor, candidate_key)
+    decision = desk.submitted()
     reproduced = distribution_json(json.dumps(decision.facts).encode("utf-8"))
     assert json.loads(reproduced) == decision.result

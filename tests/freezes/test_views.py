@@ -67,7 +67,7 @@ def test_the_notice_form_keeps_what_was_typed_when_refused(client, supervisor, c
     assert 'value="DIC-77"' in body
     assert fresh(freeze).status == FreezeStatus.FROZEN
     stale = client.post(url, {**typed, "starts_on": "2026-10-12", "version": "0"})
-    assert "他の操作で更新" in stale.content.decode()
+    assert "他の役席が更新しました" in stale.content.decode()
     ok = client.post(url, {**typed, "starts_on": "2026-10-12", "version": freeze.version})
     assert ok.status_code == 302
     assert fresh(freeze).notice_ends_on.isoformat() == "2026-12-11"

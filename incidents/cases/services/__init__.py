@@ -57,6 +57,7 @@ from incidents.cases.services.stops import (
 from incidents.cases.services.timeline import (
     case_access_record,
     case_receipt_printed,
+    record_access_record,
     timeline_record,
 )
 from incidents.cases.services.transactions import (
@@ -115,6 +116,7 @@ __all__ = [
     "emergency_stops_perform",
     "freeze_request_save",
     "merge_refusal",
+    "record_access_record",
     "same_customer",
     "staff_can_work",
     "timeline_record",

@@ -51,6 +51,12 @@ def case_access_record(*, case: Case, user: User, view: str, path: str) -> CaseA
     return CaseAccess.objects.create(case=case, user=user, view=view, path=path[:200])
 
 
+def record_access_record(*, record: str, user: User, view: str, path: str) -> CaseAccess:
+    """Note that a member of staff looked at a record kept beside the cases (a freeze case), on
+    the same access log; ``record`` names it in the bank's language."""
+    return CaseAccess.objects.create(record=record[:60], user=user, view=view, path=path[:200])
+
+
 def case_receipt_printed(*, case: Case, user: User, key: UUID | None) -> bool:
     """Note on the timeline that the receipt was printed, once per press of the print button
     (each press carries its own key; a post without one is not a press)."""
