@@ -36,6 +36,7 @@ from incidents.intake.steps import (
 )
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction
 from incidents.models.choices import (
+    STOPPABLE,
     ActionStatus,
 )
 
@@ -168,7 +169,7 @@ def _stops_step(request, case, data):
             perform_all = "perform_all" in data
             for action, form in stop_forms:
                 decision = form.cleaned_data["decision"]
-                if perform_all and not decision and action.status == ActionStatus.PROPOSED:
+                if perform_all and not decision and action.status in STOPPABLE:
                     # 「提案された措置をすべて実施」: every stop not yet decided, in one write,
                     # each with the reference typed for it or the one the core system returns.
                     decision = ActionStatus.DONE
@@ -192,7 +193,7 @@ def _stops_step(request, case, data):
                 return {
                     "stop_forms": stop_forms,
                     "done_actions": done,
-                    "has_proposed": any(a.status == ActionStatus.PROPOSED for a in pending),
+                    "has_proposed": any(a.status in STOPPABLE for a in pending),
                     **context,
                 }
             except services.EditReplayed:
@@ -226,7 +227,7 @@ def _stops_step(request, case, data):
             for a in pending
         ]
     done = [a for a in actions if a.status == ActionStatus.DONE]
-    has_proposed = any(a.status == ActionStatus.PROPOSED for a in pending)
+    has_proposed = any(a.status in STOPPABLE for a in pending)
     return {"stop_forms": stop_forms, "done_actions": done, "has_proposed": has_proposed}
 
 

@@ -161,6 +161,10 @@ class ActionStatus(models.TextChoices):
     LIFTED = "lifted", _("解除済")
 
 
+# Stops a teller may (still) carry out: not yet asked, or refused by the core.
+STOPPABLE = (ActionStatus.PROPOSED, ActionStatus.FAILED)
+
+
 class WithdrawalState(models.TextChoices):
     """Where a request to withdraw a report with stops in force stands (four eyes)."""
 

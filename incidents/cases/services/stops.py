@@ -26,6 +26,7 @@ from incidents.models import (
 )
 from incidents.models.choices import (
     EMERGENCY_STOPS,
+    STOPPABLE,
     ActionStatus,
     CoreRequestState,
     EventKind,
@@ -308,11 +309,12 @@ def emergency_stops_perform(
 
 
 def _emergency_stops(*, case: Case, user: User, action_ids=None) -> list[ProtectiveAction]:
+    # A stop the core refused is asked again, under a new key (the teller's retry).
     pending = ProtectiveAction.objects.filter(
-        case=case, kind__in=EMERGENCY_STOPS, status=ActionStatus.PROPOSED
+        case=case, kind__in=EMERGENCY_STOPS, status__in=STOPPABLE
     )
     if action_ids is not None:
         pending = ProtectiveAction.objects.filter(
-            case=case, pk__in=list(action_ids), status=ActionStatus.PROPOSED
+            case=case, pk__in=list(action_ids), status__in=STOPPABLE
         )
     return [_perform(action_id=action.pk, case=case, user=user) for action in pending]
