@@ -95,9 +95,7 @@ def test_an_unknown_account_is_failed_with_its_code(core_banking, teller, teller
     assert "口座がありません" in page and "unknown_account" in page
 
 
-def test_a_stop_whose_answer_was_lost_is_retried_under_its_key_and_made_once(
-    core_banking, teller
-):
+def test_a_stop_whose_answer_was_lost_is_retried_under_its_key_and_made_once(core_banking, teller):
     # The core makes the stop but answers after our timeout: we do not know it is done.
     core_banking.mode("slow", ms=1500)
     case = case_with_proposed_stops(teller)
