@@ -82,7 +82,9 @@ def main() -> int:
     # The core-banking simulator on a free loopback port; the app reaches it through the HTTP
     # adapter (the demo data above was seeded with the built-in recording adapter).
     core_port = str(free_port())
-    env.setdefault("MAMORI_CORE_BANKING_ADAPTER", "incidents.cases.corebanking.HttpCoreBankingAdapter")
+    env.setdefault(
+        "MAMORI_CORE_BANKING_ADAPTER", "incidents.cases.corebanking.HttpCoreBankingAdapter"
+    )
     env.setdefault("MAMORI_CORE_BANKING_URL", f"http://127.0.0.1:{core_port}")
     print(f"• Core banking: simulator (coresim) on {env['MAMORI_CORE_BANKING_URL']}")
     processes = {
