@@ -31,6 +31,7 @@ from incidents.intake.forms import (
     item_formset,
     transaction_formset,
 )
+from incidents.intake.lookup import with_lookup
 from incidents.intake.steps import (
     next_step,
 )
@@ -345,7 +346,7 @@ def _review_step(request, case, data=None):
 
 STEP_HANDLERS = {
     "reporter": _simple_step(ReporterForm, "reporter"),
-    "customer": _simple_step(CustomerForm, "customer", services.case_save_customer),
+    "customer": with_lookup(_simple_step(CustomerForm, "customer", services.case_save_customer)),
     "items": _items_step,
     "fraud": _simple_step(FraudForm, "fraud", services.case_save_fraud),
     "stops": _stops_step,
