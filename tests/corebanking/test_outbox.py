@@ -174,6 +174,13 @@ def test_a_stop_made_at_the_cores_terminal_is_recorded_by_its_reference(
     teller_client.post(url, factories.stamped(case, manual=str(action.pk), reference="T-0042"))
     action.refresh_from_db()
     assert (action.status, action.reference) == (ActionStatus.DONE, "T-0042")
+    # A stop still in flight, recorded by hand, is not sent again.
+    core_banking.mode("hold")
+    other = card_stop(case_with_proposed_stops(teller, account="7654321"))
+    services.action_perform(action=other, user=teller)
+    services.action_perform(action=other, user=teller, reference="T-0043")
+    assert services.core_requests_sweep().sent == {}
+    assert core_banking.stats()["total"] == 0
     # A reference that is not text is refused with a message, not a server error.
     response = teller_client.post(
         url, factories.stamped(case, manual=str(action.pk), reference="\x00"), follow=True

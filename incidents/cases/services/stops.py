@@ -26,6 +26,7 @@ from incidents.models import (
 )
 from incidents.models.choices import (
     EMERGENCY_STOPS,
+    OPEN_CORE_REQUEST_STATES,
     STOPPABLE,
     ActionStatus,
     CoreRequestState,
@@ -59,6 +60,13 @@ def _perform(*, action_id: int, case: Case, user: User, reference: str = "") -> 
     if action.status == ActionStatus.REQUESTED and not reference:
         return action  # in flight: the core answers the request already sent
     if reference:
+        # Stopped at the core's terminal: a request still owed is not sent again (a core that
+        # already has it answers under its key, and the stop stands once).
+        CoreRequest.objects.filter(action=action, state__in=OPEN_CORE_REQUEST_STATES).update(
+            state=CoreRequestState.FAILED,
+            next_attempt_at=None,
+            last_error="stopped by hand at the core's terminal",
+        )
         _complete(action=action, case=case, actor=user, reference=reference, at=timezone.now())
         action.performed_by = user
         action.save(update_fields=["performed_by"])
