@@ -136,7 +136,9 @@ def core_requests_sweep(*, now: datetime | None = None) -> SweepResult:
 def core_request_escalate(*, request_id: int, case_id: int, now: datetime) -> bool:
     """Say once that a stop is still unconfirmed: a timeline line, and a notice to the monitoring
     center and the case branch's supervisors. False when another run said it first."""
-    with case_edit(case=case_id, user=None, stamp=None, action="stop_unconfirmed") as current:
+    with case_edit(
+        case=case_id, user=None, stamp=None, action="stop_unconfirmed", merged_ok=True
+    ) as current:
         # Nothing the teller typed changes: the case keeps its version (no open form goes stale).
         case_unchanged(current)
         taken = CoreRequest.objects.filter(

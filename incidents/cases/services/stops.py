@@ -188,7 +188,10 @@ def action_confirm(
     changes nothing)."""
     key, case_id = _request_case(request_key)
     reference = reference.replace("\x00", "").strip()[:40]
-    with case_edit(case=case_id, user=None, stamp=None, action="stop_confirm") as current:
+    # The core's answer is a fact even on a case merged into another meanwhile (merged_ok).
+    with case_edit(
+        case=case_id, user=None, stamp=None, action="stop_confirm", merged_ok=True
+    ) as current:
         request = CoreRequest.objects.select_for_update().get(key=key)
         action = ProtectiveAction.objects.select_for_update(of=("self",)).get(pk=request.action_id)
         if request.state == CoreRequestState.CONFIRMED:
@@ -228,7 +231,9 @@ def action_fail(*, request_key: str, code: str, reason: str) -> ProtectiveAction
     reason = reason.replace("\x00", "").strip()[:200] or in_bank_language(
         _("勘定系が停止を受け付けませんでした")
     )
-    with case_edit(case=case_id, user=None, stamp=None, action="stop_fail") as current:
+    with case_edit(
+        case=case_id, user=None, stamp=None, action="stop_fail", merged_ok=True
+    ) as current:
         request = CoreRequest.objects.select_for_update().get(key=key)
         action = ProtectiveAction.objects.select_for_update(of=("self",)).get(pk=request.action_id)
         if request.state in (CoreRequestState.CONFIRMED, CoreRequestState.FAILED):
