@@ -223,9 +223,17 @@ def _stops_post(request: AuthedRequest, case: Case) -> HttpResponse | None:
             return _manual_stop(request, case, stamp) or back
         if "perform_all" in request.POST:
             done = services.emergency_stops_perform(case=case, user=request.user, stamp=stamp)
-            messages.success(
-                request, _("%(count)s件の緊急停止を実施しました。") % {"count": len(done)}
-            )
+            made = [a for a in done if a.status == ActionStatus.DONE]
+            if made:
+                messages.success(
+                    request, _("%(count)s件の緊急停止を実施しました。") % {"count": len(made)}
+                )
+            if len(made) < len(done):
+                messages.info(
+                    request,
+                    _("%(count)s件の措置を勘定系へ依頼しました。勘定系の確認を待っています。")
+                    % {"count": len(done) - len(made)},
+                )
             return back
         if "add_item" in request.POST:
             add_form = AddItemForm(request.POST, prefix="add")

@@ -209,6 +209,13 @@ def _stops_step(request, case, data):
                         _("措置をすべて実施しました（受付番号：%(references)s）。")
                         % {"references": _("、").join(references)},
                     )
+                requested = [a for a in done if a.status == ActionStatus.REQUESTED]
+                if requested:
+                    messages.info(
+                        request,
+                        _("%(count)s件の措置を勘定系へ依頼しました。勘定系の確認を待っています。")
+                        % {"count": len(requested)},
+                    )
                 return _go_on(request, case, "stops")
             if "perform" in request.POST or perform_all:
                 return redirect("incidents:intake_step", pk=case.pk, step="stops")

@@ -213,3 +213,18 @@ def test_the_after_hours_calls_emergency_stops_go_through_the_core(
     assert stops and all(a.status == ActionStatus.REQUESTED for a in stops)
     assert services.core_requests_sweep().sent == {"confirmed": len(stops)}
     assert core_banking.stats()["total"] == len(stops)
+
+
+def test_performing_every_proposed_stop_at_the_counter_requests_them_from_the_core(
+    core_banking, teller, teller_client
+):
+    case = case_with_proposed_stops(teller)
+    actions = list(case.actions.all())
+    fields = {}
+    for a in actions:
+        fields.update({f"stop-{a.pk}-decision": "", f"stop-{a.pk}-reference": ""})
+        fields[f"stop-{a.pk}-decline_reason"] = ""
+    url = reverse("incidents:intake_step", args=[case.pk, "stops"])
+    page = teller_client.post(url, factories.stamped(case, fields, perform_all="1"), follow=True)
+    assert f"{len(actions)}件の措置を勘定系へ依頼しました" in page.content.decode()
+    assert set(case.actions.values_list("status", flat=True)) == {ActionStatus.REQUESTED}
