@@ -1,4 +1,5 @@
-"""Protective stops: carried out through the core system, or declined with a reason."""
+"""Protective stops: requested from the core system (through the outbox, unless the adapter
+confirms at once), confirmed or refused by it, recorded from the core's terminal, or declined."""
 
 from __future__ import annotations
 
@@ -67,9 +68,8 @@ def _perform(*, action_id: int, case: Case, user: User, reference: str = "") -> 
             next_attempt_at=None,
             last_error="stopped by hand at the core's terminal",
         )
-        _complete(action=action, case=case, actor=user, reference=reference, at=timezone.now())
         action.performed_by = user
-        action.save(update_fields=["performed_by"])
+        _complete(action=action, case=case, actor=user, reference=reference, at=timezone.now())
         return action
     adapter = get_adapter()
     if adapter.confirms_at_once:
