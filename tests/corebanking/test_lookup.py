@@ -74,5 +74,7 @@ def test_a_slow_core_or_an_unknown_account_or_bad_input_says_so(
     assert "見つかりませんでした" in lookup(teller_client, case, account="7777777").content.decode()
     page = lookup(teller_client, case, branch="0\x001", account="9" * 400).content.decode()
     assert "店番は3桁の数字" in page and "口座番号は7桁の数字" in page
+    for branch, account in (("²", "١٢٣٤٥٦٧"), ("0001-01-01", "99999999999999999999"), ("", "")):
+        assert lookup(teller_client, case, branch=branch, account=account).status_code == 200
     core_banking.mode("slow", ms=1500)  # past the adapter's timeout
     assert "勘定系に照会できませんでした" in lookup(teller_client, case).content.decode()

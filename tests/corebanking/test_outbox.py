@@ -181,11 +181,18 @@ def test_a_stop_made_at_the_cores_terminal_is_recorded_by_its_reference(
     services.action_perform(action=other, user=teller, reference="T-0043")
     assert services.core_requests_sweep().sent == {}
     assert core_banking.stats()["total"] == 0
-    # A reference that is not text is refused with a message, not a server error.
-    response = teller_client.post(
-        url, factories.stamped(case, manual=str(action.pk), reference="\x00"), follow=True
-    )
-    assert response.status_code == 200
+    # Hostile values are refused with a message, not a server error.
+    for manual, reference in (
+        (str(action.pk), "\x00"),
+        ("²", "T-1"),
+        ("99999999999999999999", "T-1"),
+        (str(action.pk), "x" * 41),
+        ("", ""),
+    ):
+        response = teller_client.post(
+            url, factories.stamped(case, manual=manual, reference=reference), follow=True
+        )
+        assert response.status_code == 200
 
 
 def test_the_after_hours_calls_emergency_stops_go_through_the_core(
