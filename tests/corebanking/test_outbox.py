@@ -235,3 +235,13 @@ def test_performing_every_proposed_stop_at_the_counter_requests_them_from_the_co
     page = teller_client.post(url, factories.stamped(case, fields, perform_all="1"), follow=True)
     assert f"{len(actions)}件の措置を勘定系へ依頼しました" in page.content.decode()
     assert set(case.actions.values_list("status", flat=True)) == {ActionStatus.REQUESTED}
+
+
+def test_retries_back_off_and_beat_sweeps_often_enough_to_keep_the_promise(settings):
+    from incidents.cases.services.outbox import retry_delay
+
+    delays = [retry_delay(n).total_seconds() for n in range(1, 10)]
+    assert delays[:3] == [5, 10, 20] and max(delays) == 300 and delays == sorted(delays)
+    sweep = settings.CELERY_BEAT_SCHEDULE["sweep-core-requests"]
+    assert sweep["task"] == "incidents.tasks.sweep_core_requests"
+    assert sweep["schedule"] < settings.MAMORI_STOP_CONFIRM_MINUTES * 60
