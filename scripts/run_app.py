@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -35,6 +36,13 @@ def embedded_database() -> str:
     socket_dir = str(VAR / "pgdata")
     _KEPT.append(server)  # keep a reference so it is not stopped early
     return f"postgres://postgres@/mamori?host={socket_dir}"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def main() -> int:
@@ -71,7 +79,16 @@ def main() -> int:
     subprocess.run([*manage, "refresh_dashboard"], env=env, check=True, cwd=ROOT)
     port = env.get("PORT", "8000")
     bin_dir = Path(PY).parent
+    # The core-banking simulator on a free loopback port; the app reaches it through the HTTP
+    # adapter (the demo data above was seeded with the built-in recording adapter).
+    core_port = str(free_port())
+    env.setdefault(
+        "MAMORI_CORE_BANKING_ADAPTER", "incidents.cases.corebanking.HttpCoreBankingAdapter"
+    )
+    env.setdefault("MAMORI_CORE_BANKING_URL", f"http://127.0.0.1:{core_port}")
+    print(f"• Core banking: simulator (coresim) on {env['MAMORI_CORE_BANKING_URL']}")
     processes = {
+        "coresim": [PY, "-m", "coresim", "--port", core_port],
         "web": [
             str(bin_dir / "gunicorn"),
             "config.wsgi",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,8 @@ import tempfile
 import warnings
 from pathlib import Path
 from typing import cast
+
+import pytest
 
 from tests.workers import ROOT, free_port, wait_for
 
@@ -215,3 +218,99 @@ class Gunicorn:
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class CoreSimulator:
+    """``python -m coresim`` on a free 127.0.0.1 port: a test may stop it (the core is down) and
+    start it again on the same port, and set its mode through its control endpoint."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.log_path = Path(tempfile.mkstemp(prefix="mamori-test-coresim-", suffix=".log")[1])
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "coresim", "--port", str(self.port)]
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        wait_for(self._answers, timeout=15, interval=0.05, what="coresim to answer")
+
+    def _answers(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            raise AssertionError(f"coresim exited:\n{self.output()}")
+        try:
+            self.call("GET", "/health", timeout=1)
+        except OSError:
+            return False
+        return True
+
+    def call(self, method: str, path: str, body: dict | None = None, timeout: float = 5) -> dict:
+        """One JSON request to the simulator; its JSON answer."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            data = json.dumps(body).encode() if body is not None else None
+            connection.request(
+                method, path, body=data, headers={"Content-Type": "application/json"}
+            )
+            return json.loads(connection.getresponse().read() or b"{}")
+        finally:
+            connection.close()
+
+    def mode(self, mode: str, ms: int = 0) -> None:
+        """normal | accept | slow (ms) | refuse | unknown_account | fail | hold."""
+        self.call("POST", "/_control", {"mode": mode, "ms": ms})
+
+    def stats(self) -> dict:
+        """``{"mode": …, "stops": {key: stops made}, "total": n}``."""
+        return self.call("GET", "/_control/stats")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        self.log_path.unlink(missing_ok=True)
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+HTTP_ADAPTER = "incidents.cases.corebanking.HttpCoreBankingAdapter"
+
+
+@pytest.fixture
+def core_simulator():
+    """The core-banking simulator, started; the test may stop and start it."""
+    server = CoreSimulator()
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def core_banking(core_simulator, settings):
+    """This process talks to the simulator through the HTTP adapter (short timeouts)."""
+    settings.MAMORI_CORE_BANKING_ADAPTER = HTTP_ADAPTER
+    settings.MAMORI_CORE_BANKING_URL = core_simulator.url
+    settings.MAMORI_CORE_BANKING_TIMEOUT = 0.5
+    return core_simulator
+
+
+def core_environment(simulator: CoreSimulator) -> dict[str, str]:
+    """The environment a worker needs to talk to the simulator."""
+    return {
+        "MAMORI_CORE_BANKING_ADAPTER": HTTP_ADAPTER,
+        "MAMORI_CORE_BANKING_URL": simulator.url,
+        "MAMORI_CORE_BANKING_TIMEOUT": "0.5",
+    }

@@ -39,7 +39,7 @@ from compensation.services.freeze_reminders import (
     freeze_reminders_schedule,
 )
 from incidents.attachments import storage
-from incidents.cases.corebanking import StopRequest, get_adapter
+from incidents.cases.corebanking import CoreBankingUnavailable, StopRequest, get_adapter
 from incidents.cases.edits import EditStamp
 from incidents.cases.services.timeline import bank_language
 from incidents.models.choices import ActionKind
@@ -76,15 +76,21 @@ def freeze_case_open(*, user: Any, key: str, balance: int, note: str = "") -> Fr
     except IntegrityError:  # a concurrent open of the same account won
         raise DecisionError([_("この口座はすでに凍結されています。")]) from None
     # The freeze is a payment stop on the receiving account, carried out by the core system.
-    result = get_adapter().perform_stop(
-        StopRequest(
-            case_id=freeze.pk,
-            action_kind=ActionKind.PAYMENT_STOP,
-            account_branch=freeze.account_branch,
-            account_number=freeze.account_number,
-            requested_by=user.username,
+    try:
+        result = get_adapter().perform_stop(
+            StopRequest(
+                case_id=freeze.pk,
+                action_kind=ActionKind.PAYMENT_STOP,
+                account_branch=freeze.account_branch,
+                account_number=freeze.account_number,
+                requested_by=user.username,
+            )
         )
-    )
+    except CoreBankingUnavailable:
+        # Nothing is opened (this transaction rolls back): a freeze needs the core's confirmation.
+        raise DecisionError(
+            [_("勘定系で口座の凍結を確認できませんでした。時間をおいてもう一度操作してください。")]
+        ) from None
     freeze.stop_reference, freeze.frozen_at = result.reference, result.performed_at
     freeze.save(update_fields=["stop_reference", "frozen_at"])
     with bank_language():

@@ -255,6 +255,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Stop requests owed to the core: sent again with backoff, asked for their state, escalated
+    # when unconfirmed; each row claimed by compare-and-swap, so overlapping runs act once.
+    "sweep-core-requests": {
+        "task": "incidents.tasks.sweep_core_requests",
+        "schedule": env.float("MAMORI_CORE_SWEEP_SECONDS", default=15.0),
+        "options": {"expires": 14},
+    },
     "resend-owed-emails": {
         "task": "notifications.tasks.resend_owed_emails",
         "schedule": 60.0,
@@ -325,6 +332,13 @@ MAMORI_FRAUD_HOTLINE_HOURS = env("MAMORI_FRAUD_HOTLINE_HOURS", default="") or _(
 MAMORI_CORE_BANKING_ADAPTER = env(
     "MAMORI_CORE_BANKING_ADAPTER", default="incidents.cases.corebanking.RecordingAdapter"
 )
+# The HTTP adapter (incidents.cases.corebanking.HttpCoreBankingAdapter): where the core answers,
+# and how long one call may take before the stop is retried from the outbox (seconds).
+MAMORI_CORE_BANKING_URL = env("MAMORI_CORE_BANKING_URL", default="http://127.0.0.1:8010")
+MAMORI_CORE_BANKING_TIMEOUT = env.float("MAMORI_CORE_BANKING_TIMEOUT", default=3.0)
+# A stop the core has not confirmed this many minutes after it was requested is escalated to the
+# monitoring center and the branch's supervisors.
+MAMORI_STOP_CONFIRM_MINUTES = env.int("MAMORI_STOP_CONFIRM_MINUTES", default=15)
 MAMORI_DEMO = env.bool("MAMORI_DEMO", default=False)
 # Counterfeit-card withdrawals at one ATM within this many days of each other are linked as a
 # possible skimming point (incidents.links).

@@ -18,7 +18,7 @@ from incidents.models import (
     User,
 )
 from incidents.models.choices import (
-    ActionStatus,
+    STOPPABLE,
     ItemKind,
 )
 from incidents.models.querysets import ASSIGN
@@ -121,7 +121,7 @@ def case_submission_problems(case: Case) -> list[str]:
     items = list(case.items.all())
     if not items:
         problems.append(_("届出の対象（カード・通帳など）を1件以上入力してください。"))
-    pending = [a for a in case.actions.select_related("item") if a.status == ActionStatus.PROPOSED]
+    pending = [a for a in case.actions.select_related("item") if a.status in STOPPABLE]
     for action in pending:
         problems.append(
             _("「%(action)s」を実施済または見送り（理由付き）として記録してください。")

@@ -353,3 +353,21 @@ class PerformForm(forms.Form):
             "max_value": _("実施する停止を選び直してください。"),
         }
     )
+
+
+class ManualStopForm(forms.Form):
+    """A stop made at the core's terminal: which stop, and the reference the terminal printed."""
+
+    manual = id_field(
+        error_messages={
+            "required": _("記録する停止を選んでください。"),
+            "invalid": _("記録する停止を選び直してください。"),
+            "min_value": _("記録する停止を選び直してください。"),
+            "max_value": _("記録する停止を選び直してください。"),
+        }
+    )
+    reference = PlainCharField(
+        label=_("勘定系端末の受付番号"),
+        max_length=40,
+        error_messages={"required": _("勘定系端末の受付番号を入力してください。")},
+    )

@@ -20,11 +20,12 @@ from incidents.desk.forms import (
     CallForm,
     CallItemFormSet,
     ConsoleSearchForm,
+    ManualStopForm,
     PerformForm,
 )
 from incidents.desk.queue_selectors import QueueFilters, case_queue, handoff_list
 from incidents.models import Case, ProtectiveAction
-from incidents.models.choices import EMERGENCY_STOPS, ActionStatus
+from incidents.models.choices import EMERGENCY_STOPS, STOPPABLE, ActionStatus
 from incidents.models.querysets import STOP
 
 CALL_FIELDS = (
@@ -133,11 +134,59 @@ def case_stops(request: AuthedRequest, pk: int) -> HttpResponse:
             "case": case,
             "actions": actions,
             "pending_emergency": [
-                a for a in actions if a.kind in EMERGENCY_STOPS and a.status != ActionStatus.DONE
+                a for a in actions if a.kind in EMERGENCY_STOPS and a.status in STOPPABLE
+            ],
+            # A stop the core refused or has not confirmed may be recorded from the core's
+            # terminal, with the reference it printed.
+            "manual": [
+                a for a in actions if a.status in (ActionStatus.FAILED, ActionStatus.REQUESTED)
             ],
             "add_form": add_form,
         },
     )
+
+
+def _say_stop(request: AuthedRequest, action: ProtectiveAction) -> None:
+    """What became of one stop: done with its reference, sent to the core, or refused."""
+    label = action.get_kind_display()
+    if action.status == ActionStatus.DONE:
+        messages.success(
+            request,
+            _("%(action)s を実施しました（受付番号 %(reference)s）。")
+            % {"action": label, "reference": action.reference},
+        )
+    elif action.status == ActionStatus.REQUESTED:
+        messages.info(
+            request,
+            _("%(action)s を勘定系へ依頼しました。勘定系の確認を待っています。")
+            % {"action": label},
+        )
+    elif action.status == ActionStatus.FAILED:
+        messages.error(
+            request,
+            _("%(action)s は勘定系で停止できませんでした：%(reason)s")
+            % {"action": label, "reason": action.failure_reason},
+        )
+
+
+def _manual_stop(request: AuthedRequest, case: Case, stamp: EditStamp) -> HttpResponse | None:
+    """Record a stop made at the core's terminal, with the reference it printed."""
+    form = ManualStopForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return None
+    action = ProtectiveAction.objects.filter(case=case, pk=form.cleaned_data["manual"]).first()
+    if action is None or action.status not in (ActionStatus.FAILED, ActionStatus.REQUESTED):
+        messages.error(request, _("記録する措置が見つかりません。画面を更新してください。"))
+        return None
+    services.action_perform(
+        action=action, user=request.user, reference=form.cleaned_data["reference"], stamp=stamp
+    )
+    action.refresh_from_db()
+    _say_stop(request, action)
+    return None
 
 
 STALE_STOPS = gettext_lazy(
@@ -168,17 +217,23 @@ def _stops_post(request: AuthedRequest, case: Case) -> HttpResponse | None:
                 case=case, user=request.user, stamp=stamp, action_ids=[action.pk]
             )
             action.refresh_from_db()
-            messages.success(
-                request,
-                _("%(action)s を実施しました（受付番号 %(reference)s）。")
-                % {"action": action.get_kind_display(), "reference": action.reference},
-            )
+            _say_stop(request, action)
             return back
+        if "manual" in request.POST:
+            return _manual_stop(request, case, stamp) or back
         if "perform_all" in request.POST:
             done = services.emergency_stops_perform(case=case, user=request.user, stamp=stamp)
-            messages.success(
-                request, _("%(count)s件の緊急停止を実施しました。") % {"count": len(done)}
-            )
+            made = [a for a in done if a.status == ActionStatus.DONE]
+            if made:
+                messages.success(
+                    request, _("%(count)s件の緊急停止を実施しました。") % {"count": len(made)}
+                )
+            if len(made) < len(done):
+                messages.info(
+                    request,
+                    _("%(count)s件の措置を勘定系へ依頼しました。勘定系の確認を待っています。")
+                    % {"count": len(done) - len(made)},
+                )
             return back
         if "add_item" in request.POST:
             add_form = AddItemForm(request.POST, prefix="add")

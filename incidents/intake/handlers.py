@@ -31,11 +31,13 @@ from incidents.intake.forms import (
     item_formset,
     transaction_formset,
 )
+from incidents.intake.lookup import with_lookup
 from incidents.intake.steps import (
     next_step,
 )
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction
 from incidents.models.choices import (
+    STOPPABLE,
     ActionStatus,
 )
 
@@ -168,7 +170,7 @@ def _stops_step(request, case, data):
             perform_all = "perform_all" in data
             for action, form in stop_forms:
                 decision = form.cleaned_data["decision"]
-                if perform_all and not decision and action.status == ActionStatus.PROPOSED:
+                if perform_all and not decision and action.status in STOPPABLE:
                     # 「提案された措置をすべて実施」: every stop not yet decided, in one write,
                     # each with the reference typed for it or the one the core system returns.
                     decision = ActionStatus.DONE
@@ -192,7 +194,7 @@ def _stops_step(request, case, data):
                 return {
                     "stop_forms": stop_forms,
                     "done_actions": done,
-                    "has_proposed": any(a.status == ActionStatus.PROPOSED for a in pending),
+                    "has_proposed": any(a.status in STOPPABLE for a in pending),
                     **context,
                 }
             except services.EditReplayed:
@@ -206,6 +208,13 @@ def _stops_step(request, case, data):
                         request,
                         _("措置をすべて実施しました（受付番号：%(references)s）。")
                         % {"references": _("、").join(references)},
+                    )
+                requested = [a for a in done if a.status == ActionStatus.REQUESTED]
+                if requested:
+                    messages.info(
+                        request,
+                        _("%(count)s件の措置を勘定系へ依頼しました。勘定系の確認を待っています。")
+                        % {"count": len(requested)},
                     )
                 return _go_on(request, case, "stops")
             if "perform" in request.POST or perform_all:
@@ -226,7 +235,7 @@ def _stops_step(request, case, data):
             for a in pending
         ]
     done = [a for a in actions if a.status == ActionStatus.DONE]
-    has_proposed = any(a.status == ActionStatus.PROPOSED for a in pending)
+    has_proposed = any(a.status in STOPPABLE for a in pending)
     return {"stop_forms": stop_forms, "done_actions": done, "has_proposed": has_proposed}
 
 
@@ -344,7 +353,7 @@ def _review_step(request, case, data=None):
 
 STEP_HANDLERS = {
     "reporter": _simple_step(ReporterForm, "reporter"),
-    "customer": _simple_step(CustomerForm, "customer", services.case_save_customer),
+    "customer": with_lookup(_simple_step(CustomerForm, "customer", services.case_save_customer)),
     "items": _items_step,
     "fraud": _simple_step(FraudForm, "fraud", services.case_save_fraud),
     "stops": _stops_step,

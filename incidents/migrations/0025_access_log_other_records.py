@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0023_seed_remedy_deadline_policies'),
+        ('incidents', '0024_core_requests'),
     ]
 
     operations = [

@@ -20,6 +20,7 @@ from incidents.models.case import (
     date_in_range,
     history,
 )
+from incidents.models.corebanking import CoreRequest
 from incidents.models.deadlines import (
     BankClosure,
     Deadline,
@@ -83,6 +84,7 @@ __all__ = [
     "CaseEdit",
     "CaseMerge",
     "CaseNumberCounter",
+    "CoreRequest",
     "Deadline",
     "DeadlinePolicy",
     "FreezeRequest",

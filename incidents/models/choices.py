@@ -151,10 +151,18 @@ class ActionStatus(models.TextChoices):
     """Whether a proposed stop was carried out."""
 
     PROPOSED = "proposed", _("未実施")
+    # Sent to the core, not yet confirmed by it.
+    REQUESTED = "requested", _("依頼中")
     DONE = "done", _("実施済")
+    # The core refused it (its reason on the action); the teller may retry or stop it by hand.
+    FAILED = "failed", _("停止できず")
     DECLINED = "declined", _("見送り")
     # A stop in force lifted when its report was withdrawn, on a supervisor's confirmation.
     LIFTED = "lifted", _("解除済")
+
+
+# Stops a teller may (still) carry out: not yet asked, or refused by the core.
+STOPPABLE = (ActionStatus.PROPOSED, ActionStatus.FAILED)
 
 
 class WithdrawalState(models.TextChoices):
@@ -197,6 +205,9 @@ class EventKind(models.TextChoices):
     STEP_SAVED = "step_saved", _("入力内容を保存")
     STOP_DONE = "stop_done", _("措置を実施")
     STOP_DECLINED = "stop_declined", _("措置を見送り")
+    STOP_REQUESTED = "stop_requested", _("勘定系へ停止を依頼")
+    STOP_FAILED = "stop_failed", _("勘定系が停止を受け付けず")
+    STOP_UNCONFIRMED = "stop_unconfirmed", _("停止が未確認")
     SUBMITTED = "submitted", _("受付完了")
     STATUS_CHANGED = "status_changed", _("状態を変更")
     RECEIPT_PRINTED = "receipt_printed", _("受付票を表示")
@@ -221,6 +232,19 @@ class EventKind(models.TextChoices):
     WITHDRAWAL_REQUESTED = "withdrawal_requested", _("取下げを申請")
     WITHDRAWAL_CONFIRMED = "withdrawal_confirmed", _("取下げを承認")
     WITHDRAWAL_REJECTED = "withdrawal_rejected", _("取下げ申請を差戻し")
+
+
+class CoreRequestState(models.TextChoices):
+    """Where a stop request in the outbox stands with the core."""
+
+    PENDING = "pending", _("送信待ち")
+    ACCEPTED = "accepted", _("確認待ち")
+    CONFIRMED = "confirmed", _("確認済")
+    FAILED = "failed", _("不成立")
+
+
+# Requests the core still owes an answer on: the sweep sends or asks these.
+OPEN_CORE_REQUEST_STATES = (CoreRequestState.PENDING, CoreRequestState.ACCEPTED)
 
 
 class DeadlineKind(models.TextChoices):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import search
@@ -112,6 +115,11 @@ class ProtectiveAction(models.Model):
     decline_reason = models.CharField(_("見送りの理由"), max_length=200, blank=True)
     # The new limit a lowering proposes (ATM cash a day, docs/domain.md §10); None for other stops.
     limit_yen = models.BigIntegerField(_("引下げ後の限度額（円）"), null=True, blank=True)
+    # When the stop was last sent to the core (REQUESTED until the core confirms it).
+    requested_at = models.DateTimeField(_("依頼日時"), null=True, blank=True)
+    # The core's refusal of the last request: its code and its words.
+    failure_code = models.CharField(_("勘定系の理由コード"), max_length=40, blank=True)
+    failure_reason = models.CharField(_("勘定系の理由"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("即時措置")
@@ -129,10 +137,26 @@ class ProtectiveAction(models.Model):
                 name="done_action_has_time",
                 condition=~Q(status="done") | Q(performed_at__isnull=False),
             ),
+            models.CheckConstraint(
+                name="requested_action_has_time",
+                condition=~Q(status="requested") | Q(requested_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="failed_action_has_reason",
+                condition=~Q(status="failed") | ~Q(failure_reason=""),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.get_status_display()}"
+
+    @property
+    def unconfirmed(self) -> bool:
+        """Requested and still not confirmed by the core after MAMORI_STOP_CONFIRM_MINUTES."""
+        if self.status != ActionStatus.REQUESTED or self.requested_at is None:
+            return False
+        waited = timezone.now() - self.requested_at
+        return waited >= timedelta(minutes=settings.MAMORI_STOP_CONFIRM_MINUTES)
 
     @property
     def limit_text(self) -> str:

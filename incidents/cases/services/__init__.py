@@ -36,6 +36,11 @@ from incidents.cases.services.merge import (
     same_customer,
     undo_refusal,
 )
+from incidents.cases.services.outbox import (
+    SweepResult,
+    core_request_send,
+    core_requests_sweep,
+)
 from incidents.cases.services.preliminary import (
     BranchNotFoundError,
     case_open_preliminary,
@@ -49,7 +54,10 @@ from incidents.cases.services.remedy import (
     freeze_request_save,
 )
 from incidents.cases.services.stops import (
+    CoreRequestNotFound,
+    action_confirm,
     action_decline,
+    action_fail,
     action_perform,
     case_save_stops,
     emergency_stops_perform,
@@ -81,6 +89,7 @@ __all__ = [
     "TRANSACTION_FIELDS",
     "AssignmentError",
     "BranchNotFoundError",
+    "CoreRequestNotFound",
     "DiscardRefusedError",
     "EditReplayed",
     "EditStamp",
@@ -88,9 +97,12 @@ __all__ = [
     "RecoveryError",
     "StaleCaseError",
     "SubmissionError",
+    "SweepResult",
     "TransitionError",
     "WithdrawalError",
+    "action_confirm",
     "action_decline",
+    "action_fail",
     "action_perform",
     "actions_propose",
     "case_access_record",
@@ -113,6 +125,8 @@ __all__ = [
     "case_submit",
     "case_transition",
     "case_update",
+    "core_request_send",
+    "core_requests_sweep",
     "emergency_stops_perform",
     "freeze_request_save",
     "merge_refusal",

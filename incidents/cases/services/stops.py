@@ -1,10 +1,19 @@
-"""Protective stops: carried out through the core system, or declined with a reason."""
+"""Protective stops: requested from the core system (through the outbox, unless the adapter
+confirms at once), confirmed or refused by it, recorded from the core's terminal, or declined."""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import partial
 
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from incidents.cases.corebanking import StopRequest, get_adapter
 from incidents.cases.edits import EditStamp, case_edit, case_unchanged
@@ -12,14 +21,20 @@ from incidents.cases.services.drafts import _write_fields
 from incidents.cases.services.timeline import in_bank_language, timeline_record
 from incidents.models import (
     Case,
+    CoreRequest,
     ProtectiveAction,
     User,
 )
 from incidents.models.choices import (
     EMERGENCY_STOPS,
+    OPEN_CORE_REQUEST_STATES,
+    STOPPABLE,
     ActionStatus,
+    CoreRequestState,
     EventKind,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def action_perform(
@@ -29,7 +44,8 @@ def action_perform(
     reference: str = "",
     stamp: EditStamp | None = None,
 ) -> ProtectiveAction:
-    """Carry out one stop: through the core-banking adapter, or record one done there by hand."""
+    """Carry out one stop: request it from the core (retrying a failed one under a new key), or
+    record one done at the core's terminal with its reference."""
     with case_edit(case=action.case_id, user=user, stamp=stamp, action="stop") as current:
         return _perform(action_id=action.pk, case=current, user=user, reference=reference)
 
@@ -42,34 +58,204 @@ def _perform(*, action_id: int, case: Case, user: User, reference: str = "") -> 
     )
     if action.status == ActionStatus.DONE:
         return action  # a second click must not stop the card twice
+    if action.status == ActionStatus.REQUESTED and not reference:
+        return action  # in flight: the core answers the request already sent
     if reference:
-        performed_at = timezone.now()
-    else:
-        item = action.item
-        result = get_adapter().perform_stop(
-            StopRequest(
-                case_id=action.case_id,
-                action_kind=action.kind,
-                account_branch=item.account_branch if item else "",
-                account_number=item.account_number if item else "",
-                requested_by=user.username,
-            )
+        # Stopped at the core's terminal: a request still owed is not sent again (a core that
+        # already has it answers under its key, and the stop stands once).
+        CoreRequest.objects.filter(action=action, state__in=OPEN_CORE_REQUEST_STATES).update(
+            state=CoreRequestState.FAILED,
+            next_attempt_at=None,
+            last_error="stopped by hand at the core's terminal",
         )
-        reference, performed_at = result.reference, result.performed_at
-    action.status = ActionStatus.DONE
-    action.reference = reference
-    action.performed_at = performed_at
+        action.performed_by = user
+        _complete(action=action, case=case, actor=user, reference=reference, at=timezone.now())
+        return action
+    adapter = get_adapter()
+    if adapter.confirms_at_once:
+        answer = adapter.request_stop(stop_request(action, requested_by=user.username), key="")
+        action.performed_by = user
+        _complete(
+            action=action,
+            case=case,
+            actor=user,
+            reference=answer.reference,
+            at=answer.confirmed_at or timezone.now(),
+        )
+        return action
+    _request(action=action, case=case, user=user)
+    return action
+
+
+def stop_request(action: ProtectiveAction, *, requested_by: str) -> StopRequest:
+    """What the core is asked for one stop."""
+    item = action.item
+    return StopRequest(
+        case_id=action.case_id,
+        action_kind=action.kind,
+        account_branch=item.account_branch if item else "",
+        account_number=item.account_number if item else "",
+        requested_by=requested_by,
+    )
+
+
+def _request(*, action: ProtectiveAction, case: Case, user: User) -> CoreRequest:
+    """Put the stop in the outbox under a new key; it leaves once this transaction commits."""
+    now = timezone.now()
+    request = CoreRequest.objects.create(
+        action=action,
+        requested_by=user,
+        next_attempt_at=now,
+        confirm_by=now + timedelta(minutes=settings.MAMORI_STOP_CONFIRM_MINUTES),
+    )
+    action.status = ActionStatus.REQUESTED
+    action.requested_at = now
     action.performed_by = user
-    action.decline_reason = ""
+    action.failure_code = action.failure_reason = ""
     action.save()
     timeline_record(
         case=case,
         actor=user,
+        kind=EventKind.STOP_REQUESTED,
+        message=in_bank_language(action.get_kind_display),
+        data={"action": action.kind, "item": action.item_id, "request": str(request.key)},
+    )
+    transaction.on_commit(partial(core_request_enqueue, request_id=request.pk), robust=True)
+    return request
+
+
+SEND_TASK = "incidents.tasks.send_core_request"
+
+
+def core_request_enqueue(*, request_id: int) -> bool:
+    """Hand the request to a worker; a broker that is down is logged, never raised: the row stays
+    due and the sweep sends it."""
+    try:
+        current_app.send_task(
+            SEND_TASK,
+            args=[request_id],
+            retry=True,
+            retry_policy={
+                "max_retries": 1,
+                "interval_start": 0,
+                "interval_step": 0.5,
+                "interval_max": 0.5,
+            },
+        )
+    except Exception as exc:
+        logger.warning("core request %s waits: broker unavailable (%s)", request_id, exc)
+        return False
+    return True
+
+
+def _complete(
+    *, action: ProtectiveAction, case: Case, actor: User | None, reference: str, at: datetime
+) -> None:
+    """The stop is in force: its reference and time on the action, STOP_DONE on the timeline."""
+    action.status = ActionStatus.DONE
+    action.reference = reference
+    action.performed_at = at
+    action.decline_reason = ""
+    action.failure_code = action.failure_reason = ""
+    action.save()
+    timeline_record(
+        case=case,
+        actor=actor,
         kind=EventKind.STOP_DONE,
         message=f"{in_bank_language(action.get_kind_display)}（{reference}）",
         data={"action": action.kind, "reference": reference, "item": action.item_id},
     )
-    return action
+
+
+class CoreRequestNotFound(Exception):
+    """No stop request under this key."""
+
+
+def _request_case(request_key: str) -> tuple[uuid.UUID, int]:
+    """The request's key and its case (to lock the case first, as every write does)."""
+    try:
+        key = uuid.UUID(str(request_key))
+        case_id = CoreRequest.objects.values_list("action__case_id", flat=True).get(key=key)
+    except (ValueError, CoreRequest.DoesNotExist):
+        raise CoreRequestNotFound(request_key) from None
+    return key, case_id
+
+
+def action_confirm(
+    *, request_key: str, reference: str, confirmed_at: datetime | None = None
+) -> ProtectiveAction:
+    """The core confirmed a stop request: the stop is done (idempotent; a second confirmation
+    changes nothing)."""
+    key, case_id = _request_case(request_key)
+    reference = reference.replace("\x00", "").strip()[:40]
+    # The core's answer is a fact even on a case merged into another meanwhile (merged_ok).
+    with case_edit(
+        case=case_id, user=None, stamp=None, action="stop_confirm", merged_ok=True
+    ) as current:
+        request = CoreRequest.objects.select_for_update().get(key=key)
+        action = ProtectiveAction.objects.select_for_update(of=("self",)).get(pk=request.action_id)
+        if request.state == CoreRequestState.CONFIRMED:
+            case_unchanged(current)
+            return action
+        now = timezone.now()
+        request.state, request.next_attempt_at, request.answered_at = (
+            CoreRequestState.CONFIRMED,
+            None,
+            now,
+        )
+        request.save(update_fields=["state", "next_attempt_at", "answered_at"])
+        if action.status == ActionStatus.DONE:
+            case_unchanged(current)  # stopped by hand meanwhile: the stop stands once
+            return action
+        _complete(
+            action=action,
+            case=current,
+            actor=None,
+            reference=reference or str(request.key)[:40],
+            at=date_in_range_or_now(confirmed_at, now),
+        )
+        return action
+
+
+def date_in_range_or_now(moment: datetime | None, now: datetime) -> datetime:
+    """The core's time of confirmation when it is a real one (aware, not in the future)."""
+    if moment is None or timezone.is_naive(moment) or moment > now or moment.year < 2000:
+        return now
+    return moment
+
+
+def action_fail(*, request_key: str, code: str, reason: str) -> ProtectiveAction:
+    """The core refused a stop request: the stop is FAILED with its reason (idempotent)."""
+    key, case_id = _request_case(request_key)
+    code = code.replace("\x00", "").strip()[:40] or "refused"
+    reason = reason.replace("\x00", "").strip()[:200] or in_bank_language(
+        _("勘定系が停止を受け付けませんでした")
+    )
+    with case_edit(
+        case=case_id, user=None, stamp=None, action="stop_fail", merged_ok=True
+    ) as current:
+        request = CoreRequest.objects.select_for_update().get(key=key)
+        action = ProtectiveAction.objects.select_for_update(of=("self",)).get(pk=request.action_id)
+        if request.state in (CoreRequestState.CONFIRMED, CoreRequestState.FAILED):
+            case_unchanged(current)
+            return action
+        request.state, request.next_attempt_at = CoreRequestState.FAILED, None
+        request.answered_at, request.last_error = timezone.now(), f"{code}: {reason}"[:200]
+        request.save(update_fields=["state", "next_attempt_at", "answered_at", "last_error"])
+        if action.status != ActionStatus.REQUESTED:
+            case_unchanged(current)  # done by hand or retried meanwhile
+            return action
+        action.status = ActionStatus.FAILED
+        action.failure_code, action.failure_reason = code, reason
+        action.save(update_fields=["status", "failure_code", "failure_reason"])
+        timeline_record(
+            case=current,
+            actor=None,
+            kind=EventKind.STOP_FAILED,
+            message=f"{in_bank_language(action.get_kind_display)}：{reason}",
+            data={"action": action.kind, "code": code, "reason": reason, "item": action.item_id},
+        )
+        return action
 
 
 def action_decline(
@@ -136,11 +322,12 @@ def emergency_stops_perform(
 
 
 def _emergency_stops(*, case: Case, user: User, action_ids=None) -> list[ProtectiveAction]:
+    # A stop the core refused is asked again, under a new key (the teller's retry).
     pending = ProtectiveAction.objects.filter(
-        case=case, kind__in=EMERGENCY_STOPS, status=ActionStatus.PROPOSED
+        case=case, kind__in=EMERGENCY_STOPS, status__in=STOPPABLE
     )
     if action_ids is not None:
         pending = ProtectiveAction.objects.filter(
-            case=case, pk__in=list(action_ids), status=ActionStatus.PROPOSED
+            case=case, pk__in=list(action_ids), status__in=STOPPABLE
         )
     return [_perform(action_id=action.pk, case=case, user=user) for action in pending]

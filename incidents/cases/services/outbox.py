@@ -1,0 +1,180 @@
+"""The outbox of stop requests: sent to the core after commit, retried with backoff, asked about
+until the core answers, and escalated once when a stop stays unconfirmed.
+
+Each row is claimed by compare-and-swap before anything is sent (``UPDATE … WHERE state IN open
+AND next_attempt_at <= now``), so a task and a sweep, or two sweeps, never send the same request at
+the same moment; and the core keeps one stop per idempotency key whatever we resend.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incidents.cases.corebanking import CoreBankingUnavailable, StopAnswer, StopState, get_adapter
+from incidents.cases.edits import case_edit, case_unchanged
+from incidents.cases.services.stops import action_confirm, action_fail, stop_request
+from incidents.cases.services.timeline import bank_language, in_bank_language, timeline_record
+from incidents.models import CoreRequest, ProtectiveAction, User
+from incidents.models.choices import (
+    OPEN_CORE_REQUEST_STATES,
+    CoreRequestState,
+    EventKind,
+    Role,
+)
+from notifications.choices import NotificationKind
+from notifications.services import notification_create
+
+logger = logging.getLogger(__name__)
+
+# While one sender holds a request, nobody else sends it (longer than a call's timeout).
+LEASE = timedelta(seconds=60)
+RETRY_BASE_SECONDS = 5
+RETRY_MAX_SECONDS = 5 * 60
+# How soon a core that accepted a stop is asked whether it is in force.
+POLL_SECONDS = 30
+SWEEP_BATCH = 100
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s… up to 5 minutes after the ``attempts``-th failed call."""
+    return timedelta(seconds=min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS))
+
+
+def _claim(request_id: int, now: datetime) -> CoreRequest | None:
+    """Take the request for one send if it is open and due (compare-and-swap)."""
+    claimed = CoreRequest.objects.filter(
+        pk=request_id, state__in=OPEN_CORE_REQUEST_STATES, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
+    if not claimed:
+        return None
+    return CoreRequest.objects.select_related("action__item", "requested_by").get(pk=request_id)
+
+
+def core_request_send(*, request_id: int, now: datetime | None = None) -> str:
+    """Send one due request (or ask the core about one it accepted) and act on the answer; says
+    what happened: confirmed, accepted, refused, retry, or skipped (not due, or taken)."""
+    now = now or timezone.now()
+    request = _claim(request_id, now)
+    if request is None:
+        return "skipped"
+    adapter = get_adapter()
+    key = str(request.key)
+    try:
+        answer: StopAnswer | None = None
+        if request.state == CoreRequestState.ACCEPTED:
+            answer = adapter.stop_state(key=key)
+        if answer is None:  # never sent, or the core never received it: (re)send under the key
+            requester = request.requested_by.username if request.requested_by else ""
+            answer = adapter.request_stop(
+                stop_request(request.action, requested_by=requester), key=key
+            )
+    except CoreBankingUnavailable as error:
+        CoreRequest.objects.filter(pk=request.pk, state__in=OPEN_CORE_REQUEST_STATES).update(
+            next_attempt_at=now + retry_delay(request.attempts), last_error=str(error)[:200]
+        )
+        logger.warning("core request %s: %s; retried later", request.pk, error)
+        return "retry"
+    if answer.state == StopState.CONFIRMED:
+        action_confirm(
+            request_key=key, reference=answer.reference, confirmed_at=answer.confirmed_at
+        )
+        return "confirmed"
+    if answer.state == StopState.REFUSED:
+        action_fail(request_key=key, code=answer.code, reason=answer.reason)
+        return "refused"
+    CoreRequest.objects.filter(pk=request.pk, state__in=OPEN_CORE_REQUEST_STATES).update(
+        state=CoreRequestState.ACCEPTED,
+        next_attempt_at=now + timedelta(seconds=POLL_SECONDS),
+        last_error="",
+    )
+    return "accepted"
+
+
+@dataclass
+class SweepResult:
+    """What one sweep did, by outcome of each send, and the stops it escalated."""
+
+    sent: dict[str, int] = field(default_factory=dict)
+    escalated: list[int] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        return {**self.sent, "escalated": len(self.escalated)}
+
+
+def core_requests_sweep(*, now: datetime | None = None) -> SweepResult:
+    """Send what is due and escalate what waited too long; safe to run twice at once."""
+    now = now or timezone.now()
+    result = SweepResult()
+    due = list(
+        CoreRequest.objects.filter(state__in=OPEN_CORE_REQUEST_STATES, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for request_id in due:
+        outcome = core_request_send(request_id=request_id, now=now)
+        result.sent[outcome] = result.sent.get(outcome, 0) + 1
+    overdue = list(
+        CoreRequest.objects.filter(
+            state__in=OPEN_CORE_REQUEST_STATES, escalated_at__isnull=True, confirm_by__lte=now
+        )
+        .order_by("confirm_by")
+        .values_list("pk", "action__case_id")[:SWEEP_BATCH]
+    )
+    for request_id, case_id in overdue:
+        if core_request_escalate(request_id=request_id, case_id=case_id, now=now):
+            result.escalated.append(request_id)
+    return result
+
+
+def core_request_escalate(*, request_id: int, case_id: int, now: datetime) -> bool:
+    """Say once that a stop is still unconfirmed: a timeline line, and a notice to the monitoring
+    center and the case branch's supervisors. False when another run said it first."""
+    with case_edit(
+        case=case_id, user=None, stamp=None, action="stop_unconfirmed", merged_ok=True
+    ) as current:
+        # Nothing the teller typed changes: the case keeps its version (no open form goes stale).
+        case_unchanged(current)
+        taken = CoreRequest.objects.filter(
+            pk=request_id, state__in=OPEN_CORE_REQUEST_STATES, escalated_at__isnull=True
+        ).update(escalated_at=now)
+        if not taken:
+            return False
+        action = ProtectiveAction.objects.select_related("item").get(core_requests__pk=request_id)
+        kind = in_bank_language(action.get_kind_display)
+        timeline_record(
+            case=current,
+            actor=None,
+            kind=EventKind.STOP_UNCONFIRMED,
+            message=kind,
+            data={"action": action.kind, "item": action.item_id, "request": request_id},
+        )
+        recipients = User.objects.filter(is_active=True).filter(
+            Q(role=Role.MONITORING) | Q(role=Role.SUPERVISOR, branch_id=current.branch_id)
+        )
+        url = reverse("incidents:case_detail", args=[current.pk])
+        number = current.number or f"#{current.pk}"
+        with bank_language():
+            title = _("停止が未確認：%(number)s %(kind)s") % {"number": number, "kind": kind}
+            body = _(
+                "勘定系へ依頼した停止が、依頼から時間がたっても確認されていません。"
+                "勘定系の端末で停止状況を確かめてください。"
+            )
+            label = _("事故を開く")
+        for user in recipients.order_by("pk"):
+            notification_create(
+                recipient=user,
+                kind=NotificationKind.ESCALATION,
+                title=title,
+                body=body,
+                url=url,
+                link_label=label,
+                dedupe_key=f"stop-unconfirmed:{request_id}:{user.pk}",
+            )
+    return True
