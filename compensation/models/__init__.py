@@ -471,6 +471,7 @@ from compensation.models.remedy import (  # noqa: E402
     RemedyApplication,
     RemedyEvidence,
 )
+from compensation.models.statistics import StatisticsCase, StatisticsTransaction  # noqa: E402
 
 __all__ = [
     "CaseAssessment",
@@ -483,4 +484,6 @@ __all__ = [
     "PolicyVersion",
     "RemedyApplication",
     "RemedyEvidence",
+    "StatisticsCase",
+    "StatisticsTransaction",
 ]
