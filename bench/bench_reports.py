@@ -137,7 +137,7 @@ def run(args) -> None:
             "incidents_deadline",
             "compensation_decision",
             "compensation_caseassessment",
-            "compensation_statisticstransaction",
+            "compensation_statisticsquarter",
             "compensation_statisticscase",
         ):
             cursor.execute(f"VACUUM ANALYZE {table}")

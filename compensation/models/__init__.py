@@ -471,7 +471,7 @@ from compensation.models.remedy import (  # noqa: E402
     RemedyApplication,
     RemedyEvidence,
 )
-from compensation.models.statistics import StatisticsCase, StatisticsTransaction  # noqa: E402
+from compensation.models.statistics import StatisticsCase, StatisticsQuarter  # noqa: E402
 
 __all__ = [
     "CaseAssessment",
@@ -485,5 +485,5 @@ __all__ = [
     "RemedyApplication",
     "RemedyEvidence",
     "StatisticsCase",
-    "StatisticsTransaction",
+    "StatisticsQuarter",
 ]

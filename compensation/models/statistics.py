@@ -1,12 +1,14 @@
-"""The statistics' own rows: each counted case and each counted transaction as the statistics see
-it, kept by database triggers in the transaction of every write (migration 0007), so that the
-statistics page and CSV read one narrow indexed table instead of joining five.
+"""The statistics' own rows: each counted case, and what each counted case lost in each category
+and fiscal quarter, as the statistics see them, kept by database triggers in the transaction of
+every write (migration 0007), so that the statistics page and CSV read one narrow indexed table
+instead of joining five.
 
-Only what counts is stored: cases that are not drafts or withdrawn; for transactions, also not
-taken by the spouse, a relative, a cohabitant or a domestic servant, and behind an item that has
-a statistics category. The rules are the SQL functions ``compensation_statistics_transactions``
-and ``compensation_statistics_cases`` of the migration; tests/reports/test_statistics_rows.py
-compares the rows with a from-scratch computation after every kind of write.
+Only what counts is stored: cases that are not drafts or withdrawn; for the quarters, also not
+taken by the spouse, a relative, a cohabitant or a domestic servant, and only transactions behind
+an item that has a statistics category. The rules are the SQL functions
+``compensation_statistics_quarters`` and ``compensation_statistics_cases`` of the migration;
+tests/reports/test_statistics_rows.py compares the rows with a from-scratch computation after
+every kind of write.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Branch, Case, UnauthorizedTransaction
+from incidents.models import Branch, Case
 from incidents.models.querysets import RestrictedQuerySet
 
 
@@ -26,23 +28,16 @@ class BranchScopedQuerySet(RestrictedQuerySet):
     case_lookup = ""
 
 
-class StatisticsTransaction(models.Model):
-    """One counted unauthorized transaction with everything the statistics group it by."""
+class StatisticsQuarter(models.Model):
+    """What one counted case lost in one category and fiscal quarter, with its holder and decision."""
 
-    transaction = models.OneToOneField(
-        UnauthorizedTransaction,
-        primary_key=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
     case = models.ForeignKey(
         Case, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     branch = models.ForeignKey(
         Branch, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
-    # The fiscal quarter of the transaction's Japan-time date (Quarter.index) and its year.
+    # The fiscal quarter of the transactions' Japan-time dates (Quarter.index) and its year.
     fiscal_year = models.SmallIntegerField()
     quarter_index = models.IntegerField()
     category = models.CharField(max_length=20)
@@ -58,8 +53,13 @@ class StatisticsTransaction(models.Model):
     objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("統計用の取引")
-        verbose_name_plural = _("統計用の取引")
+        verbose_name = _("統計用の四半期別被害")
+        verbose_name_plural = _("統計用の四半期別被害")
+        constraints = [
+            models.UniqueConstraint(
+                "case", "category", "quarter_index", name="stats_quarter_case_category"
+            )
+        ]
         indexes = [
             # In the order of the report's grouping, so the holders stream out of the index.
             models.Index(
@@ -70,7 +70,7 @@ class StatisticsTransaction(models.Model):
                 "lone_case",
                 "quarter_index",
                 include=["amount", "decided", "compensated", "branch"],
-                name="stats_tx_year_holder",
+                name="stats_quarter_year_holder",
             ),
             models.Index(
                 "branch",
@@ -81,13 +81,12 @@ class StatisticsTransaction(models.Model):
                 "lone_case",
                 "quarter_index",
                 include=["amount", "decided", "compensated"],
-                name="stats_tx_branch_year_holder",
+                name="stats_quarter_branch_holder",
             ),
-            models.Index("case", name="stats_tx_case"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.transaction_id} {self.category} {self.quarter_index}"
+        return f"{self.case_id} {self.category} {self.quarter_index}"
 
 
 class StatisticsCase(models.Model):

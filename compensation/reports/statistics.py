@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compensation.choices import Outcome
-from compensation.models import StatisticsTransaction
+from compensation.models import StatisticsQuarter
 from compensation.reports.periods import Period, Quarter, average_man_yen, ratio
 from compensation.rules import ITEM_KIND_LABELS
 from incidents.models import Branch, User
@@ -145,9 +145,9 @@ def _sql(queryset) -> tuple[str, tuple]:
 
 
 def statistics_rows(*, user: User, period: Period, branch_id: int | None = None) -> QuerySet:
-    """The period's counted transactions the user may see (``restrict``), one row each, as the
-    database keeps them (compensation.models.StatisticsTransaction: only what counts is there)."""
-    rows = StatisticsTransaction.objects.restrict(user, VIEW).filter(
+    """What the cases the user may see (``restrict``) lost in each category and quarter of the
+    period, as the database keeps it (compensation.models.StatisticsQuarter: only what counts)."""
+    rows = StatisticsQuarter.objects.restrict(user, VIEW).filter(
         fiscal_year__gte=period.first.fiscal_year,
         fiscal_year__lte=period.last.fiscal_year,
         quarter_index__gte=period.first.index,

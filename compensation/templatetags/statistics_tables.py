@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django import template
+from django.forms import BoundField
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -116,3 +117,19 @@ def regulator_rows(regulator: Iterable[tuple[str, Cell]], total: Cell, unit: str
     ]
     rows.append(_regulator_row(_("合計"), total, unit, "row-total", "total"))
     return SafeString("\n".join(rows))
+
+
+@register.simple_tag
+def select_options(field: BoundField) -> SafeString:
+    """The options of a filter's select, the current value selected: what the widget renders,
+    without a template per option."""
+    current = field.value()
+    current = "" if current is None else str(current)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, " selected" if str(value) == current else "", label)
+            for value, label in field.field.choices  # type: ignore[attr-defined]
+        ),
+    )

@@ -10,7 +10,7 @@ import datetime
 import pytest
 from django.db import transaction
 
-from compensation.models import CaseAssessment, Decision, StatisticsCase, StatisticsTransaction
+from compensation.models import CaseAssessment, Decision, StatisticsCase, StatisticsQuarter
 from compensation.reports.periods import TOKYO, Quarter
 from compensation.reports.statistics import CATEGORY_ITEMS, COMPENSATED, NOT_COUNTED
 from compensation.rules.vocab import EXCLUDED_TAKERS
@@ -24,12 +24,9 @@ from .support import decide, jst, report, taken_by
 pytestmark = pytest.mark.django_db
 
 CATEGORY_OF = {items: category for category, items in CATEGORY_ITEMS.items()}
-TRANSACTION_COLUMNS = (
-    "case_id",
+QUARTER_COLUMNS = (
     "branch_id",
     "fiscal_year",
-    "quarter_index",
-    "category",
     "customer_type",
     "customer_number",
     "lone_case",
@@ -59,14 +56,15 @@ def age_band(case: Case) -> str:
 
 
 def from_scratch() -> tuple[dict, dict]:
-    """({transaction id: row}, {case id: row}) by the definition, one source row at a time."""
+    """({(case id, category, quarter index): row}, {case id: row}) by the definition, one source
+    row at a time."""
     excluded = set(
         CaseAssessment.objects.filter(taken_by__in=EXCLUDED_TAKERS).values_list(
             "case_id", flat=True
         )
     )
     outcomes = in_force()
-    transactions = {}
+    quarters: dict[tuple, list] = {}
     for tx in UnauthorizedTransaction.objects.select_related("case", "item"):
         case, item = tx.case, tx.item
         category = CATEGORY_OF.get((item.kind, item.state))
@@ -76,30 +74,34 @@ def from_scratch() -> tuple[dict, dict]:
             continue
         quarter = Quarter.of(tx.occurred_at.astimezone(TOKYO).date())
         outcome = outcomes.get(case.pk)
-        transactions[tx.pk] = (
-            case.pk,
-            case.branch_id,
-            quarter.fiscal_year,
-            quarter.index,
-            category,
-            case.customer_type,
-            case.customer_number,
-            None if case.customer_number else case.pk,
-            tx.amount - tx.recovered_amount if category == "online_banking" else tx.amount,
-            outcome is not None,
-            outcome in COMPENSATED,
+        amount = tx.amount - tx.recovered_amount if category == "online_banking" else tx.amount
+        row = quarters.setdefault(
+            (case.pk, category, quarter.index),
+            [
+                case.branch_id,
+                quarter.fiscal_year,
+                case.customer_type,
+                case.customer_number,
+                None if case.customer_number else case.pk,
+                0,
+                outcome is not None,
+                outcome in COMPENSATED,
+            ],
         )
+        row[5] += amount
     cases = {}
     for case in Case.objects.exclude(status__in=NOT_COUNTED).prefetch_related("transactions"):
         total = sum(tx.amount for tx in case.transactions.all())
         cases[case.pk] = (case.branch_id, case.notified_at, age_band(case), total)
-    return transactions, cases
+    return {key: tuple(row) for key, row in quarters.items()}, cases
 
 
 def kept() -> tuple[dict, dict]:
-    transactions = {
-        row[0]: tuple(row[1:])
-        for row in StatisticsTransaction.objects.values_list("transaction_id", *TRANSACTION_COLUMNS)
+    quarters = {
+        row[:3]: tuple(row[3:])
+        for row in StatisticsQuarter.objects.values_list(
+            "case_id", "category", "quarter_index", *QUARTER_COLUMNS
+        )
     }
     cases = {
         row[0]: tuple(row[1:])
@@ -107,7 +109,7 @@ def kept() -> tuple[dict, dict]:
             "case_id", "branch_id", "notified_at", "age_band", "amount"
         )
     }
-    return transactions, cases
+    return quarters, cases
 
 
 def assert_kept_right(step: str) -> tuple[dict, dict]:
@@ -132,13 +134,13 @@ def test_every_write_path_keeps_the_statistics_rows_equal_to_a_computation_from_
         ],
         submit=False,
     )
-    transactions, cases = assert_kept_right("draft")
-    assert not transactions and card.pk not in cases
+    quarters, cases = assert_kept_right("draft")
+    assert not quarters and card.pk not in cases
     card = services.case_submit(case_id=card.pk, user=teller)
-    transactions, cases = assert_kept_right("submitted")
-    assert sorted(row[3] for row in transactions.values()) == [
-        Quarter(2024, 4).index,
-        Quarter(2025, 1).index,
+    quarters, cases = assert_kept_right("submitted")
+    assert sorted(quarters) == [
+        (card.pk, "stolen_card", Quarter(2024, 4).index),
+        (card.pk, "stolen_passbook", Quarter(2025, 1).index),
     ]
     assert cases[card.pk][3] == 120_000
 
@@ -149,22 +151,22 @@ def test_every_write_path_keeps_the_statistics_rows_equal_to_a_computation_from_
         items=[("online_banking", "credentials_stolen")],
         transactions=[{"at": jst(2025, 6, 2), "amount": 300_000, "recovered": 120_000}],
     )
-    transactions, _cases = assert_kept_right("recovery")
-    (online_row,) = [row for row in transactions.values() if row[0] == online.pk]
-    assert online_row[7] == online.pk and online_row[8] == 180_000
+    quarters, _cases = assert_kept_right("recovery")
+    (online_row,) = [row for key, row in quarters.items() if key[0] == online.pk]
+    assert online_row[4] == online.pk and online_row[5] == 180_000
 
     # Findings and decisions: decided and compensated, then decided again with nothing paid.
     decide(card, fault="none", **people)
-    transactions, _cases = assert_kept_right("decided")
-    assert all(row[9] and row[10] for row in transactions.values() if row[0] == card.pk)
+    quarters, _cases = assert_kept_right("decided")
+    assert all(row[6] and row[7] for key, row in quarters.items() if key[0] == card.pk)
     decide(card, fault="gross_negligence", **people)
-    transactions, _cases = assert_kept_right("decided again")
-    assert all(row[9] and not row[10] for row in transactions.values() if row[0] == card.pk)
+    quarters, _cases = assert_kept_right("decided again")
+    assert all(row[6] and not row[7] for key, row in quarters.items() if key[0] == card.pk)
 
     # Money taken by the spouse leaves the statistics; another taker brings it back.
     taken_by(online, "spouse")
-    transactions, _cases = assert_kept_right("taken by the spouse")
-    assert not [row for row in transactions.values() if row[0] == online.pk]
+    quarters, _cases = assert_kept_right("taken by the spouse")
+    assert not [key for key in quarters if key[0] == online.pk]
     taken_by(online, "other")
     assert_kept_right("taken by someone else")
 
@@ -177,12 +179,12 @@ def test_every_write_path_keeps_the_statistics_rows_equal_to_a_computation_from_
     )
     with transaction.atomic():
         merge = services.case_merge(survivor=first, duplicate=duplicate, user=supervisor)
-    transactions, cases = assert_kept_right("merged")
-    assert {row[0] for row in transactions.values() if row[6] == "500002"} == {first.pk}
+    quarters, cases = assert_kept_right("merged")
+    assert {key[0] for key, row in quarters.items() if row[3] == "500002"} == {first.pk}
     assert cases[first.pk][3] == 30_000
     with transaction.atomic():
         services.case_merge_undo(merge=merge, user=supervisor)
-    transactions, cases = assert_kept_right("merge undone")
+    quarters, cases = assert_kept_right("merge undone")
     assert cases[duplicate.pk][3] == 20_000
 
     # A draft with a stop in force, withdrawn on a second supervisor's confirmation.
@@ -199,16 +201,17 @@ def test_every_write_path_keeps_the_statistics_rows_equal_to_a_computation_from_
             withdrawal=WithdrawalRequest.objects.get(case=withdrawn), user=other_supervisor
         )
     assert Case.objects.get(pk=withdrawn.pk).status == CaseStatus.WITHDRAWN
-    _transactions, cases = assert_kept_right("withdrawn")
+    _quarters, cases = assert_kept_right("withdrawn")
     assert withdrawn.pk not in cases
 
     # A repair outside the services (a bulk UPDATE) is followed too: the triggers are the
     # database's. The birth date moves the case into another age band; the category changes.
     Case.objects.filter(pk=card.pk).update(customer_birth_date=datetime.date(1940, 1, 1))
     card.items.filter(kind="cash_card").update(state="counterfeit")
-    transactions, cases = assert_kept_right("repaired in bulk")
+    quarters, cases = assert_kept_right("repaired in bulk")
     assert cases[card.pk][2] == "75_plus"
-    assert "counterfeit_card" in {row[4] for row in transactions.values() if row[0] == card.pk}
+    assert (card.pk, "counterfeit_card", Quarter(2024, 4).index) in quarters
     UnauthorizedTransaction.objects.filter(case=card).delete()
-    transactions, cases = assert_kept_right("transactions deleted")
+    quarters, cases = assert_kept_right("transactions deleted")
+    assert not [key for key in quarters if key[0] == card.pk]
     assert cases[card.pk][3] == 0
