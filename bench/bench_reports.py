@@ -137,6 +137,8 @@ def run(args) -> None:
             "incidents_deadline",
             "compensation_decision",
             "compensation_caseassessment",
+            "compensation_statisticsquarter",
+            "compensation_statisticscase",
         ):
             cursor.execute(f"VACUUM ANALYZE {table}")
     started = time.perf_counter()

@@ -476,6 +476,7 @@ from compensation.models.remedy import (  # noqa: E402
     RemedyApplication,
     RemedyEvidence,
 )
+from compensation.models.statistics import StatisticsCase, StatisticsQuarter  # noqa: E402
 
 __all__ = [
     "CaseAssessment",
@@ -491,4 +492,6 @@ __all__ = [
     "PolicyVersion",
     "RemedyApplication",
     "RemedyEvidence",
+    "StatisticsCase",
+    "StatisticsQuarter",
 ]

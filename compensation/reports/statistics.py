@@ -1,32 +1,22 @@
-"""The bankers' association's and the regulator's statistics: one SQL statement over the scoped cases."""
+"""The bankers' association's and the regulator's statistics: one SQL statement over the rows the
+database keeps for them (compensation.models.statistics), scoped as the cases are."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Case as CaseWhen
-from django.db.models import (
-    CharField,
-    F,
-    Field,
-    Func,
-    IntegerField,
-    Value,
-    When,
-)
-from django.db.models.expressions import CombinedExpression
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compensation.choices import DecisionStatus, Outcome
-from compensation.reports.periods import TOKYO, Period, Quarter, average_man_yen, ratio
+from compensation.choices import Outcome
+from compensation.models import StatisticsQuarter
+from compensation.reports.periods import Period, Quarter, average_man_yen, ratio
 from compensation.rules import ITEM_KIND_LABELS
-from compensation.rules.vocab import EXCLUDED_TAKERS
-from incidents.models import Branch, Case, ReportedItem, UnauthorizedTransaction, User
+from incidents.models import Branch, User
 from incidents.models.choices import CaseStatus, CustomerType
 from incidents.models.querysets import VIEW, case_condition
 
@@ -146,34 +136,6 @@ class Report:
         return str(self.branch) if self.branch else str(_("全店"))
 
 
-def _category_expression() -> CaseWhen:
-    """The statistics' category of an item (NULL for seals and identity documents)."""
-    return CaseWhen(
-        *(
-            When(kind=kind, state=state, then=Value(category))
-            for category, (kind, state) in CATEGORY_ITEMS.items()
-        ),
-        output_field=CharField(),
-    )
-
-
-def _quarter_index(period: Period) -> CombinedExpression:
-    """The fiscal quarter of the transaction's Japan-time date, counted from year 0 (as
-    ``Quarter.index``): the bucket of ``occurred_at`` among the period's quarter starts, found by
-    comparing instants, so no row's time is converted to Japan time and taken apart."""
-    starts = [
-        datetime.datetime.combine(q.start, datetime.time(), tzinfo=TOKYO) for q in period.quarters
-    ]
-    bucket = Func(
-        F("occurred_at"),
-        Value(starts, output_field=Field()),
-        function="width_bucket",
-        output_field=IntegerField(),
-    )
-    # Bucket 1 is the period's first quarter (every row is inside the period).
-    return Value(period.first.index - 1) + bucket
-
-
 def _sql(queryset) -> tuple[str, tuple]:
     """A queryset's SQL and parameters (without ordering, unless DISTINCT ON needs it)."""
     if not queryset.query.distinct_fields:
@@ -182,47 +144,28 @@ def _sql(queryset) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def statistics_parts(*, user: User, period: Period, branch_id: int | None = None) -> dict:
-    """The querysets the statistics are made of, each the ORM's own (scoping included):
-
-    - ``transactions``: the period's transactions the user may see, each with its fiscal quarter
-      (``quarter_index``), one row per transaction;
-    - ``cases``: the cases the user may see (``restrict``) that count: not drafts or withdrawn;
-    - ``items``: each reported item's category;
-    - ``decisions``: each case's approved decision in force (the latest approval) and outcome;
-    - ``excluded``: cases whose money was taken by the spouse, a relative, a cohabitant or a
-      domestic servant.
-    """
-    from compensation.models import CaseAssessment, Decision
-
-    transactions = UnauthorizedTransaction.objects.restrict(user, VIEW).filter(
-        occurred_at__gte=period.start_at(), occurred_at__lt=period.end_at()
+def statistics_rows(*, user: User, period: Period, branch_id: int | None = None) -> QuerySet:
+    """What the cases the user may see (``restrict``) lost in each category and quarter of the
+    period, as the database keeps it (compensation.models.StatisticsQuarter: only what counts)."""
+    rows = StatisticsQuarter.objects.restrict(user, VIEW).filter(
+        fiscal_year__gte=period.first.fiscal_year,
+        fiscal_year__lte=period.last.fiscal_year,
+        quarter_index__gte=period.first.index,
+        quarter_index__lte=period.last.index,
     )
-    cases = Case.objects.restrict(user, VIEW).exclude(status__in=NOT_COUNTED)
     if branch_id is not None:
-        transactions = transactions.filter(case__branch_id=branch_id)
-        cases = cases.filter(branch_id=branch_id)
-    items = (
-        ReportedItem.objects.annotate(category=_category_expression())
-        .filter(category__isnull=False)
-        .values("case_id", "id", "category")
+        rows = rows.filter(branch_id=branch_id)
+    return rows.order_by().values(
+        "fiscal_year",
+        "category",
+        "customer_type",
+        "customer_number",
+        "lone_case",
+        "quarter_index",
+        "amount",
+        "decided",
+        "compensated",
     )
-    decisions = (
-        Decision.objects.filter(status=DecisionStatus.APPROVED)
-        .order_by("case_id", "-number")
-        .distinct("case_id")
-        .values("case_id", "outcome")
-    )
-    excluded = CaseAssessment.objects.filter(taken_by__in=sorted(EXCLUDED_TAKERS)).values("case_id")
-    return {
-        "transactions": transactions.annotate(quarter_index=_quarter_index(period)).values(
-            "case_id", "item_id", "quarter_index", "amount", "recovered_amount"
-        ),
-        "cases": cases.values("id", "customer_type", "customer_number"),
-        "items": items,
-        "decisions": decisions,
-        "excluded": excluded,
-    }
 
 
 # A fiscal year's four quarters, as bit positions (the quarter index modulo 4).
@@ -254,56 +197,31 @@ def _quarter_columns() -> str:
 
 
 # Django cannot aggregate an aggregated queryset again, and the account holder, not the case or
-# the transaction, is the unit. The ORM builds the parts (statistics_parts); this statement joins
-# them and groups the rows once per holder and fiscal year, keeping which quarters the holder is
-# in, in which a case is undecided and in which one is compensated as bits, and the amount of each
-# quarter; then one pass over those holder-years counts every quarter's and the year's cells
-# with conditional aggregates (FILTER). Over several fiscal years the period's total counts each
-# holder once more, from the same holder-years.
+# the transaction, is the unit. The ORM selects the rows (statistics_rows: scoping, period,
+# branch); this statement groups them once per holder and fiscal year, keeping which quarters the
+# holder is in, in which a case is undecided and in which one is compensated as bits, and the
+# amount of each quarter; then one pass over those holder-years counts every quarter's and the
+# year's cells with conditional aggregates (FILTER). Over several fiscal years the period's total
+# counts each holder once more, from the same holder-years.
 #
-# Speed at a million cases: one pass over the period's rows, no sort. The bounds are the smallest
-# and largest case id the period's transactions name (ids grow with time, so that is about the
-# period's cases, not the whole table); transactions, cases, items and decisions are each read
-# from a covering index in case id order between them, so the joins are merges that stream; the
-# holders are grouped in one hash table (the planner settings below keep to that plan).
+# Speed: the rows are one narrow table kept on write (migration 0007), read from an index in the
+# order of the grouping (year, category, customer type, holder), so both groupings stream out of
+# an index-only scan: no join, no sort, no hash table.
 FIGURES_SQL = """
-WITH bounds AS MATERIALIZED (
-    -- With only min() and max() the planner would walk the case index from both ends through
-    -- every transaction outside the period; the count makes it read the period's rows instead.
-    SELECT min(case_id) AS low, max(case_id) AS high, count(*) AS n FROM ({transactions}) t
-),
-counted AS (
-    SELECT i.category, c.customer_type AS customer, c.customer_number,
-           CASE WHEN c.customer_number = '' THEN c.id END AS lone_case,
-           t.quarter_index,
-           CASE WHEN i.category = 'online_banking' THEN t.amount - t.recovered_amount
-                ELSE t.amount END AS amount,
-           CASE WHEN d.outcome IS NULL THEN 1 ELSE 0 END AS undecided,
-           CASE WHEN d.outcome = ANY(%s) THEN 1 ELSE 0 END AS compensated
-    FROM ({transactions}) t
-    JOIN ({cases}) c ON c.id = t.case_id
-    JOIN ({items}) i ON i.case_id = t.case_id AND i.id = t.item_id
-    LEFT JOIN ({decisions}) d ON d.case_id = t.case_id
-        AND d.case_id BETWEEN (SELECT low FROM bounds) AND (SELECT high FROM bounds)
-    WHERE t.case_id BETWEEN (SELECT low FROM bounds) AND (SELECT high FROM bounds)
-      AND c.id BETWEEN (SELECT low FROM bounds) AND (SELECT high FROM bounds)
-      AND i.case_id BETWEEN (SELECT low FROM bounds) AND (SELECT high FROM bounds)
-      AND c.id NOT IN ({excluded})
-),
-holder_years AS {materialized} (
-    SELECT category, customer, customer_number, lone_case, quarter_index / 4 AS fiscal_year,
+WITH holder_years AS {materialized} (
+    SELECT fiscal_year, category, customer_type AS customer, customer_number, lone_case,
            bit_or(1 << (quarter_index %% 4)) AS present,
-           bit_or(undecided << (quarter_index %% 4)) AS undecided,
-           bit_or(compensated << (quarter_index %% 4)) AS compensated,
+           bit_or((NOT decided)::integer << (quarter_index %% 4)) AS undecided,
+           bit_or(compensated::integer << (quarter_index %% 4)) AS compensated,
            sum(amount)::bigint AS amount,
            {quarter_amounts}
-    FROM counted
-    GROUP BY category, customer, customer_number, lone_case, quarter_index / 4
+    FROM ({rows}) r
+    GROUP BY fiscal_year, category, customer_type, customer_number, lone_case
 )
 SELECT category, customer, fiscal_year,
        {columns}
 FROM holder_years
-GROUP BY category, customer, fiscal_year
+GROUP BY fiscal_year, category, customer
 {total}
 """
 QUARTER_AMOUNTS = ",\n           ".join(
@@ -328,54 +246,24 @@ GROUP BY category, customer
 # The figures of one cell in a row: cases, amount, decided, compensated.
 CELL = 4
 LEVEL_QUARTER, LEVEL_YEAR, LEVEL_TOTAL = 0, 1, 3
-# For this transaction only (set_config's is_local); see statistics_figures.
-PLANNER_SETTINGS = {
-    "jit": "off",
-    "enable_nestloop": "off",
-    "enable_hashjoin": "off",
-    "enable_sort": "off",
-    "max_parallel_workers_per_gather": "0",
-    "work_mem": "128MB",
-}
 
 
 def statistics_figures(
     *, user: User, period: Period, branch_id: int | None = None
 ) -> dict[tuple[int, str, str, int | None], Cell]:
     """{(level, category, customer type, quarter index or fiscal year): Cell}, in one query."""
-    parts = statistics_parts(user=user, period=period, branch_id=branch_id)
     one_year = period.first.fiscal_year == period.last.fiscal_year
-    texts = {
-        "materialized": "" if one_year else "MATERIALIZED",
-        "quarter_amounts": QUARTER_AMOUNTS,
-        "columns": _quarter_columns(),
-        "total": "" if one_year else TOTAL_SQL.format(nothing=", ".join(["NULL"] * 16)),
-    }
-    params: list[Any] = []
-    # The parts and the values appear in this order in FIGURES_SQL.
-    texts["transactions"], part_params = _sql(parts["transactions"])
-    params += [*part_params, list(COMPENSATED), *part_params]
-    for name in ("cases", "items", "decisions", "excluded"):
-        texts[name], part_params = _sql(parts[name])
-        params.extend(part_params)
-    with transaction.atomic(), connection.cursor() as cursor:
-        try:
-            # The planner cannot see how many transactions a case has nor how many holders a
-            # period has, and guesses few: it would look items up one by one and sort the
-            # holders, several times slower than merging the indexes in case order and hashing
-            # the holders once. JIT compilation would cost more than the query; the hash table
-            # needs more than the default working memory.
-            cursor.execute(
-                "SELECT set_config(name, setting, true) FROM unnest(%s::text[], %s::text[]) AS s"
-                " (name, setting)",
-                [list(PLANNER_SETTINGS), list(PLANNER_SETTINGS.values())],
-            )
-            cursor.execute(FIGURES_SQL.format(**texts), params)
-            found = cursor.fetchall()
-        finally:
-            # The block only reads: rolling it back undoes the planner settings, which would
-            # otherwise hold to the end of the request's transaction (ATOMIC_REQUESTS).
-            transaction.set_rollback(True)
+    rows_sql, params = _sql(statistics_rows(user=user, period=period, branch_id=branch_id))
+    sql = FIGURES_SQL.format(
+        materialized="" if one_year else "MATERIALIZED",
+        quarter_amounts=QUARTER_AMOUNTS,
+        columns=_quarter_columns(),
+        rows=rows_sql,
+        total="" if one_year else TOTAL_SQL.format(nothing=", ".join(["NULL"] * 16)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
     figures: dict[tuple[int, str, str, int | None], Cell] = {}
     for category, customer, fiscal_year, *numbers in found:
         cells = [

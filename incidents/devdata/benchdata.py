@@ -401,3 +401,14 @@ def _chunk(cursor, offset, size, total, branch_ids, codes, staff_flat, per_branc
         """,
         {"base": base + 1, "top": base + size, "now": now},
     )
+    _triggers_back_on(cursor)
+
+
+def _triggers_back_on(cursor) -> None:
+    """End the bypass: SET LOCAL lasts to the end of the outer transaction, not of the chunk's
+    savepoint, and writes after the seed in the same transaction (a test's) need their triggers."""
+    try:
+        with transaction.atomic():
+            cursor.execute("SET LOCAL session_replication_role = origin")
+    except DatabaseError:
+        pass  # not a superuser: the bypass was never on
