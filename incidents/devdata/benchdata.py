@@ -300,7 +300,7 @@ def _chunk(cursor, offset, size, total, branch_ids, codes, staff_flat, per_branc
     cursor.execute(
         f"""
         INSERT INTO incidents_protectiveaction (case_id, item_id, kind, status, performed_at,
-            performed_by_id, reference, decline_reason)
+            performed_by_id, reference, decline_reason, failure_code, failure_reason)
         SELECT i.case_id, i.id, m.action,
             CASE WHEN c.status <> 'preliminary'
                   OR m.action IN ('card_suspend', 'payment_stop', 'ib_suspend') THEN 'done'
@@ -311,7 +311,7 @@ def _chunk(cursor, offset, size, total, branch_ids, codes, staff_flat, per_branc
             CASE WHEN c.status <> 'preliminary'
                   OR m.action IN ('card_suspend', 'payment_stop', 'ib_suspend')
                  THEN c.created_by_id END,
-            'STP-BENCH-' || i.id || '-' || m.action, ''
+            'STP-BENCH-' || i.id || '-' || m.action, '', '', ''
         FROM incidents_reporteditem i
         JOIN incidents_case c ON c.id = i.case_id
         JOIN (VALUES {stops}) AS m(kind, state, action) ON m.kind = i.kind AND m.state = i.state

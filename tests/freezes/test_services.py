@@ -252,14 +252,12 @@ def test_remedy_distribution_reproduces_a_stored_decision(desk):
     assert json.loads(reproduced) == decision.result
 
 
-def test_a_freeze_through_the_core_over_http_needs_its_confirmation(
-    supervisor, candidate_key, core_banking
-):
+def test_a_freeze_through_the_core_over_http_needs_its_confirmation(desk, core_banking):
     core_banking.mode("refuse")
     with pytest.raises(DecisionError):
-        frozen(supervisor, candidate_key)
+        desk.open()
     assert not FreezeCase.objects.exists()  # nothing opened without the core's confirmation
     core_banking.mode("normal")
-    freeze = frozen(supervisor, candidate_key)
+    freeze = desk.open()
     assert freeze.stop_reference.startswith("CB-")
     assert core_banking.stats()["total"] == 1
