@@ -62,6 +62,7 @@ from incidents.cases.services.timeline import (
 from incidents.cases.services.transactions import (
     TRANSACTION_FIELDS,
     RecoveryError,
+    TransactionRefused,
     case_save_transactions,
     transaction_record_recovery,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "EditStamp",
     "MergeError",
     "RecoveryError",
+    "TransactionRefused",
     "StaleCaseError",
     "SubmissionError",
     "TransitionError",
