@@ -52,30 +52,36 @@ def case_get_full(*, user: User, pk: int, action: str = "view", page: bool = Fal
                 )
             ),
         )
-    queryset = (
-        # The supervisor's findings (one-to-ones that compensation declares, named here as
-        # strings, no import) are joined so that the page's compensation panel needs no query for
-        # them: the case's "assessment", each item's "fault", each transaction's rate.
-        queryset.select_related(
-            "branch", "created_by", "assigned_to", "submitted_by", "assessment"
-        ).prefetch_related(
-            Prefetch(
-                "items",
-                queryset=ReportedItem.objects.select_related("fault__confirmed_by").order_by(
-                    "position", "pk"
-                ),
+    # The supervisor's findings (one-to-ones that compensation declares, named here as strings, no
+    # import) are joined so that the compensation panel needs no query for them: the case's
+    # "assessment", each item's "fault", each transaction's rate. The page itself no longer shows
+    # the panel (its 補償 tab is loaded when opened), so its look reads none of them.
+    findings = not page
+    queryset = queryset.select_related(
+        "branch",
+        "created_by",
+        "assigned_to",
+        "submitted_by",
+        *(["assessment"] if findings else []),
+    ).prefetch_related(
+        Prefetch(
+            "items",
+            queryset=(
+                ReportedItem.objects.select_related("fault__confirmed_by")
+                if findings
+                else ReportedItem.objects.all()
+            ).order_by("position", "pk"),
+        ),
+        Prefetch(
+            "actions",
+            queryset=ProtectiveAction.objects.select_related("item", "performed_by"),
+        ),
+        Prefetch(
+            "transactions",
+            queryset=UnauthorizedTransaction.objects.select_related(
+                "item", *(["case_by_case_rate__set_by"] if findings else [])
             ),
-            Prefetch(
-                "actions",
-                queryset=ProtectiveAction.objects.select_related("item", "performed_by"),
-            ),
-            Prefetch(
-                "transactions",
-                queryset=UnauthorizedTransaction.objects.select_related(
-                    "item", "case_by_case_rate__set_by"
-                ),
-            ),
-        )
+        ),
     )
     return get_object_or_404(queryset, pk=pk)
 
