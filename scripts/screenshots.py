@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
-A4_AT_96_DPI = {"width": 794, "height": 1123}
+A4_AT_96_DPI = (794, 1123)  # width, height in CSS pixels
 
 
 def database(name: str) -> str:
@@ -89,7 +89,12 @@ def stolen_bag():
             {"kind": "cash_card", "state": "stolen", **account, **dates},
             {"kind": "passbook", "state": "stolen", **account, **dates},
             {"kind": "seal", "state": "stolen", **account, **dates},
-            {"kind": "id_document", "state": "stolen", "id_document_kind": "driving_licence", **dates},
+            {
+                "kind": "id_document",
+                "state": "stolen",
+                "id_document_kind": "driving_licence",
+                **dates,
+            },
         ],
     )
     services.case_save_transactions(
@@ -134,7 +139,8 @@ def photograph(base_url: str, case_id: int, out: Path) -> None:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
         )
-        page = browser.new_page(viewport=A4_AT_96_DPI, locale="ja-JP")
+        width, height = A4_AT_96_DPI
+        page = browser.new_page(viewport={"width": width, "height": height}, locale="ja-JP")
         page.goto(f"{base_url}/login/")
         page.get_by_label("ユーザー名").fill("teller")
         page.get_by_label("パスワード").fill(DEMO_PASSWORD)

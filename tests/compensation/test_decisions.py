@@ -126,8 +126,7 @@ def test_the_case_page_warns_when_the_facts_differ_from_the_approved_decision(
     )
     set_checklist(case, teller, ["pin_memo_with_card"])
     assert (
-        'data-testid="differs-from-decision"'
-        in client.get(compensation_tab(case)).content.decode()
+        'data-testid="differs-from-decision"' in client.get(compensation_tab(case)).content.decode()
     )
 
 

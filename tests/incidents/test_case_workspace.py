@@ -93,7 +93,11 @@ def test_the_history_is_paginated_newest_first(teller_client, teller):
 def test_another_branch_gets_no_tab(client, teller, other_teller):
     case = factories.stolen_card_case(teller)
     client.force_login(other_teller)
-    for name in ("incidents:case_compensation", "incidents:case_history", "incidents:case_timeline"):
+    for name in (
+        "incidents:case_compensation",
+        "incidents:case_history",
+        "incidents:case_timeline",
+    ):
         assert client.get(reverse(name, args=[case.pk])).status_code == 404
 
 

@@ -62,7 +62,9 @@ def test_a_payee_on_a_withdrawal_is_refused_with_a_message_and_the_typed_row_kep
     )
     response = teller_client.post(step_url(case, "transactions"), data)
     assert response.status_code == 200
-    assert "振込先は振込の取引（ATM振込・IB振込・窓口振込）にだけ入力します。" in errors_of(response)
+    assert "振込先は振込の取引（ATM振込・IB振込・窓口振込）にだけ入力します。" in errors_of(
+        response
+    )
     page = response.content.decode()
     assert 'value="どこか銀行"' in page and 'value="200,000"' in page  # kept as typed
     assert not case.transactions.exists()

@@ -121,9 +121,7 @@ def transaction_record_recovery(
         tx = UnauthorizedTransaction.objects.select_for_update().get(
             pk=transaction_id, case=current
         )
-        refused = transfer_only_errors(
-            channel=tx.channel, values={"recovered_amount": amount}
-        )
+        refused = transfer_only_errors(channel=tx.channel, values={"recovered_amount": amount})
         if refused:
             raise RecoveryError(refused["recovered_amount"])
         if not 0 <= amount <= tx.amount:
