@@ -54,15 +54,14 @@ def case_get_full(*, user: User, pk: int, action: str = "view", page: bool = Fal
         )
     # The supervisor's findings (one-to-ones that compensation declares, named here as strings, no
     # import) are joined so that the compensation panel needs no query for them: the case's
-    # "assessment", each item's "fault", each transaction's rate. The page itself no longer shows
-    # the panel (its 補償 tab is loaded when opened), so its look reads none of them.
+    # "assessment", each item's "fault", each transaction's rate. The page itself shows neither
+    # the panel (its 補償 tab is loaded when opened) nor who created or submitted the case (the
+    # receipt does), so its look reads none of them.
     findings = not page
     queryset = queryset.select_related(
         "branch",
-        "created_by",
         "assigned_to",
-        "submitted_by",
-        *(["assessment"] if findings else []),
+        *(["created_by", "submitted_by", "assessment"] if findings else []),
     ).prefetch_related(
         Prefetch(
             "items",
@@ -72,18 +71,26 @@ def case_get_full(*, user: User, pk: int, action: str = "view", page: bool = Fal
                 else ReportedItem.objects.all()
             ).order_by("position", "pk"),
         ),
-        Prefetch(
-            "actions",
-            queryset=ProtectiveAction.objects.select_related("item", "performed_by"),
-        ),
+        Prefetch("actions", queryset=ProtectiveAction.objects.select_related("performed_by")),
         Prefetch(
             "transactions",
             queryset=UnauthorizedTransaction.objects.select_related(
-                "item", *(["case_by_case_rate__set_by"] if findings else [])
+                *(["case_by_case_rate__set_by"] if findings else [])
             ),
         ),
     )
-    return get_object_or_404(queryset, pk=pk)
+    case = get_object_or_404(queryset, pk=pk)
+    _link_items(case)
+    return case
+
+
+def _link_items(case: Case) -> None:
+    """Each stop's and transaction's item from the case's items already read (no join, no query)."""
+    items = {item.pk: item for item in case.items.all()}
+    for row in (*case.actions.all(), *case.transactions.all()):
+        item = items.get(row.item_id)
+        if item is not None:
+            row.item = item
 
 
 def case_applicable_checklist(case: Case) -> dict[str, list]:
