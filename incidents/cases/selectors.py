@@ -87,8 +87,12 @@ def case_get_full(*, user: User, pk: int, action: str = "view", page: bool = Fal
 def _link_items(case: Case) -> None:
     """Each stop's and transaction's item from the case's items already read (no join, no query)."""
     items = {item.pk: item for item in case.items.all()}
-    for row in (*case.actions.all(), *case.transactions.all()):
-        item = items.get(row.item_id)
+    rows: list[ProtectiveAction | UnauthorizedTransaction] = [
+        *case.actions.all(),
+        *case.transactions.all(),
+    ]
+    for row in rows:
+        item = items.get(row.item_id) if row.item_id is not None else None
         if item is not None:
             row.item = item
 
