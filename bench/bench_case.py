@@ -12,8 +12,9 @@ keeps it; a kept database with enough cases is reused). It never touches the tes
 It seeds the cases as the other benchmarks do (``seed_bench``, ``seed_bench_compensation``), then,
 as a supervisor of branch 101, measures the median and 95th percentile of the time spent inside
 Django (the whole middleware stack) for the case page (the summary header and the tabs rendered
-with it: report, compensation panel, deadlines and documents) of the branch's submitted case with
-the most transactions, and of one of its decided cases, each interleaved with the floor
+with it: report, deadlines and documents; the compensation panel is a tab loaded when opened) of
+the branch's submitted case with the most transactions, and of one of its decided cases, each
+interleaved with the floor
 (bench/floor.py, ``case_floor``): one hand-written query for the case and its rows, a trivial
 template. It prints the ratio (target at most 2) and the number of queries of each page.
 """

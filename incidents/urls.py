@@ -44,6 +44,7 @@ urlpatterns = [
     ),
     # The case page.
     path("cases/<int:pk>/", detail.case_detail, name="case_detail"),
+    path("cases/<int:pk>/compensation/", detail.case_compensation, name="case_compensation"),
     path("cases/<int:pk>/timeline/", detail.case_timeline, name="case_timeline"),
     path("cases/<int:pk>/history/", detail.case_history_page, name="case_history"),
     path("cases/<int:pk>/receipt/", receipt.case_receipt, name="case_receipt"),

@@ -1,7 +1,8 @@
 """The case page as a workspace: a summary header that stays, and tabs.
 
-届出内容・措置・取引, 補償 and 期限・書類 are rendered with the page (anchors; with script
-static/js/case_tabs.js shows one at a time). 経過 (the timeline) and 変更履歴 (the field-by-field
+届出内容・措置・取引 and 期限・書類 are rendered with the page (anchors; with script
+static/js/case_tabs.js shows one at a time). 補償 (the compensation panel, evaluated from the case's
+current facts: the page's most expensive part), 経過 (the timeline) and 変更履歴 (the field-by-field
 history) are loaded only when opened, from their own URLs: a whole page without script, the bare
 fragment (``?partial=1``) for the script. The page's queries stay constant however many
 transactions and history lines a case has (tests/incidents/test_case_workspace.py).
@@ -63,6 +64,20 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = case_get_full(user=request.user, pk=pk, page=True)
     services.case_access_record(case=case, user=request.user, view="case_detail", path=request.path)
     return render(request, "incidents/case_detail.html", case_detail_context(request, case))
+
+
+@transaction.non_atomic_requests
+@login_required
+@require_GET
+def case_compensation(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The compensation panel (補償), the tab loaded when opened; the look is logged."""
+    case = case_get_full(user=request.user, pk=pk)
+    services.case_access_record(
+        case=case, user=request.user, view="case_compensation", path=request.path
+    )
+    return _tab_response(
+        request, case, "compensation", "incidents/_case_compensation.html", {"case": case}
+    )
 
 
 @transaction.non_atomic_requests

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from incidents.cases.channels import transfer_only_errors
 from incidents.cases.fields import DATE_FORMATS, DATE_WIDGET, _date_field, _datetime_field
 from incidents.cases.validators import (
     BoundedDateField,
@@ -53,6 +54,12 @@ class RecoveryForm(forms.Form):
 
     def clean_recovered_amount(self):
         amount = self.cleaned_data["recovered_amount"]
+        if self.transaction is not None:
+            refused = transfer_only_errors(
+                channel=self.transaction.channel, values={"recovered_amount": amount}
+            )
+            if refused:
+                raise forms.ValidationError(refused["recovered_amount"], code="not_transfer")
         if self.transaction is not None and amount > self.transaction.amount:
             raise forms.ValidationError(
                 _("回収額は取引金額（%(amount)s円）以下で入力してください。")

@@ -52,32 +52,49 @@ def case_get_full(*, user: User, pk: int, action: str = "view", page: bool = Fal
                 )
             ),
         )
-    queryset = (
-        # The supervisor's findings (one-to-ones that compensation declares, named here as
-        # strings, no import) are joined so that the page's compensation panel needs no query for
-        # them: the case's "assessment", each item's "fault", each transaction's rate.
-        queryset.select_related(
-            "branch", "created_by", "assigned_to", "submitted_by", "assessment"
-        ).prefetch_related(
-            Prefetch(
-                "items",
-                queryset=ReportedItem.objects.select_related("fault__confirmed_by").order_by(
-                    "position", "pk"
-                ),
+    # The supervisor's findings (one-to-ones that compensation declares, named here as strings, no
+    # import) are joined so that the compensation panel needs no query for them: the case's
+    # "assessment", each item's "fault", each transaction's rate. The page itself shows neither
+    # the panel (its 補償 tab is loaded when opened) nor who created or submitted the case (the
+    # receipt does), so its look reads none of them.
+    findings = not page
+    queryset = queryset.select_related(
+        "branch",
+        "assigned_to",
+        *(["created_by", "submitted_by", "assessment"] if findings else []),
+    ).prefetch_related(
+        Prefetch(
+            "items",
+            queryset=(
+                ReportedItem.objects.select_related("fault__confirmed_by")
+                if findings
+                else ReportedItem.objects.all()
+            ).order_by("position", "pk"),
+        ),
+        Prefetch("actions", queryset=ProtectiveAction.objects.select_related("performed_by")),
+        Prefetch(
+            "transactions",
+            queryset=UnauthorizedTransaction.objects.select_related(
+                *(["case_by_case_rate__set_by"] if findings else [])
             ),
-            Prefetch(
-                "actions",
-                queryset=ProtectiveAction.objects.select_related("item", "performed_by"),
-            ),
-            Prefetch(
-                "transactions",
-                queryset=UnauthorizedTransaction.objects.select_related(
-                    "item", "case_by_case_rate__set_by"
-                ),
-            ),
-        )
+        ),
     )
-    return get_object_or_404(queryset, pk=pk)
+    case = get_object_or_404(queryset, pk=pk)
+    _link_items(case)
+    return case
+
+
+def _link_items(case: Case) -> None:
+    """Each stop's and transaction's item from the case's items already read (no join, no query)."""
+    items = {item.pk: item for item in case.items.all()}
+    rows: list[ProtectiveAction | UnauthorizedTransaction] = [
+        *case.actions.all(),
+        *case.transactions.all(),
+    ]
+    for row in rows:
+        item = items.get(row.item_id) if row.item_id is not None else None
+        if item is not None:
+            row.item = item
 
 
 def case_applicable_checklist(case: Case) -> dict[str, list]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incidents.cases.channels import PAYEE_FIELDS, is_transfer, transfer_only_errors
 from incidents.cases.fields import (
     MONEY_KINDS,
     PhoneField,
@@ -298,8 +299,15 @@ class TransactionForm(forms.Form):
         ItemKind.TRANSFER_FRAUD: set(TRANSFER_CHANNELS),
     }
 
-    def __init__(self, *args, items: Sequence[ReportedItem] = (), **kwargs):
+    def __init__(
+        self,
+        *args,
+        items: Sequence[ReportedItem] = (),
+        recovered: Mapping[int, int] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        self.recovered = recovered or {}
         # The page's script shows the payee only for a transfer.
         self.fields["channel"].widget.attrs["data-transfer-channels"] = " ".join(
             str(channel) for channel in TRANSFER_CHANNELS
@@ -319,22 +327,14 @@ class TransactionForm(forms.Form):
         channel = data.get("channel")
         if item and channel and channel not in self.CHANNELS_BY_KIND.get(item.kind, set()):
             self.add_error("channel", _("この届出対象では行えない取引種類です。"))
-        if channel and channel not in TRANSFER_CHANNELS:
-            # The payee is a transfer's: a withdrawal keeps none, whatever the row still held.
-            for name in (
-                "payee_bank",
-                "payee_branch",
-                "payee_account_number",
-                "payee_account_name",
-            ):
-                data[name] = ""
-        if channel in TRANSFER_CHANNELS:
-            for name in (
-                "payee_bank",
-                "payee_branch",
-                "payee_account_number",
-                "payee_account_name",
-            ):
+        # Without script every field shows: a payee typed on a row that is not a transfer is refused
+        # (the channel may be the mistake), never dropped unseen.
+        values = {**data, "recovered_amount": self.recovered.get(data.get("id") or 0, 0)}
+        for name, message in transfer_only_errors(channel=channel, values=values).items():
+            if name not in self.errors:
+                self.add_error(name if name in self.fields else None, message)
+        if is_transfer(channel):
+            for name in PAYEE_FIELDS:
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("振込の場合は振込先を入力してください。"))
         return data

@@ -244,7 +244,12 @@ TX_NAMES = ("item_id", *services.TRANSACTION_FIELDS)
 
 def _transactions_step(request, case, data):
     items = [item for item in case.items.all() if item.rules_kind]
-    kwargs = {"items": items}
+    # What came back on a row (recorded on the case page) stays a transfer's: a correction that
+    # turns that row into a withdrawal is refused by the same rule.
+    recovered = {
+        tx.pk: tx.recovered_amount for tx in case.transactions.all() if tx.recovered_amount
+    }
+    kwargs = {"items": items, "recovered": recovered}
     # A new row starts on the first reported item's account: the usual case.
     start = (
         {

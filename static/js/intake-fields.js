@@ -1,6 +1,6 @@
 /* Fields by what was chosen, on the intake's rows (the server checks the same rules):
    - 事故の内容 offers only the contents that fit the kind of item chosen;
-   - the payee (振込先) shows only for a transfer;
+   - the payee (振込先) shows only for a transfer (a hidden payee is not sent);
    - hiragana typed into a kana field turns into katakana as it is typed;
    - amounts show thousands separators (the server takes them and stores whole yen). */
 (function () {
@@ -30,10 +30,15 @@
 
   function showPayee(channelSelect) {
     var transfers = (channelSelect.dataset.transferChannels || "").split(" ");
-    var payee = rowOf(channelSelect).querySelector("[data-transfer-only]");
-    if (payee) {
-      payee.hidden = transfers.indexOf(channelSelect.value) < 0;
-    }
+    var isTransfer = transfers.indexOf(channelSelect.value) >= 0;
+    rowOf(channelSelect).querySelectorAll("[data-transfer-only]").forEach(function (block) {
+      block.hidden = !isTransfer;
+      // A hidden field is not sent either: what was typed before the channel changed comes back
+      // if it changes again, and the server (which refuses a payee on a withdrawal) never sees it.
+      block.querySelectorAll("input, select, textarea").forEach(function (field) {
+        field.disabled = !isTransfer;
+      });
+    });
   }
 
   function katakana(input) {

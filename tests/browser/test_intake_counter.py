@@ -174,3 +174,22 @@ def test_a_stolen_bag_is_reported_in_at_most_nine_page_loads(page: Page, live_se
     screens = {url.split("?")[0] for url in loads}
     print(f"stolen bag: {len(loads)} page loads, {len(screens)} screens")
     assert len(loads) <= 9, loads
+
+
+def test_the_payee_shows_only_for_a_transfer(page: Page, live_server, teller):
+    case = factories.stolen_card_case(teller, submit=False, withdrawals=())
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/cases/{case.pk}/intake/transactions/")
+    row = page.get_by_test_id("tx-row").first
+    payee = row.get_by_label("振込先金融機関")
+    channel = row.get_by_label("取引種類")
+
+    channel.select_option(label="ATM振込")
+    expect(payee).to_be_visible()
+    payee.fill("どこか銀行")
+    channel.select_option(label="ATM引出し")
+    expect(payee).to_be_hidden()
+    expect(payee).to_be_disabled()  # not sent: the server refuses a payee on a withdrawal
+    channel.select_option(label="ATM振込")
+    expect(payee).to_be_visible()
+    expect(payee).to_have_value("どこか銀行")  # typed before the change, still there

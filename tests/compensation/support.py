@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from compensation import selectors, services
 from compensation.models import Decision
 from incidents.cases import services as incident_services
 from incidents.models import Case, User
+
+
+def compensation_tab(case: Case) -> str:
+    """The case page's 補償 tab (loaded when opened), as a whole page with the header."""
+    return reverse("incidents:case_compensation", args=[case.pk])
 
 
 def fresh(case: Case) -> Case:

@@ -13,6 +13,7 @@ from compensation.choices import DecisionStatus
 from compensation.models import Decision
 from incidents.models.choices import CaseStatus
 from tests import factories
+from tests.compensation.support import compensation_tab
 
 from .support import confirm_suggested_faults, fresh, set_checklist, submit_and_approve
 
@@ -107,7 +108,7 @@ def test_a_change_after_approval_is_a_new_decision_that_supersedes_the_old(
     assert [d.number for d in decisions] == [1, 2]
 
     client.force_login(teller)
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = client.get(compensation_tab(case)).content.decode()
     assert page.count('data-testid="decision-row"') == 2
     assert "現在の決定" in page and "変更済" in page
     old_letter = client.get(reverse("compensation:letter", args=[case.pk, approved.pk]))
@@ -121,12 +122,11 @@ def test_the_case_page_warns_when_the_facts_differ_from_the_approved_decision(
     client.force_login(teller)
     assert (
         'data-testid="differs-from-decision"'
-        not in client.get(case.get_absolute_url()).content.decode()
+        not in client.get(compensation_tab(case)).content.decode()
     )
     set_checklist(case, teller, ["pin_memo_with_card"])
     assert (
-        'data-testid="differs-from-decision"'
-        in client.get(case.get_absolute_url()).content.decode()
+        'data-testid="differs-from-decision"' in client.get(compensation_tab(case)).content.decode()
     )
 
 

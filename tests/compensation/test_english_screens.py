@@ -12,6 +12,7 @@ from django.urls import reverse
 from compensation import services
 from incidents.models import User
 from tests import factories
+from tests.compensation.support import compensation_tab
 from tests.desk.conftest import deadline
 
 from .support import confirm_suggested_faults, fresh, set_checklist, submit_and_approve
@@ -45,7 +46,7 @@ def test_the_compensation_panel_in_english_has_no_japanese(client, teller, super
     set_checklist(case, teller, ["pin_memo_with_card"])
     confirm_suggested_faults(case, supervisor)
     client.force_login(in_english(supervisor))
-    html = client.get(case.get_absolute_url()).content.decode()
+    html = client.get(compensation_tab(case)).content.decode()
     panel = section(html, "compensation-panel")
     assert "assessment-line" in panel
     assert "On hold: no police report has been filed yet." in panel

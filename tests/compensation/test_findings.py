@@ -15,6 +15,7 @@ from compensation.models import CaseAssessment, CaseByCaseRate, ItemFault
 from incidents.cases import services as incident_services
 from incidents.models import TimelineEvent
 from tests import factories
+from tests.compensation.support import compensation_tab
 
 from .support import confirm_suggested_faults, evaluate, fresh, set_checklist
 
@@ -121,7 +122,7 @@ def test_the_findings_page_shows_the_suggestion_beside_the_confirmation(client, 
     assert saved.status_code == 302
     assert ItemFault.objects.get().override_reason == "メモは自宅に保管されていた"
     assert CaseAssessment.objects.get().note == "ご本人に確認"
-    panel = client.get(case.get_absolute_url()).content.decode()
+    panel = client.get(compensation_tab(case)).content.decode()
     assert "判定と異なる認定" in panel and "メモは自宅に保管されていた" in panel
 
 

@@ -13,6 +13,7 @@ from compensation.models import Decision
 from incidents.models import TimelineEvent
 from incidents.models.choices import CaseStatus
 from tests import factories
+from tests.compensation.support import compensation_tab
 
 from .support import confirm_suggested_faults, fresh, set_checklist
 
@@ -240,11 +241,11 @@ def test_monitoring_and_compliance_take_no_part_in_decisions(
     assert (
         client.get(reverse("compensation:letter", args=[case.pk, decision.pk])).status_code == 403
     )
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = client.get(compensation_tab(case)).content.decode()
     assert 'data-testid="compensation-panel"' not in page
 
     client.force_login(compliance_officer)
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = client.get(compensation_tab(case)).content.decode()
     assert 'data-testid="compensation-panel"' in page
     assert 'data-testid="submit-for-review"' not in page
     assert 'data-testid="record-findings"' not in page

@@ -12,6 +12,7 @@ from compensation import services
 from incidents.cases import services as incident_services
 from incidents.models import Case
 from tests import factories
+from tests.compensation.support import compensation_tab
 
 from .support import confirm_suggested_faults, fresh, set_checklist, submit_and_approve
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def panel_html(client, case) -> str:
-    html = client.get(case.get_absolute_url()).content.decode()
+    html = client.get(compensation_tab(case)).content.decode()
     start = html.index('data-testid="compensation-panel"')
     return html[start : html.index("</section>", start)]
 
@@ -170,12 +171,11 @@ def test_the_case_page_with_the_panel_needs_a_bounded_number_of_queries(
     second = services.decision_submit(case=fresh(case), user=supervisor, note="再確認")
     services.decision_return(decision=second, user=other_supervisor, comment="変更なし")
     client.force_login(supervisor)
-    # Session and user (2), the case with its findings, items, stops and transactions (4), the
-    # access log entry (1), the deadlines (1), the policy (1), the attachments (1), the decisions
-    # (1), the branch's staff for the assignment form (1, cached afterwards); the timeline and
-    # the change history are tabs loaded when opened (tests/incidents/test_case_workspace.py).
-    with django_assert_max_num_queries(13):
-        response = client.get(case.get_absolute_url())
+    # The 補償 tab, loaded when opened (a whole page without script): session and user (2), the
+    # case with its findings, items, stops and transactions (4), the access log entry (1), the
+    # deadlines for the header (1), the policy (1), the decisions (1).
+    with django_assert_max_num_queries(10):
+        response = client.get(compensation_tab(case))
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('data-testid="assessment-line"') == 8

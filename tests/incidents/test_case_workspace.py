@@ -40,16 +40,27 @@ def test_the_tabs_are_anchors_and_urls_and_the_page_has_no_inline_script(teller_
     html = teller_client.get(case.get_absolute_url()).content.decode()
     for pane in ("report", "compensation", "documents", "timeline", "history"):
         assert f'id="tab-{pane}"' in html
-    assert 'href="#tab-compensation"' in html
+    assert f'href="{reverse("incidents:case_compensation", args=[case.pk])}"' in html
     assert f'href="{reverse("incidents:case_history", args=[case.pk])}"' in html
     assert "js/case_tabs.js" in html
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # the CSP forbids inline script
 
 
-def test_the_history_and_the_timeline_are_not_rendered_with_the_page(teller_client, teller):
+def test_compensation_the_history_and_the_timeline_are_not_rendered_with_the_page(
+    teller_client, teller
+):
     case = factories.stolen_card_case(teller)
     html = teller_client.get(case.get_absolute_url()).content.decode()
     assert 'data-testid="history"' not in html and 'data-testid="timeline"' not in html
+    assert 'data-testid="compensation-panel"' not in html
+    compensation = teller_client.get(reverse("incidents:case_compensation", args=[case.pk]))
+    assert 'data-testid="compensation-panel"' in compensation.content.decode()
+    assert 'data-testid="case-header"' in compensation.content.decode()
+    partial = teller_client.get(
+        reverse("incidents:case_compensation", args=[case.pk]) + "?partial=1"
+    ).content.decode()
+    assert 'data-testid="compensation-panel"' in partial and "<html" not in partial
+    assert case.accesses.filter(view="case_compensation", user=teller).exists()
     history = teller_client.get(reverse("incidents:case_history", args=[case.pk]))
     assert 'data-testid="history"' in history.content.decode()
     assert 'data-testid="case-header"' in history.content.decode()  # a whole page without script
@@ -82,7 +93,11 @@ def test_the_history_is_paginated_newest_first(teller_client, teller):
 def test_another_branch_gets_no_tab(client, teller, other_teller):
     case = factories.stolen_card_case(teller)
     client.force_login(other_teller)
-    for name in ("incidents:case_history", "incidents:case_timeline"):
+    for name in (
+        "incidents:case_compensation",
+        "incidents:case_history",
+        "incidents:case_timeline",
+    ):
         assert client.get(reverse(name, args=[case.pk])).status_code == 404
 
 
@@ -100,8 +115,14 @@ def test_the_case_page_needs_the_same_few_queries_with_3_or_60_transactions(
     assert len(counts) == 1, counts
     assert counts.pop() <= 12
     # The tabs loaded when opened are constant too.
-    for name in ("incidents:case_history", "incidents:case_timeline"):
+    # (補償 reads the case with its rows, as the page does, then the policy and the decisions.)
+    bounds = {
+        "incidents:case_compensation": 10,
+        "incidents:case_history": 8,
+        "incidents:case_timeline": 8,
+    }
+    for name, bound in bounds.items():
         counts = {
             queries_of(client, reverse(name, args=[c.pk]) + "?partial=1") for c in (small, large)
         }
-        assert len(counts) == 1 and counts.pop() <= 8
+        assert len(counts) == 1 and counts.pop() <= bound, name

@@ -226,8 +226,18 @@ def recovery(world) -> dict:
     return {"recovered_amount": "1000", "version": world.case.version}
 
 
-def first_transaction_pk(world) -> int:
-    return world.case.transactions.order_by("pk").first().pk
+def transfer_pk(world) -> int:
+    """The case's first transaction, made an ATM transfer: only a transfer records a recovery."""
+    tx = world.case.transactions.order_by("pk").first()
+    if tx.channel != "atm_transfer":
+        type(tx).objects.filter(pk=tx.pk).update(
+            channel="atm_transfer",
+            payee_bank="みらい銀行",
+            payee_branch="本店",
+            payee_account_number="7654321",
+            payee_account_name="サギ タロウ",
+        )
+    return tx.pk
 
 
 def duplicate_report(world) -> dict:
@@ -295,7 +305,8 @@ MATRIX: dict[str, Url] = {
     "incidents:home": page(get=STAFF),
     "incidents:case_new": page(get=ANY_BRANCH, post=ANY_BRANCH, data=new_report),
     "incidents:case_detail": page("reported", get=VIEWERS),
-    # The case page's tabs loaded when opened: the timeline and the change history.
+    # The case page's tabs loaded when opened: compensation, the timeline and the change history.
+    "incidents:case_compensation": page("reported", get=VIEWERS),
     "incidents:case_timeline": page("reported", get=VIEWERS),
     "incidents:case_history": page("reported", get=VIEWERS),
     "incidents:case_receipt": page("reported", get=VIEWERS),
@@ -405,7 +416,7 @@ MATRIX: dict[str, Url] = {
     # Reports and links (issue 7): the branch records recoveries; supervisors see their branch's
     # statistics, dashboard and links, compliance every branch's.
     "incidents:transaction_recovery": action(
-        "reported", post=BRANCH, data=recovery, tx_pk=first_transaction_pk, edits=True
+        "reported", post=BRANCH, data=recovery, tx_pk=transfer_pk, edits=True
     ),
     "incidents:link_accounts": page(get=OVERSIGHT),
     "incidents:link_atms": page(get=OVERSIGHT),

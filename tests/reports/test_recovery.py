@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from incidents.cases import services
 from incidents.models import (
     Case,
     TimelineEvent,
@@ -101,3 +102,24 @@ def test_only_the_cases_branch_staff_record_it(
         {"recovered_amount": "1000", "version": draft.version},
     )
     assert response.status_code == 403
+
+
+def test_a_withdrawal_offers_no_recovery_and_the_server_refuses_one(client, teller):
+    case = factories.stolen_card_case(teller)  # ATM withdrawals: nothing to 組戻し
+    client.force_login(teller)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="recovery-form"' not in page and 'data-testid="no-recovery"' in page
+    tx = case.transactions.first()
+    response = client.post(
+        reverse("incidents:transaction_recovery", args=[case.pk, tx.pk]),
+        {"recovered_amount": "1000", "version": Case.objects.get(pk=case.pk).version},
+    )
+    assert response.status_code == 200
+    assert "組戻し等による回収額は振込の取引（ATM振込・IB振込・窓口振込）にだけ記録します。" in (
+        response.content.decode()
+    )
+    with pytest.raises(services.RecoveryError):
+        services.transaction_record_recovery(
+            case=case, transaction_id=tx.pk, user=teller, amount=1000
+        )
+    assert UnauthorizedTransaction.objects.get(pk=tx.pk).recovered_amount == 0

@@ -71,6 +71,7 @@ from incidents.cases.services.timeline import (
 from incidents.cases.services.transactions import (
     TRANSACTION_FIELDS,
     RecoveryError,
+    TransactionRefused,
     case_save_transactions,
     transaction_record_recovery,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "StaleCaseError",
     "SubmissionError",
     "SweepResult",
+    "TransactionRefused",
     "TransitionError",
     "WithdrawalError",
     "action_confirm",

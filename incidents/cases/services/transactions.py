@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from incidents.cases.channels import transfer_only_errors
 from incidents.cases.edits import EditStamp, case_edit, case_unchanged
 from incidents.cases.services.drafts import _write_fields
 from incidents.cases.services.timeline import in_bank_language, timeline_record
@@ -35,6 +36,14 @@ TRANSACTION_FIELDS = (
 )
 
 
+class TransactionRefused(ValueError):
+    """A transaction row carries what its channel does not (a payee on a withdrawal)."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+        self.errors = dict(errors)
+
+
 def case_save_transactions(
     *,
     case: Case,
@@ -56,6 +65,12 @@ def case_save_transactions(
                 continue
             if row.get("item") not in item_ids:
                 raise ValueError("transaction names an item of another case")
+            recovered = tx.recovered_amount if tx is not None else 0
+            refused = transfer_only_errors(
+                channel=row.get("channel"), values={**row, "recovered_amount": recovered}
+            )
+            if refused:
+                raise TransactionRefused(refused)
             if tx is None:
                 tx = UnauthorizedTransaction(case=current)
             tx.item_id = row["item"]
@@ -106,6 +121,9 @@ def transaction_record_recovery(
         tx = UnauthorizedTransaction.objects.select_for_update().get(
             pk=transaction_id, case=current
         )
+        refused = transfer_only_errors(channel=tx.channel, values={"recovered_amount": amount})
+        if refused:
+            raise RecoveryError(refused["recovered_amount"])
         if not 0 <= amount <= tx.amount:
             raise RecoveryError(f"{amount} is outside 0–{tx.amount}")
         if tx.recovered_amount == amount:
