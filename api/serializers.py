@@ -1,0 +1,160 @@
+"""The API's documents: their shapes (and so the OpenAPI schema). What a value may be is decided by
+the case desk's own forms (api/forms_bridge.py), never here a second time."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from compensation.choices import DecisionStatus, LineStatus, Outcome
+from incidents.models.choices import (
+    ActionKind,
+    ActionStatus,
+    CaseStatus,
+    CustomerType,
+    DeadlineKind,
+    DeadlineState,
+    ItemKind,
+    ItemState,
+    ReporterRelation,
+)
+
+# Long enough for any field of the call form; a longer string is refused before the form runs.
+TEXT_MAX = 2000
+
+
+class CallItemIn(serializers.Serializer):
+    """One item named on the call (the monitoring center's item row)."""
+
+    kind = serializers.ChoiceField(choices=ItemKind.choices)
+    state = serializers.ChoiceField(choices=ItemState.choices)
+    account_branch = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    account_number = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+
+
+class PreliminaryCaseIn(serializers.Serializer):
+    """An after-hours call, as the monitoring center's telephone system sends it."""
+
+    reporter_relation = serializers.ChoiceField(
+        choices=ReporterRelation.choices, required=False, default=ReporterRelation.SELF
+    )
+    reporter_name = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    reporter_phone = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    customer_number = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    customer_type = serializers.ChoiceField(
+        choices=CustomerType.choices, required=False, default=CustomerType.INDIVIDUAL
+    )
+    customer_name = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    customer_name_kana = serializers.CharField(max_length=TEXT_MAX)
+    customer_birth_date = serializers.CharField(
+        max_length=TEXT_MAX,
+        required=False,
+        allow_blank=True,
+        help_text="YYYY-MM-DD",
+    )
+    customer_phone = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    circumstances_note = serializers.CharField(
+        max_length=TEXT_MAX, required=False, allow_blank=True
+    )
+    stop_now = serializers.BooleanField(required=False, default=True)
+    items = CallItemIn(many=True, min_length=1, max_length=10)
+
+
+class ItemOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ItemKind.choices)
+    state = serializers.ChoiceField(choices=ItemState.choices)
+    occurred_on = serializers.DateField(allow_null=True)
+
+
+class StopOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ActionKind.choices)
+    status = serializers.ChoiceField(choices=ActionStatus.choices)
+    item = serializers.IntegerField(allow_null=True)
+    reference = serializers.CharField(allow_blank=True)
+    performed_at = serializers.DateTimeField(allow_null=True)
+
+
+class DeadlineOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices)
+    state = serializers.ChoiceField(choices=DeadlineState.choices)
+    due_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class AssessedTransactionOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    amount = serializers.IntegerField(help_text="whole yen")
+    claimed = serializers.IntegerField(help_text="whole yen")
+    rate = serializers.IntegerField(allow_null=True, help_text="percent")
+    compensation = serializers.IntegerField(allow_null=True, help_text="whole yen")
+    status = serializers.ChoiceField(choices=LineStatus.choices)
+
+
+class AssessmentOut(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    estimate = serializers.BooleanField(
+        help_text="true until a supervisor has confirmed the facts (見込み)"
+    )
+    window_start = serializers.DateField(allow_null=True)
+    claimed_total = serializers.IntegerField()
+    compensation_total = serializers.IntegerField(allow_null=True)
+    transactions = AssessedTransactionOut(many=True)
+
+
+class DecisionOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=DecisionStatus.choices)
+    outcome = serializers.CharField(allow_blank=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+
+
+class CaseOut(serializers.Serializer):
+    """A case's status, stops, deadlines and assessment: ids, states, dates and amounts."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    branch = serializers.CharField(help_text="the branch's three-digit code")
+    after_hours = serializers.BooleanField()
+    notified_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+    version = serializers.IntegerField()
+    items = ItemOut(many=True)
+    stops = StopOut(many=True)
+    deadlines = DeadlineOut(many=True)
+    assessment = AssessmentOut()
+    decision = DecisionOut(allow_null=True)
+
+
+class ChangedCaseOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    branch = serializers.CharField(source="branch.code")
+    updated_at = serializers.DateTimeField()
+    version = serializers.IntegerField()
+
+
+class ChangesOut(serializers.Serializer):
+    """One page of changed cases; ask again with ``next_cursor`` (also when ``has_more`` is false,
+    later, for the changes still to come)."""
+
+    results = ChangedCaseOut(many=True, source="cases")
+    next_cursor = serializers.CharField(allow_null=True)
+    has_more = serializers.BooleanField()
+
+
+class ChangesQuery(serializers.Serializer):
+    cursor = serializers.CharField(required=False, max_length=200)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
+
+
+class ErrorOut(serializers.Serializer):
+    """A refusal that is not about one field."""
+
+    detail = serializers.CharField()
