@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
@@ -20,6 +21,10 @@ class ClientRateThrottle(SimpleRateThrottle):
         # Shared by every process (Redis), so gunicorn's workers count one budget per client.
         self.cache = caches["api"]
         super().__init__()
+
+    def get_rate(self) -> str:
+        # Read when the throttle is made, not when DRF was imported: the setting can change.
+        return settings.MAMORI_API_RATE
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         client = request.auth
