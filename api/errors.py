@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler (``detail``, or one list of messages per field), with the parser's English
     replaced, and a defect answered as JSON with no detail of it."""
-    if isinstance(exc, exceptions.ParseError):
+    if isinstance(exc, exceptions.ParseError | RecursionError):
         exc = exceptions.ParseError(_("リクエストの本文をJSONとして読み取れません。"))
     response = exception_handler(exc, context)
     if response is not None:
