@@ -45,7 +45,14 @@ class ApiClientAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: ApiClient | None = None) -> Any:
         if obj is not None and obj.revoked_at is not None:
             # A revoked token stays revoked: a new client is made instead.
-            return (*self.readonly_fields, "name", "scopes", "all_branches", "branches", "is_active")
+            return (
+                *self.readonly_fields,
+                "name",
+                "scopes",
+                "all_branches",
+                "branches",
+                "is_active",
+            )
         return self.readonly_fields
 
     def has_delete_permission(self, request: HttpRequest, obj: ApiClient | None = None) -> bool:
@@ -68,7 +75,9 @@ class ApiClientAdmin(admin.ModelAdmin):
         obj.token_prefix = client.token_prefix
         request._api_token = token  # type: ignore[attr-defined]
 
-    def response_add(self, request: HttpRequest, obj: ApiClient, post_url_continue=None) -> HttpResponse:
+    def response_add(
+        self, request: HttpRequest, obj: ApiClient, post_url_continue=None
+    ) -> HttpResponse:
         token = getattr(request, "_api_token", None)
         if token is None:
             return super().response_add(request, obj, post_url_continue)

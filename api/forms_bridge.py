@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from incidents.desk.forms import CallForm, CallItemFormSet
 from incidents.desk.monitoring import CALL_FIELDS
@@ -67,7 +67,8 @@ def call_validate(call: dict[str, Any]) -> tuple[CallInput | None, dict[str, Any
         errors["non_field_errors"] = errors.pop("__all__")
     if any(items.errors):
         errors["items"] = [
-            {name: list(messages) for name, messages in row.items()} for row in items.errors
+            {name: list(messages) for name, messages in row.items()}
+            for row in cast("list[dict[str, list[str]]]", items.errors)
         ]
     elif items.non_form_errors():
         errors.setdefault("non_field_errors", []).extend(items.non_form_errors())

@@ -24,7 +24,9 @@ class ApiClient(models.Model):
     """
 
     name = models.CharField(_("名称"), max_length=80, unique=True)
-    token_prefix = models.CharField(_("トークンの先頭"), max_length=TOKEN_PREFIX_LENGTH, unique=True)
+    token_prefix = models.CharField(
+        _("トークンの先頭"), max_length=TOKEN_PREFIX_LENGTH, unique=True
+    )
     token_hash = models.CharField(_("トークンのハッシュ（SHA-256）"), max_length=64)
     scopes = ArrayField(
         models.CharField(max_length=20, choices=Scope.choices),
@@ -58,7 +60,8 @@ class ApiClient(models.Model):
                 condition=Q(revoked_at__isnull=True) | Q(is_active=False),
             ),
             models.CheckConstraint(
-                name="api_client_hash_is_sha256", condition=Q(token_hash__regex=r"^[0-9a-f]{64}$")
+                name="api_client_hash_is_sha256",
+                condition=Q(token_hash__regex=r"^[0-9a-f]{64}$"),  # noqa: S106 - a pattern, not a secret
             ),
         ]
 

@@ -40,7 +40,12 @@ CALL = {
     "customer_phone": "090-1234-5678",
     "stop_now": True,
     "items": [
-        {"kind": "cash_card", "state": "stolen", "account_branch": "001", "account_number": "1234567"}
+        {
+            "kind": "cash_card",
+            "state": "stolen",
+            "account_branch": "001",
+            "account_number": "1234567",
+        }
     ],
 }
 
@@ -130,7 +135,9 @@ def run(args) -> None:
     server, base = serve()
     try:
         with httpx.Client(base_url=base, timeout=30) as http:
-            http.cookies.set(settings.SESSION_COOKIE_NAME, session.cookies[settings.SESSION_COOKIE_NAME].value)
+            http.cookies.set(
+                settings.SESSION_COOKIE_NAME, session.cookies[settings.SESSION_COOKIE_NAME].value
+            )
             page = http.get("/monitoring/calls/new/")
             assert page.status_code == 200, page.status_code
             csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)

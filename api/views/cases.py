@@ -62,7 +62,13 @@ class CaseChangesView(APIView):
                 cursor = Cursor.decode(query.validated_data["cursor"])
             except CursorError:
                 return Response(
-                    {"cursor": [_("このカーソルは使えません。前回の応答の next_cursor を送ってください。")]},
+                    {
+                        "cursor": [
+                            _(
+                                "このカーソルは使えません。前回の応答の next_cursor を送ってください。"
+                            )
+                        ]
+                    },
                     status=status.HTTP_400_BAD_REQUEST,
                 )
         page = case_changes(client=client, cursor=cursor, limit=query.validated_data["limit"])

@@ -36,10 +36,24 @@ def mutated(draw, base: dict) -> bytes:
     document = json.loads(json.dumps(base))
     for _ in range(draw(st.integers(0, 4))):
         target = document
-        if "items" in document and isinstance(document["items"], list) and document["items"] and draw(st.booleans()):
+        if (
+            "items" in document
+            and isinstance(document["items"], list)
+            and document["items"]
+            and draw(st.booleans())
+        ):
             target = document["items"][0] if isinstance(document["items"][0], dict) else document
-        if "transactions" in document and isinstance(document["transactions"], list) and document["transactions"] and draw(st.booleans()):
-            target = document["transactions"][0] if isinstance(document["transactions"][0], dict) else document
+        if (
+            "transactions" in document
+            and isinstance(document["transactions"], list)
+            and document["transactions"]
+            and draw(st.booleans())
+        ):
+            target = (
+                document["transactions"][0]
+                if isinstance(document["transactions"][0], dict)
+                else document
+            )
         names = sorted(target) or ["x"]
         name = draw(st.one_of(st.sampled_from(names), TEXT))
         if draw(st.integers(0, 4)) == 0:
@@ -96,7 +110,11 @@ def run(send) -> None:
         deadline=None,
         derandomize=True,
         database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.function_scoped_fixture,
+        ],
     )
     @given(data=st.data())
     def example(data):
@@ -115,7 +133,9 @@ class Direct:
     factory = RequestFactory()
 
     def generic(self, method, path, body=b"", content_type="application/octet-stream", **extra):
-        return self._call(path, self.factory.generic(method, path, body, content_type=content_type, **extra))
+        return self._call(
+            path, self.factory.generic(method, path, body, content_type=content_type, **extra)
+        )
 
     def get(self, path, query=None, **extra):
         return self._call(path, self.factory.get(path, query or {}, **extra))
@@ -146,7 +166,9 @@ def test_no_call_to_preliminary_cases_gets_a_server_error(fuzz_world, served):
         extra = auth(fuzz_world, data.draw(CALLERS))
         if key is not None:
             extra["HTTP_IDEMPOTENCY_KEY"] = key
-        response = client.generic("POST", "/api/v1/preliminary-cases/", body, content_type=content_type, **extra)
+        response = client.generic(
+            "POST", "/api/v1/preliminary-cases/", body, content_type=content_type, **extra
+        )
         check(served, "POST", "/api/v1/preliminary-cases/", response)
 
     run(send)
@@ -158,7 +180,9 @@ def test_no_call_to_assess_gets_a_server_error(fuzz_world, served):
     def send(data):
         content_type, body = data.draw(bodies(ASSESS_FACTS))
         extra = auth(fuzz_world, data.draw(CALLERS))
-        response = client.generic("POST", "/api/v1/assess/", body, content_type=content_type, **extra)
+        response = client.generic(
+            "POST", "/api/v1/assess/", body, content_type=content_type, **extra
+        )
         check(served, "POST", "/api/v1/assess/", response)
 
     run(send)
@@ -182,11 +206,25 @@ def test_no_case_id_gets_a_server_error(fuzz_world, served):
 
 def test_no_query_of_changes_gets_a_server_error(fuzz_world, served):
     client = Direct()
-    values = st.one_of(st.none(), TEXT, st.integers(-(2**70), 2**70).map(str), st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=", max_size=60))
+    values = st.one_of(
+        st.none(),
+        TEXT,
+        st.integers(-(2**70), 2**70).map(str),
+        st.text(
+            alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=",
+            max_size=60,
+        ),
+    )
 
     def send(data):
-        query = {name: value for name in ("cursor", "limit", "x") if (value := data.draw(values)) is not None}
-        response = client.get("/api/v1/cases/changes/", query, **auth(fuzz_world, data.draw(CALLERS)))
+        query = {
+            name: value
+            for name in ("cursor", "limit", "x")
+            if (value := data.draw(values)) is not None
+        }
+        response = client.get(
+            "/api/v1/cases/changes/", query, **auth(fuzz_world, data.draw(CALLERS))
+        )
         check(served, "GET", "/api/v1/cases/changes/", response)
 
     run(send)

@@ -39,7 +39,9 @@ def schema(http) -> ServedSchema:
 
 
 def checked(schema: ServedSchema, response: httpx.Response) -> httpx.Response:
-    schema.check(response.request.method, response.request.url.path, response.status_code, response.json())
+    schema.check(
+        response.request.method, response.request.url.path, response.status_code, response.json()
+    )
     return response
 
 
@@ -56,7 +58,9 @@ def test_a_call_opens_one_preliminary_case_with_its_stops_and_a_resend_returns_i
     body = first.json()
     case = Case.objects.get(pk=body["id"])
     assert case.status == "preliminary" and case.branch == world.branch and case.after_hours
-    assert body["number"] == case.number and first.headers["Location"] == f"/api/v1/cases/{case.pk}/"
+    assert (
+        body["number"] == case.number and first.headers["Location"] == f"/api/v1/cases/{case.pk}/"
+    )
     stops = ProtectiveAction.objects.filter(case=case)
     assert stops.exists() and all(stop.status == ActionStatus.DONE for stop in stops)
     assert {s["status"] for s in body["stops"]} == {"done"}
@@ -79,10 +83,20 @@ def test_bad_calls_get_the_forms_messages_per_field_in_japanese(http, world, sch
         customer_name_kana="yamada",
         customer_birth_date="0001-01-01",
         reporter_relation="family",
-        items=[{"kind": "cash_card", "state": "stolen", "account_branch": "１２", "account_number": "x"}],
+        items=[
+            {
+                "kind": "cash_card",
+                "state": "stolen",
+                "account_branch": "１２",
+                "account_number": "x",
+            }
+        ],
     )
     response = checked(
-        schema, http.post("/api/v1/preliminary-cases/", content=dumps(bad), headers=headers(token, new_key()))
+        schema,
+        http.post(
+            "/api/v1/preliminary-cases/", content=dumps(bad), headers=headers(token, new_key())
+        ),
     )
     assert response.status_code == 400
     errors = response.json()
@@ -92,7 +106,8 @@ def test_bad_calls_get_the_forms_messages_per_field_in_japanese(http, world, sch
     assert not Case.objects.filter(status="preliminary").exists()
 
     missing = checked(
-        schema, http.post("/api/v1/preliminary-cases/", content=dumps(call()), headers=headers(token))
+        schema,
+        http.post("/api/v1/preliminary-cases/", content=dumps(call()), headers=headers(token)),
     )
     assert missing.status_code == 400 and "idempotency_key" in missing.json()
     broken = http.post(
@@ -105,9 +120,7 @@ def test_a_case_reads_with_its_stops_deadlines_and_assessment_and_no_customer_da
     http, world, schema
 ):
     token = world.tokens["cases"]
-    response = checked(
-        schema, http.get(f"/api/v1/cases/{world.case.pk}/", headers=headers(token))
-    )
+    response = checked(schema, http.get(f"/api/v1/cases/{world.case.pk}/", headers=headers(token)))
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == world.case.status and body["branch"] == "001"
@@ -115,7 +128,9 @@ def test_a_case_reads_with_its_stops_deadlines_and_assessment_and_no_customer_da
     assert body["deadlines"] and body["stops"]
     assert "山田" not in response.text and "1234567" not in response.text
     client = ApiClient.objects.get(token_prefix=token[:12])
-    assert CaseAccess.objects.filter(case=world.case, user=client.user, view="api:case").count() == 1
+    assert (
+        CaseAccess.objects.filter(case=world.case, user=client.user, view="api:case").count() == 1
+    )
 
     elsewhere = checked(
         schema, http.get(f"/api/v1/cases/{world.other_case.pk}/", headers=headers(token))
@@ -129,7 +144,9 @@ def test_changes_come_a_page_at_a_time_in_a_stable_order_from_an_opaque_cursor(h
     cursor = None
     for _page in range(5):
         params = {"limit": 1, **({"cursor": cursor} if cursor else {})}
-        page = checked(schema, http.get("/api/v1/cases/changes/", params=params, headers=headers(token)))
+        page = checked(
+            schema, http.get("/api/v1/cases/changes/", params=params, headers=headers(token))
+        )
         assert page.status_code == 200
         body = page.json()
         seen += [row["id"] for row in body["results"]]
@@ -141,16 +158,24 @@ def test_changes_come_a_page_at_a_time_in_a_stable_order_from_an_opaque_cursor(h
     )
     assert len(seen) == len(set(seen)) == 2
     # Nothing changed since the last cursor: an empty page, the same cursor to come back with.
-    after = checked(schema, http.get("/api/v1/cases/changes/", params={"cursor": cursor}, headers=headers(token)))
+    after = checked(
+        schema,
+        http.get("/api/v1/cases/changes/", params={"cursor": cursor}, headers=headers(token)),
+    )
     assert after.json()["results"] == [] and after.json()["next_cursor"] == cursor
     Case.objects.filter(pk=world.case.pk).update(version=world.case.version)  # no change: no row
-    bad = checked(schema, http.get("/api/v1/cases/changes/", params={"cursor": "nonsense!"}, headers=headers(token)))
+    bad = checked(
+        schema,
+        http.get("/api/v1/cases/changes/", params={"cursor": "nonsense!"}, headers=headers(token)),
+    )
     assert bad.status_code == 400 and "cursor" in bad.json()
 
 
 def test_assess_answers_as_the_command_does(http, world, schema):
+    import io
+    import json
+
     from django.core.management import call_command
-    import io, json
 
     token = world.tokens["assess"]
     response = http.post("/api/v1/assess/", content=dumps(ASSESS_FACTS), headers=headers(token))
@@ -181,7 +206,12 @@ def test_tokens_are_stored_as_their_hash_only_and_a_revoked_token_is_refused(htt
     row = ApiClient.objects.values().get(token_prefix=token[:12])
     assert row["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
     assert token not in {str(value) for value in row.values()}
-    revoked = checked(schema, http.get(f"/api/v1/cases/{world.case.pk}/", headers=headers(world.tokens["revoked"])))
+    revoked = checked(
+        schema,
+        http.get(f"/api/v1/cases/{world.case.pk}/", headers=headers(world.tokens["revoked"])),
+    )
     assert revoked.status_code == 401
     anonymous = checked(schema, http.get(f"/api/v1/cases/{world.case.pk}/", headers=headers(None)))
-    assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+    assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"].startswith(
+        "Bearer"
+    )

@@ -38,10 +38,34 @@ def expected(caller: str | None, scope: str, own_branch: bool, allowed: int) -> 
 
 def requests(world: ApiWorld):
     """(what, scope, own branch?, status when allowed, method, path, body)."""
-    yield "call, own branch", Scope.PRELIMINARY, True, 201, "post", "/api/v1/preliminary-cases/", call("001")
-    yield "call, other branch", Scope.PRELIMINARY, False, 201, "post", "/api/v1/preliminary-cases/", call("002")
+    yield (
+        "call, own branch",
+        Scope.PRELIMINARY,
+        True,
+        201,
+        "post",
+        "/api/v1/preliminary-cases/",
+        call("001"),
+    )
+    yield (
+        "call, other branch",
+        Scope.PRELIMINARY,
+        False,
+        201,
+        "post",
+        "/api/v1/preliminary-cases/",
+        call("002"),
+    )
     yield "case, own branch", Scope.CASES, True, 200, "get", f"/api/v1/cases/{world.case.pk}/", None
-    yield "case, other branch", Scope.CASES, False, 200, "get", f"/api/v1/cases/{world.other_case.pk}/", None
+    yield (
+        "case, other branch",
+        Scope.CASES,
+        False,
+        200,
+        "get",
+        f"/api/v1/cases/{world.other_case.pk}/",
+        None,
+    )
     yield "changes", Scope.CASES, True, 200, "get", "/api/v1/cases/changes/", None
     yield "assess", Scope.ASSESS, True, 200, "post", "/api/v1/assess/", ASSESS_FACTS
 
@@ -52,7 +76,9 @@ def test_every_endpoint_answers_each_client_only_as_its_scopes_and_branches_allo
     for what, scope, own, allowed, method, path, body in requests(api_world):
         for caller in CALLERS:
             before = Case.objects.count()
-            extra = auth(api_world, caller, **({"Idempotency-Key": new_key()} if method == "post" else {}))
+            extra = auth(
+                api_world, caller, **({"Idempotency-Key": new_key()} if method == "post" else {})
+            )
             if method == "post":
                 response = client.post(path, dumps(body), content_type="application/json", **extra)
             else:
@@ -95,7 +121,10 @@ def test_a_case_and_a_page_of_changes_take_a_fixed_number_of_queries(
 ):
     client = Client()
     with django_assert_max_num_queries(40):
-        assert client.get(f"/api/v1/cases/{api_world.case.pk}/", **auth(api_world, "all")).status_code == 200
+        assert (
+            client.get(f"/api/v1/cases/{api_world.case.pk}/", **auth(api_world, "all")).status_code
+            == 200
+        )
     with django_assert_max_num_queries(12):
         response = client.get("/api/v1/cases/changes/?limit=100", **auth(api_world, "all"))
     assert response.status_code == 200 and len(response.json()["results"]) == 2
@@ -108,12 +137,19 @@ def test_the_admin_shows_a_new_token_once_and_revokes_it(api_world, administrato
     admin.force_login(administrator)
     response = admin.post(
         "/admin/api/apiclient/add/",
-        {"name": "電話システム", "scopes": ["preliminary"], "branches": [branch.pk], "is_active": "on"},
+        {
+            "name": "電話システム",
+            "scopes": ["preliminary"],
+            "branches": [branch.pk],
+            "is_active": "on",
+        },
     )
     assert response.status_code == 200, response.content[:2000]
     created = ApiClient.objects.get(name="電話システム")
     token = response.context["token"]
-    assert token.startswith(created.token_prefix) and token not in str(ApiClient.objects.filter(pk=created.pk).values().get())
+    assert token.startswith(created.token_prefix) and token not in str(
+        ApiClient.objects.filter(pk=created.pk).values().get()
+    )
     assert list(created.branches.all()) == [branch] and created.user.role == "monitoring"
     page = admin.get(f"/admin/api/apiclient/{created.pk}/change/")
     assert token not in page.content.decode()

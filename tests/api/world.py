@@ -99,4 +99,3 @@ def dumps(body: Any) -> bytes:
 
 def preliminary_count() -> int:
     return Case.objects.filter(status="preliminary").count()
-
