@@ -215,3 +215,21 @@ def test_tokens_are_stored_as_their_hash_only_and_a_revoked_token_is_refused(htt
     assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"].startswith(
         "Bearer"
     )
+
+
+def test_the_same_key_sent_twice_at_once_opens_one_case(http, live_server, world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    key, token = new_key(), world.tokens["preliminary"]
+
+    def send(_n: int) -> httpx.Response:
+        with httpx.Client(base_url=live_server.url, timeout=30) as own:
+            return own.post(
+                "/api/v1/preliminary-cases/", content=dumps(call()), headers=headers(token, key)
+            )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(send, range(2)))
+    assert sorted(a.status_code for a in answers) == [200, 201], [a.text for a in answers]
+    assert answers[0].json()["id"] == answers[1].json()["id"]
+    assert Case.objects.filter(status="preliminary").count() == 1

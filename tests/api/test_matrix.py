@@ -161,3 +161,19 @@ def test_the_admin_shows_a_new_token_once_and_revokes_it(api_world, administrato
     assert created.revoked_at is not None and not created.is_active and not created.user.is_active
     refused = Client().get("/api/v1/cases/changes/", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert refused.status_code == 401
+
+
+def test_refused_calls_go_to_the_refused_access_log_under_the_clients_account(api_world):
+    from incidents.models import AccessRefusal
+
+    client = ApiClient.objects.get(name="only cases")
+    other = Client().get(f"/api/v1/cases/{api_world.other_case.pk}/", **auth(api_world, "cases"))
+    scope = Client().post(
+        "/api/v1/assess/", dumps(ASSESS_FACTS), content_type="application/json", **auth(api_world, "cases")
+    )
+    assert (other.status_code, scope.status_code) == (404, 403)
+    rows = AccessRefusal.objects.filter(user=client.user).order_by("pk")
+    assert [(row.status, row.case_id) for row in rows] == [
+        (404, api_world.other_case.pk),
+        (403, None),
+    ]
