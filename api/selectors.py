@@ -18,7 +18,7 @@ from compensation.selectors.decisions import case_decisions, decision_current
 from compensation.selectors.evaluation import case_evaluate
 from incidents.cases.selectors import case_get_full
 from incidents.deadlines.selectors import deadline_list_for_case
-from incidents.models import Branch, Case
+from incidents.models import Branch, Case, ProtectiveAction
 from incidents.models.choices import CaseStatus
 from incidents.models.querysets import VIEW
 
@@ -65,17 +65,7 @@ def api_case_document(case: Case) -> dict[str, Any]:
             {"id": item.pk, "kind": item.kind, "state": item.state, "occurred_on": item.occurred_on}
             for item in case.items.all()
         ],
-        "stops": [
-            {
-                "id": action.pk,
-                "kind": action.kind,
-                "status": action.status,
-                "item": action.item_id,
-                "reference": action.reference,
-                "performed_at": action.performed_at,
-            }
-            for action in case.actions.all()
-        ],
+        "stops": [_stop(action) for action in case.actions.all()],
         "deadlines": [
             {
                 "id": deadline.pk,
@@ -118,6 +108,29 @@ def api_case_document(case: Case) -> dict[str, Any]:
 
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def api_preliminary_document(*, pk: int) -> dict[str, Any]:
+    """The answer to an opened (or resent) call: number, branch and the stops with references."""
+    case = Case.objects.select_related("branch").get(pk=pk)
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "status": case.status,
+        "branch": case.branch.code,
+        "stops": [_stop(action) for action in case.actions.order_by("pk")],
+    }
+
+
+def _stop(action: ProtectiveAction) -> dict[str, Any]:
+    return {
+        "id": action.pk,
+        "kind": action.kind,
+        "status": action.status,
+        "item": action.item_id,
+        "reference": action.reference,
+        "performed_at": action.performed_at,
+    }
 
 
 class CursorError(ValueError):

@@ -132,6 +132,16 @@ class CaseOut(serializers.Serializer):
     decision = DecisionOut(allow_null=True)
 
 
+class PreliminaryCaseOut(serializers.Serializer):
+    """What the telephone system needs back: the case's number and each stop's reference."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    branch = serializers.CharField(help_text="the branch's three-digit code")
+    stops = StopOut(many=True)
+
+
 class ChangedCaseOut(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField(allow_null=True)

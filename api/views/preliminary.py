@@ -18,11 +18,10 @@ from api.forms_bridge import call_validate
 from api.models import ApiClient
 from api.permissions import HasScope
 from api.scopes import Scope
-from api.selectors import api_case_document, client_sees_branch
-from api.serializers import CaseOut, ErrorOut, PreliminaryCaseIn
+from api.selectors import api_preliminary_document, client_sees_branch
+from api.serializers import ErrorOut, PreliminaryCaseIn, PreliminaryCaseOut
 from api.services import api_access_record
 from incidents.cases import services
-from incidents.cases.selectors import case_get_full
 from incidents.models import Branch, Case
 
 # Printable ASCII, as HTTP headers carry it; long enough for a UUID or a call-center call id.
@@ -55,8 +54,10 @@ class PreliminaryCaseView(APIView):
             )
         ],
         responses={
-            201: CaseOut,
-            200: OpenApiResponse(CaseOut, description="the case this key already opened"),
+            201: PreliminaryCaseOut,
+            200: OpenApiResponse(
+                PreliminaryCaseOut, description="the case this key already opened"
+            ),
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="errors per field"),
             401: ErrorOut,
             403: ErrorOut,
@@ -108,8 +109,10 @@ class PreliminaryCaseView(APIView):
         return self._answer(request, client, case.pk, code)
 
     def _answer(self, request: Request, client: ApiClient, pk: int, code: int) -> Response:
-        case = case_get_full(user=client.user, pk=pk)
-        api_access_record(client=client, cases=[case], view="api:preliminary", path=request.path)
-        response = Response(CaseOut(api_case_document(case)).data, status=code)
-        response["Location"] = f"/api/v1/cases/{case.pk}/"
+        document = api_preliminary_document(pk=pk)
+        api_access_record(
+            client=client, cases=[Case(pk=pk)], view="api:preliminary", path=request.path
+        )
+        response = Response(PreliminaryCaseOut(document).data, status=code)
+        response["Location"] = f"/api/v1/cases/{pk}/"
         return response
