@@ -3,7 +3,9 @@ the case desk's own forms (api/forms_bridge.py), never here a second time."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import ProhibitSurrogateCharactersValidator
 
 from compensation.choices import DecisionStatus, LineStatus, Outcome
 from incidents.models.choices import (
@@ -22,13 +24,34 @@ from incidents.models.choices import (
 TEXT_MAX = 2000
 
 
+NO_ITEMS = _("届出の対象（カード・通帳など）を1件以上入力してください。")
+
+
+class Text(serializers.CharField):
+    """A string of the call, refused in the bank's words where DRF's catalogue has only English."""
+
+    default_error_messages = {
+        "invalid": _("文字列で入力してください。"),
+        "max_length": _("{max_length}文字以内で入力してください。"),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", TEXT_MAX)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+        for validator in self.validators:
+            if isinstance(validator, ProhibitSurrogateCharactersValidator):
+                validator.message = _("使用できない文字（U+{code_point:X}）が含まれています。")
+
+
 class CallItemIn(serializers.Serializer):
     """One item named on the call (the monitoring center's item row)."""
 
     kind = serializers.ChoiceField(choices=ItemKind.choices)
     state = serializers.ChoiceField(choices=ItemState.choices)
-    account_branch = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
-    account_number = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    account_branch = Text()
+    account_number = Text()
 
 
 class PreliminaryCaseIn(serializers.Serializer):
@@ -37,27 +60,29 @@ class PreliminaryCaseIn(serializers.Serializer):
     reporter_relation = serializers.ChoiceField(
         choices=ReporterRelation.choices, required=False, default=ReporterRelation.SELF
     )
-    reporter_name = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
-    reporter_phone = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
-    customer_number = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    reporter_name = Text()
+    reporter_phone = Text()
+    customer_number = Text()
     customer_type = serializers.ChoiceField(
         choices=CustomerType.choices, required=False, default=CustomerType.INDIVIDUAL
     )
-    customer_name = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
-    customer_name_kana = serializers.CharField(max_length=TEXT_MAX)
-    customer_birth_date = serializers.CharField(
-        max_length=TEXT_MAX,
-        required=False,
-        allow_blank=True,
-        help_text="YYYY-MM-DD",
-    )
-    customer_phone = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
-    circumstances_note = serializers.CharField(
-        max_length=TEXT_MAX, required=False, allow_blank=True
-    )
+    customer_name = Text()
+    customer_name_kana = Text(required=True, allow_blank=False)
+    customer_birth_date = Text(help_text="YYYY-MM-DD")
+    customer_phone = Text()
+    circumstances_note = Text()
     stop_now = serializers.BooleanField(required=False, default=True)
     # The stubs do not know ListSerializer's length bounds that many=True passes on.
-    items = CallItemIn(many=True, min_length=1, max_length=10)  # type: ignore[call-arg]
+    items = CallItemIn(  # type: ignore[call-arg]
+        many=True,
+        min_length=1,
+        max_length=10,
+        error_messages={
+            "min_length": NO_ITEMS,
+            "empty": NO_ITEMS,
+            "max_length": _("届出の対象は10件までです。"),
+        },
+    )
 
 
 class ItemOut(serializers.Serializer):

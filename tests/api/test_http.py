@@ -181,7 +181,6 @@ def test_changes_come_a_page_at_a_time_in_a_stable_order_from_an_opaque_cursor(h
 
 def test_assess_answers_as_the_command_does(http, world, schema):
 
-
     token = world.tokens["assess"]
     response = http.post("/api/v1/assess/", content=dumps(ASSESS_FACTS), headers=headers(token))
     assert response.status_code == 200

@@ -3,6 +3,8 @@ a revoked token × no token; and the throttle, the query counts, the admin's tok
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.cache import caches
 from django.test import Client
@@ -194,3 +196,19 @@ def test_refused_calls_go_to_the_refused_access_log_under_the_clients_account(ap
         (404, api_world.other_case.pk),
         (403, None),
     ]
+
+
+def test_a_call_of_the_wrong_shape_is_refused_per_field_in_japanese(api_world):
+    response = Client().post(
+        "/api/v1/preliminary-cases/",
+        json.dumps(call(items=[], customer_name="\ud800", reporter_name=["x"])),  # \ud800 escaped
+        content_type="application/json",
+        **auth(api_world, "preliminary", **{"Idempotency-Key": new_key()}),
+    )
+    errors = response.json()
+    assert response.status_code == 400
+    assert errors["items"] == {
+        "non_field_errors": ["届出の対象（カード・通帳など）を1件以上入力してください。"]
+    }
+    assert errors["customer_name"] == ["使用できない文字（U+D800）が含まれています。"]
+    assert errors["reporter_name"] == ["文字列で入力してください。"]
