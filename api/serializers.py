@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.fields import ProhibitSurrogateCharactersValidator
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from compensation.choices import DecisionStatus, LineStatus, Outcome
 from incidents.models.choices import (
