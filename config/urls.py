@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/setlang/", second_factor_exempt(set_language), name="set_language"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("cases/<int:pk>/compensation/", include("compensation.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("compensation.reports.urls")),

@@ -23,6 +23,7 @@ COMPILED = CATALOGUE.with_suffix(".mo")
 # What the catalogue is extracted from, and exactly how (the command of the project's docs).
 SOURCES = (
     "accounts",
+    "api",
     "config",
     "incidents",
     "compensation",

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "incidents",
     "compensation",
     "webhooks",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -356,3 +359,51 @@ LOGGING = {
 # Case history (django-pghistory): the actual time of each change, so changes made in one
 # transaction keep their order across tables.
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+
+# The REST API for other systems (api/, docs/api.md). Clients are systems with a bearer token; no
+# session, no browsable pages. Throttling counts in the "api" cache: Redis where REDIS_URL is set,
+# so every web process shares one budget per client.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if env("REDIS_URL", default="")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
+}
+MAMORI_API_RATE = env("MAMORI_API_RATE", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ClientTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mamori API",
+    "DESCRIPTION": "The case desk's API for other systems (docs/api.md).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "incidents.models.choices.CaseStatus",
+        "StopStatusEnum": "incidents.models.choices.ActionStatus",
+        "StopKindEnum": "incidents.models.choices.ActionKind",
+        "DeadlineStateEnum": "incidents.models.choices.DeadlineState",
+        "DeadlineKindEnum": "incidents.models.choices.DeadlineKind",
+        "DecisionStatusEnum": "compensation.choices.DecisionStatus",
+        "LineStatusEnum": "compensation.choices.LineStatus",
+        "ItemKindEnum": "incidents.models.choices.ItemKind",
+        "ItemStateEnum": "incidents.models.choices.ItemState",
+    },
+    # 3.1: nullable fields as JSON Schema types, so the schema validates answers as it stands.
+    "OAS_VERSION": "3.1.0",
+}
+# How long a change to a case must have settled before /api/v1/cases/changes lists it: a write
+# whose transaction was still open when a reader's cursor passed its time would otherwise be missed.
+MAMORI_API_CHANGES_SETTLE_SECONDS = env.int("MAMORI_API_CHANGES_SETTLE_SECONDS", default=2)

@@ -19,8 +19,9 @@ from incidents.models import AccessRefusal
 
 logger = logging.getLogger(__name__)
 
-# URL namespaces whose ``pk`` is a case: /cases/<pk>/… and /cases/<pk>/compensation/….
-CASE_NAMESPACES = {"incidents", "compensation"}
+# URL namespaces whose ``pk`` is a case: /cases/<pk>/…, /cases/<pk>/compensation/… and the API's
+# /api/v1/cases/<pk>/ (named by namespace: incidents imports nothing of the API).
+CASE_NAMESPACES = {"incidents", "compensation", "api"}
 
 
 def _case_named(request: HttpRequest) -> int | None:

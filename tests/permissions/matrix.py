@@ -301,6 +301,9 @@ MATRIX: dict[str, Url] = {
     "accounts:keepalive": public(),
     "accounts:session_status": public(),
     "admin:*": Url(get=frozenset({ADMIN})),  # the Django admin: staff only, and no case in it
+    # The REST API answers API clients' tokens only, never a staff session: its own matrix of
+    # endpoints × client scopes × branches is tests/api/test_matrix.py.
+    "api:*": Url(json=True),
     # The case desk.
     "incidents:home": page(get=STAFF),
     "incidents:case_new": page(get=ANY_BRANCH, post=ANY_BRANCH, data=new_report),

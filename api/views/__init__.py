@@ -1,0 +1,1 @@
+"""The API's endpoints, thin: each checks its scope, reads through selectors, writes through services."""
