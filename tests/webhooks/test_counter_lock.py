@@ -15,11 +15,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from compensation import services as compensation_services
 from incidents import deadlines
+from incidents.cases.services.timeline import timeline_record
 from incidents.cases.signals import timeline_written
 from incidents.models import Deadline
 from tests import factories
@@ -133,38 +134,61 @@ def advance_review(case) -> Callable[[], object]:
     return lambda: deadlines.deadline_advance(deadline_id=review.pk, now=timezone.now())
 
 
-@pytest.mark.parametrize("stepper", ["scan", "advance"])
-def test_an_approval_holding_the_counter_and_a_scan_of_its_deadline_both_finish(
-    case_in_review_overdue, other_supervisor, stepper
+def approval(case, decision, supervisor) -> tuple[Callable[[], object], str, str]:
+    """The guarded edit (``case_edit``): approve, which meets the review deadline."""
+    return (
+        lambda: compensation_services.decision_approve(decision=decision, user=supervisor),
+        "status_changed",
+        "decision.approved",
+    )
+
+
+def unguarded(case, decision, supervisor) -> tuple[Callable[[], object], str, str]:
+    """A writer outside ``case_edit``: a confirmed stop's line, then the review deadline met."""
+
+    def write() -> None:
+        with transaction.atomic():
+            timeline_record(case=case, actor=None, kind="stop_done", data={"item": 1})
+            deadlines.deadline_meet(case=case, kind="supervisor_review")
+
+    return write, "stop_done", "stop.confirmed"
+
+
+@pytest.mark.parametrize(
+    ("writer", "stepper"),
+    [(approval, "scan"), (approval, "advance"), (unguarded, "scan")],
+    ids=["approval-scan", "approval-advance", "unguarded-scan"],
+)
+def test_a_writer_holding_the_counter_and_a_scan_of_its_deadline_both_finish(
+    case_in_review_overdue, other_supervisor, writer, stepper
 ):
     case, decision = case_in_review_overdue
     before = events_of(case)
-    with PauseAt("status_changed") as pause:
-        edit = Step(
-            lambda: compensation_services.decision_approve(decision=decision, user=other_supervisor)
-        )
+    write, line, told = writer(case, decision, other_supervisor)
+    with PauseAt(line) as pause:
+        edit = Step(write)
         pause.thread = edit.thread
         edit.start()
         edit.reaches(pause)
-        # The approval holds the case and its counter; the scan (or one deadline's advance) starts.
+        # The writer holds the case's counter; the scan (or one deadline's advance) starts.
         other = Step(scan_once if stepper == "scan" else advance_review(case)).start()
         other.waits_on_a_lock_or_ends()
-        # The approval goes on to meet the review deadline the scan may have locked.
+        # The writer goes on to meet the review deadline the scan may have locked.
         pause.go_on.set()
         edit.join()
         other.join()
     assert edit.error is None, edit.error
     assert other.error is None, other.error
-    # Met by the approval: the review never became overdue. The customer documents are stepped now if
-    # the scan left it, once, after the approval.
+    # Met by the writer: the review never became overdue. The customer documents are stepped
+    # now if the scan left them, once, after the writer's event.
     assert Deadline.objects.get(case=case, kind="supervisor_review").state == "met"
     deadlines.deadlines_scan()
     after = events_of(case)[len(before) :]
-    assert [kind for _s, kind, _d in after] == ["decision.approved", "deadline.overdue"]
-    assert after[1][2] == "customer_documents"
-    assert [sequence for sequence, _t, _d in events_of(case)] == list(
-        range(1, len(before) + len(after) + 1)
-    )
+    assert after == [
+        (len(before) + 1, told, None),
+        (len(before) + 2, "deadline.overdue", "customer_documents"),
+    ]
+    assert [sequence for sequence, _t, _d in events_of(case)] == list(range(1, len(after) + 1 + len(before)))
 
 
 def test_an_approval_started_while_the_scan_holds_the_case_waits_for_it_then_numbers_after(
