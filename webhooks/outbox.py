@@ -3,11 +3,12 @@
 Heard on ``incidents.cases.signals.timeline_written`` (one signal per line, or per batch from the
 deadline scan). A line whose kind no webhook tells costs nothing; otherwise one query finds the
 active endpoints for the whole batch, and an installation without any stops there. With
-endpoints, a batch costs a fixed number of statements whatever its size: the cases' states, the
-per-case counters (one upsert, which also locks them until commit so that a case's events are
-numbered in the order their transactions commit), the events and the deliveries (one multi-row
-insert each). The deliveries are handed to Celery after commit; the sweep finds any the broker
-never got.
+endpoints, a batch costs a fixed number of statements whatever its size: the cases' states (their
+rows locked: a case's counter is taken only under its case's row, so that waits on counters never
+close a cycle, docs/webhooks.md), the per-case counters (one upsert, which also locks them until
+commit so that a case's events are numbered in the order their transactions commit), the events
+and the deliveries (one multi-row insert each). The deliveries are handed to Celery after commit;
+the sweep finds any the broker never got.
 """
 
 from __future__ import annotations

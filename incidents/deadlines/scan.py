@@ -1,7 +1,8 @@
 """The periodic scan: remind, mark overdue, escalate, each step once, a batch of deadlines at a time.
 
 How exactly-once holds (docs/architecture.md §5): each batch is one transaction that locks its due
-rows (``FOR UPDATE SKIP LOCKED``: a second scan running at the same time takes other rows), takes
+rows and their cases' rows (``SKIP LOCKED``: a second scan running at the same time takes other
+rows, and the deadlines of a case being edited wait for the next run untouched), takes
 each kind of step for the whole batch in one compare-and-swap ``UPDATE … WHERE id = ANY(…) AND
 state = … RETURNING id``, and writes the notices and timeline lines of exactly the rows that
 statement returned, in multi-row inserts, in the same transaction. A step is therefore recorded

@@ -188,7 +188,9 @@ def test_a_writer_holding_the_counter_and_a_scan_of_its_deadline_both_finish(
         (len(before) + 1, told, None),
         (len(before) + 2, "deadline.overdue", "customer_documents"),
     ]
-    assert [sequence for sequence, _t, _d in events_of(case)] == list(range(1, len(after) + 1 + len(before)))
+    assert [sequence for sequence, _t, _d in events_of(case)] == list(
+        range(1, len(after) + 1 + len(before))
+    )
 
 
 def test_an_approval_started_while_the_scan_holds_the_case_waits_for_it_then_numbers_after(
