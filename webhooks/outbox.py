@@ -3,11 +3,12 @@
 Heard on ``incidents.cases.signals.timeline_written`` (one signal per line, or per batch from the
 deadline scan). A line whose kind no webhook tells costs nothing; otherwise one query finds the
 active endpoints for the whole batch, and an installation without any stops there. With
-endpoints, a batch costs a fixed number of statements whatever its size: the cases' states, the
-per-case counters (one upsert, which also locks them until commit so that a case's events are
-numbered in the order their transactions commit), the events and the deliveries (one multi-row
-insert each). The deliveries are handed to Celery after commit; the sweep finds any the broker
-never got.
+endpoints, a batch costs a fixed number of statements whatever its size: the cases' states (their
+rows locked: a case's counter is taken only under its case's row, so that waits on counters never
+close a cycle, docs/webhooks.md), the per-case counters (one upsert, which also locks them until
+commit so that a case's events are numbered in the order their transactions commit), the events
+and the deliveries (one multi-row insert each). The deliveries are handed to Celery after commit;
+the sweep finds any the broker never got.
 """
 
 from __future__ import annotations
@@ -92,11 +93,7 @@ def webhook_events_record(*, events: Sequence[_Told]) -> list[int]:
     wanted = [event for event in events if any(event.type in kinds for _pk, kinds in endpoints)]
     now = timezone.now()
     with transaction.atomic():
-        statuses = dict(
-            Case.objects.filter(pk__in={event.case_id for event in wanted}).values_list(
-                "pk", "status"
-            )
-        )
+        statuses = _lock_cases({event.case_id for event in wanted})
         decisions = _approved_decisions(
             {event.case_id for event in wanted if event.type == EventType.DECISION_APPROVED}
         )
@@ -127,6 +124,19 @@ def webhook_events_record(*, events: Sequence[_Told]) -> list[int]:
     return delivery_ids
 
 
+def _lock_cases(case_ids: set[int]) -> dict[int, str]:
+    """Lock the cases' rows (in id order) and read their states: a case's counter is only ever
+    taken by a transaction holding its case row. An edit holds it already (``case_edit``) and
+    the deadline scan took it with its batch without waiting, so this waits for nothing they
+    need; a writer outside both waits here, holding no counter, instead of between counters."""
+    return dict(
+        Case.objects.filter(pk__in=case_ids)
+        .order_by("pk")
+        .select_for_update(no_key=True)
+        .values_list("pk", "status")
+    )
+
+
 def _approved_decisions(case_ids: set[int]) -> dict[int, int]:
     """Each case's decision approved last (the one its move to "decided" approved)."""
     if not case_ids:
@@ -143,7 +153,9 @@ def _approved_decisions(case_ids: set[int]) -> dict[int, int]:
 
 def _next_sequences(case_ids: list[int]) -> dict[int, list[int]]:
     """Reserve each case's next sequence numbers (one upsert; the counters stay locked until
-    commit, so a later transaction of the same case numbers after this one commits)."""
+    commit, so a later transaction of the same case numbers after this one commits). The caller
+    holds the cases' rows (``_lock_cases``), so no two transactions ever wait on each other's
+    counters."""
     counts: dict[int, int] = {}
     for case_id in case_ids:
         counts[case_id] = counts.get(case_id, 0) + 1

@@ -1,7 +1,8 @@
 """The periodic scan: remind, mark overdue, escalate, each step once, a batch of deadlines at a time.
 
 How exactly-once holds (docs/architecture.md §5): each batch is one transaction that locks its due
-rows (``FOR UPDATE SKIP LOCKED``: a second scan running at the same time takes other rows), takes
+rows and their cases' rows (``SKIP LOCKED``: a second scan running at the same time takes other
+rows, and the deadlines of a case being edited wait for the next run untouched), takes
 each kind of step for the whole batch in one compare-and-swap ``UPDATE … WHERE id = ANY(…) AND
 state = … RETURNING id``, and writes the notices and timeline lines of exactly the rows that
 statement returned, in multi-row inserts, in the same transaction. A step is therefore recorded
@@ -34,7 +35,7 @@ from incidents.deadlines.notices import (
     _who,
 )
 from incidents.deadlines.policies import LAST_ESCALATION_LEVEL, policies_all
-from incidents.models import Deadline, DeadlinePolicy, TimelineEvent, User
+from incidents.models import Branch, Case, Deadline, DeadlinePolicy, TimelineEvent, User
 from incidents.models.choices import (
     DeadlineKind,
     DeadlineState,
@@ -177,28 +178,58 @@ def deadlines_scan(
             result.left_for_next_run = Deadline.objects.filter(next_action_at__lte=now).exists()
             break
         with transaction.atomic():
-            due = (
-                _due(now)
-                .order_by("next_action_at")
-                .select_for_update(skip_locked=True, of=("self",))
-            )
-            rows = [_Row(values) for values in due[:room]]
+            rows = _lock_due(now, room)
             result.actions.extend(steps.take(rows))
         result.examined += len(rows)
         result.batches += 1 if rows else 0
         if len(rows) < room:
-            # Nothing more is due, or what is due is locked by another scan that is taking it.
+            # Nothing more is due, or what is due is locked by another scan that is taking it, or
+            # its case is being edited (left as it is for the next run).
             break
     return result
+
+
+def _lock_due(now: datetime, room: int) -> list[_Row]:
+    """Lock up to ``room`` due deadlines, in the order they fell due, with their cases' rows.
+
+    Neither lock waits (``SKIP LOCKED``): a deadline another scan holds, or whose case an edit
+    holds (``case_edit`` locks the case row first), is left untouched for the next run. Holding
+    the case row is what keeps the scan out of a wait cycle with an edit that goes on to close
+    the deadline: every row the scan writes that waits on the case (the webhooks' counter, the
+    deferred foreign-key checks of its timeline lines at commit) belongs to a case it holds, and
+    an edit of that case waits for this batch at its first lock, holding nothing the scan needs.
+    The case row is locked ``FOR NO KEY UPDATE``: other transactions' foreign-key checks on it
+    (``KEY SHARE``) do not wait for the batch.
+    """
+    deadline, case = Deadline._meta.db_table, Case._meta.db_table
+    branch = Branch._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.id, d.case_id, c.number, d.branch_id, b.name, d.kind, d.due_at, d.state, "  # noqa: S608 - this module's SQL; values are parameters
+            "d.owner_id, d.reminded_at, d.escalation_level, d.next_action_at "
+            f"FROM {deadline} AS d JOIN {case} AS c ON c.id = d.case_id "
+            f"JOIN {branch} AS b ON b.id = d.branch_id "
+            "WHERE d.next_action_at <= %s ORDER BY d.next_action_at LIMIT %s "
+            "FOR UPDATE OF d SKIP LOCKED FOR NO KEY UPDATE OF c SKIP LOCKED",
+            [now, room],
+        )
+        return [_Row(values) for values in cursor.fetchall()]
 
 
 def deadline_advance(*, deadline_id: int, now: datetime) -> list[ScanAction]:
     """Take every step of one deadline that is due at ``now``, each once.
 
-    Unlike the scan it waits for a row another transaction holds, then finds it no longer due.
+    Unlike the scan it waits for the rows another transaction holds, then finds the deadline no
+    longer due. It locks the case row first, as an edit does (``case_edit``), so that it never
+    holds the deadline while waiting for an edit that goes on to close it.
     """
     with transaction.atomic():
-        due = _due(now).filter(pk=deadline_id).select_for_update(of=("self",))
+        case_id = Deadline.objects.filter(pk=deadline_id).values_list("case_id", flat=True).first()
+        if case_id is None:
+            return []
+        list(Case.objects.filter(pk=case_id).select_for_update(no_key=True).values_list("pk"))
+        # Moved to another case meanwhile (a merge): the scan takes it with that case.
+        due = _due(now).filter(pk=deadline_id, case_id=case_id).select_for_update(of=("self",))
         return _Steps(now).take([_Row(values) for values in due])
 
 
