@@ -205,6 +205,14 @@ def case_changes(*, client: ApiClient, cursor: Cursor | None, limit: int) -> Cha
     return ChangesPage(cases=rows, next_cursor=next_cursor, has_more=has_more)
 
 
+class StopOutOfReach(Http404):
+    """A stop request of a case the client may not reach (answered as an unknown key)."""
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__()
+        self.case_id = case_id
+
+
 def api_stop_case(*, client: ApiClient, key: str) -> int:
     """The case of the stop request under ``key``, if the client may answer for it; 404 otherwise
     (an unknown key and another branch's stop look the same: no hint)."""
@@ -222,7 +230,7 @@ def api_stop_case(*, client: ApiClient, key: str) -> int:
     if not client.all_branches:
         cases = cases.filter(branch__in=Branch.objects.filter(api_clients=client))
     if not cases.exists():
-        raise Http404
+        raise StopOutOfReach(case_id)
     return case_id
 
 

@@ -18,9 +18,10 @@ from rest_framework.views import APIView
 from api.models import ApiClient
 from api.permissions import HasScope
 from api.scopes import Scope
-from api.selectors import api_stop_case, api_stop_document
+from api.selectors import StopOutOfReach, api_stop_case, api_stop_document
 from api.serializers import ErrorOut, StopAnswerOut, StopConfirmIn, StopRefuseIn
 from api.services import api_access_record
+from incidents.audit.refusals import REFUSED_CASE_ATTRIBUTE
 from incidents.cases import services
 from incidents.models import Case
 from incidents.models.choices import CoreRequestState
@@ -56,7 +57,12 @@ class _StopAnswerView(APIView):
 
     def post(self, request: Request, key: str) -> Response:
         client: ApiClient = request.auth  # type: ignore[assignment]
-        case_id = api_stop_case(client=client, key=key)
+        try:
+            case_id = api_stop_case(client=client, key=key)
+        except StopOutOfReach as refused:
+            # The refused-access log records the case (its URL names a key, not the case).
+            setattr(request._request, REFUSED_CASE_ATTRIBUTE, refused.case_id)
+            raise Http404 from None
         # Every call that reached a case is logged, whatever its answer (not rolled back: the
         # refusals below are answered, not raised).
         api_access_record(

@@ -252,6 +252,20 @@ def test_refused_calls_go_to_the_refused_access_log_under_the_clients_account(ap
         (404, api_world.other_case.pk),
         (403, None),
     ]
+    # A stop of another branch: 404 as an unknown key, logged with the case it belongs to.
+    stops = ApiClient.objects.get(name="only stops")
+    far = requested_stop(api_world.other_case)
+    for key in (far.key, "00000000-0000-0000-0000-000000000000"):
+        answered = Client().post(
+            f"/api/v1/stops/{key}/confirm",
+            dumps({"reference": "CB-X"}),
+            content_type="application/json",
+            **auth(api_world, "stops"),
+        )
+        assert answered.status_code == 404
+        assert answered.json() == {"detail": "見つかりませんでした。"}
+    rows = AccessRefusal.objects.filter(user=stops.user)
+    assert [(row.status, row.case_id) for row in rows] == [(404, api_world.other_case.pk)]
 
 
 def test_a_call_of_the_wrong_shape_is_refused_per_field_in_japanese(api_world):
