@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from compensation.selectors.decisions import case_decisions, decision_current
 from compensation.selectors.evaluation import case_evaluate
 from incidents.cases.selectors import case_get_full
 from incidents.deadlines.selectors import deadline_list_for_case
-from incidents.models import Branch, Case, ProtectiveAction
+from incidents.models import Branch, Case, CoreRequest, ProtectiveAction
 from incidents.models.choices import CaseStatus
 from incidents.models.querysets import VIEW
 
@@ -202,3 +203,50 @@ def case_changes(*, client: ApiClient, cursor: Cursor | None, limit: int) -> Cha
     else:
         next_cursor = cursor.encode() if cursor is not None else None
     return ChangesPage(cases=rows, next_cursor=next_cursor, has_more=has_more)
+
+
+class StopOutOfReach(Http404):
+    """A stop request of a case the client may not reach (answered as an unknown key)."""
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__()
+        self.case_id = case_id
+
+
+def api_stop_case(*, client: ApiClient, key: str) -> int:
+    """The case of the stop request under ``key``, if the client may answer for it; 404 otherwise
+    (an unknown key and another branch's stop look the same: no hint)."""
+    try:
+        parsed = uuid.UUID(key)
+    except ValueError:
+        raise Http404 from None
+    case_id = (
+        CoreRequest.objects.filter(key=parsed).values_list("action__case_id", flat=True).first()
+    )
+    if case_id is None:
+        raise Http404
+    # Drafts too: a teller's stops are asked for while the case is still a draft.
+    cases = Case.objects.restrict(client.user, VIEW).filter(pk=case_id)
+    if not client.all_branches:
+        cases = cases.filter(branch__in=Branch.objects.filter(api_clients=client))
+    if not cases.exists():
+        raise StopOutOfReach(case_id)
+    return case_id
+
+
+def api_stop_document(*, key: str) -> dict[str, Any]:
+    """What the core reads back after its answer: the request's state and the stop's."""
+    request = CoreRequest.objects.select_related("action").get(key=uuid.UUID(key))
+    action = request.action
+    return {
+        "key": request.key,
+        "request_state": request.state,
+        "case": action.case_id,
+        "stop": action.pk,
+        "kind": action.kind,
+        "status": action.status,
+        "reference": action.reference,
+        "performed_at": action.performed_at,
+        "failure_code": action.failure_code,
+        "failure_reason": action.failure_reason,
+    }

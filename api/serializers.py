@@ -12,6 +12,7 @@ from incidents.models.choices import (
     ActionKind,
     ActionStatus,
     CaseStatus,
+    CoreRequestState,
     CustomerType,
     DeadlineKind,
     DeadlineState,
@@ -194,3 +195,42 @@ class ErrorOut(serializers.Serializer):
     """A refusal that is not about one field."""
 
     detail = serializers.CharField()
+
+
+class StopConfirmIn(serializers.Serializer):
+    """The core's confirmation of a stop it was asked for."""
+
+    reference = Text(required=True, allow_blank=False, max_length=40)
+    confirmed_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="ISO 8601 with its offset; now when absent, in the future or before 2000",
+        error_messages={
+            "invalid": _("日時はISO 8601形式（例: 2026-11-30T16:21:19+09:00）で入力してください。"),
+            "overflow": _("扱える範囲の日時を入力してください。"),
+            "make_aware": _("扱える範囲の日時を入力してください。"),
+            "date": _("日付ではなく日時を入力してください。"),
+        },
+    )
+
+
+class StopRefuseIn(serializers.Serializer):
+    """The core's refusal of a stop it was asked for."""
+
+    code = Text(required=True, allow_blank=False, max_length=40, help_text="e.g. unknown_account")
+    reason = Text(max_length=200, help_text="shown to the teller")
+
+
+class StopAnswerOut(serializers.Serializer):
+    """The stop as recorded after the core's answer: ids and states."""
+
+    key = serializers.UUIDField()
+    request_state = serializers.ChoiceField(choices=CoreRequestState.choices)
+    case = serializers.IntegerField()
+    stop = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ActionKind.choices)
+    status = serializers.ChoiceField(choices=ActionStatus.choices)
+    reference = serializers.CharField(allow_blank=True)
+    performed_at = serializers.DateTimeField(allow_null=True)
+    failure_code = serializers.CharField(allow_blank=True)
+    failure_reason = serializers.CharField(allow_blank=True)

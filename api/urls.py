@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from api.views.assess import AssessView
 from api.views.cases import CaseChangesView, CaseDetailView
 from api.views.preliminary import PreliminaryCaseView
+from api.views.stops import StopConfirmView, StopRefuseView
 
 app_name = "api"
 
@@ -14,6 +15,10 @@ urlpatterns = [
     path("cases/changes/", CaseChangesView.as_view(), name="case_changes"),
     path("cases/<int:pk>/", CaseDetailView.as_view(), name="case_detail"),
     path("assess/", AssessView.as_view(), name="assess"),
+    # The core's answer to a stop request, under the request's idempotency key (a string here:
+    # a malformed key is a JSON 404 from the view, not the resolver's page).
+    path("stops/<str:key>/confirm", StopConfirmView.as_view(), name="stop_confirm"),
+    path("stops/<str:key>/refuse", StopRefuseView.as_view(), name="stop_refuse"),
     # The schema is public (it describes, it holds no data); JSON or YAML by ?format=.
     path(
         "schema/",

@@ -24,8 +24,16 @@ logger = logging.getLogger(__name__)
 CASE_NAMESPACES = {"incidents", "compensation", "api"}
 
 
+# Set on the request by a view whose URL names a case by something else than its id (the API's
+# stop callback names a stop request's key): the case it refused.
+REFUSED_CASE_ATTRIBUTE = "refused_case_id"
+
+
 def _case_named(request: HttpRequest) -> int | None:
     """The id of the case the URL names, if it names one."""
+    noted = getattr(request, REFUSED_CASE_ATTRIBUTE, None)
+    if isinstance(noted, int):
+        return noted
     match = getattr(request, "resolver_match", None)
     if match is None or match.namespace not in CASE_NAMESPACES:
         return None

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.api.schema import ServedSchema
-from tests.api.world import ASSESS_FACTS, ApiWorld, build_api_world, call
+from tests.api.world import ASSESS_FACTS, ApiWorld, build_api_world, call, requested_stop
 from tests.fuzz.strategies import DATE_EDGES, JSON_ANY, MALFORMED_BODIES, NUMBER, SPECIAL, TEXT
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("MAMORI_API_FUZZ_EXAMPLES", "1000"))
 CALL = call()
 KEYS = st.one_of(st.none(), st.just("fixed-key"), st.text(max_size=250), st.uuids().map(str))
-CALLERS = st.sampled_from(["all", "preliminary", "cases", "assess", "revoked", None])
+CALLERS = st.sampled_from(["all", "preliminary", "cases", "assess", "stops", "revoked", None])
 # The project's hostile values, with one long string rather than many (their making, not the
 # API, would take the time).
 LONG = st.sampled_from(["あ" * 5000, "9" * 400, "\x00" * 300])
@@ -226,5 +226,32 @@ def test_no_query_of_changes_gets_a_server_error(fuzz_world, served):
             "/api/v1/cases/changes/", query, **auth(fuzz_world, data.draw(CALLERS))
         )
         check(served, "GET", "/api/v1/cases/changes/", response)
+
+    run(send)
+
+
+STOP_ANSWERS = {
+    "confirm": {"reference": "CB-FUZZ-1", "confirmed_at": "2026-11-30T16:21:19+09:00"},
+    "refuse": {"code": "unknown_account", "reason": "口座が見つかりません"},
+}
+
+
+@pytest.mark.parametrize("verb", sorted(STOP_ANSWERS))
+def test_no_callback_of_the_core_gets_a_server_error(fuzz_world, served, verb):
+    client = Direct()
+    # A stop in flight at each branch (each example is rolled back: it stays in flight).
+    known = [str(requested_stop(case).key) for case in (fuzz_world.case, fuzz_world.other_case)]
+    keys = st.one_of(
+        st.sampled_from(known),
+        st.uuids().map(str),
+        TEXT.filter(lambda t: t and "/" not in t and "?" not in t and "#" not in t),
+    )
+
+    def send(data):
+        path = f"/api/v1/stops/{data.draw(keys)}/{verb}"
+        content_type, body = data.draw(bodies(STOP_ANSWERS[verb]))
+        extra = auth(fuzz_world, data.draw(CALLERS))
+        response = client.generic("POST", path, body, content_type=content_type, **extra)
+        check(served, "POST", path, response)
 
     run(send)

@@ -12,7 +12,8 @@ from django.test import Client
 from api.models import ApiClient
 from api.scopes import Scope
 from incidents.models import Case
-from tests.api.world import ASSESS_FACTS, ApiWorld, call, dumps, new_key
+from tests import factories
+from tests.api.world import ASSESS_FACTS, ApiWorld, call, dumps, new_key, requested_stop
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,8 @@ CALLERS = (*Scope.values, "all", "revoked", None)
 # The queries of one call (authentication and the client's branches included), measured.
 CASE_QUERIES = 14
 CHANGES_QUERIES = 7
+STOP_CONFIRM_QUERIES = 25
+STOP_REPEAT_QUERIES = 17
 
 
 def auth(world: ApiWorld, caller: str | None, **extra: str) -> dict[str, str]:
@@ -37,7 +40,7 @@ def expected(caller: str | None, scope: str, own_branch: bool, allowed: int) -> 
     if caller != "all" and caller != scope:
         return 403
     if caller != "all" and not own_branch:
-        return 404 if scope == Scope.CASES else 403
+        return 404 if scope in (Scope.CASES, Scope.STOPS) else 403
     return allowed
 
 
@@ -73,6 +76,33 @@ def requests(world: ApiWorld):
     )
     yield "changes", Scope.CASES, True, 200, "get", "/api/v1/cases/changes/", None
     yield "assess", Scope.ASSESS, True, 200, "post", "/api/v1/assess/", ASSESS_FACTS
+    # The core's callback: each request answered by its first allowed caller, again (the same
+    # answer, 200) by the next.
+    cases = {True: world.case, False: world.other_case}
+    pairs = {
+        own: (requested_stop(case), requested_stop(factories.stolen_card_case(case.created_by)))
+        for own, case in cases.items()
+    }
+    for own, (confirm, refuse) in pairs.items():
+        where = "own branch" if own else "other branch"
+        yield (
+            f"stop confirm, {where}",
+            Scope.STOPS,
+            own,
+            200,
+            "post",
+            f"/api/v1/stops/{confirm.key}/confirm",
+            {"reference": "CB-MATRIX"},
+        )
+        yield (
+            f"stop refuse, {where}",
+            Scope.STOPS,
+            own,
+            200,
+            "post",
+            f"/api/v1/stops/{refuse.key}/refuse",
+            {"code": "refused", "reason": "取引制限中"},
+        )
 
 
 def test_every_endpoint_answers_each_client_only_as_its_scopes_and_branches_allow(api_world):
@@ -94,6 +124,10 @@ def test_every_endpoint_answers_each_client_only_as_its_scopes_and_branches_allo
             created = Case.objects.count() - before
             if created != (1 if want == 201 else 0):
                 problems.append(f"{what} as {caller}: created {created} cases")
+            if response.status_code == 200 and "/stops/" in path:
+                state = response.json()["status"]
+                if state != ("done" if path.endswith("/confirm") else "failed"):
+                    problems.append(f"{what} as {caller}: the stop is {state}")
             if response.status_code == 200 and path.endswith("/changes/"):
                 branches = {row["branch"] for row in response.json()["results"]}
                 if caller != "all" and branches != {"001"}:
@@ -146,6 +180,28 @@ def test_a_case_and_a_page_of_changes_take_a_fixed_number_of_queries(api_world):
     assert queries("/api/v1/cases/changes/?limit=100") == changes_queries == CHANGES_QUERIES
 
 
+def test_a_stop_callback_takes_a_fixed_number_of_queries_and_its_repeat_fewer(api_world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    request = requested_stop(api_world.case)
+    path = f"/api/v1/stops/{request.key}/confirm"
+    client.get("/api/v1/cases/changes/", **auth(api_world, "stops"))  # last use noted: not counted
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(
+                path,
+                dumps({"reference": "CB-Q"}),
+                content_type="application/json",
+                **auth(api_world, "stops"),
+            )
+        assert response.status_code == 200
+        counts.append(len(captured))
+    assert counts == [STOP_CONFIRM_QUERIES, STOP_REPEAT_QUERIES]
+
+
 def test_the_admin_shows_a_new_token_once_and_revokes_it(api_world, administrator, branch):
     administrator.is_staff = administrator.is_superuser = True
     administrator.save()
@@ -196,6 +252,20 @@ def test_refused_calls_go_to_the_refused_access_log_under_the_clients_account(ap
         (404, api_world.other_case.pk),
         (403, None),
     ]
+    # A stop of another branch: 404 as an unknown key, logged with the case it belongs to.
+    stops = ApiClient.objects.get(name="only stops")
+    far = requested_stop(api_world.other_case)
+    for key in (far.key, "00000000-0000-0000-0000-000000000000"):
+        answered = Client().post(
+            f"/api/v1/stops/{key}/confirm",
+            dumps({"reference": "CB-X"}),
+            content_type="application/json",
+            **auth(api_world, "stops"),
+        )
+        assert answered.status_code == 404
+        assert answered.json() == {"detail": "見つかりませんでした。"}
+    rows = AccessRefusal.objects.filter(user=stops.user)
+    assert [(row.status, row.case_id) for row in rows] == [(404, api_world.other_case.pk)]
 
 
 def test_a_call_of_the_wrong_shape_is_refused_per_field_in_japanese(api_world):

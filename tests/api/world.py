@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from api.scopes import Scope
 from api.services import api_client_create, api_client_revoke
-from incidents.models import Branch, Case
+from incidents.models import Branch, Case, CoreRequest, ProtectiveAction
+from incidents.models.choices import ActionStatus
 from tests import factories
 
 ASSESS_FACTS: dict[str, Any] = {
@@ -99,3 +103,17 @@ def dumps(body: Any) -> bytes:
 
 def preliminary_count() -> int:
     return Case.objects.filter(status="preliminary").count()
+
+
+def requested_stop(case: Case) -> CoreRequest:
+    """The case's first stop put back in flight at the core (依頼中) with its open request: what
+    the core's callback answers."""
+    now = timezone.now()
+    action = case.actions.order_by("pk").first()
+    assert action is not None, "the case has no stop"
+    ProtectiveAction.objects.filter(pk=action.pk).update(
+        status=ActionStatus.REQUESTED, requested_at=now, reference="", performed_at=None
+    )
+    return CoreRequest.objects.create(
+        action=action, next_attempt_at=None, confirm_by=now + timedelta(minutes=15)
+    )

@@ -154,8 +154,9 @@ def test_a_confirmation_arriving_twice_changes_nothing_the_second_time(core_bank
     assert first.reference == again.reference == "CB-CALLBACK-1"
     assert case.version == version
     assert case.events.filter(kind=EventKind.STOP_DONE).count() == 1
-    # A refusal after the confirmation does not undo the stop.
-    services.action_fail(request_key=str(request.key), code="refused", reason="late")
+    # A refusal after the confirmation is refused and does not undo the stop.
+    with pytest.raises(services.CoreAnswerConflict):
+        services.action_fail(request_key=str(request.key), code="refused", reason="late")
     action.refresh_from_db()
     assert action.status == ActionStatus.DONE
     with pytest.raises(services.CoreRequestNotFound):

@@ -14,12 +14,16 @@ from incidents.cases import services
 from incidents.cases.signals import TimelineLine
 from incidents.deadlines.scan import deadlines_scan
 from incidents.devdata.scandata import cases_bulk, deadlines_bulk
-from incidents.models import Case
+from incidents.models import Case, CoreRequest
 from tests import factories
 from tests.compensation.support import confirm_suggested_faults, submit_and_approve
+from tests.corebanking.conftest import card_stop, case_with_proposed_stops
+from tests.servers import core_banking, core_simulator
 from webhooks.choices import EventType
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.outbox import event_type_of
+
+__all__ = ["core_banking", "core_simulator"]  # fixtures used below
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +131,54 @@ def test_approving_a_decision_tells_the_decision_id(endpoint, teller, supervisor
     assert event.payload["case"]["status"] == "decided"
     assert "compensation" not in json.dumps(event.payload)  # no amounts, no outcome words
     assert Case.objects.get(pk=case.pk).status == "decided"
+
+
+def stop_events(case: Case) -> list[tuple[str, dict, dict]]:
+    return [
+        (event.type, event.payload["data"], event.payload["case"])
+        for event in WebhookEvent.objects.filter(case=case).order_by("sequence")
+    ]
+
+
+def stop_asked_of_the_core(core_banking, teller, mode: str) -> tuple[Case, CoreRequest, str]:
+    """A card stop asked through the HTTP adapter of the simulator in ``mode``, sent once."""
+    core_banking.mode(mode)
+    case = case_with_proposed_stops(teller)
+    services.action_perform(action=card_stop(case), user=teller)
+    request = CoreRequest.objects.get(action__case=case)
+    return case, request, services.core_request_send(request_id=request.pk)
+
+
+def test_a_stop_the_core_refuses_writes_requested_then_failed_with_ids_and_states_only(
+    endpoint, core_banking, teller
+):
+    case, _request, outcome = stop_asked_of_the_core(core_banking, teller, "refuse")
+    assert outcome == "refused"
+    item = card_stop(case).item_id
+    events = stop_events(case)
+    assert [(kind, data) for kind, data, _ in events] == [
+        ("stop.requested", {"item": item, "action_kind": "card_suspend"}),
+        ("stop.failed", {"item": item, "action_kind": "card_suspend"}),
+    ]
+    assert [told["sequence"] for _, _, told in events] == [1, 2]
+    assert {told["status"] for _, _, told in events} == {"draft"}
+    text = json.dumps([data for _, data, _ in events], ensure_ascii=False)
+    assert "取引制限中" not in text and "refused" not in text  # the core's words stay home
+
+
+def test_a_stop_the_core_confirms_later_writes_requested_then_confirmed_once(
+    endpoint, core_banking, teller
+):
+    case, request, outcome = stop_asked_of_the_core(core_banking, teller, "accept")
+    assert outcome == "accepted"
+    # Asked again once due, the core has confirmed it; a confirmation by callback after that
+    # changes nothing and tells nothing more.
+    later = timezone.now() + timedelta(minutes=5)
+    assert services.core_request_send(request_id=request.pk, now=later) == "confirmed"
+    services.action_confirm(request_key=str(request.key), reference="CB-AGAIN")
+    item = card_stop(case).item_id
+    assert [(kind, data) for kind, data, _ in stop_events(case)] == [
+        ("stop.requested", {"item": item, "action_kind": "card_suspend"}),
+        ("stop.confirmed", {"item": item, "action_kind": "card_suspend"}),
+    ]
+    assert "CB-" not in json.dumps(stop_events(case))

@@ -54,6 +54,7 @@ from incidents.cases.services.remedy import (
     freeze_request_save,
 )
 from incidents.cases.services.stops import (
+    CoreAnswerConflict,
     CoreRequestNotFound,
     action_confirm,
     action_decline,
@@ -90,6 +91,7 @@ __all__ = [
     "TRANSACTION_FIELDS",
     "AssignmentError",
     "BranchNotFoundError",
+    "CoreAnswerConflict",
     "CoreRequestNotFound",
     "DiscardRefusedError",
     "EditReplayed",

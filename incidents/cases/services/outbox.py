@@ -19,7 +19,12 @@ from django.utils.translation import gettext as _
 
 from incidents.cases.corebanking import CoreBankingUnavailable, StopAnswer, StopState, get_adapter
 from incidents.cases.edits import case_edit, case_unchanged
-from incidents.cases.services.stops import action_confirm, action_fail, stop_request
+from incidents.cases.services.stops import (
+    CoreAnswerConflict,
+    action_confirm,
+    action_fail,
+    stop_request,
+)
 from incidents.cases.services.timeline import bank_language, in_bank_language, timeline_record
 from incidents.models import CoreRequest, ProtectiveAction, User
 from incidents.models.choices import (
@@ -81,14 +86,19 @@ def core_request_send(*, request_id: int, now: datetime | None = None) -> str:
         )
         logger.warning("core request %s: %s; retried later", request.pk, error)
         return "retry"
-    if answer.state == StopState.CONFIRMED:
-        action_confirm(
-            request_key=key, reference=answer.reference, confirmed_at=answer.confirmed_at
-        )
-        return "confirmed"
-    if answer.state == StopState.REFUSED:
-        action_fail(request_key=key, code=answer.code, reason=answer.reason)
-        return "refused"
+    try:
+        if answer.state == StopState.CONFIRMED:
+            action_confirm(
+                request_key=key, reference=answer.reference, confirmed_at=answer.confirmed_at
+            )
+            return "confirmed"
+        if answer.state == StopState.REFUSED:
+            action_fail(request_key=key, code=answer.code, reason=answer.reason)
+            return "refused"
+    except CoreAnswerConflict as conflict:
+        # The core's callback answered otherwise meanwhile; what it said first stands.
+        logger.warning("core request %s: %s; the first answer stands", request.pk, conflict)
+        return "conflict"
     CoreRequest.objects.filter(pk=request.pk, state__in=OPEN_CORE_REQUEST_STATES).update(
         state=CoreRequestState.ACCEPTED,
         next_attempt_at=now + timedelta(seconds=POLL_SECONDS),

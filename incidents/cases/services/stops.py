@@ -50,6 +50,10 @@ def action_perform(
         return _perform(action_id=action.pk, case=current, user=user, reference=reference)
 
 
+# Why a request was closed by Mamori rather than refused by the core (see action_confirm).
+STOPPED_BY_HAND = "stopped by hand at the core's terminal"
+
+
 def _perform(*, action_id: int, case: Case, user: User, reference: str = "") -> ProtectiveAction:
     action = (
         ProtectiveAction.objects.select_for_update(of=("self",))
@@ -66,7 +70,7 @@ def _perform(*, action_id: int, case: Case, user: User, reference: str = "") -> 
         CoreRequest.objects.filter(action=action, state__in=OPEN_CORE_REQUEST_STATES).update(
             state=CoreRequestState.FAILED,
             next_attempt_at=None,
-            last_error="stopped by hand at the core's terminal",
+            last_error=STOPPED_BY_HAND,
         )
         action.performed_by = user
         _complete(action=action, case=case, actor=user, reference=reference, at=timezone.now())
@@ -171,6 +175,15 @@ class CoreRequestNotFound(Exception):
     """No stop request under this key."""
 
 
+class CoreAnswerConflict(Exception):
+    """The core's answer contradicts the one already recorded for the request (a confirmation
+    after a refusal, or the reverse): the case's history is never rewritten."""
+
+    def __init__(self, request_key: str, recorded: str) -> None:
+        super().__init__(f"{request_key}: already {recorded}")
+        self.recorded = recorded
+
+
 def _request_case(request_key: str) -> tuple[uuid.UUID, int]:
     """The request's key and its case (to lock the case first, as every write does)."""
     try:
@@ -185,7 +198,7 @@ def action_confirm(
     *, request_key: str, reference: str, confirmed_at: datetime | None = None
 ) -> ProtectiveAction:
     """The core confirmed a stop request: the stop is done (idempotent; a second confirmation
-    changes nothing)."""
+    changes nothing; one after the core's refusal raises CoreAnswerConflict)."""
     key, case_id = _request_case(request_key)
     reference = reference.replace("\x00", "").strip()[:40]
     # The core's answer is a fact even on a case merged into another meanwhile (merged_ok).
@@ -197,6 +210,8 @@ def action_confirm(
         if request.state == CoreRequestState.CONFIRMED:
             case_unchanged(current)
             return action
+        if request.state == CoreRequestState.FAILED and request.last_error != STOPPED_BY_HAND:
+            raise CoreAnswerConflict(str(key), recorded=CoreRequestState.FAILED)
         now = timezone.now()
         request.state, request.next_attempt_at, request.answered_at = (
             CoreRequestState.CONFIRMED,
@@ -225,7 +240,8 @@ def date_in_range_or_now(moment: datetime | None, now: datetime) -> datetime:
 
 
 def action_fail(*, request_key: str, code: str, reason: str) -> ProtectiveAction:
-    """The core refused a stop request: the stop is FAILED with its reason (idempotent)."""
+    """The core refused a stop request: the stop is FAILED with its reason (idempotent; a refusal
+    after a confirmation raises CoreAnswerConflict)."""
     key, case_id = _request_case(request_key)
     code = code.replace("\x00", "").strip()[:40] or "refused"
     reason = reason.replace("\x00", "").strip()[:200] or in_bank_language(
@@ -236,7 +252,9 @@ def action_fail(*, request_key: str, code: str, reason: str) -> ProtectiveAction
     ) as current:
         request = CoreRequest.objects.select_for_update().get(key=key)
         action = ProtectiveAction.objects.select_for_update(of=("self",)).get(pk=request.action_id)
-        if request.state in (CoreRequestState.CONFIRMED, CoreRequestState.FAILED):
+        if request.state == CoreRequestState.CONFIRMED:
+            raise CoreAnswerConflict(str(key), recorded=CoreRequestState.CONFIRMED)
+        if request.state == CoreRequestState.FAILED:
             case_unchanged(current)
             return action
         request.state, request.next_attempt_at = CoreRequestState.FAILED, None
