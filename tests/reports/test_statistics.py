@@ -150,7 +150,14 @@ def test_online_banking_counts_only_what_was_not_recovered(teller, compliance_of
     report(
         teller,
         customer_number="500002",
-        transactions=[{"at": jst(2025, 8, 2), "amount": 90_000, "recovered": 90_000}],
+        transactions=[
+            {
+                "at": jst(2025, 8, 2),
+                "amount": 90_000,
+                "recovered": 90_000,
+                "channel": "atm_transfer",
+            }
+        ],
     )
     result = statistics_report(user=compliance_officer, period=FY2025)
     online = row(result, "online_banking", "第2四半期").individual

@@ -37,6 +37,12 @@ pytestmark = pytest.mark.django_db
 
 CATEGORY_OF = {items: category for category, items in CATEGORY_ITEMS.items()}
 
+TRANSFER_CHANNEL = {
+    "cash_card": "atm_transfer",
+    "passbook": "counter_transfer",
+    "online_banking": "online_transfer",
+}
+
 
 @dataclass
 class Holder:
@@ -130,7 +136,13 @@ def seeded(teller, compliance_officer):
             customer_number=number,
             items=items,
             transactions=[
-                {"at": at, "amount": 120_000, "recovered": 20_000},
+                # Money comes back (組戻し) only from a transfer: the first item's transfer channel.
+                {
+                    "at": at,
+                    "amount": 120_000,
+                    "recovered": 20_000,
+                    "channel": TRANSFER_CHANNEL[items[0][0]],
+                },
                 {"at": at, "amount": 30_000, "item": len(items) - 1},
             ],
         )
