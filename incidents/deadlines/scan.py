@@ -12,37 +12,27 @@ what is still due for the next run, which finds it by the same indexed selection
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from incidents.cases.services.timeline import bank_language
-from incidents.cases.signals import TimelineLine, timeline_written
 from incidents.deadlines.calendar import BusinessCalendar
 from incidents.deadlines.notices import (
     DeadlineWording,
-    _branch_users,
     _fmt,
-    _names,
-    _users_with_role,
-    _who,
 )
 from incidents.deadlines.policies import LAST_ESCALATION_LEVEL, policies_all
-from incidents.models import Branch, Case, Deadline, DeadlinePolicy, TimelineEvent, User
+from incidents.deadlines.scan_lines import ScanRow, ScanStaff, scan_lines_write
+from incidents.models import Branch, Case, Deadline, DeadlinePolicy, User
 from incidents.models.choices import (
     DeadlineKind,
     DeadlineState,
-    EventKind,
     Role,
 )
-from notifications.services import NotificationDraft, notification_create_many
 
 # Deadlines locked and stepped in one transaction: large enough that a statement's fixed cost is
 # shared by many rows, small enough that a deadline met meanwhile waits a moment at most.
@@ -68,42 +58,6 @@ _STEP_COLUMNS = (
     "escalation_level",
     "next_action_at",
 )
-
-
-class _Row:
-    """A locked, due deadline as a step reads it (plain values: a batch builds no model objects)."""
-
-    __slots__ = (
-        "branch_id",
-        "branch_name",
-        "case_id",
-        "due_at",
-        "escalation_level",
-        "kind",
-        "next_action_at",
-        "number",
-        "owner_id",
-        "pk",
-        "reminded_at",
-        "state",
-    )
-
-    def __init__(self, values: tuple) -> None:
-        (
-            self.pk,
-            self.case_id,
-            number,
-            self.branch_id,
-            self.branch_name,
-            self.kind,
-            self.due_at,
-            self.state,
-            self.owner_id,
-            self.reminded_at,
-            self.escalation_level,
-            self.next_action_at,
-        ) = values
-        self.number: str = number or f"#{self.case_id}"
 
 
 @dataclass(frozen=True)
@@ -189,7 +143,7 @@ def deadlines_scan(
     return result
 
 
-def _lock_due(now: datetime, room: int) -> list[_Row]:
+def _lock_due(now: datetime, room: int) -> list[ScanRow]:
     """Lock up to ``room`` due deadlines, in the order they fell due, with their cases' rows.
 
     Neither lock waits (``SKIP LOCKED``): a deadline another scan holds, or whose case an edit
@@ -213,7 +167,7 @@ def _lock_due(now: datetime, room: int) -> list[_Row]:
             "FOR UPDATE OF d SKIP LOCKED FOR NO KEY UPDATE OF c SKIP LOCKED",
             [now, room],
         )
-        return [_Row(values) for values in cursor.fetchall()]
+        return [ScanRow(values) for values in cursor.fetchall()]
 
 
 def deadline_advance(*, deadline_id: int, now: datetime) -> list[ScanAction]:
@@ -230,7 +184,7 @@ def deadline_advance(*, deadline_id: int, now: datetime) -> list[ScanAction]:
         list(Case.objects.filter(pk=case_id).select_for_update(no_key=True).values_list("pk"))
         # Moved to another case meanwhile (a merge): the scan takes it with that case.
         due = _due(now).filter(pk=deadline_id, case_id=case_id).select_for_update(of=("self",))
-        return _Steps(now).take([_Row(values) for values in due])
+        return _Steps(now).take([ScanRow(values) for values in due])
 
 
 def _due(now: datetime) -> QuerySet:
@@ -242,12 +196,12 @@ class _Steps:
 
     def __init__(self, now: datetime) -> None:
         self.now = now
-        self.staff = _Staff()
+        self.staff = ScanStaff()
         self.policies: dict[str, DeadlinePolicy] | None = None
         self.branch_hours = BusinessCalendar().is_branch_hours(now)
         self.wording = DeadlineWording()
 
-    def take(self, rows: list[_Row]) -> list[ScanAction]:
+    def take(self, rows: list[ScanRow]) -> list[ScanAction]:
         """Step ``rows`` (due and locked by the caller's transaction); say what was done."""
         if not rows:
             return []
@@ -256,9 +210,9 @@ class _Steps:
         now = self.now
         self.staff.load_owners(row.owner_id for row in rows)
         by_id = {row.pk: row for row in rows}
-        done: list[tuple[_Row, str, list[User]]] = []
+        done: list[tuple[ScanRow, str, list[User]]] = []
 
-        def open_(row: _Row) -> bool:
+        def open_(row: ScanRow) -> bool:
             return row.state == DeadlineState.OPEN
 
         # Before the due time: the reminder (once; a deadline already reminded waits for its due).
@@ -340,15 +294,15 @@ class _Steps:
             "d.next_action_at <= %(now)s",
         ):
             row.next_action_at = None
-        _write(done, self.staff, self.wording, branch_hours=self.branch_hours)
+        scan_lines_write(done, self.staff, self.wording, branch_hours=self.branch_hours)
         # Deadline by deadline, in the order they fell due, each one's steps in order.
         order = {pk: index for index, pk in enumerate(by_id)}
         done.sort(key=lambda item: order[item[0].pk])
         return [_action(row, action, recipients) for row, action, recipients in done]
 
     def _swap(
-        self, rows: list[_Row], assign: str, condition: str, params: dict | None = None
-    ) -> list[_Row]:
+        self, rows: list[ScanRow], assign: str, condition: str, params: dict | None = None
+    ) -> list[ScanRow]:
         """One compare-and-swap for ``rows``; the rows it changed, in their order."""
         if not rows:
             return []
@@ -371,15 +325,15 @@ class _Steps:
             params[f"{name}_k{index}"], params[f"{name}_v{index}"] = kind, getattr(policy, name)
         return f"(CASE d.kind {' '.join(whens)} END)", params
 
-    def _policy(self, row: _Row) -> DeadlinePolicy:
+    def _policy(self, row: ScanRow) -> DeadlinePolicy:
         assert self.policies is not None
         return self.policies[row.kind]
 
-    def _owner(self, row: _Row) -> list[User]:
+    def _owner(self, row: ScanRow) -> list[User]:
         owner = self.staff.user(row.owner_id)
         return [owner] if owner is not None and owner.is_active else []
 
-    def _owner_or_branch(self, row: _Row) -> list[User]:
+    def _owner_or_branch(self, row: ScanRow) -> list[User]:
         owner = self._owner(row)
         if owner:
             return owner
@@ -387,7 +341,7 @@ class _Steps:
             return self.staff.of_branch(row.branch_id, (Role.SUPERVISOR,))
         return self.staff.of_branch(row.branch_id, (Role.TELLER, Role.SUPERVISOR))
 
-    def _escalation_recipients(self, row: _Row) -> list[User]:
+    def _escalation_recipients(self, row: ScanRow) -> list[User]:
         recipients = (
             self.staff.of_branch(row.branch_id, (Role.SUPERVISOR,)) if self.branch_hours else []
         )
@@ -395,132 +349,7 @@ class _Steps:
         return recipients or self.staff.with_role(Role.MONITORING)
 
 
-def _write(
-    done: list[tuple[_Row, str, list[User]]],
-    staff: _Staff,
-    wording: DeadlineWording,
-    *,
-    branch_hours: bool,
-) -> None:
-    """The notices and timeline lines of the steps taken, in two multi-row inserts."""
-    drafts: list[NotificationDraft] = []
-    cases, kinds, messages, data = [], [], [], []
-    lines: list[TimelineLine] = []
-    with bank_language():
-        # Each wording looked up once for the batch, not once a line.
-        texts = _timeline_texts()
-        names = {kind.value: str(kind.label) for kind in DeadlineKind}
-        for row, action, recipients in done:
-            owner = staff.user(row.owner_id)
-            args = {
-                "number": row.number,
-                "kind": names.get(row.kind, row.kind),
-                "branch": row.branch_name,
-                "due": _fmt(row.due_at),
-            }
-            drafts.extend(
-                wording.notices(
-                    deadline_id=row.pk,
-                    case_id=row.case_id,
-                    number=row.number,
-                    kind=row.kind,
-                    branch=row.branch_name,
-                    due=args["due"],
-                    owner=owner.display_name if owner is not None else "",
-                    recipients=recipients,
-                    step=_NOTICE_OF[action],
-                )
-            )
-            kind, message, extra = _event(texts, args, action, recipients, branch_hours)
-            line = {"deadline": row.pk, "deadline_kind": row.kind, **extra}
-            cases.append(row.case_id)
-            kinds.append(kind)
-            messages.append(message)
-            data.append(json.dumps(line))
-            lines.append(TimelineLine(case_id=row.case_id, kind=kind, data=line))
-    notification_create_many(drafts=drafts)
-    if cases:
-        # One multi-row insert (UNNEST, as bulk_create writes on PostgreSQL) without building a
-        # model object per line; the timeline's own trigger refuses only updates and deletes.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {TimelineEvent._meta.db_table} (case_id, at, kind, message, data) "  # noqa: S608 - the table's name; values are parameters
-                "SELECT c, %s, k, m, d::jsonb FROM unnest(%s::bigint[], %s::text[], %s::text[], "
-                "%s::text[]) AS v(c, k, m, d)",
-                [timezone.now(), cases, kinds, messages, data],
-            )
-        # Listeners (the webhooks' outbox) write theirs in this transaction, once for the batch.
-        timeline_written.send(sender=TimelineEvent, lines=lines)
-
-
-_NOTICE_OF = {
-    "reminded": "remind",
-    "overdue": "overdue",
-    "escalated": "escalate1",
-    "re_escalated": "escalate2",
-}
-
-
-def _timeline_texts() -> dict[str, str]:
-    """The timeline's wording of each step, in the language active when called (the bank's)."""
-    return {
-        "reminded": _("「%(kind)s」の期限（%(due)s）が近いことを %(who)s にお知らせしました"),
-        "overdue": _("「%(kind)s」が期限（%(due)s）を過ぎました"),
-        "escalated": _("「%(kind)s」の期限超過を %(who)s に報告しました（エスカレーション）"),
-        "re_escalated": _(
-            "「%(kind)s」がエスカレーション後も未完了のため、本部コンプライアンスに報告しました"
-        ),
-    }
-
-
-def _event(
-    texts: dict[str, str],
-    args: dict[str, str],
-    action: str,
-    recipients: list[User],
-    branch_hours: bool,
-) -> tuple[str, str, dict]:
-    """The timeline line of one step: its kind, its message and its data."""
-    message = texts[action] % {**args, "who": _names(recipients)}
-    if action == "reminded":
-        return EventKind.DEADLINE_REMINDED, message, _who(recipients)
-    if action == "overdue":
-        return EventKind.DEADLINE_OVERDUE, message, _who(recipients)
-    if action == "escalated":
-        data = {**_who(recipients), "level": 1, "branch_hours": branch_hours}
-        return EventKind.DEADLINE_ESCALATED, message, data
-    return EventKind.DEADLINE_ESCALATED, message, {**_who(recipients), "level": 2}
-
-
-class _Staff:
-    """Who is on which branch and role, and the deadlines' owners, read once per scan."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple, list[User]] = {}
-        self._users: dict[int, User] = {}
-
-    def load_owners(self, ids: Iterable[int | None]) -> None:
-        missing = {pk for pk in ids if pk is not None and pk not in self._users}
-        if missing:
-            self._users.update((user.pk, user) for user in User.objects.filter(pk__in=missing))
-
-    def user(self, pk: int | None) -> User | None:
-        return self._users.get(pk) if pk is not None else None
-
-    def of_branch(self, branch_id: int, roles: tuple[str, ...]) -> list[User]:
-        key = (branch_id, roles)
-        if key not in self._cache:
-            self._cache[key] = _branch_users(branch_id, roles)
-        return self._cache[key]
-
-    def with_role(self, role: str) -> list[User]:
-        key = (None, role)
-        if key not in self._cache:
-            self._cache[key] = _users_with_role(role)
-        return self._cache[key]
-
-
-def _action(deadline: _Row, action: str, recipients: list[User]) -> ScanAction:
+def _action(deadline: ScanRow, action: str, recipients: list[User]) -> ScanAction:
     return ScanAction(
         deadline_id=deadline.pk,
         case_number=deadline.number,
