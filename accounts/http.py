@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from django.http import HttpRequest, JsonResponse
+from django.urls import Resolver404, resolve
 
 if TYPE_CHECKING:
     # The stubs' name for the user model of ``AUTH_USER_MODEL``: the django-stubs plugin reads it
@@ -37,6 +38,13 @@ def wants_json(request: HttpRequest, view_func: Callable | None = None) -> bool:
     if view_func is not None and getattr(view_func, "json_endpoint", False):
         return True
     match = getattr(request, "resolver_match", None)
+    if match is None:
+        # Refused before the URL was resolved (a body Django cannot parse, read by a
+        # middleware): the endpoint the request was for still decides.
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            match = None
     if match is not None and getattr(match.func, "json_endpoint", False):
         return True
     accept = request.headers.get("Accept", "")

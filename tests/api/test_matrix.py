@@ -285,3 +285,19 @@ def test_a_call_of_the_wrong_shape_is_refused_per_field_in_japanese(api_world):
     }
     assert errors["customer_name"] == ["使用できない文字（U+D800）が含まれています。"]
     assert errors["reporter_name"] == ["文字列で入力してください。"]
+
+
+def test_a_body_django_cannot_read_is_a_json_400_on_every_endpoint(api_world):
+    # A multipart body without its boundary is refused by Django's own parser before the view
+    # reads it: an API client still gets JSON, never the staff pages' HTML.
+    client = Client()
+    for path in ("/api/v1/preliminary-cases/", "/api/v1/assess/", "/api/v1/stops/x/confirm"):
+        response = client.post(
+            path,
+            b"--broken\r\n",
+            content_type="multipart/form-data",
+            **auth(api_world, "all", idempotency_key="k-broken"),
+        )
+        assert response.status_code == 400, path
+        assert response["Content-Type"].startswith("application/json"), path
+        assert response.json(), path
