@@ -18,7 +18,7 @@ from incidents.cases import services
 from incidents.cases.edits import EditStamp, stale_refusal
 from incidents.cases.selectors import case_get_full
 from incidents.models import Case, FreezeRequest
-from incidents.models.choices import TRANSFER_CHANNELS
+from incidents.models.choices import TRANSFER_CHANNELS, FreezeAnswer
 
 
 def _initial(case: Case, freeze: FreezeRequest | None) -> dict:
@@ -45,6 +45,25 @@ def _initial(case: Case, freeze: FreezeRequest | None) -> dict:
     return initial
 
 
+def _tell(request: AuthedRequest, freeze: FreezeRequest, *, to_core: bool) -> None:
+    if not to_core:
+        messages.success(request, _("凍結依頼を記録しました。"))
+    elif freeze.answer == FreezeAnswer.FROZEN:
+        messages.success(request, _("当行の口座のため、勘定系で支払停止し凍結しました。"))
+    elif freeze.answer == FreezeAnswer.REFUSED:
+        messages.warning(
+            request, _("勘定系は凍結を受け付けませんでした。理由は「回答の内容」をご覧ください。")
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "勘定系で凍結を確認できませんでした。依頼は回答待ちで記録しました。"
+                "時間をおいてもう一度保存するか、凍結の結果を手で記録してください。"
+            ),
+        )
+
+
 @login_required
 def case_freeze_requests(request: AuthedRequest, pk: int) -> HttpResponse:
     """The case's freeze requests; its branch records a new one or the answer to one."""
@@ -61,8 +80,12 @@ def case_freeze_requests(request: AuthedRequest, pk: int) -> HttpResponse:
             request_id = form.cleaned_data["request_id"]
             if request_id is not None and request_id not in by_id:
                 raise Http404
+            data = form.cleaned_data
+            to_core = services.core_branch_for(
+                bank=data["payee_bank"], branch=data["payee_branch"], answer=data["answer"]
+            )
             try:
-                services.freeze_request_save(
+                freeze = services.freeze_request_save(
                     case=case,
                     user=request.user,
                     fields=form.cleaned_data,
@@ -74,7 +97,7 @@ def case_freeze_requests(request: AuthedRequest, pk: int) -> HttpResponse:
             except services.StaleCaseError as error:
                 context.update(stale_refusal(request, error))
             else:
-                messages.success(request, _("凍結依頼を記録しました。"))
+                _tell(request, freeze, to_core=to_core is not None)
                 return redirect("incidents:case_freeze_requests", pk=case.pk)
     elif may_record:
         editing = None

@@ -41,6 +41,7 @@ from incidents.cases.services.outbox import (
     core_request_send,
     core_requests_sweep,
 )
+from incidents.cases.services.freeze_core import core_branch_for
 from incidents.cases.services.preliminary import (
     BranchNotFoundError,
     case_open_preliminary,
@@ -133,6 +134,7 @@ __all__ = [
     "core_requests_sweep",
     "emergency_stops_perform",
     "freeze_request_save",
+    "core_branch_for",
     "merge_refusal",
     "record_access_record",
     "same_customer",

@@ -9,6 +9,11 @@ from typing import Any
 
 from incidents.cases.edits import EditStamp, case_edit
 from incidents.cases.services.drafts import _write_fields
+from incidents.cases.services.freeze_core import (
+    CoreFreeze,
+    core_branch_for,
+    freeze_through_core,
+)
 from incidents.cases.services.items import actions_propose
 from incidents.cases.services.timeline import in_bank_language, timeline_record
 from incidents.cases.signals import case_changed, remedy_changed
@@ -128,7 +133,8 @@ def freeze_request_save(
     stamp: EditStamp | None = None,
 ) -> FreezeRequest:
     """Record our request to a receiving bank to freeze an account (or its answer and the public
-    notices later); the proposed freeze counts as carried out by the first request."""
+    notices later); the proposed freeze counts as carried out by the first request. An unanswered
+    request to an account at our own bank goes to the core, whose answer is recorded."""
     with case_edit(case=case, user=user, stamp=stamp, action="freeze_request") as current:
         if request_id is not None:
             freeze = FreezeRequest.objects.select_for_update().get(pk=request_id, case=current)
@@ -139,11 +145,21 @@ def freeze_request_save(
                 value = fields[name]
                 setattr(freeze, name, "" if value is None and name.startswith("payee") else value)
         freeze.save()
+        core: CoreFreeze | None = None
+        branch = core_branch_for(
+            bank=freeze.payee_bank, branch=freeze.payee_branch, answer=freeze.answer
+        )
+        if branch is not None:
+            core = freeze_through_core(freeze=freeze, branch=branch, user=user)
+            freeze.answer, freeze.answer_note = core.answer, core.note
+            freeze.save(update_fields=["answer", "answer_note", "updated_at"])
         for action in ProtectiveAction.objects.filter(
             case=current, kind=ActionKind.RECEIVING_FREEZE, status=ActionStatus.PROPOSED
         ):
             action.status = ActionStatus.DONE
-            action.reference = f"{freeze.payee_bank} {freeze.contact_name}"[:40]
+            action.reference = (
+                core.reference if core and core.reference else f"{freeze.payee_bank} {freeze.contact_name}"
+            )[:40]
             action.performed_at = freeze.requested_at
             action.performed_by = user
             action.save()
@@ -154,8 +170,13 @@ def freeze_request_save(
             message=(
                 f"{freeze}（{freeze.contact_name}様）："
                 f"{in_bank_language(FreezeAnswer(freeze.answer).label)}"
+                + (f"（{core.note}）" if core else "")
             ),
-            data={"freeze_request": freeze.pk, "answer": freeze.answer},
+            data={
+                "freeze_request": freeze.pk,
+                "answer": freeze.answer,
+                **({"core": core.reference or core.note} if core else {}),
+            },
         )
     remedy_changed.send(sender=Case, case=case, user=user)
     return freeze
