@@ -22,6 +22,7 @@ from incidents.cases.services.drafts import (
     case_transition,
     case_update,
 )
+from incidents.cases.services.freeze_core import core_branch_for
 from incidents.cases.services.items import (
     ITEM_FIELDS,
     actions_propose,
@@ -41,7 +42,6 @@ from incidents.cases.services.outbox import (
     core_request_send,
     core_requests_sweep,
 )
-from incidents.cases.services.freeze_core import core_branch_for
 from incidents.cases.services.preliminary import (
     BranchNotFoundError,
     case_open_preliminary,
@@ -130,11 +130,11 @@ __all__ = [
     "case_submit",
     "case_transition",
     "case_update",
+    "core_branch_for",
     "core_request_send",
     "core_requests_sweep",
     "emergency_stops_perform",
     "freeze_request_save",
-    "core_branch_for",
     "merge_refusal",
     "record_access_record",
     "same_customer",

@@ -86,7 +86,9 @@ def freeze_through_core(*, freeze: FreezeRequest, branch: Branch, user: User) ->
         return CoreFreeze(FreezeAnswer.PENDING, "勘定系に接続できず、凍結を確認できませんでした")
     if answer.state == StopState.CONFIRMED:
         return CoreFreeze(
-            FreezeAnswer.FROZEN, f"勘定系で支払停止（照会番号 {answer.reference}）", answer.reference
+            FreezeAnswer.FROZEN,
+            f"勘定系で支払停止（照会番号 {answer.reference}）",
+            answer.reference,
         )
     if answer.state == StopState.REFUSED:
         return CoreFreeze(FreezeAnswer.REFUSED, f"勘定系：{answer.reason or answer.code}"[:200])

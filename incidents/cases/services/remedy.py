@@ -158,7 +158,9 @@ def freeze_request_save(
         ):
             action.status = ActionStatus.DONE
             action.reference = (
-                core.reference if core and core.reference else f"{freeze.payee_bank} {freeze.contact_name}"
+                core.reference
+                if core and core.reference
+                else f"{freeze.payee_bank} {freeze.contact_name}"
             )[:40]
             action.performed_at = freeze.requested_at
             action.performed_by = user
