@@ -190,6 +190,12 @@ def test_the_payee_shows_only_for_a_transfer(page: Page, live_server, teller):
     channel.select_option(label="ATM引出し")
     expect(payee).to_be_hidden()
     expect(payee).to_be_disabled()  # not sent: the server refuses a payee on a withdrawal
-    channel.select_option(label="ATM振込")
+    # The idle autosave keeps the changed step a moment later: wait for it, so that nothing is
+    # still being written when the test's database is emptied after it.
+    with page.expect_response(
+        lambda response: response.url.endswith("/autosave/") and response.request.method == "POST",
+        timeout=15_000,
+    ):
+        channel.select_option(label="ATM振込")
     expect(payee).to_be_visible()
     expect(payee).to_have_value("どこか銀行")  # typed before the change, still there
