@@ -142,7 +142,31 @@ class ReadResponse(http.client.HTTPResponse):
     data: bytes
 
 
-class Gunicorn:
+class _LoggedProcess:
+    """A server subprocess writing to a log file: stopped gently, then killed; its log read back."""
+
+    process: subprocess.Popen | None
+    log_path: Path
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        self.log_path.unlink(missing_ok=True)
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class Gunicorn(_LoggedProcess):
     """``gunicorn config.wsgi`` with the threaded worker (``--threads 4``) and keep-alive."""
 
     def __init__(self, env: dict, *, threads: int = 4, keep_alive: int = 10) -> None:
@@ -202,25 +226,8 @@ class Gunicorn:
             connection.close()
         return response
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.process = None
 
-    def close(self) -> None:
-        self.stop()
-        self.log_path.unlink(missing_ok=True)
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-
-class CoreSimulator:
+class CoreSimulator(_LoggedProcess):
     """``python -m coresim`` on a free 127.0.0.1 port: a test may stop it (the core is down) and
     start it again on the same port, and set its mode through its control endpoint."""
 
@@ -267,23 +274,6 @@ class CoreSimulator:
     def stats(self) -> dict:
         """``{"mode": …, "stops": {key: stops made}, "total": n}``."""
         return self.call("GET", "/_control/stats")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.process = None
-
-    def close(self) -> None:
-        self.stop()
-        self.log_path.unlink(missing_ok=True)
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
 HTTP_ADAPTER = "incidents.cases.corebanking.HttpCoreBankingAdapter"
