@@ -72,11 +72,13 @@ def case_get_full(*, user: User, pk: int, action: str = "view", page: bool = Fal
             ).order_by("position", "pk"),
         ),
         Prefetch("actions", queryset=ProtectiveAction.objects.select_related("performed_by")),
+        # Never select_related() with no names: that follows every foreign key (the case, its
+        # branch and creator, the item and its case again) for each transaction.
         Prefetch(
             "transactions",
-            queryset=UnauthorizedTransaction.objects.select_related(
-                *(["case_by_case_rate__set_by"] if findings else [])
-            ),
+            queryset=UnauthorizedTransaction.objects.select_related("case_by_case_rate__set_by")
+            if findings
+            else UnauthorizedTransaction.objects.all(),
         ),
     )
     case = get_object_or_404(queryset, pk=pk)
