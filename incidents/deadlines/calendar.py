@@ -30,6 +30,18 @@ def _public_and_bank_holidays(year: int) -> dict[date, str]:
     return dict(calendar.items())
 
 
+def calendar_warm_up() -> None:
+    """Load the holiday tables of last year, this year and next before a server takes requests.
+
+    The ``holidays`` package imports every country's rules the first time it is used (about 2 s
+    of one core); without this, the first submit of each gunicorn worker or Celery process paid
+    it in the teller's request, and every thread that arrived meanwhile waited on the import lock.
+    """
+    year = timezone.localdate().year
+    for each in (year - 1, year, year + 1):
+        _public_and_bank_holidays(each)
+
+
 def _is_year_end_holiday(day: date) -> bool:
     # 12/31–1/3 are closed by the Banking Act's order whatever the holiday library says.
     return (day.month == 12 and day.day == 31) or (day.month == 1 and day.day <= 3)
