@@ -3,7 +3,8 @@
 The figures over a year of cases come from the snapshot the database keeps
 (``DashboardFigure``, a materialized view refreshed every few minutes): open cases by status and
 by what was reported, cases and amounts claimed per month, compensation per month, and the
-median days from report to decision (``percentile_cont`` in the view). The deadlines due today
+median days from report to decision (``percentile_cont`` in the view), cases and amounts by the
+customer's age band (migration 0008). The deadlines due today
 and overdue are counted live, since they change by the minute. Two queries in all.
 """
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compensation.models import DashboardFigure
+from compensation.reports.age_bands import AGE_BANDS, AgeBandRow
 from compensation.reports.statistics import report_scope_branch
 from incidents.models import Branch, Deadline, User
 from incidents.models.choices import (
@@ -80,6 +82,7 @@ class Dashboard:
     deadlines: list[DeadlineCount]
     computed_at: datetime.datetime | None
     now: datetime.datetime
+    age_bands: list[AgeBandRow]
 
     @property
     def open_total(self) -> int:
@@ -151,6 +154,7 @@ def dashboard(*, user: User, branch_id: int | None = None) -> Dashboard:
     status_counts = {f.key: f.count for f in figures if f.figure == "open_status"}
     kind_counts = {f.key: f.count for f in figures if f.figure == "open_kind"}
     per_month: dict[datetime.date, dict] = {}
+    bands: dict[str, tuple[int, int]] = {}
     median = None
     decided = 0
     for f in figures:
@@ -164,6 +168,9 @@ def dashboard(*, user: User, branch_id: int | None = None) -> Dashboard:
                 slot.update(decisions=f.count, compensated=f.amount)
             elif f.figure == "decision_days":
                 slot.update(median_days=f.days, decided=f.count)
+            elif f.figure == "age_band":
+                cases, amount = bands.get(f.key, (0, 0))
+                bands[f.key] = (cases + f.count, amount + f.amount)
     months = [Month(month, **per_month.get(month, {})) for month in year_months(today)]
     return Dashboard(
         branch=branch,
@@ -182,6 +189,7 @@ def dashboard(*, user: User, branch_id: int | None = None) -> Dashboard:
         deadlines=deadline_counts(user=user, branch_id=branch_id, now=now),
         computed_at=min((f.computed_at for f in figures), default=None),
         now=now,
+        age_bands=[AgeBandRow(band, *bands.get(band, (0, 0))) for band in AGE_BANDS],
     )
 
 

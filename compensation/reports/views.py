@@ -6,7 +6,6 @@ scope comes from the same rule as every case query (``statistics.report_scope_br
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -158,11 +157,6 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             [(m.short_label, m.median_days) for m in board.months], unit=_("日")
         ),
         "now": timezone.localtime(),
-        "age_bands": age_band_figures(
-            user=request.user,
-            start=timezone.localtime() - datetime.timedelta(days=365),
-            end=timezone.localtime(),
-            branch_id=branch.pk if branch else None,
-        ),
+        "age_bands": board.age_bands,
     }
     return render(request, "compensation/reports/dashboard.html", context)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compensation.reports.age_bands import age_band_figures
+from compensation.reports.dashboard import dashboard, dashboard_refresh
 from incidents.models import Case
 from tests import factories
 
@@ -58,6 +59,7 @@ def test_drafts_and_cases_outside_the_period_are_not_counted(teller, supervisor)
 
 def test_the_statistics_and_the_dashboard_show_the_age_bands(client, teller, supervisor):
     aged(teller, 80, 123_456)
+    dashboard_refresh()  # the dashboard reads its snapshot
     client.force_login(supervisor)
     for name in ("reports:statistics", "reports:dashboard"):
         body = client.get(reverse(name)).content.decode()
@@ -65,3 +67,27 @@ def test_the_statistics_and_the_dashboard_show_the_age_bands(client, teller, sup
         assert "75歳以上" in body
     dashboard = client.get(reverse("reports:dashboard")).content.decode()
     assert "123,456" in dashboard
+
+
+def test_the_dashboard_reads_the_age_bands_from_its_snapshot_per_branch_and_for_all(
+    teller, other_teller, supervisor, compliance_officer
+):
+    aged(teller, 80, 10_000)
+    aged(teller, 40, 20_000)
+    aged(other_teller, 70, 30_000)
+    dashboard_refresh()
+    aged(teller, 80, 99_000)  # after the snapshot: shown at the next refresh, not before
+
+    def bands(user) -> dict:
+        return {row.band: (row.cases, row.amount) for row in dashboard(user=user).age_bands}
+
+    assert bands(supervisor) == {
+        "under_65": (1, 20_000),
+        "65_74": (0, 0),
+        "75_plus": (1, 10_000),
+        "unknown": (0, 0),
+    }
+    every = bands(compliance_officer)
+    assert every["65_74"] == (1, 30_000) and every["75_plus"] == (1, 10_000)
+    dashboard_refresh()
+    assert bands(supervisor)["75_plus"] == (2, 109_000)
