@@ -11,29 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation.choices import FreezeEventKind, FreezePeriod, ReminderStep
 from compensation.models.remedy import FreezeCase
+from incidents.models.records import GuardedEdit
 
 
-class FreezeEdit(models.Model):
-    """One write applied to a freeze case through the guarded path (compensation.services.guard).
-
-    ``key`` is the one-time key of the form posted: the same form posted again finds its row and
-    changes nothing. Append-only in the database.
-    """
+class FreezeEdit(GuardedEdit):
+    """One write applied to a freeze case through the guarded path
+    (compensation.services.freeze_guard); the same form posted again changes nothing."""
 
     freeze_case = models.ForeignKey(FreezeCase, on_delete=models.PROTECT, related_name="edits")
-    key = models.UUIDField(_("フォームキー"))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("職員"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    action = models.CharField(_("操作"), max_length=40)
-    version = models.PositiveIntegerField(_("変更後の版"))
-    digest = models.CharField(_("送信内容のダイジェスト"), max_length=64, blank=True)
-    at = models.DateTimeField(_("日時"), default=timezone.now)
 
     class Meta:
         verbose_name = _("口座凍結への変更")

@@ -135,15 +135,11 @@ class IntakeAutosave(models.Model):
         return f"{self.case_id or '-'}/{self.step} {self.saved_at:%Y-%m-%d %H:%M}"
 
 
-class CaseEdit(models.Model):
-    """One write applied to a case through the guarded path (incidents.cases.edits.case_edit).
+class GuardedEdit(models.Model):
+    """What every write through a guarded path records (a case's, a freeze case's): the form's
+    one-time ``key`` (a second post of the same form finds its row and changes nothing), who, the
+    action, the ``version`` the edit produced and a digest of what was sent. Append-only."""
 
-    ``key`` is the one-time key of the form that was posted: a second post of the same form (a
-    double click, the back button, a resent request) finds its row and changes nothing.
-    ``version`` is the case's version the edit produced. Append-only in the database.
-    """
-
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="edits")
     key = models.UUIDField(_("フォームキー"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -157,6 +153,16 @@ class CaseEdit(models.Model):
     version = models.PositiveIntegerField(_("変更後の版"))
     digest = models.CharField(_("送信内容のダイジェスト"), max_length=64, blank=True)
     at = models.DateTimeField(_("日時"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class CaseEdit(GuardedEdit):
+    """One write applied to a case through the guarded path (incidents.cases.edits.case_edit); a
+    double click, the back button or a resent request finds its row and changes nothing."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="edits")
 
     class Meta:
         verbose_name = _("事故への変更")
