@@ -9,7 +9,7 @@ from django.db import migrations, models
 # row belongs to (before and after, when a row moves to another case). The two functions below
 # are the counting rules of docs/domain.md §7 in one place; compensation.reports.statistics reads
 # their output, tests/reports/test_statistics_rows.py checks it against a computation from
-# scratch. Concurrent writers of one case take a transaction-level advisory lock on the case, so
+# scratch. Concurrent writers of one case are serialised on the case (0009: its row), so
 # a later refresh always sees the earlier one's committed rows (READ COMMITTED: each statement in
 # the function takes a new snapshot).
 RULES = """
