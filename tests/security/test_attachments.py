@@ -4,8 +4,8 @@ names, served only through the case's scoping as downloads, every download logge
 from __future__ import annotations
 
 import hashlib
-import re
 import os
+import re
 import stat
 from pathlib import Path
 
