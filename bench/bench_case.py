@@ -11,10 +11,10 @@ keeps it; a kept database with enough cases is reused). It never touches the tes
 
 It seeds the cases as the other benchmarks do (``seed_bench``, ``seed_bench_compensation``), then,
 as a supervisor of branch 101, measures the median and 95th percentile of the time spent inside
-Django (the whole middleware stack) for the case page (the summary header and the tabs rendered
-with it: report, deadlines and documents; the compensation panel is a tab loaded when opened) of
-the branch's submitted case with the most transactions, and of one of its decided cases, each
-interleaved with the floor
+Django (the whole middleware stack) for the case page (the summary header, the work bar, the
+merge panel and the one tab rendered with it, 届出内容・措置・取引; 補償, 期限・書類, 経過 and
+変更履歴 are tabs loaded when opened, not measured here) of the branch's submitted case with the
+most transactions, and of one of its decided cases, each interleaved with the floor
 (bench/floor.py, ``case_floor``): one hand-written query for the case and its rows, a trivial
 template. It prints the ratio (target at most 2) and the number of queries of each page.
 """

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from incidents.audit import views as audit
-from incidents.casepage import attachments, detail, followups, merge, receipt, remedy
+from incidents.casepage import attachments, detail, documents, followups, merge, receipt, remedy
 from incidents.desk import home, monitoring, queue
 from incidents.desk import search as case_search
 from incidents.intake import views as intake
@@ -45,6 +45,7 @@ urlpatterns = [
     # The case page.
     path("cases/<int:pk>/", detail.case_detail, name="case_detail"),
     path("cases/<int:pk>/compensation/", detail.case_compensation, name="case_compensation"),
+    path("cases/<int:pk>/documents/", documents.case_documents, name="case_documents"),
     path("cases/<int:pk>/timeline/", detail.case_timeline, name="case_timeline"),
     path("cases/<int:pk>/history/", detail.case_history_page, name="case_history"),
     path("cases/<int:pk>/receipt/", receipt.case_receipt, name="case_receipt"),

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,11 +21,11 @@ from incidents.access.predicates import (
 )
 from incidents.attachments import services as documents
 from incidents.attachments import storage as attachments
-from incidents.casepage.detail import case_detail_context
+from incidents.casepage.documents import documents_response, documents_url
 from incidents.casepage.forms import AttachmentForm, AttachmentWithdrawForm
 from incidents.cases import services
 from incidents.cases.edits import STALE_ACTION_MESSAGE, EditStamp
-from incidents.cases.selectors import case_get_full
+from incidents.cases.selectors import case_get_for_tab
 from incidents.models import Attachment, Case
 from incidents.models.querysets import CHANGE, VIEW
 
@@ -66,7 +66,7 @@ def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
         except attachments.AttachmentRefused as refused:
             form.add_error("file", _refusal(str(refused)))
         except services.EditReplayed:
-            return redirect(case.get_absolute_url() + "#attachments")
+            return redirect(documents_url(case, "attachments"))
         except services.StaleCaseError:
             messages.error(request, STALE_ACTION_MESSAGE)
             form.add_error("file", _("もう一度ファイルを選んで添付してください。"))
@@ -74,13 +74,10 @@ def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("「%(name)s」を添付しました。") % {"name": attachment.original_name}
             )
-            return redirect(case.get_absolute_url() + "#attachments")
-    case = case_get_full(user=request.user, pk=pk)
-    return render(
-        request,
-        "incidents/case_detail.html",
-        case_detail_context(request, case, attachment_form=form, active_tab="documents"),
-    )
+            return redirect(documents_url(case, "attachments"))
+    # Back to the tab the form is on, the form with its errors and what was typed.
+    case = case_get_for_tab(user=request.user, pk=pk, documents=True)
+    return documents_response(request, case, attachment_form=form)
 
 
 @login_required
@@ -137,23 +134,15 @@ def attachment_withdraw(request: AuthedRequest, pk: int, attachment_pk: int) -> 
                 stamp=EditStamp.from_request(request),
             )
         except services.EditReplayed:
-            return redirect(attachment.case.get_absolute_url() + "#attachments")
+            return redirect(documents_url(attachment.case, "attachments"))
         except services.StaleCaseError:
             messages.error(request, STALE_ACTION_MESSAGE)
-            return redirect(attachment.case.get_absolute_url() + "#attachments")
+            return redirect(documents_url(attachment.case, "attachments"))
         messages.success(
             request, _("「%(name)s」を取り下げました。") % {"name": attachment.original_name}
         )
-        return redirect(attachment.case.get_absolute_url() + "#attachments")
-    case = case_get_full(user=request.user, pk=pk)
-    return render(
-        request,
-        "incidents/case_detail.html",
-        case_detail_context(
-            request,
-            case,
-            withdraw_form=form,
-            withdraw_attachment_pk=attachment.pk,
-            active_tab="documents",
-        ),
+        return redirect(documents_url(attachment.case, "attachments"))
+    case = case_get_for_tab(user=request.user, pk=pk, documents=True)
+    return documents_response(
+        request, case, withdraw_form=form, withdraw_attachment_pk=attachment.pk
     )

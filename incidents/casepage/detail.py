@@ -1,10 +1,11 @@
 """The case page as a workspace: a summary header that stays, and tabs.
 
-届出内容・措置・取引 and 期限・書類 are rendered with the page (anchors; with script
-static/js/case_tabs.js shows one at a time). 補償 (the compensation panel, evaluated from the case's
-current facts: the page's most expensive part), 経過 (the timeline) and 変更履歴 (the field-by-field
-history) are loaded only when opened, from their own URLs: a whole page without script, the bare
-fragment (``?partial=1``) for the script. The page's queries stay constant however many
+Only 届出内容・措置・取引 is rendered with the page (with the header, the work bar and the merge
+panel). 補償 (the compensation panel, evaluated from the case's current facts: the page's most
+expensive part), 期限・書類 (deadlines, attachments, links to other cases:
+incidents/casepage/documents.py), 経過 (the timeline) and 変更履歴 (the field-by-field history) are
+loaded only when opened, from their own URLs: a whole page without script, the bare fragment
+(``?partial=1``) for static/js/case_tabs.js. The page's queries stay constant however many
 transactions and history lines a case has (tests/incidents/test_case_workspace.py).
 """
 
@@ -14,34 +15,30 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthedRequest
 from incidents.access.predicates import (
-    attachment_may_open_withdrawn,
-    attachment_may_withdraw,
-    can_attach,
     can_correct,
     can_follow_up,
     can_record_recovery,
 )
 from incidents.access.staff import branch_staff_choices
 from incidents.audit.selectors import case_history
-from incidents.casepage.forms import AttachmentForm, AttachmentWithdrawForm, PoliceRecordForm
+from incidents.casepage.forms import PoliceRecordForm
 from incidents.cases import services
 from incidents.cases.flags import case_flagged
 from incidents.cases.selectors import (
     case_checklist_labels,
+    case_get_for_tab,
     case_get_full,
     case_standing_merges,
     merge_candidates,
 )
-from incidents.deadlines.selectors import deadline_list_for_case
-from incidents.links.selectors import case_links, skimming_window
-from incidents.models import Attachment, Case, CaseMerge, Deadline, TimelineEvent
+from incidents.deadlines.selectors import deadline_owed_next
+from incidents.models import Case, CaseMerge, TimelineEvent
 from incidents.models.choices import (
-    MANUAL_DEADLINE_KINDS,
     CaseStatus,
     ItemKind,
     PoliceStatus,
@@ -59,8 +56,8 @@ TABS = ("report", "compensation", "documents", "timeline", "history")
 @login_required
 @require_GET
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Everything entered about a case, its compensation, deadlines and documents, under the
-    summary header; the look is logged."""
+    """Everything entered about a case, under the summary header (the other tabs are loaded
+    when opened); the look is logged."""
     case = case_get_full(user=request.user, pk=pk, page=True)
     services.case_access_record(case=case, user=request.user, view="case_detail", path=request.path)
     return render(request, "incidents/case_detail.html", case_detail_context(request, case))
@@ -75,7 +72,7 @@ def case_compensation(request: AuthedRequest, pk: int) -> HttpResponse:
     services.case_access_record(
         case=case, user=request.user, view="case_compensation", path=request.path
     )
-    return _tab_response(
+    return tab_response(
         request, case, "compensation", "incidents/_case_compensation.html", {"case": case}
     )
 
@@ -90,8 +87,8 @@ def case_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     merges = case_standing_merges(case=case)
     shown = [case.pk, *(m.merged_id for m in merges if m.survivor_id == case.pk)]
     events = TimelineEvent.objects.filter(case_id__in=shown).select_related("actor")
-    context = {"case": case, "events": _from_merged(events, case, merges)}
-    return _tab_response(request, case, "timeline", "incidents/_case_timeline.html", context)
+    context = {"case": case, "events": from_merged(events, case, merges)}
+    return tab_response(request, case, "timeline", "incidents/_case_timeline.html", context)
 
 
 @transaction.non_atomic_requests
@@ -105,19 +102,16 @@ def case_history_page(request: AuthedRequest, pk: int) -> HttpResponse:
     entries.reverse()
     page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"case": case, "history": page.object_list, "history_page": page}
-    return _tab_response(request, case, "history", "incidents/_case_history.html", context)
+    return tab_response(request, case, "history", "incidents/_case_history.html", context)
 
 
 def _case_for_tab(request: AuthedRequest, pk: int, *, view: str) -> Case:
-    case = get_object_or_404(
-        Case.objects.restrict(request.user, "view").select_related("branch", "assigned_to"),
-        pk=pk,
-    )
+    case = case_get_for_tab(user=request.user, pk=pk)
     services.case_access_record(case=case, user=request.user, view=view, path=request.path)
     return case
 
 
-def _tab_response(
+def tab_response(
     request: AuthedRequest, case: Case, tab: str, fragment: str, context: dict
 ) -> HttpResponse:
     """The bare fragment for the script's tab switch, else a whole page with the header."""
@@ -126,26 +120,21 @@ def _tab_response(
     context |= {
         "active_tab": tab,
         "tab_fragment": fragment,
-        "owed_next": owed_next(deadline_list_for_case(case=case)),
+        # The 期限・書類 tab read every deadline already: no query of its own for the header.
+        "owed_next": next((d for d in context["deadlines"] if d.is_unmet), None)
+        if "deadlines" in context
+        else deadline_owed_next(case=case),
         "can_edit_details": can_correct(request.user, case),
     }
     return render(request, "incidents/case_tab.html", context)
 
 
-def owed_next(deadlines: list[Deadline]) -> Deadline | None:
-    """What is owed next on the case: the unmet deadline due first."""
-    return next((d for d in deadlines if d.is_unmet), None)
-
-
 def case_detail_context(request: AuthedRequest, case: Case, **extra) -> dict:
+    """What the case page shows: the header, the work bar, the merge panel and the report tab
+    (the deadlines, documents and links are the 期限・書類 tab's: documents.py)."""
     transactions = list(case.transactions.all())
     merges = case_standing_merges(case=case)
-    shown = [case.pk, *(m.merged_id for m in merges if m.survivor_id == case.pk)]
-    follows_up = can_follow_up(request.user, case)
-    deadlines = deadline_list_for_case(case=case)
     context = {
-        "links": case_links(case=case, user=request.user),
-        "skimming_days": skimming_window().days,
         "can_record_recovery": can_record_recovery(request.user, case),
         "recovery_version": case.version,
         "case": case,
@@ -156,36 +145,20 @@ def case_detail_context(request: AuthedRequest, case: Case, **extra) -> dict:
         or any(item.kind == ItemKind.TRANSFER_FRAUD for item in case.items.all()),
         "claimed_total": sum(tx.claimed for tx in transactions),
         "checklist_labels": case_checklist_labels(case),
-        # The customer's follow-ups are the receipt's; the page shows the deadlines behind them.
-        "deadlines": deadlines,
-        "owed_next": owed_next(deadlines),
+        "owed_next": deadline_owed_next(case=case),
         "active_tab": "report",
-        "can_follow_up": follows_up,
         "can_edit_details": can_correct(request.user, case),
-        "manual_deadline_kinds": MANUAL_DEADLINE_KINDS,
-        "attachments": _from_merged(
-            Attachment.objects.filter(case_id__in=shown).select_related(
-                "uploaded_by", "withdrawal__withdrawn_by"
-            ),
-            case,
-            merges,
-        ),
         **merge_context(user=request.user, case=case, merges=merges),
         **case_work_context(user=request.user, case=case),
     }
-    if can_attach(request.user, case):
-        context["attachment_form"] = AttachmentForm()
-    if attachment_may_withdraw(user=request.user, case=case):
-        context["withdraw_form"] = AttachmentWithdrawForm()
-    context["can_open_withdrawn"] = attachment_may_open_withdrawn(user=request.user)
-    if follows_up and case.police_status != PoliceStatus.FILED:
+    if can_follow_up(request.user, case) and case.police_status != PoliceStatus.FILED:
         context["police_form"] = PoliceRecordForm()
         context["police_version"] = case.version
     context.update(extra)
     return context
 
 
-def _from_merged(rows, case: Case, merges: list[CaseMerge]) -> list:
+def from_merged(rows, case: Case, merges: list[CaseMerge]) -> list:
     """The rows, each written on a report merged into ``case`` marked with that report's number."""
     numbers = {m.merged_id: m.merged.number for m in merges if m.survivor_id == case.pk}
     rows = list(rows)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthedRequest
 from incidents.access.predicates import can_follow_up, can_record_recovery
 from incidents.casepage.detail import case_detail_context
+from incidents.casepage.documents import documents_url
 from incidents.casepage.forms import PoliceRecordForm, RecoveryForm
 from incidents.cases import services
 from incidents.cases.edits import STALE_MESSAGE, EditStamp, newer_field_values, stale_refusal
@@ -130,10 +131,11 @@ def deadline_meet_view(request: AuthedRequest, pk: int, deadline_pk: int) -> Htt
         met = True
     except services.StaleCaseError:
         messages.error(request, STALE_MESSAGE)
-        return redirect(case)
+        return redirect(documents_url(case, "deadlines"))
     if met:
         messages.success(
             request,
             _("「%(kind)s」を完了にしました。") % {"kind": deadline.get_kind_display()},
         )
-    return redirect(case)
+    # Back to the tab the button is on (期限・書類).
+    return redirect(documents_url(case, "deadlines"))

@@ -37,11 +37,7 @@ def case_get_full(*, user: User, pk: int, action: str = "view", page: bool = Fal
     queryset = Case.objects.restrict(user, action)
     if page:
         queryset = queryset.annotate(
-            has_merges=Exists(
-                CaseMerge.objects.filter(
-                    Q(survivor=OuterRef("pk")) | Q(merged=OuterRef("pk")), undone_at__isnull=True
-                )
-            ),
+            has_merges=_merge_stands(),
             may_have_duplicates=Exists(
                 Case.objects.filter(branch=OuterRef("branch"), status__in=DUPLICATE_STATUSES)
                 .exclude(pk=OuterRef("pk"))
@@ -62,7 +58,10 @@ def case_get_full(*, user: User, pk: int, action: str = "view", page: bool = Fal
         "branch",
         "assigned_to",
         *(["created_by", "submitted_by", "assessment"] if findings else []),
-    ).prefetch_related(
+    )
+    if page:
+        queryset = queryset.defer(*HEADER_UNUSED)
+    queryset = queryset.prefetch_related(
         Prefetch(
             "items",
             queryset=(
@@ -84,6 +83,61 @@ def case_get_full(*, user: User, pk: int, action: str = "view", page: bool = Fal
     case = get_object_or_404(queryset, pk=pk)
     _link_items(case)
     return case
+
+
+# What the case page and its tabs never show of the joined branch and assignee: the header shows
+# the branch's code and name and the assignee's name (User.display_name), nothing else (the
+# password hash, the login times… need not travel with every look).
+HEADER_UNUSED = (
+    "branch__phone",
+    "branch__is_active",
+    *(
+        f"assigned_to__{name}"
+        for name in (
+            "password",
+            "last_login",
+            "is_superuser",
+            "email",
+            "is_staff",
+            "is_active",
+            "date_joined",
+            "role",
+            "branch",
+            "language",
+        )
+    ),
+)
+
+
+def _merge_stands() -> Exists:
+    return Exists(
+        CaseMerge.objects.filter(
+            Q(survivor=OuterRef("pk")) | Q(merged=OuterRef("pk")), undone_at__isnull=True
+        )
+    )
+
+
+def case_get_for_tab(*, user: User, pk: int, documents: bool = False) -> Case:
+    """One case the user may see, with what a tab loaded when opened shows under the header; 404
+    otherwise.
+
+    ``documents``: also whether a merge stands on it (``has_merges``) and its transactions with
+    their items, for the links to other cases (期限・書類).
+    """
+    from django.shortcuts import get_object_or_404
+
+    queryset = (
+        Case.objects.restrict(user, "view")
+        .select_related("branch", "assigned_to")
+        .defer(*HEADER_UNUSED)
+    )
+    if documents:
+        queryset = queryset.annotate(has_merges=_merge_stands()).prefetch_related(
+            Prefetch(
+                "transactions", queryset=UnauthorizedTransaction.objects.select_related("item")
+            )
+        )
+    return get_object_or_404(queryset, pk=pk)
 
 
 def _link_items(case: Case) -> None:

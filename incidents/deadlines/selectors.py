@@ -36,3 +36,9 @@ def deadline_list_for_home(*, user: User, limit: int = 20) -> list[Deadline]:
 def deadline_list_for_case(*, case: Case) -> list[Deadline]:
     """Every deadline of a case (also met and cancelled ones), earliest due first."""
     return list(case.deadlines.select_related("owner").order_by("due_at", "pk"))
+
+
+def deadline_owed_next(*, case: Case) -> Deadline | None:
+    """What is owed next on the case (the header): the unmet deadline due first, or None."""
+    # One row, no join: the header shows its kind, due time and whether it is late.
+    return case.deadlines.filter(state__in=UNMET_DEADLINE_STATES).order_by("due_at", "pk").first()

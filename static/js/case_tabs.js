@@ -1,7 +1,7 @@
-// The case page's tabs. Without script every tab is an anchor on the page (or, for 経過 and
-// 変更履歴, a page of its own) and the sections stand one under another. With script one section is
-// shown at a time; 経過 and 変更履歴 are fetched the first time they are opened (their pages'
-// bare fragment, ?partial=1) and the history's pages are turned in place.
+// The case page's tabs. Without script every tab is an anchor on the page (届出内容・措置・取引) or a
+// page of its own (補償, 期限・書類, 経過, 変更履歴). With script one section is shown at a time; the
+// tabs with a data-tab-src are fetched the first time they are opened (their pages' bare fragment,
+// ?partial=1, forms and their csrf token included) and the history's pages are turned in place.
 (function () {
   "use strict";
   var panes = document.querySelector("[data-case-panes]");
@@ -35,9 +35,20 @@
       link.classList.toggle("active", active);
       if (active) { link.setAttribute("aria-current", "page"); } else { link.removeAttribute("aria-current"); }
     });
-    if (pane.dataset.tabSrc && !pane.dataset.loaded) { load(pane, pane.dataset.tabSrc); }
     if (remember) { history.replaceState(null, "", "#tab-" + name); }
-    return true;
+    if (pane.dataset.tabSrc && !pane.dataset.loaded) { return load(pane, pane.dataset.tabSrc); }
+    return Promise.resolve();
+  }
+
+  // The pane holding an element of the page, or the one whose fragment, once loaded, will hold it
+  // (data-tab-anchors: #attachments in the address opens 期限・書類).
+  function holderOf(id) {
+    var target = document.getElementById(id);
+    var holder = target && target.closest("[data-tab-pane]");
+    if (holder) { return holder; }
+    return Array.prototype.find.call(panes.querySelectorAll("[data-tab-anchors]"), function (pane) {
+      return pane.dataset.tabAnchors.split(" ").indexOf(id) !== -1;
+    }) || null;
   }
 
   links.forEach(function (link) {
@@ -62,11 +73,12 @@
   function fromHash() {
     var id = decodeURIComponent(location.hash.slice(1));
     if (id.indexOf("tab-") === 0 && show(id.slice(4), false)) { return; }
-    var target = id && document.getElementById(id);
-    var holder = target && target.closest("[data-tab-pane]");
+    var holder = id && holderOf(id);
     if (holder) {
-      show(holder.dataset.tabPane, false);
-      target.scrollIntoView();
+      show(holder.dataset.tabPane, false).then(function () {
+        var target = document.getElementById(id);
+        if (target) { target.scrollIntoView(); }
+      });
       return;
     }
     show(panes.dataset.activeTab || "report", false);

@@ -35,7 +35,10 @@ def test_a_reminded_teller_records_the_police_report_and_the_deadline_is_met(
 
     expect(page.get_by_test_id("case-number")).to_have_text(case.number)
     expect(page.get_by_test_id("bell")).not_to_contain_text("1")
+    expect(page.get_by_test_id("deadlines")).to_have_count(0)  # 期限・書類 is loaded when opened
+    page.get_by_test_id("tab-documents").click()
     expect(page.get_by_test_id("deadline-police_report")).to_contain_text("対応待ち")
+    page.locator(".case-tabs [data-tab=report]").click()  # the police form is the report's
     record = page.get_by_test_id("police-record")
     record.get_by_role("button", name="警察への届出を記録").click()
     expect(page.locator("#police-record-form")).to_have_class("collapse show")
@@ -47,6 +50,7 @@ def test_a_reminded_teller_records_the_police_report_and_the_deadline_is_met(
     page.get_by_test_id("record-police").click()
 
     expect(page.get_by_text("警察への届出を記録しました。")).to_be_visible()
+    page.get_by_test_id("tab-documents").click()
     expect(page.get_by_test_id("deadline-police_report")).to_contain_text("完了")
     page.get_by_test_id("tab-timeline").click()  # loaded when opened, without a reload
     expect(page.get_by_test_id("timeline")).to_contain_text("警察への被害届」が完了しました")

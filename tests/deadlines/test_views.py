@@ -17,6 +17,10 @@ from tests.deadlines.conftest import preliminary_case
 pytestmark = pytest.mark.django_db
 
 
+def documents_url(case):
+    return reverse("incidents:case_documents", args=[case.pk])
+
+
 def police_url(case):
     return reverse("incidents:case_record_police", args=[case.pk])
 
@@ -32,19 +36,24 @@ def police_post(case, **overrides):
     return data
 
 
-def test_the_case_page_shows_its_deadlines_and_the_police_form(
+def test_the_case_page_shows_the_police_form_and_its_documents_tab_the_deadlines(
     teller_client, police_pending_case, django_assert_max_num_queries
 ):
     case = police_pending_case
-    # The same bound as the compensation panel's test of this page (deadlines and the access log
-    # entry included).
+    # The same bound as the compensation panel's test of this page (the access log entry
+    # included).
     with django_assert_max_num_queries(13):
         page = teller_client.get(case.get_absolute_url())
     html = page.content.decode()
+    assert "警察への届出を記録" in html and 'data-testid="police-record"' in html
+    assert 'data-testid="deadlines"' not in html  # the 期限・書類 tab, loaded when opened
+    with django_assert_max_num_queries(11):
+        tab = teller_client.get(documents_url(case))
+    html = tab.content.decode()
     assert 'data-testid="deadlines"' in html
     assert 'data-testid="deadline-police_report"' in html
     assert 'data-testid="deadline-customer_documents"' in html
-    assert "警察への届出を記録" in html and 'data-testid="police-record"' in html
+    assert 'data-testid="meet-customer_documents"' in html
 
 
 def test_recording_the_police_report_on_the_case_page_meets_its_deadline(
@@ -119,9 +128,14 @@ def test_documents_received_closes_the_documents_deadline_only(teller_client, po
     documents = case.deadlines.get(kind="customer_documents")
     police = case.deadlines.get(kind="police_report")
     url = reverse("incidents:deadline_meet", args=[case.pk, documents.pk])
-    assert teller_client.post(url, factories.stamped(case)).status_code == 302
+    response = teller_client.post(url, factories.stamped(case))
+    # Back to the tab the button is on.
+    assert response.status_code == 302 and response.url == documents_url(case) + "#deadlines"
     documents.refresh_from_db()
     assert documents.state == "met"
+    html = teller_client.get(response.url).content.decode()
+    assert "「所定の書類」を完了にしました。" in html
+    assert 'data-testid="meet-customer_documents"' not in html
     police_url_ = reverse("incidents:deadline_meet", args=[case.pk, police.pk])
     assert (
         teller_client.post(police_url_, factories.stamped(case)).status_code == 404
@@ -167,13 +181,16 @@ def test_the_receipt_prints_the_due_dates_of_the_deadlines(teller_client, police
     assert f"{due.year}年{due.month}月{due.day}日まで" in html
 
 
-def test_escalated_deadlines_stand_out_on_the_case_page(
+def test_escalated_deadlines_stand_out_on_the_documents_tab_and_in_the_header(
     teller_client, police_pending_case, supervisor
 ):
     case = police_pending_case
     deadline = case.deadlines.get(kind="police_report")
     deadlines.deadlines_scan(now=deadline.due_at + timedelta(minutes=1))
-    html = teller_client.get(case.get_absolute_url()).content.decode()
+    html = teller_client.get(documents_url(case)).content.decode()
     row = html[html.index('data-testid="deadline-police_report"') :]
     row = row[: row.index("</tr>")]
     assert "table-danger" in row and "エスカレーション済" in row
+    page = teller_client.get(case.get_absolute_url()).content.decode()
+    owed = page.split('data-testid="owed-next"')[1].split("</span></span>")[0]
+    assert deadline.get_kind_display() in owed and "期限超過" in owed

@@ -46,6 +46,28 @@ def test_the_tabs_are_anchors_and_urls_and_the_page_has_no_inline_script(teller_
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # the CSP forbids inline script
 
 
+def test_the_documents_tab_is_loaded_when_opened(teller_client, teller):
+    case = factories.stolen_card_case(teller, police="not_yet")
+    html = teller_client.get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="deadlines"' not in html and 'data-testid="attachments"' not in html
+    url = reverse("incidents:case_documents", args=[case.pk])
+    assert f'data-tab-src="{url}?partial=1"' in html and f'href="{url}"' in html
+    # Without script: a whole page with the header, the tab marked as the one shown.
+    page = teller_client.get(url).content.decode()
+    assert 'data-testid="case-header"' in page and 'data-testid="deadlines"' in page
+    assert 'data-testid="deadline-police_report"' in page
+    assert 'data-testid="attachment-form"' in page
+    owed = case.deadlines.filter(state="open").order_by("due_at", "pk").first()
+    assert owed is not None and owed.get_kind_display() in page.split('data-testid="owed-next"')[1]
+    active = page.split('data-testid="tab-documents"')[0].rsplit("<a", 1)[1]
+    assert "active" in active
+    # For the script: the tab alone, its forms with their csrf token.
+    partial = teller_client.get(url + "?partial=1").content.decode()
+    assert "<html" not in partial and 'data-testid="case-header"' not in partial
+    assert 'data-testid="attachment-form"' in partial and "csrfmiddlewaretoken" in partial
+    assert case.accesses.filter(view="case_documents", user=teller).count() == 2
+
+
 def test_compensation_the_history_and_the_timeline_are_not_rendered_with_the_page(
     teller_client, teller
 ):
@@ -95,6 +117,7 @@ def test_another_branch_gets_no_tab(client, teller, other_teller):
     client.force_login(other_teller)
     for name in (
         "incidents:case_compensation",
+        "incidents:case_documents",
         "incidents:case_history",
         "incidents:case_timeline",
     ):
@@ -118,6 +141,7 @@ def test_the_case_page_needs_the_same_few_queries_with_3_or_60_transactions(
     # (補償 reads the case with its rows, as the page does, then the policy and the decisions.)
     bounds = {
         "incidents:case_compensation": 10,
+        "incidents:case_documents": 11,
         "incidents:case_history": 8,
         "incidents:case_timeline": 8,
     }

@@ -271,6 +271,33 @@ def test_the_supervisor_sees_open_reports_of_the_same_customer_as_candidates(
     assert 'data-testid="merge-candidate"' not in detail(client, survivor)
 
 
+def test_the_documents_tab_lists_the_merged_reports_attachments_marked_with_its_number(
+    client, supervisor, teller, pair, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from incidents.attachments import services as documents
+
+    settings.MAMORI_ATTACHMENT_ROOT = str(tmp_path)
+    survivor, duplicate = pair
+    pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    documents.attachment_add(
+        case=duplicate, user=teller, kind="other", upload=SimpleUploadedFile("重複.pdf", pdf)
+    )
+    client.force_login(supervisor)
+    survivor.refresh_from_db()
+    duplicate.refresh_from_db()
+    client.post(
+        reverse("incidents:case_merge", args=[survivor.pk]),
+        factories.stamped(survivor, duplicate=duplicate.pk, duplicate_version=duplicate.version),
+    )
+    tab = client.get(reverse("incidents:case_documents", args=[survivor.pk]) + "?partial=1")
+    html = tab.content.decode()
+    assert "重複.pdf" in html and 'data-testid="attachment-merged"' in html
+    assert f"統合した届出 {duplicate.number}" in html
+
+
 def test_merging_through_the_page_and_undoing_it(client, supervisor, pair):
     from django.urls import reverse
 

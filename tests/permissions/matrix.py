@@ -308,8 +308,10 @@ MATRIX: dict[str, Url] = {
     "incidents:home": page(get=STAFF),
     "incidents:case_new": page(get=ANY_BRANCH, post=ANY_BRANCH, data=new_report),
     "incidents:case_detail": page("reported", get=VIEWERS),
-    # The case page's tabs loaded when opened: compensation, the timeline and the change history.
+    # The case page's tabs loaded when opened: compensation, deadlines and documents, the timeline
+    # and the change history.
     "incidents:case_compensation": page("reported", get=VIEWERS),
+    "incidents:case_documents": page("reported", get=VIEWERS),
     "incidents:case_timeline": page("reported", get=VIEWERS),
     "incidents:case_history": page("reported", get=VIEWERS),
     "incidents:case_receipt": page("reported", get=VIEWERS),

@@ -42,6 +42,10 @@ def withdraw_url(attachment) -> str:
     return reverse("incidents:attachment_withdraw", args=[attachment.case_id, attachment.pk])
 
 
+def documents_url(attachment) -> str:
+    return reverse("incidents:case_documents", args=[attachment.case_id])
+
+
 def download_url(attachment) -> str:
     return reverse("incidents:attachment_download", args=[attachment.case_id, attachment.pk])
 
@@ -53,13 +57,14 @@ def test_the_branchs_supervisor_withdraws_a_document_with_the_reason_on_the_time
     response = client.post(
         withdraw_url(attached), factories.stamped(attached.case, reason=f"  {REASON} ")
     )
-    assert response.status_code == 302 and response["Location"].endswith("#attachments")
+    assert response.status_code == 302
+    assert response["Location"] == documents_url(attached) + "#attachments"
     withdrawal = AttachmentWithdrawal.objects.get(attachment=attached)
     assert (withdrawal.withdrawn_by, withdrawal.reason) == (supervisor, REASON)
     event = TimelineEvent.objects.get(case=attached.case, kind="attachment_withdrawn")
     assert event.actor == supervisor
     assert "運転免許証.png" in event.message and REASON in event.message
-    html = client.get(attached.case.get_absolute_url()).content.decode()
+    html = client.get(response["Location"]).content.decode()
     assert 'data-testid="attachment-withdrawn"' in html and REASON in html
     assert download_url(attached) not in html  # no download button for the branch
 
@@ -86,7 +91,7 @@ def test_a_withdrawn_document_is_for_the_auditors_only(
     response = client.get(download_url(attached))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PNG
-    assert download_url(attached) in client.get(attached.case.get_absolute_url()).content.decode()
+    assert download_url(attached) in client.get(documents_url(attached)).content.decode()
 
 
 def test_a_reason_is_required_and_a_long_one_is_kept_with_a_japanese_message(
@@ -102,6 +107,9 @@ def test_a_reason_is_required_and_a_long_one_is_kept_with_a_japanese_message(
     assert response.status_code == 200
     assert "取り下げの理由は200文字以内で入力してください（いまは201文字です）。" in html
     assert f'value="{too_long}"' in html  # what was typed is still there to shorten
+    # The 期限・書類 tab's page, with the header, not the case page.
+    assert 'data-testid="documents-tab"' in html and 'data-testid="case-header"' in html
+    assert 'id="tab-report"' not in html
     assert not AttachmentWithdrawal.objects.exists()
 
 

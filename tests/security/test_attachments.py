@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -36,6 +37,10 @@ def stored_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
+def documents_url(case) -> str:
+    return reverse("incidents:case_documents", args=[case.pk])
+
+
 def upload(client, case, content: bytes, name: str, kind: str = "police_report"):
     return client.post(
         reverse("incidents:attachment_upload", args=[case.pk]),
@@ -53,7 +58,8 @@ def test_a_pdf_is_stored_outside_the_web_roots_under_a_random_name_with_its_dige
 ):
     case = factories.stolen_card_case(teller)
     response = upload(teller_client, case, PDF, "被害届.pdf")
-    assert response.status_code == 302 and response["Location"].endswith("#attachments")
+    assert response.status_code == 302
+    assert response["Location"] == documents_url(case) + "#attachments"
     attachment = Attachment.objects.get(case=case)
     assert attachment.content_type == "application/pdf"
     assert attachment.sha256 == hashlib.sha256(PDF).hexdigest()
@@ -77,6 +83,10 @@ def test_a_renamed_executable_is_refused_and_nothing_is_kept(
     assert response.status_code == 200
     html = response.content.decode()
     assert "PDF・JPEG・PNG のファイルだけを添付できます" in html
+    # Sent back on the 期限・書類 tab's page (with the header), the kind chosen kept.
+    assert 'data-testid="documents-tab"' in html and 'data-testid="case-header"' in html
+    assert 'id="tab-report"' not in html
+    assert re.search(r'<option value="police_report"[^>]*selected', html)
     assert not Attachment.objects.exists()
     assert stored_files(attachment_root) == []
 
@@ -163,9 +173,9 @@ def test_attachments_and_their_downloads_are_append_only(teller):
         Attachment.objects.filter(pk=attachment.pk).delete()
 
 
-def test_the_case_page_lists_attachments_in_a_constant_number_of_queries(teller_client, teller):
+def test_the_documents_tab_lists_attachments_in_a_constant_number_of_queries(teller_client, teller):
     case = factories.stolen_card_case(teller)
-    url = reverse("incidents:case_detail", args=[case.pk])
+    url = documents_url(case)
     teller_client.get(url)
     with CaptureQueriesContext(connection) as none:
         teller_client.get(url)
