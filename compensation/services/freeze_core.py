@@ -95,7 +95,9 @@ def freeze_case_retry(*, freeze: FreezeCase, user: Any, stamp: EditStamp | None)
     """Ask the core again for a freeze it refused (a new request, a new key)."""
     with freeze_edit(freeze=freeze, user=user, stamp=stamp, action="freeze_retry") as current:
         if current.status != FreezeStatus.REFUSED:
-            raise DecisionError([_("凍結を再依頼できるのは、勘定系が凍結を受け付けなかったときです。")])
+            raise DecisionError(
+                [_("凍結を再依頼できるのは、勘定系が凍結を受け付けなかったときです。")]
+            )
         freeze_core_request(freeze=current, user=user, first=False)
     return current
 
@@ -167,9 +169,7 @@ def freeze_case_refuse(*, request_key: str, code: str, reason: str) -> FreezeCas
     key, freeze = _request_freeze(request_key)
     code = code.replace("\x00", "").strip()[:40] or "refused"
     with bank_language():
-        reason = reason.replace("\x00", "").strip()[:160] or _(
-            "勘定系が凍結を受け付けませんでした"
-        )
+        reason = reason.replace("\x00", "").strip()[:160] or _("勘定系が凍結を受け付けませんでした")
     failure = f"{reason}（{code}）"[:200]
     with row_edit(rows=FREEZES, row=freeze, user=None, stamp=None, action="freeze_refuse") as cur:
         request = CoreRequest.objects.select_for_update().get(key=key)
