@@ -184,8 +184,9 @@ def _answer_record(*, request_key: str, answer: StopAnswer, action: str) -> Free
         request = CoreRequest.objects.select_for_update().get(key=key)
         owner = FreezeRequest.objects.select_for_update().get(pk=request.freeze_request_id)
         confirmed = core.answer == FreezeAnswer.FROZEN
+        error = f"{answer.code}: {answer.reason or answer.code}"
         if not core_answer_record(
-            request=request, confirmed=confirmed, reference=core.reference, error=core.note
+            request=request, confirmed=confirmed, reference=core.reference, error=error
         ):
             case_unchanged(current)
             return owner
