@@ -182,7 +182,7 @@ def _answer_record(*, request_key: str, answer: StopAnswer, action: str) -> Free
     # The core's answer is a fact even on a case merged into another meanwhile (merged_ok).
     with case_edit(case=case_id, user=None, stamp=None, action=action, merged_ok=True) as current:
         request = CoreRequest.objects.select_for_update().get(key=key)
-        owner = FreezeRequest.objects.select_for_update().get(pk=request.freeze_request_id)
+        owner = FreezeRequest.objects.select_for_update(of=("self",)).get(core_requests=request)
         confirmed = core.answer == FreezeAnswer.FROZEN
         error = f"{answer.code}: {answer.reason or answer.code}"
         if not core_answer_record(

@@ -255,7 +255,7 @@ def action_confirm(
         case=case_id, user=None, stamp=None, action="stop_confirm", merged_ok=True
     ) as current:
         request = CoreRequest.objects.select_for_update().get(key=key)
-        action = ProtectiveAction.objects.select_for_update(of=("self",)).get(pk=request.action_id)
+        action = ProtectiveAction.objects.select_for_update(of=("self",)).get(core_requests=request)
         reference = reference or str(request.key)[:40]
         if not core_answer_record(request=request, confirmed=True, reference=reference):
             case_unchanged(current)
@@ -292,7 +292,7 @@ def action_fail(*, request_key: str, code: str, reason: str) -> ProtectiveAction
         case=case_id, user=None, stamp=None, action="stop_fail", merged_ok=True
     ) as current:
         request = CoreRequest.objects.select_for_update().get(key=key)
-        action = ProtectiveAction.objects.select_for_update(of=("self",)).get(pk=request.action_id)
+        action = ProtectiveAction.objects.select_for_update(of=("self",)).get(core_requests=request)
         if not core_answer_record(request=request, confirmed=False, error=f"{code}: {reason}"):
             case_unchanged(current)
             return action
