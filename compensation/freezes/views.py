@@ -120,6 +120,7 @@ def _detail(request: AuthedRequest, freeze: FreezeCase, **bound: Any) -> HttpRes
         "decide_blank": forms.ApplicationDecideForm(auto_id=False),
         "review_form": bound.get("review_form") or forms.DistributionReviewForm(),
         "core_form": bound.get("core_form") or forms.FreezeCoreForm(),
+        "core_unconfirmed": read.freeze_core_unconfirmed(freeze),
         "may_review": (
             can_work
             and current is not None

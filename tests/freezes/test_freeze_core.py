@@ -135,7 +135,9 @@ def test_a_freeze_made_at_the_cores_terminal_is_recorded_and_not_sent_again(
     assert events(freeze, FreezeEventKind.FROZEN) == 1
 
 
-def test_an_unconfirmed_freeze_escalates_once(desk, core_banking, supervisor, monitoring_agent):
+def test_an_unconfirmed_freeze_escalates_once(
+    desk, core_banking, supervisor, monitoring_agent, client
+):
     core_banking.mode("hold")
     freeze = desk.open()
     desk_services.core_requests_sweep()
@@ -146,6 +148,9 @@ def test_an_unconfirmed_freeze_escalates_once(desk, core_banking, supervisor, mo
     notified = Notification.objects.filter(dedupe_key__startswith="freeze-unconfirmed:")
     assert sorted(n.recipient_id for n in notified) == sorted([supervisor.pk, monitoring_agent.pk])
     assert fresh(freeze).status == FreezeStatus.REQUESTED
+    client.force_login(supervisor)
+    page = client.get(reverse("freezes:detail", args=[freeze.pk])).content.decode()
+    assert 'data-testid="freeze-unconfirmed"' in page
 
 
 def test_the_open_page_answers_at_once_while_the_core_is_slow(
