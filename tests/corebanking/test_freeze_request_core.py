@@ -174,3 +174,20 @@ def test_our_bank_is_known_by_its_name_and_a_branch_by_its_code_or_name(branch, 
     assert sent("まもり銀行", "渋谷支店") is None  # not one of ours
     assert sent("みずほ銀行", "001") is None
     assert sent("まもり銀行", "001", answer="frozen") is None  # answered by hand
+
+
+def test_a_freeze_request_left_unconfirmed_escalates_once_on_its_case(
+    core_banking, teller, teller_client, supervisor
+):
+    core_banking.mode("hold")
+    case = factories.transfer_fraud_case(teller, submit=False)
+    teller_client.post(freeze_url(case), factories.stamped(case, our_bank_request()))
+    assert services.core_requests_sweep().sent == {"accepted": 1}
+    later = timezone.now() + timedelta(minutes=16)
+    assert len(services.core_requests_sweep(now=later).escalated) == 1
+    assert services.core_requests_sweep(now=later + timedelta(minutes=1)).escalated == []
+    freeze = FreezeRequest.objects.get(case=case)
+    line = case.events.get(kind=EventKind.STOP_UNCONFIRMED)
+    assert line.data["freeze_request"] == freeze.pk and "凍結依頼" in line.message
+    assert supervisor.notifications.filter(dedupe_key__startswith="stop-unconfirmed:").count() == 1
+    assert FreezeRequest.objects.get(pk=freeze.pk).answer == "pending"

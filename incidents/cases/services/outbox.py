@@ -269,12 +269,11 @@ def core_request_escalate(
         case_unchanged(current)
         if not core_request_escalation_take(request_id=request_id, now=now):
             return False
-        kind = what
         timeline_record(
             case=current,
             actor=None,
             kind=EventKind.STOP_UNCONFIRMED,
-            message=kind,
+            message=what,
             data={**data, "request": request_id},
         )
         recipients = User.objects.filter(is_active=True).filter(
@@ -283,7 +282,7 @@ def core_request_escalate(
         url = reverse("incidents:case_detail", args=[current.pk])
         number = current.number or f"#{current.pk}"
         with bank_language():
-            title = _("停止が未確認：%(number)s %(kind)s") % {"number": number, "kind": kind}
+            title = _("停止が未確認：%(number)s %(kind)s") % {"number": number, "kind": what}
             body = _(
                 "勘定系へ依頼した停止が、依頼から時間がたっても確認されていません。"
                 "勘定系の端末で停止状況を確かめてください。"
