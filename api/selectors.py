@@ -18,9 +18,10 @@ from api.models import ApiClient
 from compensation.selectors.decisions import case_decisions, decision_current
 from compensation.selectors.evaluation import case_evaluate
 from incidents.cases.selectors import case_get_full
+from incidents.cases.services import CoreRequestNotFound, core_request_place
 from incidents.deadlines.selectors import deadline_list_for_case
 from incidents.models import Branch, Case, CoreRequest, ProtectiveAction
-from incidents.models.choices import CaseStatus
+from incidents.models.choices import ActionKind, CaseStatus, FreezeAnswer
 from incidents.models.querysets import VIEW
 
 
@@ -213,18 +214,18 @@ class StopOutOfReach(Http404):
         self.case_id = case_id
 
 
-def api_stop_case(*, client: ApiClient, key: str) -> int:
-    """The case of the stop request under ``key``, if the client may answer for it; 404 otherwise
-    (an unknown key and another branch's stop look the same: no hint)."""
+def api_stop_case(*, client: ApiClient, key: str) -> int | None:
+    """The case of the stop request under ``key`` (None for a freeze case's), if the client may
+    answer for it; 404 otherwise (an unknown key and another branch's stop look the same)."""
     try:
-        parsed = uuid.UUID(key)
-    except ValueError:
+        case_id, branch_id = core_request_place(request_key=key)
+    except CoreRequestNotFound:
         raise Http404 from None
-    case_id = (
-        CoreRequest.objects.filter(key=parsed).values_list("action__case_id", flat=True).first()
-    )
     if case_id is None:
-        raise Http404
+        # A freeze case (口座凍結) has no case of the desk: it is reached by its branch.
+        if not client.all_branches and not client.branches.filter(pk=branch_id).exists():
+            raise Http404
+        return None
     # Drafts too: a teller's stops are asked for while the case is still a draft.
     cases = Case.objects.restrict(client.user, VIEW).filter(pk=case_id)
     if not client.all_branches:
@@ -235,18 +236,52 @@ def api_stop_case(*, client: ApiClient, key: str) -> int:
 
 
 def api_stop_document(*, key: str) -> dict[str, Any]:
-    """What the core reads back after its answer: the request's state and the stop's."""
-    request = CoreRequest.objects.select_related("action").get(key=uuid.UUID(key))
-    action = request.action
-    return {
+    """What the core reads back after its answer: the request's state and its owner's (the stop,
+    the victim's freeze request, or the freeze case)."""
+    request = CoreRequest.objects.select_related("action", "freeze_request", "freeze_case").get(
+        key=uuid.UUID(key)
+    )
+    document: dict[str, Any] = {
         "key": request.key,
         "request_state": request.state,
-        "case": action.case_id,
-        "stop": action.pk,
-        "kind": action.kind,
-        "status": action.status,
-        "reference": action.reference,
-        "performed_at": action.performed_at,
-        "failure_code": action.failure_code,
-        "failure_reason": action.failure_reason,
+        "owner": request.owner,
+        "case": None,
+        "stop": None,
+        "freeze_request": None,
+        "freeze_case": None,
+        "kind": ActionKind.PAYMENT_STOP,
+        "reference": request.reference,
+        "performed_at": request.answered_at if request.reference else None,
+        "failure_code": "",
+        "failure_reason": "",
     }
+    code, _sep, reason = request.last_error.partition(": ")
+    if request.action is not None:
+        action = request.action
+        document.update(
+            case=action.case_id,
+            stop=action.pk,
+            kind=action.kind,
+            status=action.status,
+            reference=action.reference,
+            performed_at=action.performed_at,
+            failure_code=action.failure_code,
+            failure_reason=action.failure_reason,
+        )
+    elif request.freeze_request is not None:
+        freeze = request.freeze_request
+        document.update(case=freeze.case_id, freeze_request=freeze.pk, status=freeze.answer)
+        if freeze.answer == FreezeAnswer.REFUSED:
+            document.update(failure_code=code, failure_reason=reason)
+    else:
+        assert request.freeze_case is not None
+        frozen = request.freeze_case
+        document.update(
+            freeze_case=frozen.pk,
+            status=frozen.status,
+            reference=frozen.stop_reference,
+            performed_at=frozen.frozen_at,
+        )
+        if frozen.stop_failure:
+            document.update(failure_code=code, failure_reason=reason)
+    return document

@@ -12,6 +12,7 @@ from incidents.models.choices import (
     ActionKind,
     ActionStatus,
     CaseStatus,
+    CoreOwner,
     CoreRequestState,
     CustomerType,
     DeadlineKind,
@@ -222,14 +223,22 @@ class StopRefuseIn(serializers.Serializer):
 
 
 class StopAnswerOut(serializers.Serializer):
-    """The stop as recorded after the core's answer: ids and states."""
+    """The request's owner as recorded after the core's answer: ids and states. ``owner`` says
+    which it is: a case's stop (``stop``), a victim's freeze request to an account at our bank
+    (``freeze_request``, its ``status`` the answer), or a freeze case (``freeze_case``, no case
+    of the desk, its ``status`` the freeze case's)."""
 
     key = serializers.UUIDField()
     request_state = serializers.ChoiceField(choices=CoreRequestState.choices)
-    case = serializers.IntegerField()
-    stop = serializers.IntegerField()
+    owner = serializers.ChoiceField(choices=CoreOwner.choices)
+    case = serializers.IntegerField(allow_null=True)
+    stop = serializers.IntegerField(allow_null=True)
+    freeze_request = serializers.IntegerField(allow_null=True)
+    freeze_case = serializers.IntegerField(allow_null=True)
     kind = serializers.ChoiceField(choices=ActionKind.choices)
-    status = serializers.ChoiceField(choices=ActionStatus.choices)
+    status = serializers.CharField(
+        help_text="the stop's (ActionStatus), the freeze request's answer or the freeze case's"
+    )
     reference = serializers.CharField(allow_blank=True)
     performed_at = serializers.DateTimeField(allow_null=True)
     failure_code = serializers.CharField(allow_blank=True)

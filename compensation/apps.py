@@ -13,7 +13,10 @@ class CompensationConfig(AppConfig):
 
     def ready(self) -> None:
         from compensation.selectors.policy import case_policy_version, policy_from_version
+        from compensation.services.freeze_core import freeze_core_register
         from incidents.cases.policy import policy_lookup_register
 
         # The intake's flags use the policy in force, as the decision will (incidents.cases.policy).
         policy_lookup_register(lambda case: policy_from_version(case_policy_version(case)))
+        # A freeze case's stop leaves through the case desk's outbox, whose answers come here.
+        freeze_core_register()

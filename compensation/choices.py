@@ -55,6 +55,8 @@ class LineStatus(models.TextChoices):
 class FreezeStatus(models.TextChoices):
     """Where a freeze case (口座凍結) stands under the Remedy Act (docs/domain.md §9.1)."""
 
+    REQUESTED = "requested", _("凍結依頼中")
+    REFUSED = "refused", _("凍結できず")
     FROZEN = "frozen", _("凍結済")
     NOTICE = "notice", _("公告中")
     APPLICATIONS = "applications", _("分配金の申請受付")
@@ -87,6 +89,10 @@ class FreezeEventKind(models.TextChoices):
     """What a line of a freeze case's timeline records."""
 
     OPENED = "opened", _("口座凍結")
+    FROZEN = "frozen", _("凍結の確認")
+    FREEZE_REFUSED = "freeze_refused", _("勘定系が凍結を受け付けず")
+    FREEZE_UNCONFIRMED = "freeze_unconfirmed", _("凍結が未確認")
+    FREEZE_REQUESTED = "freeze_requested", _("勘定系へ凍結を再依頼")
     NOTICE_RECORDED = "notice_recorded", _("公告の記録")
     APPLICATIONS_OPENED = "applications_opened", _("申請期間の記録")
     APPLICATION_RECORDED = "application_recorded", _("申請の受付")

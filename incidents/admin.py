@@ -1,5 +1,7 @@
 """Administration of branches and staff (cases are worked in the case desk, not the admin), and
-the log of refused access, read-only."""
+the log of refused access and the outbox of requests to the core, read-only."""
+
+import uuid
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -15,10 +17,12 @@ from incidents.models import (
     AccessRefusal,
     BankClosure,
     Branch,
+    CoreRequest,
     DeadlinePolicy,
     ProtectionPolicy,
     User,
 )
+from incidents.models.choices import CoreOwner
 
 
 @admin.register(Branch)
@@ -145,6 +149,71 @@ class AccessRefusalAdmin(admin.ModelAdmin):
     def case_ref(self, obj) -> str:
         # The id the URL named, which may name no case: shown, never looked up.
         return str(obj.case_id) if obj.case_id else "—"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CoreRequest)
+class CoreRequestAdmin(admin.ModelAdmin):
+    """The outbox of requests to the core, to follow one by its key; read-only (the sweep and
+    the core's answers change it, never a person)."""
+
+    list_display = (
+        "key",
+        "state",
+        "owner_ref",
+        "attempts",
+        "next_attempt_at",
+        "confirm_by",
+        "escalated_at",
+        "last_error",
+        "created_at",
+    )
+    list_filter = ("state",)
+    search_fields = ("key",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-pk")
+    fields = (
+        "key",
+        "state",
+        "owner_ref",
+        "attempts",
+        "next_attempt_at",
+        "confirm_by",
+        "escalated_at",
+        "reference",
+        "last_error",
+        "requested_by",
+        "created_at",
+        "answered_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("依頼元"))
+    def owner_ref(self, obj: CoreRequest) -> str:
+        # Ids only: the admin shows no customer or account data of the owner.
+        if obj.action_id is not None:
+            return f"{CoreOwner.ACTION.label} #{obj.action_id}"
+        if obj.freeze_request_id is not None:
+            return f"{CoreOwner.FREEZE_REQUEST.label} #{obj.freeze_request_id}"
+        return f"{CoreOwner.FREEZE_CASE.label} #{obj.freeze_case_id}"
+
+    def get_search_results(self, request, queryset, search_term):
+        # The key is a UUID: a search for anything else finds nothing (never a database error).
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        try:
+            return queryset.filter(key=uuid.UUID(term)), False
+        except ValueError:
+            return queryset.none(), False
 
     def has_add_permission(self, request) -> bool:
         return False

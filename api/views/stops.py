@@ -1,4 +1,5 @@
-"""POST /api/v1/stops/{key}/confirm and /refuse: the core answers a stop request by calling back."""
+"""POST /api/v1/stops/{key}/confirm and /refuse: the core answers a request by calling back
+(a stop, a victim's freeze request or a freeze case: the outbox hands the answer to its owner)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,10 @@ class _StopAnswerView(APIView):
         # Every call that reached a case is logged, whatever its answer (not rolled back: the
         # refusals below are answered, not raised).
         api_access_record(
-            client=client, cases=[Case(pk=case_id)], view=self.view_name, path=request.path
+            client=client,
+            cases=[Case(pk=case_id)] if case_id is not None else [],
+            view=self.view_name,
+            path=request.path,
         )
         shape = self.shape(data=request.data)
         if not shape.is_valid():
@@ -96,7 +100,7 @@ class StopConfirmView(_StopAnswerView):
         return super().post(request, key)
 
     def answer(self, key: str, data: dict[str, Any]) -> None:
-        services.action_confirm(
+        services.core_request_confirm(
             request_key=key, reference=data["reference"], confirmed_at=data.get("confirmed_at")
         )
 
@@ -114,4 +118,6 @@ class StopRefuseView(_StopAnswerView):
         return super().post(request, key)
 
     def answer(self, key: str, data: dict[str, Any]) -> None:
-        services.action_fail(request_key=key, code=data["code"], reason=data.get("reason", ""))
+        services.core_request_refuse(
+            request_key=key, code=data["code"], reason=data.get("reason", "")
+        )

@@ -95,6 +95,20 @@ class DistributionReviewForm(forms.Form):
         return data
 
 
+class FreezeCoreForm(forms.Form):
+    """A freeze the core did not confirm: ask it again, or record the reference of a freeze made
+    at the core's terminal."""
+
+    action = forms.ChoiceField(choices=[("retry", _("再依頼")), ("manual", _("端末で凍結済"))])
+    reference = forms.CharField(label=_("勘定系の端末の照会番号"), required=False, max_length=40)
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("action") == "manual" and not (data.get("reference") or "").strip():
+            self.add_error("reference", _("勘定系の端末の照会番号を入力してください。"))
+        return data
+
+
 class EvidenceForm(forms.Form):
     """A document supporting an application: PDF, JPEG or PNG (checked by its content)."""
 

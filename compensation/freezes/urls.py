@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.freeze_list, name="list"),
     path("open/<path:key>", views.freeze_open, name="open"),
     path("<int:pk>/", views.freeze_detail, name="detail"),
+    path("<int:pk>/core/", views.freeze_core, name="core"),
     path("<int:pk>/notice/", views.freeze_notice, name="notice"),
     path("<int:pk>/applications/open/", views.freeze_applications_open, name="applications_open"),
     path("<int:pk>/applications/", views.application_new, name="application_new"),

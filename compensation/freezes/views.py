@@ -75,10 +75,19 @@ def freeze_open(request: AuthedRequest, key: str) -> HttpResponse:
         except services.DecisionError as error:
             errors = error.problems
         else:
-            messages.success(
-                request,
-                _("口座を凍結しました（照会番号 %(ref)s）。") % {"ref": freeze.stop_reference},
-            )
+            if freeze.status == FreezeStatus.FROZEN:
+                messages.success(
+                    request,
+                    _("口座を凍結しました（照会番号 %(ref)s）。") % {"ref": freeze.stop_reference},
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "勘定系へ口座の凍結を依頼しました。"
+                        "勘定系が凍結を確認すると、この画面に照会番号が表示されます。"
+                    ),
+                )
             return redirect("freezes:detail", pk=freeze.pk)
     return render(
         request,
@@ -110,6 +119,8 @@ def _detail(request: AuthedRequest, freeze: FreezeCase, **bound: Any) -> HttpRes
         # One form per pending application: without ids, so the rows' fields do not collide.
         "decide_blank": forms.ApplicationDecideForm(auto_id=False),
         "review_form": bound.get("review_form") or forms.DistributionReviewForm(),
+        "core_form": bound.get("core_form") or forms.FreezeCoreForm(),
+        "core_unconfirmed": read.freeze_core_unconfirmed(freeze),
         "may_review": (
             can_work
             and current is not None
@@ -164,6 +175,26 @@ def _guarded(
         return _detail(request, freeze, errors=error.problems, **bound)
     messages.success(request, message)
     return redirect("freezes:detail", pk=freeze.pk)
+
+
+@login_required
+@require_POST
+def freeze_core(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A freeze the core did not confirm: ask it again (a new request), or record the freeze made
+    at the core's terminal with its reference."""
+    freeze = _workable(request, pk)
+    form = forms.FreezeCoreForm(request.POST)
+
+    def write(data: dict[str, Any], stamp: EditStamp) -> str:
+        if data["action"] == "retry":
+            services.freeze_case_retry(freeze=freeze, user=request.user, stamp=stamp)
+            return _("勘定系へ口座の凍結を再依頼しました。")
+        services.freeze_case_record_by_hand(
+            freeze=freeze, user=request.user, stamp=stamp, reference=data["reference"]
+        )
+        return _("勘定系の端末で凍結した照会番号を記録しました。")
+
+    return _guarded(request, freeze, write, form=form, bound={"core_form": form})
 
 
 @login_required

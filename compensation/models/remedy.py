@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from compensation.choices import ApplicationStatus, DecisionStatus, FreezeStatus
 from incidents.models import Branch, date_in_range
 
-OPEN_FREEZE_STATUSES = (FreezeStatus.FROZEN, FreezeStatus.NOTICE, FreezeStatus.APPLICATIONS)
+OPEN_FREEZE_STATUSES = (
+    FreezeStatus.REQUESTED,
+    FreezeStatus.REFUSED,
+    FreezeStatus.FROZEN,
+    FreezeStatus.NOTICE,
+    FreezeStatus.APPLICATIONS,
+)
 
 
 class FreezeCase(models.Model):
@@ -36,7 +42,10 @@ class FreezeCase(models.Model):
     )
     balance = models.BigIntegerField(_("凍結時の残高（円）"))
     stop_reference = models.CharField(_("凍結の照会番号"), max_length=40)
-    frozen_at = models.DateTimeField(_("凍結日時"))
+    # Empty until the core confirms the freeze (the case is 凍結依頼中 meanwhile).
+    frozen_at = models.DateTimeField(_("凍結日時"), null=True, blank=True)
+    # Why the core refused the freeze (凍結できず), shown with a retry and the manual record.
+    stop_failure = models.CharField(_("凍結できなかった理由"), max_length=200, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("起票者"),

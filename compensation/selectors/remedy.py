@@ -25,7 +25,7 @@ from compensation.selectors.policy import policy_version_in_force
 from incidents.deadlines.calendar import next_business_day
 from incidents.links import selectors as links
 from incidents.models import User
-from incidents.models.choices import Role
+from incidents.models.choices import OPEN_CORE_REQUEST_STATES, Role
 
 
 def freeze_cases_visible(user: Any) -> QuerySet[FreezeCase]:
@@ -155,6 +155,15 @@ def decision_table(decision: DistributionDecision) -> list[TableRow]:
 def freeze_timeline(freeze: FreezeCase) -> list[FreezeEvent]:
     """The freeze case's timeline, oldest first: what happened, by whom, when."""
     return list(freeze.events.select_related("actor").order_by("at", "pk"))
+
+
+def freeze_core_unconfirmed(freeze: FreezeCase) -> bool:
+    """The freeze is still owed by the core past its confirmation time (escalated)."""
+    return freeze.status == FreezeStatus.REQUESTED and (
+        freeze.core_requests.filter(
+            state__in=OPEN_CORE_REQUEST_STATES, escalated_at__isnull=False
+        ).exists()
+    )
 
 
 def freeze_record_name(freeze: FreezeCase) -> str:

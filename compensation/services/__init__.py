@@ -20,6 +20,14 @@ from compensation.services.findings import (
     findings_save,
     item_fault_confirm,
 )
+from compensation.services.freeze_core import (
+    freeze_case_confirm,
+    freeze_case_escalate,
+    freeze_case_record_by_hand,
+    freeze_case_refuse,
+    freeze_case_retry,
+    freeze_core_register,
+)
 from compensation.services.freeze_guard import (
     FREEZES,
     STALE_FREEZE_MESSAGE,
@@ -85,7 +93,13 @@ __all__ = [
     "findings_save",
     "freeze_access_record",
     "freeze_applications_open",
+    "freeze_case_confirm",
+    "freeze_case_escalate",
     "freeze_case_open",
+    "freeze_case_record_by_hand",
+    "freeze_case_refuse",
+    "freeze_case_retry",
+    "freeze_core_register",
     "freeze_edit",
     "freeze_event_record",
     "freeze_notice_record",

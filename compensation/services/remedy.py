@@ -33,21 +33,21 @@ from compensation.models import (
 )
 from compensation.selectors import remedy as read
 from compensation.services.errors import DecisionError
+from compensation.services.freeze_core import freeze_core_request
 from compensation.services.freeze_guard import freeze_edit, freeze_event_record
 from compensation.services.freeze_reminders import (
     freeze_reminders_cancel,
     freeze_reminders_schedule,
 )
 from incidents.attachments import storage
-from incidents.cases.corebanking import CoreBankingUnavailable, StopRequest, get_adapter
 from incidents.cases.edits import EditStamp
 from incidents.cases.services.timeline import bank_language
-from incidents.models.choices import ActionKind
 
 
 @transaction.atomic
 def freeze_case_open(*, user: Any, key: str, balance: int, note: str = "") -> FreezeCase:
-    """Open a freeze case from a freeze candidate and freeze the account through the core system."""
+    """Open a freeze case from a freeze candidate and ask the core to freeze the account (through
+    the outbox: the case is 凍結依頼中 until the core confirms)."""
     if not read.can_open_freeze(user):
         raise DecisionError([_("口座凍結を起票できるのは役席です。")])
     if balance < 0:
@@ -57,7 +57,6 @@ def freeze_case_open(*, user: Any, key: str, balance: int, note: str = "") -> Fr
         raise DecisionError([_("この口座は凍結の候補にありません。")])
     if FreezeCase.objects.filter(payee_key=key).exclude(status=FreezeStatus.DECIDED).exists():
         raise DecisionError([_("この口座はすでに凍結されています。")])
-    now = timezone.now()
     try:
         with transaction.atomic():
             freeze = FreezeCase.objects.create(
@@ -68,37 +67,17 @@ def freeze_case_open(*, user: Any, key: str, balance: int, note: str = "") -> Fr
                 account_name=account.account_name[:100],
                 branch_id=user.branch_id,
                 balance=balance,
+                status=FreezeStatus.REQUESTED,
                 stop_reference="",
-                frozen_at=now,
+                frozen_at=None,
                 opened_by=user,
                 note=note,
             )
     except IntegrityError:  # a concurrent open of the same account won
         raise DecisionError([_("この口座はすでに凍結されています。")]) from None
-    # The freeze is a payment stop on the receiving account, carried out by the core system.
-    try:
-        result = get_adapter().perform_stop(
-            StopRequest(
-                case_id=freeze.pk,
-                action_kind=ActionKind.PAYMENT_STOP,
-                account_branch=freeze.account_branch,
-                account_number=freeze.account_number,
-                requested_by=user.username,
-            )
-        )
-    except CoreBankingUnavailable:
-        # Nothing is opened (this transaction rolls back): a freeze needs the core's confirmation.
-        raise DecisionError(
-            [_("勘定系で口座の凍結を確認できませんでした。時間をおいてもう一度操作してください。")]
-        ) from None
-    freeze.stop_reference, freeze.frozen_at = result.reference, result.performed_at
-    freeze.save(update_fields=["stop_reference", "frozen_at"])
-    with bank_language():
-        message = _("口座を凍結しました（照会番号 %(ref)s、残高 %(balance)s円）。") % {
-            "ref": freeze.stop_reference,
-            "balance": f"{freeze.balance:,}",
-        }
-    freeze_event_record(freeze=freeze, actor=user, kind=FreezeEventKind.OPENED, message=message)
+    # The freeze is a payment stop on the receiving account, carried out by the core system: it
+    # leaves through the outbox once this transaction commits (never a call inside it).
+    freeze_core_request(freeze=freeze, user=user, first=True)
     return freeze
 
 
@@ -117,6 +96,8 @@ def freeze_notice_record(
 ) -> FreezeCase:
     """Record the request to the Deposit Insurance Corporation and the notice it published."""
     with freeze_edit(freeze=freeze, user=user, stamp=stamp, action="freeze_notice") as current:
+        if current.status in (FreezeStatus.REQUESTED, FreezeStatus.REFUSED):
+            raise DecisionError([_("公告は勘定系で口座の凍結が確認された後に記録します。")])
         if current.status != FreezeStatus.FROZEN:
             raise DecisionError([_("公告はすでに記録されています。")])
         if starts_on < requested_on:

@@ -54,14 +54,16 @@ def _tell(request: AuthedRequest, freeze: FreezeRequest, *, to_core: bool) -> No
         messages.warning(
             request, _("勘定系は凍結を受け付けませんでした。理由は「回答の内容」をご覧ください。")
         )
-    else:
-        messages.warning(
+    elif freeze.answer_note == services.FREEZE_WAITING_NOTE:
+        messages.success(
             request,
             _(
-                "勘定系で凍結を確認できませんでした。依頼は回答待ちで記録しました。"
-                "時間をおいてもう一度保存するか、凍結の結果を手で記録してください。"
+                "当行の口座のため、勘定系へ凍結を依頼しました。"
+                "勘定系の回答（凍結・受付不可）はこの画面に記録されます。"
             ),
         )
+    else:
+        messages.success(request, _("凍結依頼を記録しました。"))
 
 
 @login_required

@@ -10,7 +10,6 @@ confirmation, or refused. Stops through the HTTP adapter leave by the outbox
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -82,8 +81,6 @@ class CoreBankingAdapter(Protocol):
 
     # True when ``request_stop`` confirms in the caller's transaction (no network in between).
     confirms_at_once: bool
-
-    def perform_stop(self, request: StopRequest) -> StopResult: ...
 
     def request_stop(self, request: StopRequest, *, key: str) -> StopAnswer: ...
 
@@ -196,15 +193,6 @@ class HttpCoreBankingAdapter:
         if status == 404 and data.get("code") == "unknown_key":
             return None
         return self._answer(status, data)
-
-    def perform_stop(self, request: StopRequest) -> StopResult:
-        """A stop that must be confirmed in one call (the freeze of a receiving account)."""
-        answer = self.request_stop(request, key=str(uuid.uuid4()))
-        if answer.state != StopState.CONFIRMED:
-            raise CoreBankingUnavailable(f"not confirmed: {answer.state} {answer.code}")
-        return StopResult(
-            reference=answer.reference, performed_at=answer.confirmed_at or timezone.now()
-        )
 
     def lookup_customer(self, branch: str, account: str) -> CustomerRecord | None:
         """GET /customers?branch=&account=; None when the core knows no such account."""

@@ -228,6 +228,7 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("重複した届出を統合")
     MERGE_UNDONE = "merge_undone", _("統合を取消")
     FREEZE_REQUESTED = "freeze_requested", _("振込先口座の凍結依頼を記録")
+    FREEZE_ANSWERED = "freeze_answered", _("凍結依頼への勘定系の回答")
     SUPERVISOR_FLAGGED = "supervisor_flagged", _("役席への要確認")
     WITHDRAWAL_REQUESTED = "withdrawal_requested", _("取下げを申請")
     WITHDRAWAL_CONFIRMED = "withdrawal_confirmed", _("取下げを承認")
@@ -241,6 +242,14 @@ class CoreRequestState(models.TextChoices):
     ACCEPTED = "accepted", _("確認待ち")
     CONFIRMED = "confirmed", _("確認済")
     FAILED = "failed", _("不成立")
+
+
+class CoreOwner(models.TextChoices):
+    """What a request to the core belongs to (the one of its owner columns that is set)."""
+
+    ACTION = "action", _("即時措置")
+    FREEZE_REQUEST = "freeze_request", _("振込先口座の凍結依頼")
+    FREEZE_CASE = "freeze_case", _("口座凍結")
 
 
 # Requests the core still owes an answer on: the sweep sends or asks these.

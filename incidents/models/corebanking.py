@@ -1,4 +1,6 @@
-"""The outbox of stop requests to the core banking system (docs/core-banking-protocol.md)."""
+"""The outbox of stop requests to the core banking system (docs/core-banking-protocol.md): the
+stops of a case, a victim's freeze request to an account at our own bank, and the freeze of a
+receiving account (口座凍結) all leave through it."""
 
 from __future__ import annotations
 
@@ -9,15 +11,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models.choices import OPEN_CORE_REQUEST_STATES, CoreRequestState
+from incidents.models.choices import OPEN_CORE_REQUEST_STATES, CoreOwner, CoreRequestState
 from incidents.models.items import ProtectiveAction
+from incidents.models.remedy import FreezeRequest
 
 _OPEN = Q(state__in=[state.value for state in OPEN_CORE_REQUEST_STATES])
 
 
 class CoreRequest(models.Model):
-    """One stop request owed to the core, under an idempotency key: written with the action's
-    change, sent after commit, retried and asked until the core confirms or refuses it."""
+    """One stop request owed to the core, under an idempotency key: written with its owner's
+    change (a stop, a freeze request, a freeze case: exactly one), sent after commit, retried and
+    asked until the core confirms or refuses it; the answer goes to the owner."""
 
     key = models.UUIDField(_("冪等キー"), default=uuid.uuid4, unique=True, editable=False)
     action = models.ForeignKey(
@@ -25,6 +29,25 @@ class CoreRequest(models.Model):
         verbose_name=_("即時措置"),
         on_delete=models.CASCADE,
         related_name="core_requests",
+        null=True,
+        blank=True,
+    )
+    freeze_request = models.ForeignKey(
+        FreezeRequest,
+        verbose_name=_("振込先口座の凍結依頼"),
+        on_delete=models.CASCADE,
+        related_name="core_requests",
+        null=True,
+        blank=True,
+    )
+    # By name: the freeze case lives in compensation, above the case desk (never imported here).
+    freeze_case = models.ForeignKey(
+        "compensation.FreezeCase",
+        verbose_name=_("口座凍結"),
+        on_delete=models.PROTECT,
+        related_name="core_requests",
+        null=True,
+        blank=True,
     )
     state = models.CharField(
         _("状態"),
@@ -48,6 +71,8 @@ class CoreRequest(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("依頼日時"), auto_now_add=True)
+    # The core's reference once it confirmed (its owner records it too).
+    reference = models.CharField(_("照会番号"), max_length=40, blank=True)
     answered_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
 
     class Meta:
@@ -68,7 +93,35 @@ class CoreRequest(models.Model):
             models.UniqueConstraint(
                 fields=["action"], condition=_OPEN, name="one_open_core_request_per_action"
             ),
+            models.UniqueConstraint(
+                fields=["freeze_request"],
+                condition=_OPEN,
+                name="one_open_core_request_per_freeze_request",
+            ),
+            models.UniqueConstraint(
+                fields=["freeze_case"],
+                condition=_OPEN,
+                name="one_open_core_request_per_freeze_case",
+            ),
+            # Exactly one owner: the answer goes to one place.
+            models.CheckConstraint(
+                name="core_request_has_one_owner",
+                condition=(
+                    Q(action__isnull=False, freeze_request__isnull=True, freeze_case__isnull=True)
+                    | Q(action__isnull=True, freeze_request__isnull=False, freeze_case__isnull=True)
+                    | Q(action__isnull=True, freeze_request__isnull=True, freeze_case__isnull=False)
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.key} ({self.state})"
+
+    @property
+    def owner(self) -> CoreOwner:
+        """Which owner column is set."""
+        if self.action_id is not None:
+            return CoreOwner.ACTION
+        if self.freeze_request_id is not None:
+            return CoreOwner.FREEZE_REQUEST
+        return CoreOwner.FREEZE_CASE

@@ -9,8 +9,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from api.models import ApiClient
+from api.services import api_client_create
 from incidents.cases import services
 from incidents.models import CaseAccess, CoreRequest
 from incidents.models.choices import ActionStatus, EventKind
@@ -157,3 +159,82 @@ def test_a_bad_callback_is_refused_per_field_in_japanese_and_an_unknown_key_is_4
             headers=headers(token),
         )
         assert unknown.status_code == 404 and "detail" in unknown.json()
+
+
+def test_the_cores_callback_answers_a_freeze_case_within_the_clients_branches(
+    http, world, schema, core_banking, supervisor, teller, other_branch
+):
+    from compensation.choices import FreezeEventKind, FreezeStatus
+    from compensation.services import policy_version_default_ensure
+    from tests.freezes.conftest import transfer
+    from tests.freezes.support import MULE_KEY, FreezeDesk, fresh
+
+    policy_version_default_ensure()
+    transfer(teller, "910001", amount=300_000)
+    transfer(teller, "910002", amount=200_000)
+    core_banking.mode("hold")
+    freeze = FreezeDesk(supervisor, MULE_KEY).open()
+    request = CoreRequest.objects.get(freeze_case=freeze)
+    assert services.core_request_send(request_id=request.pk) == "accepted"
+    # A client of another branch does not reach the freeze case: an unknown key to it.
+    _client, elsewhere = api_client_create(
+        name="other branch stops", scopes=["stops"], branches=[other_branch]
+    )
+    body = {"reference": "CB-FREEZE-1"}
+    assert answer(http, schema, elsewhere, request, "confirm", body).status_code == 404
+    assert fresh(freeze).status == FreezeStatus.REQUESTED
+    first = answer(http, schema, world.tokens["stops"], request, "confirm", body)
+    assert first.status_code == 200, first.text
+    document = first.json()
+    assert (document["owner"], document["freeze_case"], document["case"]) == (
+        "freeze_case",
+        freeze.pk,
+        None,
+    )
+    assert (document["status"], document["reference"]) == ("frozen", "CB-FREEZE-1")
+    again = answer(http, schema, world.tokens["stops"], request, "confirm", body)
+    assert again.status_code == 200 and again.json() == document
+    late = answer(http, schema, world.tokens["stops"], request, "refuse", {"code": "refused"})
+    assert late.status_code == 409
+    freeze = fresh(freeze)
+    assert (freeze.status, freeze.stop_reference) == (FreezeStatus.FROZEN, "CB-FREEZE-1")
+    assert freeze.events.filter(kind=FreezeEventKind.FROZEN).count() == 1
+
+
+def test_the_cores_callback_refuses_a_victims_freeze_request_with_its_reason(
+    http, world, schema, core_banking, teller
+):
+    from incidents.models import FreezeRequest
+    from tests import factories
+
+    core_banking.mode("hold")
+    case = factories.transfer_fraud_case(teller, submit=False)
+    freeze = services.freeze_request_save(
+        case=case,
+        user=teller,
+        fields={
+            "payee_bank": "まもり銀行",
+            "payee_branch": "001",
+            "payee_account_number": "7654321",
+            "payee_account_name": "カ）サギショウカイ",
+            "requested_at": timezone.now(),
+            "contact_name": "本店営業部 田中",
+            "answer": "pending",
+        },
+    )
+    request = CoreRequest.objects.get(freeze_request=freeze)
+    assert services.core_request_send(request_id=request.pk) == "accepted"
+    body = {"code": "unknown_account", "reason": "口座が解約済みです"}
+    first = answer(http, schema, world.tokens["stops"], request, "refuse", body)
+    assert first.status_code == 200, first.text
+    document = first.json()
+    assert (document["owner"], document["freeze_request"], document["case"]) == (
+        "freeze_request",
+        freeze.pk,
+        case.pk,
+    )
+    assert (document["status"], document["failure_code"]) == ("refused", "unknown_account")
+    assert answer(http, schema, world.tokens["stops"], request, "refuse", body).json() == document
+    freeze = FreezeRequest.objects.get(pk=freeze.pk)
+    assert (freeze.answer, freeze.answer_note) == ("refused", "勘定系：口座が解約済みです")
+    assert case.events.filter(kind=EventKind.FREEZE_ANSWERED).count() == 1

@@ -246,3 +246,29 @@ def test_retries_back_off_and_beat_sweeps_often_enough_to_keep_the_promise(setti
     sweep = settings.CELERY_BEAT_SCHEDULE["sweep-core-requests"]
     assert sweep["task"] == "incidents.tasks.sweep_core_requests"
     assert sweep["schedule"] < settings.MAMORI_STOP_CONFIRM_MINUTES * 60
+
+
+def test_the_admin_lists_the_outbox_read_only_by_state_and_key(
+    core_banking, teller, administrator, client
+):
+    core_banking.mode("unknown_account")
+    case = case_with_proposed_stops(teller)
+    request, _outcome = request_and_send(card_stop(case), teller)
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.save()
+    client.force_login(administrator)
+    url = reverse("admin:incidents_corerequest_changelist")
+    page = client.get(url, {"state__exact": "failed"}).content.decode()
+    assert str(request.key) in page and "unknown_account" in page
+    assert str(request.key) not in client.get(url, {"state__exact": "pending"}).content.decode()
+    assert str(request.key) in client.get(url, {"q": str(request.key)}).content.decode()
+    for term in ("not-a-key", "' OR 1=1", str(request.key)[:8]):
+        response = client.get(url, {"q": term})
+        assert response.status_code == 200 and str(request.key) not in response.content.decode()
+    assert client.get(url, {"q": "\x00"}).status_code == 200  # refused by the admin's form
+    change = reverse("admin:incidents_corerequest_change", args=[request.pk])
+    assert client.get(change).status_code == 200
+    assert client.post(change, {"state": "confirmed"}).status_code == 403
+    assert client.get(reverse("admin:incidents_corerequest_add")).status_code == 403
+    request.refresh_from_db()
+    assert request.state == CoreRequestState.FAILED

@@ -115,3 +115,65 @@ def test_an_unconfirmed_stop_escalates_once_even_with_two_sweeps_at_once(
     client.force_login(teller)
     page = client.get(reverse("incidents:case_detail", args=[case.pk])).content.decode()
     assert 'data-testid="stop-unconfirmed"' in page and "依頼中・未確認" in page
+
+
+def test_a_real_worker_freezes_through_the_outbox_and_retries_a_freeze_the_core_missed(
+    worker, core_banking, teller, supervisor
+):
+    from compensation.choices import FreezeStatus
+    from compensation.models import FreezeCase
+    from compensation.services import policy_version_default_ensure
+    from incidents.models import FreezeRequest
+    from tests.freezes.conftest import transfer
+    from tests.freezes.support import MULE_KEY, FreezeDesk
+
+    worker.environment = core_environment(core_banking)
+    worker.start()
+    worker.wait_ready()
+    policy_version_default_ensure()
+    transfer(teller, "910001", amount=300_000)
+    transfer(teller, "910002", amount=200_000)
+    # A freeze case: opened 凍結依頼中, frozen by the worker once its transaction commits.
+    freeze = FreezeDesk(supervisor, MULE_KEY).open()
+    assert freeze.status == FreezeStatus.REQUESTED
+    wait_for(
+        lambda: FreezeCase.objects.filter(pk=freeze.pk, status=FreezeStatus.FROZEN).exists(),
+        timeout=30,
+        what="the worker to have the freeze confirmed",
+    )
+    assert FreezeCase.objects.get(pk=freeze.pk).stop_reference.startswith("CB-")
+    # The core goes down: a victim's freeze request to our bank fails its first attempt.
+    core_banking.stop()
+    case = factories.transfer_fraud_case(teller, submit=False)
+    victim = services.freeze_request_save(
+        case=case,
+        user=teller,
+        fields={
+            "payee_bank": "まもり銀行",
+            "payee_branch": "001",
+            "payee_account_number": "7654321",
+            "payee_account_name": "カ）サギショウカイ",
+            "requested_at": timezone.now(),
+            "contact_name": "本店営業部 田中",
+            "answer": "pending",
+        },
+    )
+    request = CoreRequest.objects.get(freeze_request=victim)
+    wait_for(
+        lambda: (
+            CoreRequest.objects.filter(pk=request.pk, attempts=1).exclude(last_error="").exists()
+        ),
+        timeout=30,
+        what="the worker's first attempt to fail",
+    )
+    core_banking.start()
+    later = (timezone.now() + timedelta(minutes=1)).isoformat()
+    sweep_core_requests.delay(now=later)
+    sweep_core_requests.delay(now=later)
+    wait_for(
+        lambda: FreezeRequest.objects.filter(pk=victim.pk, answer="frozen").exists(),
+        timeout=30,
+        what="the sweep to have the freeze request answered",
+    )
+    assert core_banking.stats()["stops"] == {str(request.key): 1}
+    assert case.events.filter(kind=EventKind.FREEZE_ANSWERED).count() == 1

@@ -130,11 +130,19 @@ def apply(supervisor, freeze, name, amount, accept=True):
 
 
 def freeze_world(preparer, key, state: str) -> dict:
-    """A freeze case in ``state``, its periods long past: ``frozen``, ``noticed`` (notice
+    """A freeze case in ``state``, its periods long past: ``requested`` (asked of a core over
+    HTTP, not yet answered: nothing is sent inside the opening), ``frozen``, ``noticed`` (notice
     recorded), ``applications`` (one application awaiting a decision), ``closed`` (the period
     over, one accepted application), ``distributing`` (a distribution awaiting review, prepared
     by ``preparer``). Returns the freeze case and the objects the state made."""
     desk = FreezeDesk(preparer, key)
+    if state == "requested":
+        from django.test import override_settings
+
+        with override_settings(
+            MAMORI_CORE_BANKING_ADAPTER="incidents.cases.corebanking.HttpCoreBankingAdapter"
+        ):
+            return {"freeze": desk.open(balance=250_000)}
     made: dict = {"freeze": desk.open(balance=250_000)}
     if state == "frozen":
         return made

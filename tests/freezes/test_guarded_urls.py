@@ -41,6 +41,7 @@ def test_every_freeze_write_is_checked_here():
         "freezes:application_decide",
         "freezes:application_new",
         "freezes:applications_open",
+        "freezes:core",
         "freezes:distribution_review",
         "freezes:distribution_submit",
         "freezes:evidence_upload",

@@ -13,11 +13,8 @@ from compensation.choices import ApplicationStatus, DecisionStatus, FreezeStatus
 from compensation.models import DistributionDecision, FreezeCase, PolicyVersion
 from compensation.services import DecisionError, StaleFreezeError
 from tests import factories
-from tests.servers import core_banking, core_simulator
 
 from .support import D, fresh, stamp
-
-__all__ = ["core_banking", "core_simulator"]  # fixtures used below
 
 pytestmark = pytest.mark.django_db
 
@@ -250,14 +247,3 @@ def test_remedy_distribution_reproduces_a_stored_decision(desk):
     decision = desk.submitted()
     reproduced = distribution_json(json.dumps(decision.facts).encode("utf-8"))
     assert json.loads(reproduced) == decision.result
-
-
-def test_a_freeze_through_the_core_over_http_needs_its_confirmation(desk, core_banking):
-    core_banking.mode("refuse")
-    with pytest.raises(DecisionError):
-        desk.open()
-    assert not FreezeCase.objects.exists()  # nothing opened without the core's confirmation
-    core_banking.mode("normal")
-    freeze = desk.open()
-    assert freeze.stop_reference.startswith("CB-")
-    assert core_banking.stats()["total"] == 1

@@ -57,6 +57,7 @@ NEEDS = (
     "merged",
     "withdrawal_pending",
     "freeze_candidate",
+    "freeze_requested",
     "frozen",
     "freeze_noticed",
     "freeze_applications",

@@ -438,6 +438,12 @@ MATRIX: dict[str, Url] = {
         key=freeze_key,
     ),
     "freezes:detail": page("frozen", get=FREEZE_READERS, pk=freeze_pk),
+    "freezes:core": action(
+        "freeze_requested",
+        post=FREEZE_WORKERS,
+        data=lambda w: freeze_version(w, action="manual", reference="T-M"),
+        pk=freeze_pk,
+    ),
     "freezes:notice": action(
         "frozen",
         post=FREEZE_WORKERS,

@@ -251,6 +251,7 @@ def add_decision(world: World, state: str) -> None:
 
 FREEZE_STATES = {
     "freeze_candidate": None,
+    "freeze_requested": "requested",
     "frozen": "frozen",
     "freeze_noticed": "noticed",
     "freeze_applications": "applications",

@@ -22,6 +22,7 @@ from incidents.cases.services.drafts import (
     case_transition,
     case_update,
 )
+from incidents.cases.services.freeze_core import WAITING_NOTE as FREEZE_WAITING_NOTE
 from incidents.cases.services.freeze_core import core_branch_for
 from incidents.cases.services.items import (
     ITEM_FIELDS,
@@ -38,7 +39,14 @@ from incidents.cases.services.merge import (
     undo_refusal,
 )
 from incidents.cases.services.outbox import (
+    CoreOwnerHandlers,
     SweepResult,
+    core_owner_register,
+    core_request_confirm,
+    core_request_escalate,
+    core_request_escalation_take,
+    core_request_place,
+    core_request_refuse,
     core_request_send,
     core_requests_sweep,
 )
@@ -62,6 +70,10 @@ from incidents.cases.services.stops import (
     action_fail,
     action_perform,
     case_save_stops,
+    core_answer_record,
+    core_request_put,
+    core_requests_close_by_hand,
+    date_in_range_or_now,
     emergency_stops_perform,
 )
 from incidents.cases.services.timeline import (
@@ -87,12 +99,14 @@ from incidents.cases.services.withdrawal import (
 __all__ = [
     "FRAUD_FIELDS",
     "FREEZE_FIELDS",
+    "FREEZE_WAITING_NOTE",
     "ITEM_FIELDS",
     "SIGN_FIELDS",
     "TRANSACTION_FIELDS",
     "AssignmentError",
     "BranchNotFoundError",
     "CoreAnswerConflict",
+    "CoreOwnerHandlers",
     "CoreRequestNotFound",
     "DiscardRefusedError",
     "EditReplayed",
@@ -130,9 +144,19 @@ __all__ = [
     "case_submit",
     "case_transition",
     "case_update",
+    "core_answer_record",
     "core_branch_for",
+    "core_owner_register",
+    "core_request_confirm",
+    "core_request_escalate",
+    "core_request_escalation_take",
+    "core_request_place",
+    "core_request_put",
+    "core_request_refuse",
     "core_request_send",
+    "core_requests_close_by_hand",
     "core_requests_sweep",
+    "date_in_range_or_now",
     "emergency_stops_perform",
     "freeze_request_save",
     "merge_refusal",

@@ -1,6 +1,11 @@
 """The outbox of stop requests: sent to the core after commit, retried with backoff, asked about
 until the core answers, and escalated once when a stop stays unconfirmed.
 
+A request belongs to one owner (a stop, a victim's freeze request, a freeze case): the outbox
+sends, retries and escalates them all the same way and hands the core's answer to the owner's
+handlers (``CoreOwnerHandlers``), registered here for the case desk's owners and by compensation
+for the freeze case (it stands above the case desk, so it registers itself).
+
 Each row is claimed by compare-and-swap before anything is sent (``UPDATE … WHERE state IN open
 AND next_attempt_at <= now``), so a task and a sweep, or two sweeps, never send the same request at
 the same moment; and the core keeps one stop per idempotency key whatever we resend.
@@ -9,26 +14,43 @@ the same moment; and the core keeps one stop per idempotency key whatever we res
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from incidents.cases.corebanking import CoreBankingUnavailable, StopAnswer, StopState, get_adapter
+from incidents.cases.corebanking import (
+    CoreBankingUnavailable,
+    StopAnswer,
+    StopRequest,
+    StopState,
+    get_adapter,
+)
 from incidents.cases.edits import case_edit, case_unchanged
+from incidents.cases.services.freeze_core import (
+    freeze_request_confirm,
+    freeze_request_refuse,
+    freeze_request_stop,
+)
 from incidents.cases.services.stops import (
     CoreAnswerConflict,
+    CoreRequestNotFound,
     action_confirm,
     action_fail,
+    core_request_key,
     stop_request,
 )
 from incidents.cases.services.timeline import bank_language, in_bank_language, timeline_record
-from incidents.models import CoreRequest, ProtectiveAction, User
+from incidents.models import CoreRequest, FreezeRequest, ProtectiveAction, User
 from incidents.models.choices import (
     OPEN_CORE_REQUEST_STATES,
+    CoreOwner,
     CoreRequestState,
     EventKind,
     Role,
@@ -52,6 +74,31 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS))
 
 
+@dataclass(frozen=True)
+class CoreOwnerHandlers:
+    """What the outbox needs of an owner: what to ask the core, where its answers go, how to say
+    it stays unconfirmed, and where it stands (its case, if any, and branch: the API's reach)."""
+
+    stop: Callable[[CoreRequest, str], StopRequest]
+    confirm: Callable[..., Any]  # (request_key=, reference=, confirmed_at=)
+    refuse: Callable[..., Any]  # (request_key=, code=, reason=)
+    escalate: Callable[..., bool]  # (request_id=, now=)
+    place: Callable[[CoreRequest], tuple[int | None, int]]  # (case id or None, branch id)
+
+
+_OWNERS: dict[str, CoreOwnerHandlers] = {}
+
+
+def core_owner_register(*, owner: str, handlers: CoreOwnerHandlers) -> None:
+    """Say how requests of ``owner`` (a CoreOwner value) are sent and answered."""
+    _OWNERS[owner] = handlers
+
+
+def core_owner_handlers(request: CoreRequest) -> CoreOwnerHandlers:
+    """The handlers of the request's owner."""
+    return _OWNERS[request.owner]
+
+
 def _claim(request_id: int, now: datetime) -> CoreRequest | None:
     """Take the request for one send if it is open and due (compare-and-swap)."""
     claimed = CoreRequest.objects.filter(
@@ -59,7 +106,45 @@ def _claim(request_id: int, now: datetime) -> CoreRequest | None:
     ).update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
     if not claimed:
         return None
-    return CoreRequest.objects.select_related("action__item", "requested_by").get(pk=request_id)
+    return CoreRequest.objects.select_related(
+        "action__item", "freeze_request", "freeze_case", "requested_by"
+    ).get(pk=request_id)
+
+
+def _by_key(request_key: str) -> CoreOwnerHandlers:
+    key = core_request_key(request_key)
+    request = CoreRequest.objects.filter(key=key).first()
+    if request is None:
+        raise CoreRequestNotFound(request_key)
+    return core_owner_handlers(request)
+
+
+def core_request_confirm(
+    *, request_key: str, reference: str, confirmed_at: datetime | None = None
+) -> Any:
+    """The core confirmed the request under ``request_key`` (asked, or by its callback): its
+    owner records it once; CoreRequestNotFound, CoreAnswerConflict as the owners raise them."""
+    return _by_key(request_key).confirm(
+        request_key=request_key, reference=reference, confirmed_at=confirmed_at
+    )
+
+
+def core_request_refuse(*, request_key: str, code: str, reason: str) -> Any:
+    """The core refused the request under ``request_key``: its owner records it once."""
+    return _by_key(request_key).refuse(request_key=request_key, code=code, reason=reason)
+
+
+def core_request_place(*, request_key: str) -> tuple[int | None, int]:
+    """The case (None for a freeze case) and the branch of the request under ``request_key``."""
+    key = core_request_key(request_key)
+    request = (
+        CoreRequest.objects.select_related("action__case", "freeze_request__case", "freeze_case")
+        .filter(key=key)
+        .first()
+    )
+    if request is None:
+        raise CoreRequestNotFound(request_key)
+    return core_owner_handlers(request).place(request)
 
 
 def core_request_send(*, request_id: int, now: datetime | None = None) -> str:
@@ -71,15 +156,14 @@ def core_request_send(*, request_id: int, now: datetime | None = None) -> str:
         return "skipped"
     adapter = get_adapter()
     key = str(request.key)
+    owner = core_owner_handlers(request)
     try:
         answer: StopAnswer | None = None
         if request.state == CoreRequestState.ACCEPTED:
             answer = adapter.stop_state(key=key)
         if answer is None:  # never sent, or the core never received it: (re)send under the key
             requester = request.requested_by.username if request.requested_by else ""
-            answer = adapter.request_stop(
-                stop_request(request.action, requested_by=requester), key=key
-            )
+            answer = adapter.request_stop(owner.stop(request, requester), key=key)
     except CoreBankingUnavailable as error:
         CoreRequest.objects.filter(pk=request.pk, state__in=OPEN_CORE_REQUEST_STATES).update(
             next_attempt_at=now + retry_delay(request.attempts), last_error=str(error)[:200]
@@ -88,12 +172,12 @@ def core_request_send(*, request_id: int, now: datetime | None = None) -> str:
         return "retry"
     try:
         if answer.state == StopState.CONFIRMED:
-            action_confirm(
+            owner.confirm(
                 request_key=key, reference=answer.reference, confirmed_at=answer.confirmed_at
             )
             return "confirmed"
         if answer.state == StopState.REFUSED:
-            action_fail(request_key=key, code=answer.code, reason=answer.reason)
+            owner.refuse(request_key=key, code=answer.code, reason=answer.reason)
             return "refused"
     except CoreAnswerConflict as conflict:
         # The core's callback answered otherwise meanwhile; what it said first stands.
@@ -135,35 +219,62 @@ def core_requests_sweep(*, now: datetime | None = None) -> SweepResult:
             state__in=OPEN_CORE_REQUEST_STATES, escalated_at__isnull=True, confirm_by__lte=now
         )
         .order_by("confirm_by")
-        .values_list("pk", "action__case_id")[:SWEEP_BATCH]
+        .select_related("action", "freeze_request", "freeze_case")[:SWEEP_BATCH]
     )
-    for request_id, case_id in overdue:
-        if core_request_escalate(request_id=request_id, case_id=case_id, now=now):
-            result.escalated.append(request_id)
+    for request in overdue:
+        if core_owner_handlers(request).escalate(request_id=request.pk, now=now):
+            result.escalated.append(request.pk)
     return result
 
 
-def core_request_escalate(*, request_id: int, case_id: int, now: datetime) -> bool:
-    """Say once that a stop is still unconfirmed: a timeline line, and a notice to the monitoring
-    center and the case branch's supervisors. False when another run said it first."""
+def core_request_escalation_take(*, request_id: int, now: datetime) -> bool:
+    """Mark the request escalated, once (compare-and-swap): False when another run did first."""
+    taken = CoreRequest.objects.filter(
+        pk=request_id, state__in=OPEN_CORE_REQUEST_STATES, escalated_at__isnull=True
+    ).update(escalated_at=now)
+    return bool(taken)
+
+
+def _action_escalate(*, request_id: int, now: datetime) -> bool:
+    action = ProtectiveAction.objects.select_related("item").get(core_requests__pk=request_id)
+    return core_request_escalate(
+        request_id=request_id,
+        case_id=action.case_id,
+        now=now,
+        what=in_bank_language(action.get_kind_display),
+        data={"action": action.kind, "item": action.item_id},
+    )
+
+
+def _freeze_request_escalate(*, request_id: int, now: datetime) -> bool:
+    freeze = FreezeRequest.objects.get(core_requests__pk=request_id)
+    return core_request_escalate(
+        request_id=request_id,
+        case_id=freeze.case_id,
+        now=now,
+        what=f"{in_bank_language(gettext_lazy('振込先口座の凍結依頼'))} {freeze}",
+        data={"freeze_request": freeze.pk},
+    )
+
+
+def core_request_escalate(
+    *, request_id: int, case_id: int, now: datetime, what: str, data: dict[str, Any]
+) -> bool:
+    """Say once that a stop of a case is still unconfirmed: a timeline line, and a notice to the
+    monitoring center and the case branch's supervisors. False when another run said it first."""
     with case_edit(
         case=case_id, user=None, stamp=None, action="stop_unconfirmed", merged_ok=True
     ) as current:
         # Nothing the teller typed changes: the case keeps its version (no open form goes stale).
         case_unchanged(current)
-        taken = CoreRequest.objects.filter(
-            pk=request_id, state__in=OPEN_CORE_REQUEST_STATES, escalated_at__isnull=True
-        ).update(escalated_at=now)
-        if not taken:
+        if not core_request_escalation_take(request_id=request_id, now=now):
             return False
-        action = ProtectiveAction.objects.select_related("item").get(core_requests__pk=request_id)
-        kind = in_bank_language(action.get_kind_display)
         timeline_record(
             case=current,
             actor=None,
             kind=EventKind.STOP_UNCONFIRMED,
-            message=kind,
-            data={"action": action.kind, "item": action.item_id, "request": request_id},
+            message=what,
+            data={**data, "request": request_id},
         )
         recipients = User.objects.filter(is_active=True).filter(
             Q(role=Role.MONITORING) | Q(role=Role.SUPERVISOR, branch_id=current.branch_id)
@@ -171,7 +282,7 @@ def core_request_escalate(*, request_id: int, case_id: int, now: datetime) -> bo
         url = reverse("incidents:case_detail", args=[current.pk])
         number = current.number or f"#{current.pk}"
         with bank_language():
-            title = _("停止が未確認：%(number)s %(kind)s") % {"number": number, "kind": kind}
+            title = _("停止が未確認：%(number)s %(kind)s") % {"number": number, "kind": what}
             body = _(
                 "勘定系へ依頼した停止が、依頼から時間がたっても確認されていません。"
                 "勘定系の端末で停止状況を確かめてください。"
@@ -188,3 +299,40 @@ def core_request_escalate(*, request_id: int, case_id: int, now: datetime) -> bo
                 dedupe_key=f"stop-unconfirmed:{request_id}:{user.pk}",
             )
     return True
+
+
+def _action_place(request: CoreRequest) -> tuple[int | None, int]:
+    assert request.action is not None
+    return request.action.case_id, request.action.case.branch_id
+
+
+def _freeze_request_place(request: CoreRequest) -> tuple[int | None, int]:
+    assert request.freeze_request is not None
+    return request.freeze_request.case_id, request.freeze_request.case.branch_id
+
+
+def _action_stop(request: CoreRequest, requested_by: str) -> StopRequest:
+    assert request.action is not None
+    return stop_request(request.action, requested_by=requested_by)
+
+
+core_owner_register(
+    owner=CoreOwner.ACTION,
+    handlers=CoreOwnerHandlers(
+        stop=_action_stop,
+        confirm=action_confirm,
+        refuse=action_fail,
+        escalate=_action_escalate,
+        place=_action_place,
+    ),
+)
+core_owner_register(
+    owner=CoreOwner.FREEZE_REQUEST,
+    handlers=CoreOwnerHandlers(
+        stop=freeze_request_stop,
+        confirm=freeze_request_confirm,
+        refuse=freeze_request_refuse,
+        escalate=_freeze_request_escalate,
+        place=_freeze_request_place,
+    ),
+)

@@ -12,6 +12,8 @@ from incidents.cases.services.drafts import _write_fields
 from incidents.cases.services.freeze_core import (
     CoreFreeze,
     core_branch_for,
+    freeze_action_reference,
+    freeze_request_answered_by_hand,
     freeze_through_core,
 )
 from incidents.cases.services.items import actions_propose
@@ -145,6 +147,8 @@ def freeze_request_save(
                 value = fields[name]
                 setattr(freeze, name, "" if value is None and name.startswith("payee") else value)
         freeze.save()
+        if request_id is not None:
+            freeze_request_answered_by_hand(freeze=freeze)
         core: CoreFreeze | None = None
         branch = core_branch_for(
             bank=freeze.payee_bank, branch=freeze.payee_branch, answer=freeze.answer
@@ -157,11 +161,7 @@ def freeze_request_save(
             case=current, kind=ActionKind.RECEIVING_FREEZE, status=ActionStatus.PROPOSED
         ):
             action.status = ActionStatus.DONE
-            action.reference = (
-                core.reference
-                if core and core.reference
-                else f"{freeze.payee_bank} {freeze.contact_name}"
-            )[:40]
+            action.reference = freeze_action_reference(freeze, core)
             action.performed_at = freeze.requested_at
             action.performed_by = user
             action.save()

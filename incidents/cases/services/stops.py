@@ -67,11 +67,7 @@ def _perform(*, action_id: int, case: Case, user: User, reference: str = "") -> 
     if reference:
         # Stopped at the core's terminal: a request still owed is not sent again (a core that
         # already has it answers under its key, and the stop stands once).
-        CoreRequest.objects.filter(action=action, state__in=OPEN_CORE_REQUEST_STATES).update(
-            state=CoreRequestState.FAILED,
-            next_attempt_at=None,
-            last_error=STOPPED_BY_HAND,
-        )
+        core_requests_close_by_hand(action=action)
         action.performed_by = user
         _complete(action=action, case=case, actor=user, reference=reference, at=timezone.now())
         return action
@@ -105,13 +101,8 @@ def stop_request(action: ProtectiveAction, *, requested_by: str) -> StopRequest:
 
 def _request(*, action: ProtectiveAction, case: Case, user: User) -> CoreRequest:
     """Put the stop in the outbox under a new key; it leaves once this transaction commits."""
-    now = timezone.now()
-    request = CoreRequest.objects.create(
-        action=action,
-        requested_by=user,
-        next_attempt_at=now,
-        confirm_by=now + timedelta(minutes=settings.MAMORI_STOP_CONFIRM_MINUTES),
-    )
+    request = core_request_put(user=user, action=action)
+    now = request.created_at
     action.status = ActionStatus.REQUESTED
     action.requested_at = now
     action.performed_by = user
@@ -124,7 +115,6 @@ def _request(*, action: ProtectiveAction, case: Case, user: User) -> CoreRequest
         message=in_bank_language(action.get_kind_display),
         data={"action": action.kind, "item": action.item_id, "request": str(request.key)},
     )
-    transaction.on_commit(partial(core_request_enqueue, request_id=request.pk), robust=True)
     return request
 
 
@@ -184,14 +174,73 @@ class CoreAnswerConflict(Exception):
         self.recorded = recorded
 
 
+def core_request_key(request_key: str) -> uuid.UUID:
+    """The key as a UUID; CoreRequestNotFound for anything that cannot be one."""
+    try:
+        return uuid.UUID(str(request_key))
+    except (ValueError, AttributeError):
+        raise CoreRequestNotFound(request_key) from None
+
+
 def _request_case(request_key: str) -> tuple[uuid.UUID, int]:
     """The request's key and its case (to lock the case first, as every write does)."""
-    try:
-        key = uuid.UUID(str(request_key))
-        case_id = CoreRequest.objects.values_list("action__case_id", flat=True).get(key=key)
-    except (ValueError, CoreRequest.DoesNotExist):
-        raise CoreRequestNotFound(request_key) from None
+    key = core_request_key(request_key)
+    case_id = (
+        CoreRequest.objects.filter(key=key, action__isnull=False)
+        .values_list("action__case_id", flat=True)
+        .first()
+    )
+    if case_id is None:
+        raise CoreRequestNotFound(request_key)
     return key, case_id
+
+
+def core_answer_record(
+    *, request: CoreRequest, confirmed: bool, reference: str = "", error: str = ""
+) -> bool:
+    """Put the core's answer on a locked request (every owner's one rule): True when it is new
+    (the owner records it), False when the request already had it; CoreAnswerConflict when it
+    had the other answer. A request closed because the stop was made by hand takes the core's
+    confirmation (the owner then keeps what was recorded by hand)."""
+    if confirmed:
+        if request.state == CoreRequestState.CONFIRMED:
+            return False
+        if request.state == CoreRequestState.FAILED and request.last_error != STOPPED_BY_HAND:
+            raise CoreAnswerConflict(str(request.key), recorded=CoreRequestState.FAILED)
+        request.state, request.reference = CoreRequestState.CONFIRMED, reference[:40]
+    else:
+        if request.state == CoreRequestState.CONFIRMED:
+            raise CoreAnswerConflict(str(request.key), recorded=CoreRequestState.CONFIRMED)
+        if request.state == CoreRequestState.FAILED:
+            return False
+        request.state, request.last_error = CoreRequestState.FAILED, error[:200]
+    request.next_attempt_at, request.answered_at = None, timezone.now()
+    request.save(
+        update_fields=["state", "reference", "last_error", "next_attempt_at", "answered_at"]
+    )
+    return True
+
+
+def core_request_put(*, user: User | None, **owner: object) -> CoreRequest:
+    """Write a request to the outbox for its owner (``action=``, ``freeze_request=`` or
+    ``freeze_case=``), in the owner's transaction; it leaves once that commits."""
+    now = timezone.now()
+    request = CoreRequest.objects.create(
+        **owner,
+        requested_by=user,
+        next_attempt_at=now,
+        confirm_by=now + timedelta(minutes=settings.MAMORI_STOP_CONFIRM_MINUTES),
+    )
+    transaction.on_commit(partial(core_request_enqueue, request_id=request.pk), robust=True)
+    return request
+
+
+def core_requests_close_by_hand(**owner: object) -> int:
+    """The owner's stop was recorded by hand: a request still owed is not sent again (a core
+    that already has it answers under its key, and the stop stands once)."""
+    return CoreRequest.objects.filter(**owner, state__in=OPEN_CORE_REQUEST_STATES).update(
+        state=CoreRequestState.FAILED, next_attempt_at=None, last_error=STOPPED_BY_HAND
+    )
 
 
 def action_confirm(
@@ -206,19 +255,11 @@ def action_confirm(
         case=case_id, user=None, stamp=None, action="stop_confirm", merged_ok=True
     ) as current:
         request = CoreRequest.objects.select_for_update().get(key=key)
-        action = ProtectiveAction.objects.select_for_update(of=("self",)).get(pk=request.action_id)
-        if request.state == CoreRequestState.CONFIRMED:
+        action = ProtectiveAction.objects.select_for_update(of=("self",)).get(core_requests=request)
+        reference = reference or str(request.key)[:40]
+        if not core_answer_record(request=request, confirmed=True, reference=reference):
             case_unchanged(current)
             return action
-        if request.state == CoreRequestState.FAILED and request.last_error != STOPPED_BY_HAND:
-            raise CoreAnswerConflict(str(key), recorded=CoreRequestState.FAILED)
-        now = timezone.now()
-        request.state, request.next_attempt_at, request.answered_at = (
-            CoreRequestState.CONFIRMED,
-            None,
-            now,
-        )
-        request.save(update_fields=["state", "next_attempt_at", "answered_at"])
         if action.status == ActionStatus.DONE:
             case_unchanged(current)  # stopped by hand meanwhile: the stop stands once
             return action
@@ -226,8 +267,8 @@ def action_confirm(
             action=action,
             case=current,
             actor=None,
-            reference=reference or str(request.key)[:40],
-            at=date_in_range_or_now(confirmed_at, now),
+            reference=reference,
+            at=date_in_range_or_now(confirmed_at, request.answered_at or timezone.now()),
         )
         return action
 
@@ -251,15 +292,10 @@ def action_fail(*, request_key: str, code: str, reason: str) -> ProtectiveAction
         case=case_id, user=None, stamp=None, action="stop_fail", merged_ok=True
     ) as current:
         request = CoreRequest.objects.select_for_update().get(key=key)
-        action = ProtectiveAction.objects.select_for_update(of=("self",)).get(pk=request.action_id)
-        if request.state == CoreRequestState.CONFIRMED:
-            raise CoreAnswerConflict(str(key), recorded=CoreRequestState.CONFIRMED)
-        if request.state == CoreRequestState.FAILED:
+        action = ProtectiveAction.objects.select_for_update(of=("self",)).get(core_requests=request)
+        if not core_answer_record(request=request, confirmed=False, error=f"{code}: {reason}"):
             case_unchanged(current)
             return action
-        request.state, request.next_attempt_at = CoreRequestState.FAILED, None
-        request.answered_at, request.last_error = timezone.now(), f"{code}: {reason}"[:200]
-        request.save(update_fields=["state", "next_attempt_at", "answered_at", "last_error"])
         if action.status != ActionStatus.REQUESTED:
             case_unchanged(current)  # done by hand or retried meanwhile
             return action
