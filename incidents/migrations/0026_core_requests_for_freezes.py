@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compensation', '0008_freeze_requested_through_the_core'),
+        ('compensation', '0010_freeze_requested_through_the_core'),
         ('incidents', '0025_access_log_other_records'),
     ]
 

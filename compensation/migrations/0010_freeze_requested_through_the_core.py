@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compensation', '0007_case_statistics'),
+        ('compensation', '0009_statistics_case_row_lock'),
     ]
 
     operations = [
