@@ -61,6 +61,9 @@ ANY_BRANCH = BRANCH | {TELLER_OTHER, SUPERVISOR_OTHER}
 VIEWERS = BRANCH | {MONITORING, COMPLIANCE}
 STAFF = frozenset(ROLES) - {ANONYMOUS}
 OVERSIGHT = frozenset({SUPERVISOR, SUPERVISOR_OTHER, COMPLIANCE})  # statistics and links
+# The world's freeze case (issue 15 B) is at the supervisor's branch: its supervisor works it,
+# compliance reads it, nobody else sees it.
+FREEZE_READERS, FREEZE_WORKERS = frozenset({SUPERVISOR, COMPLIANCE}), frozenset({SUPERVISOR})
 EVERYONE = frozenset(ROLES)
 
 
@@ -279,12 +282,6 @@ def after_hours_call(world) -> dict:
         "items-0-account_branch": "001",
         "items-0-account_number": "1111111",
     }
-
-
-# The freeze cases (issue 15 B): the world's freeze case is at the supervisor's branch; a
-# supervisor works it, compliance reads it, nobody else sees it.
-FREEZE_READERS = frozenset({SUPERVISOR, COMPLIANCE})
-FREEZE_WORKERS = frozenset({SUPERVISOR})
 
 
 MATRIX: dict[str, Url] = {
