@@ -44,7 +44,7 @@ def _backend_waits_on_a_lock(pid: int) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_writers_of_one_case_refresh_its_rows_one_after_the_other(teller):
+def test_two_writers_of_one_case_refresh_its_rows_one_after_the_other(teller) -> None:
     case = report(teller, transactions=[{"at": jst(2025, 5, 1, 10, 0), "amount": 10_000}])
     item_id = case.items.get().pk
     first_written, release, second_pid = threading.Event(), threading.Event(), []
