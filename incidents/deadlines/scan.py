@@ -136,9 +136,12 @@ def deadlines_scan(
             result.actions.extend(steps.take(rows))
         result.examined += len(rows)
         result.batches += 1 if rows else 0
-        if len(rows) < room:
+        if not rows:
             # Nothing more is due, or what is due is locked by another scan that is taking it, or
-            # its case is being edited (left as it is for the next run).
+            # its case is being edited (left as it is for the next run). A short batch is not the
+            # end: the rows skipped may have been held only by a batch of another scan that has
+            # stopped since, so the scan asks again until a batch finds nothing; every batch
+            # takes its rows out of the due set, so this ends.
             break
     return result
 
