@@ -150,6 +150,8 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Django's widget templates, with inputs, selects and text areas written in Python (same output).
+FORM_RENDERER = "config.form_renderer.WidgetRenderer"
 
 SESSION_COOKIE_AGE = env.int("MAMORI_SESSION_SECONDS", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
