@@ -12,7 +12,6 @@ import datetime
 import uuid
 from typing import Any
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,13 +30,12 @@ from incidents.cases.services import (
     core_request_escalation_take,
     core_request_put,
     core_requests_close_by_hand,
+    core_unconfirmed_notify,
     date_in_range_or_now,
 )
 from incidents.cases.services.timeline import bank_language
-from incidents.models import CoreRequest, User
-from incidents.models.choices import ActionKind, CoreOwner, Role
-from notifications.choices import NotificationKind
-from notifications.services import notification_create
+from incidents.models import CoreRequest
+from incidents.models.choices import ActionKind, CoreOwner
 
 
 def freeze_stop(freeze: FreezeCase, *, requested_by: str) -> StopRequest:
@@ -208,9 +206,6 @@ def freeze_case_escalate(*, request_id: int, now: datetime.datetime) -> bool:
             kind=FreezeEventKind.FREEZE_UNCONFIRMED,
             data={"request": request_id},
         )
-        recipients = User.objects.filter(is_active=True).filter(
-            Q(role=Role.MONITORING) | Q(role=Role.SUPERVISOR, branch_id=current.branch_id)
-        )
         with bank_language():
             title = _("凍結が未確認：%(account)s") % {"account": str(current)}
             body = _(
@@ -218,17 +213,14 @@ def freeze_case_escalate(*, request_id: int, now: datetime.datetime) -> bool:
                 "勘定系の端末で凍結の状況を確かめてください。"
             )
             label = _("口座凍結を開く")
-        url = reverse("freezes:detail", args=[current.pk])
-        for user in recipients.order_by("pk"):
-            notification_create(
-                recipient=user,
-                kind=NotificationKind.ESCALATION,
-                title=title,
-                body=body,
-                url=url,
-                link_label=label,
-                dedupe_key=f"freeze-unconfirmed:{request_id}:{user.pk}",
-            )
+        core_unconfirmed_notify(
+            branch_id=current.branch_id,
+            title=title,
+            body=body,
+            url=reverse("freezes:detail", args=[current.pk]),
+            link_label=label,
+            key=f"freeze-unconfirmed:{request_id}",
+        )
     return True
 
 

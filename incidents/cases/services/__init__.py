@@ -49,6 +49,7 @@ from incidents.cases.services.outbox import (
     core_request_refuse,
     core_request_send,
     core_requests_sweep,
+    core_unconfirmed_notify,
 )
 from incidents.cases.services.preliminary import (
     BranchNotFoundError,
@@ -156,6 +157,7 @@ __all__ = [
     "core_request_send",
     "core_requests_close_by_hand",
     "core_requests_sweep",
+    "core_unconfirmed_notify",
     "date_in_range_or_now",
     "emergency_stops_perform",
     "freeze_request_save",

@@ -276,10 +276,6 @@ def core_request_escalate(
             message=what,
             data={**data, "request": request_id},
         )
-        recipients = User.objects.filter(is_active=True).filter(
-            Q(role=Role.MONITORING) | Q(role=Role.SUPERVISOR, branch_id=current.branch_id)
-        )
-        url = reverse("incidents:case_detail", args=[current.pk])
         number = current.number or f"#{current.pk}"
         with bank_language():
             title = _("停止が未確認：%(number)s %(kind)s") % {"number": number, "kind": what}
@@ -288,17 +284,35 @@ def core_request_escalate(
                 "勘定系の端末で停止状況を確かめてください。"
             )
             label = _("事故を開く")
-        for user in recipients.order_by("pk"):
-            notification_create(
-                recipient=user,
-                kind=NotificationKind.ESCALATION,
-                title=title,
-                body=body,
-                url=url,
-                link_label=label,
-                dedupe_key=f"stop-unconfirmed:{request_id}:{user.pk}",
-            )
+        core_unconfirmed_notify(
+            branch_id=current.branch_id,
+            title=title,
+            body=body,
+            url=reverse("incidents:case_detail", args=[current.pk]),
+            link_label=label,
+            key=f"stop-unconfirmed:{request_id}",
+        )
     return True
+
+
+def core_unconfirmed_notify(
+    *, branch_id: int, title: str, body: str, url: str, link_label: str, key: str
+) -> None:
+    """Tell the monitoring center and the branch's supervisors that the core has not confirmed a
+    request in time: one notice each (``key`` and the recipient make it once only)."""
+    recipients = User.objects.filter(is_active=True).filter(
+        Q(role=Role.MONITORING) | Q(role=Role.SUPERVISOR, branch_id=branch_id)
+    )
+    for user in recipients.order_by("pk"):
+        notification_create(
+            recipient=user,
+            kind=NotificationKind.ESCALATION,
+            title=title,
+            body=body,
+            url=url,
+            link_label=link_label,
+            dedupe_key=f"{key}:{user.pk}",
+        )
 
 
 def _action_place(request: CoreRequest) -> tuple[int | None, int]:
