@@ -92,6 +92,9 @@ class Teller(HttpUser):
             if len(DONE_SIGNING_IN) >= CONFIG["users"]:
                 EVERYONE_IN.set()
         EVERYONE_IN.wait(timeout=CONFIG["sign_in_limit"])
+        # Each begins its first report after a pause of its own, as tellers do, rather than all
+        # fifty in the same second once the last has signed in.
+        self.pause()
 
     # One request, checked as a browser would: the expected answer or a recorded failure.
 
