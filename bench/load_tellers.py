@@ -1,7 +1,8 @@
 """Fifty tellers at once: the whole guided intake under load, then every submitted case checked.
 
-    .venv/bin/python bench/load_tellers.py                       # 50 tellers for 60 s, one instance
+    .venv/bin/python bench/load_tellers.py                       # 50 tellers for 300 s, one instance
     .venv/bin/python bench/load_tellers.py --shapes 1,2          # one instance, then two
+    .venv/bin/python bench/load_tellers.py --think 1,3 --duration 60   # the stress run
     .venv/bin/python bench/load_tellers.py --instances 2         # two gunicorns, two workers
     .venv/bin/python bench/load_tellers.py --tiny                # 3 tellers, 1 case each (seconds)
 
@@ -12,7 +13,8 @@ gunicorn (production settings, plain HTTP on 127.0.0.1, a free port) and a real 
 instance against that database and the Redis of REDIS_URL, waits for /healthz, and runs the
 simulated tellers (bench/locust_tellers.py, Locust as a library, in a process of its own) spread
 over the instances. Each signs in through the real forms and takes whole reports, one after
-another, until ``--duration`` is over (a teller stopping finishes its report) or it has taken
+another, pausing ``--think`` between pages (5–15 s, a counter's pace), until ``--duration`` is
+over (no report is begun after it; a teller stopping finishes its report) or it has taken
 ``--cases-per-teller``. It prints each step's p50/p95 and the errors, then checks in the database
 that every case whose receipt a teller saw exists exactly once, submitted, with its items, stops
 and transactions, and that nothing else was submitted; it exits non-zero on any error or mismatch.
@@ -305,7 +307,7 @@ def run_shape(shape: int, url: str, args, folder: Path) -> bool:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--tellers", type=int, default=50)
-    parser.add_argument("--duration", type=float, default=60, help="seconds of load per shape")
+    parser.add_argument("--duration", type=float, default=300, help="seconds of load per shape")
     parser.add_argument(
         "--cases-per-teller", type=int, default=None, help="stop each teller after this many"
     )
@@ -313,8 +315,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--shapes", default=None, help="e.g. 1,2: run each number of instances")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    # A counter's pace: 5–15 s a page is still quicker than a teller typing what a worried
+    # customer says; --think 1,3 is the stress run (more than two cores serve, docs/load-test.md).
     parser.add_argument(
-        "--think", default="1,3", help="a teller's pause between pages, min,max seconds"
+        "--think", default="5,15", help="a teller's pause between pages, min,max seconds"
     )
     parser.add_argument("--spawn-rate", type=float, default=2, help="tellers signing in a second")
     parser.add_argument("--sign-in-limit", type=float, default=300, help="seconds to sign in")

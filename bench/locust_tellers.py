@@ -157,6 +157,10 @@ class Teller(HttpUser):
         limit = CONFIG.get("cases_per_teller")
         if limit is not None and self.cases_taken >= limit:
             raise StopUser()
+        if gevent.get_hub().loop.now() >= CONFIG.get("stop_at", float("inf")):
+            # The run's time is over: no new report is begun (one begun now would be cut off
+            # when the tellers' process stops, an error that is the harness's, not the intake's).
+            raise StopUser()
         self.cases_taken += 1
         # A failed step is recorded as its failure; the teller goes on with the next report.
         with contextlib.suppress(StepFailed):
@@ -294,6 +298,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
     EVERYONE_IN.wait(timeout=config["sign_in_limit"])
     signing_in = clock.now() - began
     started = clock.now()
+    CONFIG["stop_at"] = started + config["duration"]
     gevent.sleep(1)
     while runner.user_count > 0 and clock.now() - started < config["duration"]:
         gevent.sleep(0.5)
