@@ -9,16 +9,9 @@ from playwright.sync_api import Page, expect
 
 from incidents.models import Case
 from tests import factories
+from tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, live_server, username: str, role_label: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(factories.PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_test_id("current-user")).to_contain_text(role_label)
 
 
 def test_an_after_hours_card_stop_is_picked_up_by_the_branch_the_next_morning(

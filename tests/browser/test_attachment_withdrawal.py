@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from incidents.attachments import services as documents
 from tests import factories
+from tests.browser.signing import sign_in
 from tests.browser.test_deadline_follow_up import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,10 +31,7 @@ def test_a_supervisor_withdraws_a_wrong_document_and_the_reason_is_kept(
     attachment = case.attachments.get()
     withdraw_url = reverse("incidents:attachment_withdraw", args=[case.pk, attachment.pk])
     documents_url = reverse("incidents:case_documents", args=[case.pk])
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill("supervisor")
-    page.get_by_label("パスワード").fill(factories.PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    sign_in(page, live_server, "supervisor", "役席")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     page.locator(".case-tabs [data-tab=documents]").click()  # the 期限・書類 tab, fetched
 

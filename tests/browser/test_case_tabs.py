@@ -10,6 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests import factories
+from tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,10 +19,7 @@ def test_tabs_switch_in_place_and_the_history_is_loaded_and_paged_when_opened(
     page: Page, live_server, teller
 ):
     case = factories.stolen_card_case(teller, withdrawals=[(1000 + n, 0) for n in range(60)])
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill("teller")
-    page.get_by_label("パスワード").fill(factories.PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    sign_in(page, live_server, "teller", "窓口担当")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     page.evaluate("window.__sameDocument = true")  # gone if the page reloads
 
@@ -52,10 +50,7 @@ def test_the_documents_tab_is_fetched_when_opened_and_a_document_is_attached_fro
 ):
     settings.MAMORI_ATTACHMENT_ROOT = str(tmp_path / "attachments")
     case = factories.stolen_card_case(teller, police="not_yet")
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill("teller")
-    page.get_by_label("パスワード").fill(factories.PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    sign_in(page, live_server, "teller", "窓口担当")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     page.evaluate("window.__sameDocument = true")  # gone if the page reloads
 
@@ -83,10 +78,7 @@ def test_the_documents_tab_is_fetched_when_opened_and_a_document_is_attached_fro
 
 def test_an_address_naming_a_part_of_the_documents_tab_opens_it(page: Page, live_server, teller):
     case = factories.stolen_card_case(teller)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill("teller")
-    page.get_by_label("パスワード").fill(factories.PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    sign_in(page, live_server, "teller", "窓口担当")
     page.goto(f"{live_server.url}{case.get_absolute_url()}#attachments")
     expect(page.get_by_test_id("attachments")).to_be_visible()
     expect(page.get_by_test_id("transactions")).to_be_hidden()

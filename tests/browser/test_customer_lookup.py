@@ -8,9 +8,8 @@ from playwright.sync_api import Page, expect
 
 from incidents.models import Case
 from tests import factories
+from tests.browser.signing import sign_in
 from tests.servers import core_banking, core_simulator
-
-from .test_intake_counter import sign_in
 
 __all__ = ["core_banking", "core_simulator"]  # fixtures used below
 

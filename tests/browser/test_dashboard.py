@@ -11,19 +11,12 @@ from compensation import services as compensation_services
 from compensation.reports.dashboard import dashboard_refresh
 from incidents.cases import services
 from tests import factories
+from tests.browser.signing import sign_in
 from tests.reports.support import decide
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def sign_in(page: Page, live_server, username: str, role: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(factories.PASSWORD)
-    page.get_by_role("button", name="ログイン", exact=True).click()
-    expect(page.get_by_test_id("current-user")).to_contain_text(role)
 
 
 def test_a_supervisor_sees_the_dashboard_charts_with_their_numbers(

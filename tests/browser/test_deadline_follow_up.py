@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from incidents import deadlines
 from tests import factories
-from tests.browser.test_intake_flow import sign_in
+from tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ def test_a_reminded_teller_records_the_police_report_and_the_deadline_is_met(
     police = case.deadlines.get(kind="police_report")
     deadlines.deadlines_scan(now=police.due_at - timedelta(hours=3))
 
-    sign_in(page, live_server, "teller")
+    sign_in(page, live_server, "teller", "窓口担当")
     expect(page.get_by_test_id("bell-count")).to_have_text("1")
     expect(page.get_by_test_id("owed-deadlines")).to_contain_text("警察への被害届")
     page.get_by_test_id("bell").click()

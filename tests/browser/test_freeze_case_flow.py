@@ -11,9 +11,8 @@ from compensation import services as compensation_services
 from compensation.choices import DecisionStatus, FreezeStatus
 from compensation.models import DistributionDecision, FreezeCase
 from tests import factories
+from tests.browser.signing import sign_in
 from tests.freezes.conftest import transfer
-
-from .test_compensation_flow import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

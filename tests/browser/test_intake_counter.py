@@ -12,16 +12,9 @@ from playwright.sync_api import Dialog, Page, expect
 
 from incidents.models import Case, IntakeAutosave
 from tests import factories
+from tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, live_server, username: str = "teller") -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(factories.PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_test_id("current-user")).to_be_visible()
 
 
 def kept(case, step: str, name: str, value: str, timeout: float = 15.0) -> IntakeAutosave:

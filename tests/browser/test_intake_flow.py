@@ -10,18 +10,11 @@ from playwright.sync_api import Page, expect
 
 from incidents.models import Case
 from tests import factories
+from tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(factories.PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_test_id("current-user")).to_contain_text("窓口担当")
 
 
 def test_a_teller_takes_a_stolen_card_report_and_prints_the_receipt(
@@ -29,7 +22,7 @@ def test_a_teller_takes_a_stolen_card_report_and_prints_the_receipt(
 ):
     today = factories.today()
     stolen_on = today - timedelta(days=2)
-    sign_in(page, live_server, "teller")
+    sign_in(page, live_server, "teller", "窓口担当")
 
     page.get_by_test_id("new-case").click()
     page.get_by_label("窓口").check()

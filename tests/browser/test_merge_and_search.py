@@ -8,16 +8,10 @@ from playwright.sync_api import Page, expect
 
 from incidents.models import Case
 from tests import factories
+from tests.browser.signing import sign_in
 from tests.browser.test_deadline_follow_up import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(factories.PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
 
 
 def test_a_supervisor_merges_a_duplicate_report_and_undoes_the_merge(

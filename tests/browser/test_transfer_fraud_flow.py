@@ -10,8 +10,7 @@ from playwright.sync_api import Page, expect
 
 from incidents.models import Case
 from tests import factories
-
-from .test_intake_flow import sign_in
+from tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +20,7 @@ def test_a_teller_takes_a_transfer_fraud_report_and_records_the_freeze_request(
 ):
     today = factories.today()
     sent_on = today - timedelta(days=1)
-    sign_in(page, live_server, "teller")
+    sign_in(page, live_server, "teller", "窓口担当")
 
     page.get_by_test_id("new-case").click()
     page.get_by_label("窓口").check()

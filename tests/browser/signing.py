@@ -1,0 +1,19 @@
+"""Signing in through the real form, as a member of staff would (no OTP in test settings)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests import factories
+
+
+def sign_in(page: Page, live_server, username: str = "teller", role: str | None = None) -> None:
+    """Sign ``username`` in and wait for the page that names them (with ``role`` when given)."""
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(factories.PASSWORD)
+    page.get_by_role("button", name="ログイン", exact=True).click()
+    if role is None:
+        expect(page.get_by_test_id("current-user")).to_be_visible()
+    else:
+        expect(page.get_by_test_id("current-user")).to_contain_text(role)
