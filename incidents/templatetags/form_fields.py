@@ -74,7 +74,8 @@ def bs_field(field: BoundField) -> SafeString | str:
     if isinstance(widget, _CRISPY_ONLY):
         return as_crispy_field(field)
     required = " requiredField" if field.field.required else ""
-    css = f" {field.css_classes()}" if field.css_classes() else ""
+    css = field.css_classes()
+    css = f" {css}" if css else ""
     if isinstance(widget, forms.CheckboxInput):
         return format_html(
             '<div class="mb-3"><div id="div_{}" class="form-check{}">{}'
@@ -109,11 +110,11 @@ def bs_field(field: BoundField) -> SafeString | str:
 @register.filter
 def bs_form(form: forms.BaseForm) -> SafeString:
     """The whole form as crispy's ``|crispy`` renders it: its own errors, then every field."""
-    errors = ""
-    if form.non_field_errors():
+    errors, own = "", form.non_field_errors()
+    if own:
         errors = format_html(
             '<div class="alert alert-block alert-danger"><ul class="m-0">{}</ul></div>',
-            unordered_list(form.non_field_errors(), autoescape=True),
+            unordered_list(own, autoescape=True),
         )
     return format_html(
         "{}{}", errors, format_html_join("", "{}", ((bs_field(field),) for field in form))
