@@ -8,7 +8,8 @@ from tests import factories
 
 
 def sign_in(page: Page, live_server, username: str = "teller", role: str | None = None) -> None:
-    """Sign ``username`` in and wait for the page that names them (with ``role`` when given)."""
+    """Sign ``username`` in and wait for the page that names them (with ``role`` when given),
+    fully loaded, so a test that counts page loads afterwards does not count this one."""
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("ユーザー名").fill(username)
     page.get_by_label("パスワード").fill(factories.PASSWORD)
@@ -17,3 +18,4 @@ def sign_in(page: Page, live_server, username: str = "teller", role: str | None 
         expect(page.get_by_test_id("current-user")).to_be_visible()
     else:
         expect(page.get_by_test_id("current-user")).to_contain_text(role)
+    page.wait_for_load_state("load")
