@@ -31,9 +31,6 @@ HOSTILE = (
     "",
 )
 PROBE = "_probe"
-# Where to go back after an action: ``next`` belongs to the redirect helpers (views_queue._back),
-# whose own change refuses a target that is not a path; until then "²" there is a NoReverseMatch.
-NOT_HERE = {"next"}
 
 
 class Reads:
@@ -74,7 +71,7 @@ def discover(monkeypatch, client: Client, method: str, url: str, data: dict) -> 
         request = response.wsgi_request
         found = reads.of(request.GET if method == "get" else request.POST) | reads.fields
         transaction.set_rollback(True)
-    return (found | set(data)) - {PROBE} - NOT_HERE
+    return (found | set(data)) - {PROBE}
 
 
 def answer(client: Client, method: str, url: str, data: dict) -> tuple[int, str]:
