@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,6 +43,24 @@ def _log_look(request: AuthedRequest, case: Case, view: str) -> None:
 
 def _case_url(case: Case) -> str:
     return case.get_absolute_url() + "#compensation"
+
+
+def _guarded_write(
+    request: AuthedRequest, case: Case, write: Callable[[EditStamp], object], *, done: str
+) -> HttpResponse | list[str]:
+    """Run a guarded service with the posted form's stamp: back to the case (saying ``done``), or
+    the problems to show on the form again; the same form posted twice lands where the first
+    did."""
+    try:
+        write(EditStamp.from_request(request))
+    except EditReplayed:
+        return redirect(_case_url(case))
+    except StaleCaseError:
+        return [str(STALE_ACTION_MESSAGE)]
+    except services.DecisionError as error:
+        return error.problems
+    messages.success(request, done)
+    return redirect(_case_url(case))
 
 
 def _findings_forms(evaluation: selectors.Evaluation, data=None):
@@ -221,47 +240,38 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
         elif action == "approve":
             approve_form = forms.ApproveForm(request.POST)
             if approve_form.is_valid():
-                try:
-                    services.decision_approve(
+                fingerprint = approve_form.cleaned_data["fingerprint"]
+                outcome = _guarded_write(
+                    request,
+                    case,
+                    lambda stamp: services.decision_approve(
                         decision=decision,
                         user=request.user,
-                        expected_fingerprint=approve_form.cleaned_data["fingerprint"],
-                        stamp=EditStamp.from_request(request),
-                    )
-                except EditReplayed:
-                    return redirect(_case_url(case))
-                except StaleCaseError:
-                    errors = [str(STALE_ACTION_MESSAGE)]
-                    approve_form = forms.ApproveForm(
-                        initial={"fingerprint": evaluation.fingerprint}
-                    )
-                except services.DecisionError as error:
-                    errors = error.problems
-                    approve_form = forms.ApproveForm(
-                        initial={"fingerprint": evaluation.fingerprint}
-                    )
-                else:
-                    messages.success(request, _("補償決定を承認しました。"))
-                    return redirect(_case_url(case))
+                        expected_fingerprint=fingerprint,
+                        stamp=stamp,
+                    ),
+                    done=_("補償決定を承認しました。"),
+                )
+                if isinstance(outcome, HttpResponse):
+                    return outcome
+                # Refused: the outcome as it now stands is what a second click would approve.
+                errors = outcome
+                approve_form = forms.ApproveForm(initial={"fingerprint": evaluation.fingerprint})
         elif action == "return":
             return_form = forms.ReturnForm(request.POST)
             if return_form.is_valid():
-                try:
-                    services.decision_return(
-                        decision=decision,
-                        user=request.user,
-                        comment=return_form.cleaned_data["comment"],
-                        stamp=EditStamp.from_request(request),
-                    )
-                except EditReplayed:
-                    return redirect(_case_url(case))
-                except StaleCaseError:
-                    errors = [str(STALE_ACTION_MESSAGE)]
-                except services.DecisionError as error:
-                    errors = error.problems
-                else:
-                    messages.success(request, _("補償決定を差し戻しました。"))
-                    return redirect(_case_url(case))
+                comment = return_form.cleaned_data["comment"]
+                outcome = _guarded_write(
+                    request,
+                    case,
+                    lambda stamp: services.decision_return(
+                        decision=decision, user=request.user, comment=comment, stamp=stamp
+                    ),
+                    done=_("補償決定を差し戻しました。"),
+                )
+                if isinstance(outcome, HttpResponse):
+                    return outcome
+                errors = outcome
         else:
             raise Http404
     return render(
@@ -297,23 +307,22 @@ def paid(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = forms.PaidForm(request.POST)
         if form.is_valid():
-            try:
-                services.case_mark_paid(
+            entered = form.cleaned_data
+            outcome = _guarded_write(
+                request,
+                case,
+                lambda stamp: services.case_mark_paid(
                     case=case,
                     user=request.user,
-                    paid_on=form.cleaned_data["paid_on"],
-                    reference=form.cleaned_data["reference"],
-                    stamp=EditStamp.from_request(request),
-                )
-            except EditReplayed:
-                return redirect(_case_url(case))
-            except StaleCaseError:
-                errors = [str(STALE_ACTION_MESSAGE)]
-            except services.DecisionError as error:
-                errors = error.problems
-            else:
-                messages.success(request, _("補償金の支払を記録しました。"))
-                return redirect(_case_url(case))
+                    paid_on=entered["paid_on"],
+                    reference=entered["reference"],
+                    stamp=stamp,
+                ),
+                done=_("補償金の支払を記録しました。"),
+            )
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            errors = outcome
     else:
         form = forms.PaidForm()
     return render(
