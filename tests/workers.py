@@ -139,7 +139,38 @@ def test_database_url() -> str:
     return f"postgres://{auth}{host}{port}/{name}"
 
 
-class Worker:
+class LoggedProcess:
+    """A subprocess writing to a log file: stopped gently, then killed; its log read back."""
+
+    process: subprocess.Popen | None
+    log_path: Path
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL, as ``kill -9`` or the OOM killer would: nothing runs on the way out."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        self.log_path.unlink(missing_ok=True)
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class Worker(LoggedProcess):
     """``celery -A config worker`` in a subprocess, with its emails written to files."""
 
     def __init__(self, broker_url: str) -> None:
@@ -175,23 +206,6 @@ class Worker:
                 command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
             )
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.process = None
-
-    def kill(self) -> None:
-        """SIGKILL, as ``kill -9`` or the OOM killer would: nothing runs on the way out."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-        self.process = None
-
     def wait_ready(self, timeout: float = 60) -> None:
         """Wait until the worker started last consumes tasks (each start logs one "ready.")."""
         wait_for(
@@ -201,12 +215,8 @@ class Worker:
         )
 
     def close(self) -> None:
-        self.stop()
-        self.log_path.unlink(missing_ok=True)
+        super().close()
         shutil.rmtree(self.mail_dir, ignore_errors=True)
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def emails(self) -> list[Message]:
         """Every email the worker delivered (the file backend appends them, separated by dashes)."""
