@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from incidents.cases import services
-from incidents.models import Branch, Case, User
+from incidents.models import Branch, Case, FreezeRequest, User
 from incidents.models.choices import ActionStatus
 
 PASSWORD = "correct-horse-battery-staple"
@@ -214,3 +214,21 @@ def transfer_fraud_case(
     if submit:
         case = services.case_submit(case_id=case.pk, user=teller)
     return case
+
+
+def freeze_request_to_our_bank(case: Case, teller: User) -> FreezeRequest:
+    """The victim's freeze request for a receiving account at our bank (answer pending), which
+    goes to the core through the outbox."""
+    return services.freeze_request_save(
+        case=case,
+        user=teller,
+        fields={
+            "payee_bank": "まもり銀行",
+            "payee_branch": "001",
+            "payee_account_number": "7654321",
+            "payee_account_name": "カ）サギショウカイ",
+            "requested_at": timezone.now(),
+            "contact_name": "本店営業部 田中",
+            "answer": "pending",
+        },
+    )

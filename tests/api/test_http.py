@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import tempfile
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -17,29 +16,9 @@ from api.models import ApiClient
 from incidents.models import Case, CaseAccess, ProtectiveAction
 from incidents.models.choices import ActionStatus
 from tests.api.schema import ServedSchema
-from tests.api.world import ASSESS_FACTS, ApiWorld, build_api_world, call, dumps, headers, new_key
+from tests.api.world import ASSESS_FACTS, call, dumps, headers, new_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def http(live_server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live_server.url, timeout=20) as client:
-        yield client
-
-
-@pytest.fixture
-def world(branch, other_branch) -> ApiWorld:
-    return build_api_world(branch, other_branch)
-
-
-@pytest.fixture
-def schema(http) -> ServedSchema:
-    response = http.get("/api/v1/schema/", params={"format": "json"})
-    assert response.status_code == 200
-    document = response.json()
-    assert document["openapi"].startswith("3.")
-    return ServedSchema(document)
 
 
 def checked(schema: ServedSchema, response: httpx.Response) -> httpx.Response:

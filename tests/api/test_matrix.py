@@ -107,14 +107,14 @@ def requests(world: ApiWorld):
         )
 
 
-def test_every_endpoint_answers_each_client_only_as_its_scopes_and_branches_allow(api_world):
+def test_every_endpoint_answers_each_client_only_as_its_scopes_and_branches_allow(world):
     client = Client()
     problems = []
-    for what, scope, own, allowed, method, path, body in requests(api_world):
+    for what, scope, own, allowed, method, path, body in requests(world):
         for caller in CALLERS:
             before = Case.objects.count()
             extra = auth(
-                api_world, caller, **({"Idempotency-Key": new_key()} if method == "post" else {})
+                world, caller, **({"Idempotency-Key": new_key()} if method == "post" else {})
             )
             if method == "post":
                 response = client.post(path, dumps(body), content_type="application/json", **extra)
@@ -138,26 +138,26 @@ def test_every_endpoint_answers_each_client_only_as_its_scopes_and_branches_allo
 
 
 def test_the_schema_is_served_to_anyone_and_staff_sessions_get_nothing_of_the_api(
-    api_world, teller_client
+    world, teller_client
 ):
     assert Client().get("/api/v1/schema/?format=json").status_code == 200
-    response = teller_client.get(f"/api/v1/cases/{api_world.case.pk}/")
+    response = teller_client.get(f"/api/v1/cases/{world.case.pk}/")
     assert response.status_code == 401  # a session is not a token
 
 
-def test_a_client_is_throttled_after_its_rate(api_world, settings):
+def test_a_client_is_throttled_after_its_rate(world, settings):
     settings.MAMORI_API_RATE = "3/min"
     client = ApiClient.objects.get(name="only cases")
     caches["api"].delete(f"throttle_client_{client.pk}")
     statuses = [
-        Client().get(f"/api/v1/cases/{api_world.case.pk}/", **auth(api_world, "cases")).status_code
+        Client().get(f"/api/v1/cases/{world.case.pk}/", **auth(world, "cases")).status_code
         for _ in range(4)
     ]
     caches["api"].delete(f"throttle_client_{client.pk}")
     assert statuses == [200, 200, 200, 429]
 
 
-def test_a_case_and_a_page_of_changes_take_a_fixed_number_of_queries(api_world):
+def test_a_case_and_a_page_of_changes_take_a_fixed_number_of_queries(world):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -167,13 +167,13 @@ def test_a_case_and_a_page_of_changes_take_a_fixed_number_of_queries(api_world):
 
     def queries(path: str) -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(path, **auth(api_world, "all")).status_code == 200
+            assert client.get(path, **auth(world, "all")).status_code == 200
         return len(captured)
 
     queries("/api/v1/cases/changes/")  # the client's last use is noted once a minute: not counted
-    case_queries = queries(f"/api/v1/cases/{api_world.case.pk}/")
+    case_queries = queries(f"/api/v1/cases/{world.case.pk}/")
     changes_queries = queries("/api/v1/cases/changes/?limit=100")
-    teller = factories.staff("w_teller3", "teller", api_world.branch)
+    teller = factories.staff("w_teller3", "teller", world.branch)
     bigger = factories.stolen_card_case(teller, withdrawals=[(1000, 0)] * 12)
     for _ in range(3):
         factories.stolen_card_case(teller)
@@ -185,14 +185,14 @@ def test_a_case_and_a_page_of_changes_take_a_fixed_number_of_queries(api_world):
     assert queries("/api/v1/cases/changes/?limit=100") == changes_queries <= CHANGES_QUERIES
 
 
-def test_a_stop_callback_takes_a_fixed_number_of_queries_and_its_repeat_fewer(api_world):
+def test_a_stop_callback_takes_a_fixed_number_of_queries_and_its_repeat_fewer(world):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
-    request = requested_stop(api_world.case)
+    request = requested_stop(world.case)
     path = f"/api/v1/stops/{request.key}/confirm"
-    client.get("/api/v1/cases/changes/", **auth(api_world, "stops"))  # last use noted: not counted
+    client.get("/api/v1/cases/changes/", **auth(world, "stops"))  # last use noted: not counted
     counts = []
     for _ in range(2):
         with CaptureQueriesContext(connection) as captured:
@@ -200,14 +200,14 @@ def test_a_stop_callback_takes_a_fixed_number_of_queries_and_its_repeat_fewer(ap
                 path,
                 dumps({"reference": "CB-Q"}),
                 content_type="application/json",
-                **auth(api_world, "stops"),
+                **auth(world, "stops"),
             )
         assert response.status_code == 200
         counts.append(len(captured))
     assert counts == [STOP_CONFIRM_QUERIES, STOP_REPEAT_QUERIES]
 
 
-def test_the_admin_shows_a_new_token_once_and_revokes_it(api_world, administrator, branch):
+def test_the_admin_shows_a_new_token_once_and_revokes_it(world, administrator, branch):
     administrator.is_staff = administrator.is_superuser = True
     administrator.save()
     admin = Client()
@@ -240,45 +240,45 @@ def test_the_admin_shows_a_new_token_once_and_revokes_it(api_world, administrato
     assert refused.status_code == 401
 
 
-def test_refused_calls_go_to_the_refused_access_log_under_the_clients_account(api_world):
+def test_refused_calls_go_to_the_refused_access_log_under_the_clients_account(world):
     from incidents.models import AccessRefusal
 
     client = ApiClient.objects.get(name="only cases")
-    other = Client().get(f"/api/v1/cases/{api_world.other_case.pk}/", **auth(api_world, "cases"))
+    other = Client().get(f"/api/v1/cases/{world.other_case.pk}/", **auth(world, "cases"))
     scope = Client().post(
         "/api/v1/assess/",
         dumps(ASSESS_FACTS),
         content_type="application/json",
-        **auth(api_world, "cases"),
+        **auth(world, "cases"),
     )
     assert (other.status_code, scope.status_code) == (404, 403)
     rows = AccessRefusal.objects.filter(user=client.user).order_by("pk")
     assert [(row.status, row.case_id) for row in rows] == [
-        (404, api_world.other_case.pk),
+        (404, world.other_case.pk),
         (403, None),
     ]
     # A stop of another branch: 404 as an unknown key, logged with the case it belongs to.
     stops = ApiClient.objects.get(name="only stops")
-    far = requested_stop(api_world.other_case)
+    far = requested_stop(world.other_case)
     for key in (far.key, "00000000-0000-0000-0000-000000000000"):
         answered = Client().post(
             f"/api/v1/stops/{key}/confirm",
             dumps({"reference": "CB-X"}),
             content_type="application/json",
-            **auth(api_world, "stops"),
+            **auth(world, "stops"),
         )
         assert answered.status_code == 404
         assert answered.json() == {"detail": "見つかりませんでした。"}
     rows = AccessRefusal.objects.filter(user=stops.user)
-    assert [(row.status, row.case_id) for row in rows] == [(404, api_world.other_case.pk)]
+    assert [(row.status, row.case_id) for row in rows] == [(404, world.other_case.pk)]
 
 
-def test_a_call_of_the_wrong_shape_is_refused_per_field_in_japanese(api_world):
+def test_a_call_of_the_wrong_shape_is_refused_per_field_in_japanese(world):
     response = Client().post(
         "/api/v1/preliminary-cases/",
         json.dumps(call(items=[], customer_name="\ud800", reporter_name=["x"])),  # \ud800 escaped
         content_type="application/json",
-        **auth(api_world, "preliminary", **{"Idempotency-Key": new_key()}),
+        **auth(world, "preliminary", **{"Idempotency-Key": new_key()}),
     )
     errors = response.json()
     assert response.status_code == 400
@@ -289,7 +289,7 @@ def test_a_call_of_the_wrong_shape_is_refused_per_field_in_japanese(api_world):
     assert errors["reporter_name"] == ["文字列で入力してください。"]
 
 
-def test_a_body_django_cannot_read_is_a_json_400_on_every_endpoint(api_world):
+def test_a_body_django_cannot_read_is_a_json_400_on_every_endpoint(world):
     # A multipart body without its boundary is refused by Django's own parser before the view
     # reads it: an API client still gets JSON, never the staff pages' HTML.
     client = Client()
@@ -298,7 +298,7 @@ def test_a_body_django_cannot_read_is_a_json_400_on_every_endpoint(api_world):
             path,
             b"--broken\r\n",
             content_type="multipart/form-data",
-            **auth(api_world, "all", idempotency_key="k-broken"),
+            **auth(world, "all", idempotency_key="k-broken"),
         )
         assert response.status_code == 400, path
         assert response["Content-Type"].startswith("application/json"), path

@@ -4,42 +4,22 @@ adapter from the core simulator, then answered by the callback, once, whatever i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from api.models import ApiClient
 from api.services import api_client_create
 from incidents.cases import services
 from incidents.models import CaseAccess, CoreRequest
 from incidents.models.choices import ActionStatus, EventKind
-from tests.api.schema import ServedSchema
-from tests.api.world import ApiWorld, build_api_world, dumps, headers
+from tests.api.world import dumps, headers
 from tests.corebanking.conftest import card_stop, case_with_proposed_stops
 from tests.servers import core_banking, core_simulator
 
 __all__ = ["core_banking", "core_simulator"]  # fixtures used below
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def http(live_server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live_server.url, timeout=20) as client:
-        yield client
-
-
-@pytest.fixture
-def world(branch, other_branch) -> ApiWorld:
-    return build_api_world(branch, other_branch)
-
-
-@pytest.fixture
-def schema(http) -> ServedSchema:
-    return ServedSchema(http.get("/api/v1/schema/", params={"format": "json"}).json())
 
 
 def held_stop(core_banking, teller, mode: str) -> tuple:
@@ -209,19 +189,7 @@ def test_the_cores_callback_refuses_a_victims_freeze_request_with_its_reason(
 
     core_banking.mode("hold")
     case = factories.transfer_fraud_case(teller, submit=False)
-    freeze = services.freeze_request_save(
-        case=case,
-        user=teller,
-        fields={
-            "payee_bank": "まもり銀行",
-            "payee_branch": "001",
-            "payee_account_number": "7654321",
-            "payee_account_name": "カ）サギショウカイ",
-            "requested_at": timezone.now(),
-            "contact_name": "本店営業部 田中",
-            "answer": "pending",
-        },
-    )
+    freeze = factories.freeze_request_to_our_bank(case, teller)
     request = CoreRequest.objects.get(freeze_request=freeze)
     assert services.core_request_send(request_id=request.pk) == "accepted"
     body = {"code": "unknown_account", "reason": "口座が解約済みです"}

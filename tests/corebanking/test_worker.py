@@ -145,19 +145,7 @@ def test_a_real_worker_freezes_through_the_outbox_and_retries_a_freeze_the_core_
     # The core goes down: a victim's freeze request to our bank fails its first attempt.
     core_banking.stop()
     case = factories.transfer_fraud_case(teller, submit=False)
-    victim = services.freeze_request_save(
-        case=case,
-        user=teller,
-        fields={
-            "payee_bank": "まもり銀行",
-            "payee_branch": "001",
-            "payee_account_number": "7654321",
-            "payee_account_name": "カ）サギショウカイ",
-            "requested_at": timezone.now(),
-            "contact_name": "本店営業部 田中",
-            "answer": "pending",
-        },
-    )
+    victim = factories.freeze_request_to_our_bank(case, teller)
     request = CoreRequest.objects.get(freeze_request=victim)
     wait_for(
         lambda: (
