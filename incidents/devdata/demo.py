@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from incidents import deadlines
 from incidents.cases import services
+from incidents.deadlines.calendar import is_business_day, next_business_day_at
 from incidents.models import Branch, Case, Deadline, User
 from incidents.models.choices import ActionStatus, CaseStatus, Role
 
@@ -227,6 +228,25 @@ def _seed_cases(teller, teller2) -> None:
     )
 
 
+# A deadline falls due at 15:00 on a business day (docs/domain.md §5.2); so do the demo's.
+DUE_TIME = time(15, 0)
+
+
+def _last_business_day_at(now: datetime, at: time) -> datetime:
+    """``at`` o'clock on the last business day before today (in Japan)."""
+    day = timezone.localdate(now) - timedelta(days=1)
+    while not is_business_day(day):
+        day -= timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, at))
+
+
+def _next_business_day_at(now: datetime, at: time) -> datetime:
+    """The first ``at`` o'clock on a business day still to come: today's, or a later day's."""
+    today = timezone.localdate(now)
+    day = today if is_business_day(today) and timezone.localtime(now).time() < at else None
+    return timezone.make_aware(datetime.combine(day, at)) if day else next_business_day_at(now, at)
+
+
 def _seed_deadline_states(monitoring, head_office) -> None:
     """Give the demo deadlines in several states: reminded, escalated, met, and a pickup waiting.
 
@@ -234,14 +254,15 @@ def _seed_deadline_states(monitoring, head_office) -> None:
     """
     now = timezone.now()
     by_customer = {case.customer_number: case for case in Case.objects.exclude(number=None)}
-    # 中村: the police report was due yesterday and nobody chased it.
-    yesterday = now - timedelta(days=1)
+    # 中村: the police report was due at 15:00 on the last business day and nobody chased it.
+    missed = _last_business_day_at(now, DUE_TIME)
     Deadline.objects.filter(case=by_customer["100877"], kind="police_report").update(
-        due_at=yesterday, next_action_at=yesterday
+        due_at=missed, next_action_at=missed
     )
-    # 山田: the claim documents are due tomorrow, so the teller is reminded.
+    # 山田: the claim documents are due at the next 15:00 of a business day, so the teller is
+    # reminded.
     Deadline.objects.filter(case=by_customer["100234"], kind="customer_documents").update(
-        due_at=now + timedelta(days=1), next_action_at=now - timedelta(minutes=1)
+        due_at=_next_business_day_at(now, DUE_TIME), next_action_at=now - timedelta(minutes=1)
     )
     # 加藤 (新宿支店): the customer brought the claim documents.
     online = by_customer["200311"]
