@@ -88,6 +88,8 @@ class PreliminaryCaseIn(serializers.Serializer):
 
 
 class ItemOut(serializers.Serializer):
+    """A reported item (card, passbook, seal…): its kind, what happened to it and when."""
+
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ItemKind.choices)
     state = serializers.ChoiceField(choices=ItemState.choices)
@@ -95,6 +97,8 @@ class ItemOut(serializers.Serializer):
 
 
 class StopOut(serializers.Serializer):
+    """A protective stop: its kind and status, and the core's reference once it is done."""
+
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ActionKind.choices)
     status = serializers.ChoiceField(choices=ActionStatus.choices)
@@ -104,6 +108,8 @@ class StopOut(serializers.Serializer):
 
 
 class DeadlineOut(serializers.Serializer):
+    """A deadline the branch owes on the case, on the business calendar."""
+
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=DeadlineKind.choices)
     state = serializers.ChoiceField(choices=DeadlineState.choices)
@@ -112,6 +118,8 @@ class DeadlineOut(serializers.Serializer):
 
 
 class AssessedTransactionOut(serializers.Serializer):
+    """One unauthorized transaction as the compensation engine assessed it."""
+
     id = serializers.IntegerField()
     date = serializers.DateField()
     amount = serializers.IntegerField(help_text="whole yen")
@@ -122,6 +130,8 @@ class AssessedTransactionOut(serializers.Serializer):
 
 
 class AssessmentOut(serializers.Serializer):
+    """The compensation engine's assessment of the case's current facts."""
+
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     estimate = serializers.BooleanField(
         help_text="true until a supervisor has confirmed the facts (見込み)"
@@ -133,6 +143,8 @@ class AssessmentOut(serializers.Serializer):
 
 
 class DecisionOut(serializers.Serializer):
+    """The case's latest compensation decision under four eyes."""
+
     id = serializers.IntegerField()
     number = serializers.IntegerField()
     status = serializers.ChoiceField(choices=DecisionStatus.choices)
@@ -170,6 +182,8 @@ class PreliminaryCaseOut(serializers.Serializer):
 
 
 class ChangedCaseOut(serializers.Serializer):
+    """A case changed since the cursor: enough to decide whether to read it whole."""
+
     id = serializers.IntegerField()
     number = serializers.CharField(allow_null=True)
     status = serializers.ChoiceField(choices=CaseStatus.choices)
@@ -188,6 +202,8 @@ class ChangesOut(serializers.Serializer):
 
 
 class ChangesQuery(serializers.Serializer):
+    """Where to go on from in the list of changed cases, and how many at a time."""
+
     cursor = serializers.CharField(required=False, max_length=200)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
 

@@ -145,6 +145,22 @@ def test_the_schema_is_served_to_anyone_and_staff_sessions_get_nothing_of_the_ap
     assert response.status_code == 401  # a session is not a token
 
 
+def test_every_operation_and_every_object_of_the_served_schema_is_described():
+    document = Client().get("/api/v1/schema/?format=json").json()
+    undescribed = [
+        name
+        for name, component in document["components"]["schemas"].items()
+        if component.get("type") == "object" and not component.get("description")
+    ]
+    undescribed += [
+        f"{method.upper()} {path}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if not (operation.get("description") or operation.get("summary"))
+    ]
+    assert undescribed == []
+
+
 def test_a_client_is_throttled_after_its_rate(world, settings):
     settings.MAMORI_API_RATE = "3/min"
     client = ApiClient.objects.get(name="only cases")
