@@ -16,7 +16,7 @@ from api.models import ApiClient
 from incidents.models import Case, CaseAccess, ProtectiveAction
 from incidents.models.choices import ActionStatus
 from tests.api.schema import ServedSchema
-from tests.api.world import ASSESS_FACTS, call, dumps, headers, new_key
+from tests.api.world import ASSESS_FACTS, ApiWorld, call, dumps, headers, new_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -121,7 +121,9 @@ def test_a_case_reads_with_its_stops_deadlines_and_assessment_and_no_customer_da
     assert elsewhere.status_code == 404
 
 
-def test_changes_come_a_page_at_a_time_in_a_stable_order_from_an_opaque_cursor(http, world, schema):
+def test_changes_come_a_page_at_a_time_in_a_stable_order_from_an_opaque_cursor(
+    http: httpx.Client, world: ApiWorld, schema: ServedSchema
+) -> None:
     token = world.tokens["all"]
     seen: list[int] = []
     cursor = None
