@@ -2,8 +2,8 @@
 
    Progressive enhancement over the Django formset: a new row is a copy of the formset's empty
    form (the <template data-row-template>, its "__prefix__" replaced by the next index, and
-   TOTAL_FORMS raised); removing a row ticks its 削除 box and hides it, so the server deletes a
-   saved row and ignores a new one. Without script, 「行を追加」 posts and the page comes back with
+   TOTAL_FORMS raised); removing a row ticks its 削除 box (out of sight once script runs) and hides
+   the row, so the server deletes a saved row and ignores a new one. Without script, 「行を追加」 posts and the page comes back with
    a blank row, and the 削除 box removes a row on saving. */
 (function () {
   "use strict";
@@ -23,9 +23,14 @@
       form.dispatchEvent(new CustomEvent("intake:rows"));
     }
 
+    // With script, the row's button removes it: its 削除 box stays in the form (the button ticks
+    // it) but out of sight, so the teller sees one way to remove a row, not two.
     function enable(row) {
       row.querySelectorAll("[data-row-remove]").forEach(function (button) {
         button.classList.remove("d-none");
+      });
+      row.querySelectorAll("[data-row-delete]").forEach(function (box) {
+        box.classList.add("d-none");
       });
     }
 

@@ -169,6 +169,36 @@ def test_a_stolen_bag_is_reported_in_at_most_nine_page_loads(page: Page, live_se
     assert len(loads) <= 9, loads
 
 
+def test_a_row_removed_on_the_page_is_not_saved_and_there_is_one_way_to_remove_it(
+    page: Page, live_server, teller
+):
+    case = factories.draft(teller)
+    day = factories.today().isoformat()
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/cases/{case.pk}/intake/items/")
+    loads: list[str] = []
+    page.on("load", lambda loaded: loads.append(loaded.url))
+    for n, kind in enumerate(("cash_card", "passbook", "seal")):
+        if n:
+            page.get_by_test_id("add-row").click()
+        row = page.get_by_test_id("item-row").nth(n)
+        # With script, the row's button removes it; the no-script 削除 box is out of sight.
+        expect(row.get_by_test_id("remove-row")).to_be_visible()
+        expect(row.get_by_label("削除")).to_be_hidden()
+        row.locator("select[name$='-kind']").select_option(kind)
+        row.get_by_label("事故の内容").select_option("stolen")
+        row.get_by_label("店番").fill("001")
+        row.get_by_label("口座番号").fill("1234567")
+        row.get_by_label("盗難・紛失・盗取の日").fill(day)
+        row.get_by_label("気付いた日").fill(day)
+    page.get_by_test_id("item-row").nth(1).get_by_test_id("remove-row").click()
+    expect(page.get_by_test_id("item-row").nth(1)).to_be_hidden()
+    assert loads == []  # added and removed on the page
+    page.get_by_test_id("next").click()
+    expect(page).to_have_url(f"{live_server.url}/cases/{case.pk}/intake/stops/")
+    assert sorted(case.items.values_list("kind", flat=True)) == ["cash_card", "seal"]
+
+
 def test_the_payee_shows_only_for_a_transfer(page: Page, live_server, teller):
     case = factories.stolen_card_case(teller, submit=False, withdrawals=())
     sign_in(page, live_server)
