@@ -298,3 +298,13 @@ def case_unchanged(case: Case) -> None:
     """Inside ``case_edit``: this write turned out to change nothing (already done, same value),
     so the case keeps its version and no edit is recorded."""
     case._edit_unchanged = True  # type: ignore[attr-defined]
+
+
+def case_answered(case: Case) -> None:
+    """Inside ``case_edit``: this write records the core's confirmation, which no member of staff
+    typed and no form edits: the case shows as changed (``updated_at``, which the API's list of
+    changes follows) but keeps its version, so a form open on it (the teller's next intake step)
+    does not go stale; each form's own write checks the rows it changes under the lock."""
+    case_unchanged(case)
+    case.updated_at = timezone.now()
+    Case.objects.filter(pk=case.pk).update(updated_at=case.updated_at)

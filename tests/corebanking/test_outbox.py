@@ -4,6 +4,7 @@ confirmation that arrives twice, a stop recorded by hand from the core's termina
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.cases import services
+from incidents.cases.edits import EditStamp
 from incidents.cases.selectors import case_submission_problems
 from incidents.models import CoreRequest
 from incidents.models.choices import ActionStatus, CoreRequestState, EventKind
@@ -63,6 +65,40 @@ def test_a_stop_confirmed_by_the_core_is_done_with_the_cores_reference(core_bank
     assert core_banking.stats()["stops"] == {str(request.key): 1}
     done = case.events.get(kind=EventKind.STOP_DONE)
     assert action.reference in done.message
+
+
+def test_the_cores_confirmation_does_not_make_the_tellers_next_step_stale(core_banking, teller):
+    core_banking.mode("hold")
+    case = case_with_proposed_stops(teller)
+    action = card_stop(case)
+    request, outcome = request_and_send(action, teller)
+    assert outcome == "accepted"
+    case.refresh_from_db()
+    rendered, changed_at = case.version, case.updated_at  # the transactions step on screen
+    services.action_confirm(request_key=str(request.key), reference="CB-CALLBACK-1")
+    case.refresh_from_db()
+    # The stop stands and the case shows as changed (the API's list of changes follows
+    # updated_at), but no form rendered before the answer is refused for it.
+    assert case.version == rendered and case.updated_at > changed_at
+    saved = services.case_save_transactions(
+        case=case,
+        user=teller,
+        rows=[
+            {
+                "item": action.item_id,
+                "occurred_at": factories.at(factories.today() - timedelta(days=1), 14),
+                "account_branch": "001",
+                "account_number": "1234567",
+                "channel": "atm_withdrawal",
+                "amount": 200_000,
+                "fee": 0,
+                "interest": 0,
+            }
+        ],
+        stamp=EditStamp(version=rendered, key=uuid.uuid4()),
+    )
+    assert [tx.amount for tx in saved] == [200_000]
+    assert case.actions.get(pk=action.pk).status == ActionStatus.DONE
 
 
 def test_a_refused_stop_is_failed_with_the_cores_reason_and_the_page_says_it(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.cases.corebanking import StopRequest, get_adapter
-from incidents.cases.edits import EditStamp, case_edit, case_unchanged
+from incidents.cases.edits import EditStamp, case_answered, case_edit, case_unchanged
 from incidents.cases.services.drafts import _write_fields
 from incidents.cases.services.timeline import in_bank_language, timeline_record
 from incidents.models import (
@@ -270,6 +270,9 @@ def action_confirm(
             reference=reference,
             at=date_in_range_or_now(confirmed_at, request.answered_at or timezone.now()),
         )
+        # The stop the teller asked for now stands: nothing on the teller's screen is wrong for
+        # it, so the step they are on (often the next one of the intake) is not refused as stale.
+        case_answered(current)
         return action
 
 
