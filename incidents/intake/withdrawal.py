@@ -130,7 +130,10 @@ def case_discard(request: AuthedRequest, pk: int) -> HttpResponse:
             if not error.current.is_draft:
                 return redirect(case)
             return redirect("incidents:case_discard", pk=case.pk)
-        except services.DiscardRefusedError:
+        except services.DiscardRefusedError as refused:
+            if refused.awaited:
+                messages.error(request, str(services.STOPS_AWAITED_MESSAGE))
+                return redirect("incidents:case_discard", pk=case.pk)
             return redirect("incidents:case_withdrawal", pk=case.pk)
         messages.info(request, _("下書きを破棄しました。"))
         return redirect("incidents:home")

@@ -15,7 +15,7 @@ from incidents.cases import services
 from incidents.cases.edits import EditStamp
 from incidents.cases.selectors import case_submission_problems
 from incidents.models import CoreRequest
-from incidents.models.choices import ActionStatus, CoreRequestState, EventKind
+from incidents.models.choices import ActionStatus, CaseStatus, CoreRequestState, EventKind
 from tests import factories
 from tests.servers import core_banking, core_simulator
 
@@ -99,6 +99,33 @@ def test_the_cores_confirmation_does_not_make_the_tellers_next_step_stale(core_b
     )
     assert [tx.amount for tx in saved] == [200_000]
     assert case.actions.get(pk=action.pk).status == ActionStatus.DONE
+
+
+def test_a_draft_whose_stop_awaits_the_core_is_neither_discarded_nor_withdrawn_until_it_stands(
+    core_banking, teller, teller_client
+):
+    core_banking.mode("hold")
+    case = case_with_proposed_stops(teller)
+    action = card_stop(case)
+    request, outcome = request_and_send(action, teller)
+    assert outcome == "accepted" and action.status == ActionStatus.REQUESTED
+    # Discarding now would orphan the card stop the core is about to confirm.
+    url = reverse("incidents:case_discard", args=[case.pk])
+    refused = teller_client.post(url, factories.stamped(case, confirm="on"), follow=True)
+    assert "勘定系の確認を待っている措置（停止）があります。" in refused.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DRAFT
+    with pytest.raises(services.WithdrawalError, match="確認されるまで"):
+        services.withdrawal_request_create(
+            case=case, user=teller, reason="カードが見つかったため", stop_ids=[action.pk]
+        )
+    # Once the core confirms, the stop stands and the report is withdrawn with it lifted.
+    services.action_confirm(request_key=str(request.key), reference="CB-CALLBACK-1")
+    assert teller_client.get(url).url == reverse("incidents:case_withdrawal", args=[case.pk])
+    withdrawal = services.withdrawal_request_create(
+        case=case, user=teller, reason="カードが見つかったため", stop_ids=[action.pk]
+    )
+    assert list(withdrawal.stops.values_list("pk", flat=True)) == [action.pk]
 
 
 def test_a_refused_stop_is_failed_with_the_cores_reason_and_the_page_says_it(

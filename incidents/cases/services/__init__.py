@@ -91,7 +91,9 @@ from incidents.cases.services.transactions import (
     transaction_record_recovery,
 )
 from incidents.cases.services.withdrawal import (
+    STOPS_AWAITED_MESSAGE,
     WithdrawalError,
+    stops_awaited,
     withdrawal_confirm,
     withdrawal_reject,
     withdrawal_request_create,
@@ -103,6 +105,7 @@ __all__ = [
     "FREEZE_WAITING_NOTE",
     "ITEM_FIELDS",
     "SIGN_FIELDS",
+    "STOPS_AWAITED_MESSAGE",
     "TRANSACTION_FIELDS",
     "AssignmentError",
     "BranchNotFoundError",
@@ -165,6 +168,7 @@ __all__ = [
     "record_access_record",
     "same_customer",
     "staff_can_work",
+    "stops_awaited",
     "timeline_record",
     "transaction_record_recovery",
     "undo_refusal",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from incidents.cases.edits import EditStamp, case_edit
 from incidents.cases.selectors import case_submission_problems
 from incidents.cases.services.timeline import in_bank_language, timeline_record
+from incidents.cases.services.withdrawal import stops_awaited
 from incidents.cases.signals import case_changed, case_status_changed, case_submitted
 from incidents.models import (
     Case,
@@ -177,20 +178,27 @@ def case_submit(*, case_id: int, user: User, stamp: EditStamp | None = None) -> 
 
 
 class DiscardRefusedError(Exception):
-    """A draft whose stops were carried out is not discarded: a stop must never be orphaned."""
+    """A draft whose stops were carried out, or are awaited from the core (``awaited``), is not
+    discarded: a stop must never be orphaned."""
+
+    def __init__(self, case_id: int, *, awaited: bool = False) -> None:
+        super().__init__(f"case {case_id} has stops {'awaited' if awaited else 'in force'}")
+        self.awaited = awaited
 
 
 def case_discard_draft(*, case: Case, user: User, stamp: EditStamp | None = None) -> Case:
     """Withdraw a draft the teller no longer needs (kept for the record, never deleted).
 
     Refused once any stop was carried out: the card stays stopped, so the report stays open
-    until it is withdrawn with the stops to lift.
+    until it is withdrawn with the stops to lift; refused too while a stop awaits the core.
     """
     with case_edit(case=case, user=user, stamp=stamp, action="discard") as current:
         if not current.is_draft:
             return current
         if ProtectiveAction.objects.filter(case=current, status=ActionStatus.DONE).exists():
-            raise DiscardRefusedError(f"case {current.pk} has stops in force")
+            raise DiscardRefusedError(current.pk)
+        if stops_awaited(current):
+            raise DiscardRefusedError(current.pk, awaited=True)
         current.status = CaseStatus.WITHDRAWN
         current.save(update_fields=["status"])
         timeline_record(

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from incidents.access.predicates import is_branch_supervisor_of
 from incidents.cases.edits import EditStamp, case_edit
@@ -25,6 +26,19 @@ from notifications.services import notification_create
 
 class WithdrawalError(Exception):
     """The withdrawal cannot be requested or decided as asked; the message says why (Japanese)."""
+
+
+# A stop sent to the core and not yet answered may still come into force: a draft withdrawn
+# meanwhile would leave it orphaned, and it cannot be listed to lift before it stands.
+STOPS_AWAITED_MESSAGE = gettext_lazy(
+    "勘定系の確認を待っている措置（停止）があります。確認されるまで、この届出は破棄も取下げも"
+    "できません。確認されたら、解除する措置と理由を入力して取下げを申請してください。"
+)
+
+
+def stops_awaited(case: Case) -> bool:
+    """Whether a stop of the case was sent to the core and is neither confirmed nor refused."""
+    return ProtectiveAction.objects.filter(case=case, status=ActionStatus.REQUESTED).exists()
 
 
 def _stops_in_force(case: Case) -> list[ProtectiveAction]:
@@ -51,6 +65,8 @@ def withdrawal_request_create(
             raise WithdrawalError(_("受付済の届出は、この画面では取り下げられません。"))
         if WithdrawalRequest.objects.filter(case=current, state=WithdrawalState.PENDING).exists():
             raise WithdrawalError(_("この届出の取下げはすでに申請され、役席の承認待ちです。"))
+        if stops_awaited(current):
+            raise WithdrawalError(str(STOPS_AWAITED_MESSAGE))
         in_force = _stops_in_force(current)
         if not in_force:
             raise WithdrawalError(_("実施済みの措置がありません。下書きはそのまま破棄できます。"))
@@ -126,6 +142,8 @@ def withdrawal_confirm(
         pending = _pending(current, withdrawal.pk, user)
         if not current.is_draft:
             raise WithdrawalError(_("この届出は受付済のため、取下げを承認できません。"))
+        if stops_awaited(current):
+            raise WithdrawalError(str(STOPS_AWAITED_MESSAGE))
         listed = {action.pk for action in pending.stops.all()}
         in_force = _stops_in_force(current)
         if {action.pk for action in in_force} - listed:
