@@ -14,26 +14,12 @@ from incidents.cases import services
 from incidents.models import CaseAccess, CoreRequest
 from incidents.models.choices import ActionStatus, EventKind
 from tests.api.world import dumps, headers
-from tests.corebanking.conftest import card_stop, case_with_proposed_stops
+from tests.corebanking.conftest import held_stop
 from tests.servers import core_banking, core_simulator
 
 __all__ = ["core_banking", "core_simulator"]  # fixtures used below
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def held_stop(core_banking, teller, mode: str) -> tuple:
-    """A card stop asked of the simulator through the HTTP adapter, which accepted it and has
-    not confirmed it: the action stays 依頼中 until the core answers."""
-    core_banking.mode(mode)
-    case = case_with_proposed_stops(teller)
-    action = card_stop(case)
-    services.action_perform(action=action, user=teller)
-    request = CoreRequest.objects.get(action=action)
-    assert services.core_request_send(request_id=request.pk) == "accepted"
-    action.refresh_from_db()
-    assert action.status == ActionStatus.REQUESTED
-    return case, action, request
 
 
 def answer(http, schema, token: str, request, verb: str, body) -> httpx.Response:

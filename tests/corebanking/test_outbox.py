@@ -19,7 +19,7 @@ from incidents.models.choices import ActionStatus, CaseStatus, CoreRequestState,
 from tests import factories
 from tests.servers import core_banking, core_simulator
 
-from .conftest import card_stop, case_with_proposed_stops
+from .conftest import card_stop, case_with_proposed_stops, held_stop
 
 __all__ = ["core_banking", "core_simulator"]  # fixtures used below
 
@@ -68,11 +68,7 @@ def test_a_stop_confirmed_by_the_core_is_done_with_the_cores_reference(core_bank
 
 
 def test_the_cores_confirmation_does_not_make_the_tellers_next_step_stale(core_banking, teller):
-    core_banking.mode("hold")
-    case = case_with_proposed_stops(teller)
-    action = card_stop(case)
-    request, outcome = request_and_send(action, teller)
-    assert outcome == "accepted"
+    case, action, request = held_stop(core_banking, teller, "hold")
     case.refresh_from_db()
     rendered, changed_at = case.version, case.updated_at  # the transactions step on screen
     services.action_confirm(request_key=str(request.key), reference="CB-CALLBACK-1")
@@ -104,11 +100,7 @@ def test_the_cores_confirmation_does_not_make_the_tellers_next_step_stale(core_b
 def test_a_draft_whose_stop_awaits_the_core_is_neither_discarded_nor_withdrawn_until_it_stands(
     core_banking, teller, teller_client
 ):
-    core_banking.mode("hold")
-    case = case_with_proposed_stops(teller)
-    action = card_stop(case)
-    request, outcome = request_and_send(action, teller)
-    assert outcome == "accepted" and action.status == ActionStatus.REQUESTED
+    case, action, request = held_stop(core_banking, teller, "hold")
     # Discarding now would orphan the card stop the core is about to confirm.
     url = reverse("incidents:case_discard", args=[case.pk])
     refused = teller_client.post(url, factories.stamped(case, confirm="on"), follow=True)
