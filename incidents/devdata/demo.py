@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from incidents import deadlines
 from incidents.cases import services
-from incidents.deadlines.calendar import is_business_day, next_business_day_at
+from incidents.deadlines.calendar import is_business_day, next_business_day
+from incidents.deadlines.policies import policy_for
 from incidents.models import Branch, Case, Deadline, User
 from incidents.models.choices import ActionStatus, CaseStatus, Role
 
@@ -228,10 +229,6 @@ def _seed_cases(teller, teller2) -> None:
     )
 
 
-# A deadline falls due at 15:00 on a business day (docs/domain.md §5.2); so do the demo's.
-DUE_TIME = time(15, 0)
-
-
 def _last_business_day_at(now: datetime, at: time) -> datetime:
     """``at`` o'clock on the last business day before today (in Japan)."""
     day = timezone.localdate(now) - timedelta(days=1)
@@ -243,8 +240,8 @@ def _last_business_day_at(now: datetime, at: time) -> datetime:
 def _next_business_day_at(now: datetime, at: time) -> datetime:
     """The first ``at`` o'clock on a business day still to come: today's, or a later day's."""
     today = timezone.localdate(now)
-    day = today if is_business_day(today) and timezone.localtime(now).time() < at else None
-    return timezone.make_aware(datetime.combine(day, at)) if day else next_business_day_at(now, at)
+    day = next_business_day(today, include=timezone.localtime(now).time() < at)
+    return timezone.make_aware(datetime.combine(day, at))
 
 
 def _seed_deadline_states(monitoring, head_office) -> None:
@@ -254,15 +251,17 @@ def _seed_deadline_states(monitoring, head_office) -> None:
     """
     now = timezone.now()
     by_customer = {case.customer_number: case for case in Case.objects.exclude(number=None)}
-    # 中村: the police report was due at 15:00 on the last business day and nobody chased it.
-    missed = _last_business_day_at(now, DUE_TIME)
+    # Each at its kind's time of day (docs/domain.md §5.2: 15:00) on a business day.
+    # 中村: the police report was due on the last business day and nobody chased it.
+    missed = _last_business_day_at(now, policy_for("police_report").due_time)
     Deadline.objects.filter(case=by_customer["100877"], kind="police_report").update(
         due_at=missed, next_action_at=missed
     )
-    # 山田: the claim documents are due at the next 15:00 of a business day, so the teller is
+    # 山田: the claim documents are due at the next business day's due time, so the teller is
     # reminded.
     Deadline.objects.filter(case=by_customer["100234"], kind="customer_documents").update(
-        due_at=_next_business_day_at(now, DUE_TIME), next_action_at=now - timedelta(minutes=1)
+        due_at=_next_business_day_at(now, policy_for("customer_documents").due_time),
+        next_action_at=now - timedelta(minutes=1),
     )
     # 加藤 (新宿支店): the customer brought the claim documents.
     online = by_customer["200311"]
