@@ -5,8 +5,11 @@ from django.http import HttpRequest
 
 
 def mamori(request: HttpRequest) -> dict:
-    """The institution's name and contact numbers, and whether this is the demo."""
+    """The institution's name, language and contact numbers, and whether this is the demo."""
     return {
+        # What the customer receives (the receipt, the decision letter) is written in it
+        # whatever language the member of staff reads: {% language BANK_LANGUAGE %}.
+        "BANK_LANGUAGE": settings.LANGUAGE_CODE,
         "INSTITUTION_NAME": settings.MAMORI_INSTITUTION_NAME,
         "LOSS_DESK_PHONE": settings.MAMORI_LOSS_DESK_PHONE,
         "LOSS_DESK_HOURS": settings.MAMORI_LOSS_DESK_HOURS,

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils import translation
+from django.utils.functional import lazy
 
 from compensation import rules
 from compensation.choices import DecisionStatus, Fault, Outcome
 from compensation.models import Decision
+from compensation.rules import wording
+from compensation.selectors.evaluation import case_by_case_sentence
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction, User
+from incidents.models.choices import TransactionChannel
 from incidents.models.querysets import VIEW
 
 # --- Decisions ---------------------------------------------------------------------------------
@@ -45,8 +52,8 @@ class StoredLine:
     id: str
     date: datetime.date
     occurred_at: datetime.datetime
-    channel_label: str
-    item_label: str
+    channel_label: object
+    item_label: object
     amount: int
     fee: int
     interest: int
@@ -55,7 +62,7 @@ class StoredLine:
     rate: int | None
     compensation: int | None
     is_case_by_case: bool
-    reasons: list[str]
+    reasons: list[object]
     rate_reason: str
 
 
@@ -64,7 +71,7 @@ class StoredDecision:
     """An approved decision's result, read back from what was stored at approval."""
 
     lines: list[StoredLine]
-    reasons: list[str]
+    reasons: list[object]
     outcome: str
     claimed_total: int
     compensation_total: int
@@ -78,18 +85,24 @@ class StoredDecision:
 
 
 def decision_stored(decision: Decision) -> StoredDecision | None:
-    """The stored result of an approved decision in a shape templates can show; None otherwise."""
+    """The stored result of an approved decision in a shape templates can show; None otherwise.
+
+    Its sentences are the record, in the bank's language; each one the rules provably make the
+    same today is given as the phrase it is, so a staff screen can say it in the reader's
+    language (``staff_words``), and any other is shown as recorded.
+    """
     result = decision.result
     if not result:
         return None
+    words = _recorded_words(decision, result)
     rate_reasons = {entry["transaction"]: entry["reason"] for entry in result["case_by_case"]}
     lines = [
         StoredLine(
             id=line["id"],
             date=datetime.date.fromisoformat(line["date"]),
             occurred_at=datetime.datetime.fromisoformat(line["occurred_at"]),
-            channel_label=line["channel_label"],
-            item_label=line["item"],
+            channel_label=_channel_label(line),
+            item_label=words(line["item"]),
             amount=line["amount"],
             fee=line["fee"],
             interest=line["interest"],
@@ -98,7 +111,7 @@ def decision_stored(decision: Decision) -> StoredDecision | None:
             rate=line["rate"],
             compensation=line["compensation"],
             is_case_by_case=line["case_by_case"],
-            reasons=list(line["reasons"]),
+            reasons=[words(reason) for reason in line["reasons"]],
             rate_reason=rate_reasons.get(line["id"], ""),
         )
         for line in result["lines"]
@@ -116,7 +129,7 @@ def decision_stored(decision: Decision) -> StoredDecision | None:
     window = engine["window_start"]
     return StoredDecision(
         lines=lines,
-        reasons=list(result["reasons"]),
+        reasons=[words(reason) for reason in result["reasons"]],
         outcome=result["outcome"],
         claimed_total=result["claimed_total"],
         compensation_total=result["compensation_total"],
@@ -124,6 +137,55 @@ def decision_stored(decision: Decision) -> StoredDecision | None:
         rules_version=engine["rules_version"],
         faults=faults,
     )
+
+
+def _channel_label(line: dict[str, Any]) -> object:
+    """The transaction type in the reader's language from its stored code, else as recorded."""
+    code = line.get("channel")
+    return (
+        TransactionChannel(code).label
+        if code in TransactionChannel.values
+        else line["channel_label"]
+    )
+
+
+lazy_sentence = lazy(case_by_case_sentence, str)
+
+
+def _recorded_words(decision: Decision, result: dict[str, Any]) -> Callable[[str], object]:
+    """Each recorded sentence as the phrase (or translatable sentence) that makes exactly the same
+    Japanese today; the recorded text itself when none does (other rules, or a hand-edited row)."""
+    known: dict[str, object] = {str(label): label for label in rules.ITEM_KIND_LABELS.values()}
+    try:
+        facts, policy = rules.parse_facts(decision.facts)
+        assessment = rules.assess(facts, policy)
+    except rules.FactsError:
+        assessment = None
+    if assessment is not None:
+        for tx in assessment.transactions:
+            known.update((str(reason), reason) for reason in tx.reasons)
+        known.update((str(reason), reason) for reason in assessment.reasons)
+    lines = result["lines"]
+    known.update(
+        (str(phrase), phrase)
+        for phrase in [
+            wording.summary_outcome(
+                result["outcome"],
+                result["claimed_total"],
+                result["compensation_total"],
+                len(lines),
+                0,  # an approved decision has no open line
+            )
+        ]
+    )
+    for line in lines:
+        if line["case_by_case"] and line["rate"] is not None:
+            args = (line["claimed"], line["rate"], line["compensation"])
+            with translation.override(settings.LANGUAGE_CODE):
+                recorded = case_by_case_sentence(*args)
+            # Lazy: said in the language active where it is shown (the letter's is the bank's).
+            known[recorded] = lazy_sentence(*args)
+    return lambda text: known.get(text, text)
 
 
 def case_for_compensation(*, user: User, pk: int, action: str = VIEW) -> Case:

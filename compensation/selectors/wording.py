@@ -3,8 +3,9 @@
 The engine (compensation/rules/) writes Japanese only and stays free of Django; each label and
 sentence it makes is a ``Phrase`` that remembers its key and arguments. Here each key has its
 words in gettext, so an English-speaking member of staff reads the panel in English. What the
-customer receives (the letter) and the stored decision keep the engine's Japanese: they print the
-phrase as the string it is, without ``staff_words``.
+customer receives (the letter) keeps the engine's Japanese: it prints the phrase as the string it
+is, without ``staff_words``. The stored decision keeps Japanese strings; its page recovers the
+phrase of each one the rules still make (compensation/selectors/decisions.py).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from incidents.cases.edits import EditStamp, new_edit_key
 from incidents.cases.selectors import (
     case_get_full,
 )
+from incidents.cases.services.timeline import bank_language
 from incidents.models.choices import (
     ActionStatus,
 )
@@ -33,12 +34,16 @@ def case_receipt(request: AuthedRequest, pk: int) -> HttpResponse:
     if case.is_draft:
         raise Http404
     services.case_access_record(case=case, user=request.user, view="receipt", path=request.path)
+    # What the customer receives is in the bank's language whoever prints it (the template's
+    # {% language BANK_LANGUAGE %} covers what it renders itself).
+    with bank_language():
+        follow_ups = receipt_follow_ups(case)
     return render(
         request,
         "incidents/receipt.html",
         {
             "case": case,
-            "follow_ups": receipt_follow_ups(case),
+            "follow_ups": follow_ups,
             "done_actions": [a for a in case.actions.all() if a.status == ActionStatus.DONE],
             "declined_actions": [
                 a for a in case.actions.all() if a.status == ActionStatus.DECLINED
