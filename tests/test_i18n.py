@@ -267,3 +267,13 @@ def test_english_screens_use_english_punctuation_around_values(client):
         text = visible_text(client.get(url).content.decode())
         marks = sorted({mark for mark in text if mark in FULL_WIDTH_MARKS})
         assert not marks, (url, marks)
+    # A supervisor opening a freeze case from an account the demo's frauds paid into.
+    supervisor = User.objects.get(username="supervisor")
+    User.objects.filter(pk=supervisor.pk).update(language="en")
+    client.force_login(supervisor)
+    links = client.get("/links/accounts/").content.decode()
+    opening = re.findall(r'href="(/freezes/open/[^"]+)"', links)
+    assert opening
+    text = visible_text(client.get(opening[0]).content.decode())
+    assert "Amount transferred" in text
+    assert not sorted({mark for mark in text if mark in FULL_WIDTH_MARKS})

@@ -32,6 +32,18 @@ def parens(value) -> SafeString | str:
 
 
 @register.simple_tag
+def lparen() -> str:
+    """The opening bracket around more than one value: 「（」, or " (" in English."""
+    return _("（")
+
+
+@register.simple_tag
+def rparen() -> str:
+    """The closing bracket that ``lparen`` opened: 「）」, or ")" in English."""
+    return _("）")
+
+
+@register.simple_tag
 def sep() -> str:
     """The mark between two short values: 「・」, or " · " in English."""
     return _("・")
