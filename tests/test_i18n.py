@@ -259,6 +259,7 @@ def test_english_screens_use_english_punctuation_around_values(client):
         "/links/atms/",
         "/queue/",
         reverse("incidents:case_detail", args=[case.pk]),
+        reverse("incidents:case_history", args=[case.pk]),
         # Not the receipt: what the customer receives stays Japanese
         # (tests/compensation/test_english_screens.py).
         "/no-such-page/",

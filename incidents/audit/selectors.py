@@ -113,8 +113,14 @@ def _subject(model, event) -> str:
     tracked = model.pgh_tracked_model
     if tracked is Case:
         return str(tracked._meta.verbose_name)
-    instance = tracked(**{f.attname: getattr(event, f.attname) for f in _fields(model)})
-    return f"{tracked._meta.verbose_name}：{instance}"
+    # The mark between is the reader's language's own: 「：」, or ": " in English.
+    return f"{tracked._meta.verbose_name}{_('：')}{_row_name(model, event)}"
+
+
+def _row_name(model, event) -> str:
+    """The row as it was at that event (a transaction's type and amount, an item's kind)."""
+    tracked = model.pgh_tracked_model
+    return str(tracked(**{f.attname: getattr(event, f.attname) for f in _fields(model)}))
 
 
 # The history tables and the column that ties their rows to a case.
@@ -185,7 +191,7 @@ def case_history(*, case: Case) -> list[HistoryEntry]:
     for model, event in events:
         fields = _fields(model)
         if model is ReportedItemHistory:
-            names["item"][event.pgh_obj_id] = _subject(model, event).split("：", 1)[-1]
+            names["item"][event.pgh_obj_id] = _row_name(model, event)
         key = (model, event.pgh_obj_id)
         before = previous.get(key)
         changes = []
