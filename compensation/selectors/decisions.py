@@ -149,7 +149,7 @@ def _channel_label(line: dict[str, Any]) -> object:
     )
 
 
-lazy_sentence = lazy(case_by_case_sentence, str)
+_lazy_sentence = lazy(case_by_case_sentence, str)
 
 
 def _recorded_words(decision: Decision, result: dict[str, Any]) -> Callable[[str], object]:
@@ -166,25 +166,21 @@ def _recorded_words(decision: Decision, result: dict[str, Any]) -> Callable[[str
             known.update((str(reason), reason) for reason in tx.reasons)
         known.update((str(reason), reason) for reason in assessment.reasons)
     lines = result["lines"]
-    known.update(
-        (str(phrase), phrase)
-        for phrase in [
-            wording.summary_outcome(
-                result["outcome"],
-                result["claimed_total"],
-                result["compensation_total"],
-                len(lines),
-                0,  # an approved decision has no open line
-            )
-        ]
+    summary = wording.summary_outcome(
+        result["outcome"],
+        result["claimed_total"],
+        result["compensation_total"],
+        len(lines),
+        0,  # an approved decision has no open line
     )
+    known[str(summary)] = summary
     for line in lines:
         if line["case_by_case"] and line["rate"] is not None:
             args = (line["claimed"], line["rate"], line["compensation"])
             with translation.override(settings.LANGUAGE_CODE):
                 recorded = case_by_case_sentence(*args)
             # Lazy: said in the language active where it is shown (the letter's is the bank's).
-            known[recorded] = lazy_sentence(*args)
+            known[recorded] = _lazy_sentence(*args)
     return lambda text: known.get(text, text)
 
 

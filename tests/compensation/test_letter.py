@@ -140,3 +140,30 @@ def test_the_postal_code_is_taken_in_any_width_and_stored_as_nnn_nnnn(client, te
     assert good.status_code == 302
     case.refresh_from_db()
     assert (case.customer_postal_code, case.customer_address) == ("160-0004", "東京都新宿区四谷1-1")
+
+
+def test_a_case_by_case_line_is_english_on_the_decision_page_and_japanese_in_the_letter(
+    client, teller, supervisor, other_supervisor
+):
+    from incidents.cases import services as incident_services
+    from incidents.models import User
+
+    case = factories.stolen_card_case(teller, withdrawals=((100000, 0),))
+    incident_services.case_update(
+        case=case, user=teller, step="customer", fields={"customer_type": "corporate"}
+    )
+    confirm_suggested_faults(case, supervisor)
+    services.case_by_case_rate_set(
+        case=fresh(case), tx=case.transactions.get(), user=supervisor, rate=60, reason="内部メモ"
+    )
+    decision = submit_and_approve(case, teller, other_supervisor)
+    User.objects.filter(pk=teller.pk).update(language="en")
+    client.force_login(teller)
+    page = client.get(reverse("compensation:decision", args=[case.pk, decision.pk]))
+    lines = page.content.decode().split('data-testid="assessment-lines"', 1)[1]
+    assert "個別に検討した結果" not in lines and "法人のお客さま" not in lines
+    assert "60%" in lines and "60,000 yen" in lines
+    letter = client.get(reverse("compensation:letter", args=[case.pk, decision.pk]))
+    html = letter.content.decode()
+    assert "個別に検討した結果、被害額100,000円の60％にあたる60,000円を補償します。" in html
+    assert "法人のお客さまのため、個別に判断します。" in html
