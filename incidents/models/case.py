@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation.rules.vocab import EARLIEST_DATE, LATEST_DATE
 from incidents.models.choices import (
+    DUPLICATE_STATUSES,
     OPEN_STATUSES,
     CaseStatus,
     Channel,
@@ -236,6 +237,19 @@ class Case(models.Model):
                 fields=["assigned_to", "-notified_at", "-id"],
                 name="case_open_assignee",
                 condition=Q(status__in=OPEN_STATUSES),
+            ),
+            # The case page asks whether another report of the branch may be of the same
+            # customer (a merge to offer): by number or by kana, among the reports still open to
+            # a merge; index probes, not a scan of the branch's open cases.
+            models.Index(
+                fields=["branch", "customer_number"],
+                name="case_duplicate_number",
+                condition=Q(status__in=DUPLICATE_STATUSES),
+            ),
+            models.Index(
+                fields=["branch", "customer_name_kana"],
+                name="case_duplicate_kana",
+                condition=Q(status__in=DUPLICATE_STATUSES),
             ),
             # Substring search (LIKE '%…%' and regular expressions) on names, kana and numbers.
             GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="case_search_trgm"),

@@ -39,6 +39,9 @@ OPEN_STATUSES = (
     CaseStatus.IN_REVIEW,
     CaseStatus.DECIDED,
 )
+# A report that may be merged into another of the same customer (incidents/cases/merge_rules.py):
+# still being worked and not awaiting its own decision. Here because an index is partial on it.
+DUPLICATE_STATUSES = (CaseStatus.PRELIMINARY, CaseStatus.REPORTED, CaseStatus.INVESTIGATING)
 
 
 class Channel(models.TextChoices):

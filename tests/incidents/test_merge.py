@@ -271,6 +271,35 @@ def test_the_supervisor_sees_open_reports_of_the_same_customer_as_candidates(
     assert 'data-testid="merge-candidate"' not in detail(client, survivor)
 
 
+def reported(case: Case, number: str) -> Case:
+    """A report as the monitoring center's night call leaves it: open, numbered."""
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.REPORTED, number=number)
+    case.refresh_from_db()
+    return case
+
+
+@pytest.mark.parametrize(
+    ("customer", "offered"),
+    [
+        # A night call often has no customer number: the same kana and phone are the customer.
+        ({"customer_number": ""}, True),
+        ({"customer_number": "", "customer_phone": "03-9999-0000"}, False),
+        # The same kana but another customer number is another customer.
+        ({"customer_number": "765432"}, False),
+        ({"customer_number": "765432", "customer_name_kana": "スズキ イチロウ"}, False),
+    ],
+)
+def test_a_report_is_offered_for_merging_only_when_it_is_of_the_same_customer(
+    client, supervisor, teller, customer, offered
+):
+    survivor = factories.stolen_card_case(teller)
+    other = reported(factories.draft(teller, **customer), "001-X-1")
+    client.force_login(supervisor)
+    page = detail(client, survivor)
+    assert ('data-testid="merge-candidate"' in page) is offered
+    assert (other.number in page) is offered
+
+
 def test_the_documents_tab_lists_the_merged_reports_attachments_marked_with_its_number(
     client, supervisor, teller, pair, settings, tmp_path
 ):
@@ -374,3 +403,13 @@ def test_a_case_page_without_merges_or_duplicates_asks_nothing_more_about_them(
         or ("EXISTS" not in q["sql"] and '"customer_number" = ' in q["sql"])
     ]
     assert separate == []
+
+
+def test_a_night_call_without_a_number_is_offered_the_branchs_report_of_the_same_kana_and_phone(
+    client, supervisor, teller
+):
+    night = reported(factories.draft(teller, customer_number=""), "001-X-2")
+    morning = factories.stolen_card_case(teller)
+    client.force_login(supervisor)
+    page = detail(client, night)
+    assert 'data-testid="merge-candidate"' in page and morning.number in page
