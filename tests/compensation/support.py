@@ -8,6 +8,7 @@ from compensation import selectors, services
 from compensation.models import Decision
 from incidents.cases import services as incident_services
 from incidents.models import Case, User
+from tests import factories
 
 
 def compensation_tab(case: Case) -> str:
@@ -51,3 +52,12 @@ def submit_and_approve(case: Case, preparer: User, approver: User, note: str = "
     """Submit the case for review and approve it as a second supervisor."""
     decision = services.decision_submit(case=fresh(case), user=preparer, note=note)
     return services.decision_approve(decision=decision, user=approver)
+
+
+def approved_pin_memo_case(teller: User, supervisor: User, approver: User) -> tuple[Case, Decision]:
+    """A stolen card kept with a note of its PIN (negligence, 75%), its faults confirmed by
+    ``supervisor``, submitted by ``teller`` and approved by ``approver``."""
+    case = factories.stolen_card_case(teller)
+    set_checklist(case, teller, ["pin_memo_with_card"])
+    confirm_suggested_faults(case, supervisor)
+    return case, submit_and_approve(case, teller, approver)

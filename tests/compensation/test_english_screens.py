@@ -15,7 +15,12 @@ from tests import factories
 from tests.compensation.support import compensation_tab
 from tests.desk.conftest import deadline
 
-from .support import confirm_suggested_faults, fresh, set_checklist, submit_and_approve
+from .support import (
+    approved_pin_memo_case,
+    confirm_suggested_faults,
+    fresh,
+    set_checklist,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -92,10 +97,7 @@ ENGLISH_WORDS = re.compile(r"\b(?:the|yen|compensat\w*|Total|Receipt|Phone|Decem
 def test_the_letter_stays_japanese_for_an_english_reader(
     client, teller, supervisor, other_supervisor
 ):
-    case = factories.stolen_card_case(teller)
-    set_checklist(case, teller, ["pin_memo_with_card"])
-    confirm_suggested_faults(case, supervisor)
-    decision = submit_and_approve(case, teller, other_supervisor)
+    case, decision = approved_pin_memo_case(teller, supervisor, other_supervisor)
     client.force_login(in_english(supervisor))
     html = client.get(reverse("compensation:letter", args=[case.pk, decision.pk])).content.decode()
     letter = article(html, "letter")
@@ -120,10 +122,7 @@ def test_the_receipt_stays_japanese_for_an_english_reader(client, teller):
 def test_the_approved_decision_is_read_in_english_where_the_rules_make_the_same_sentence(
     client, teller, supervisor, other_supervisor
 ):
-    case = factories.stolen_card_case(teller)
-    set_checklist(case, teller, ["pin_memo_with_card"])
-    confirm_suggested_faults(case, supervisor)
-    decision = submit_and_approve(case, teller, other_supervisor)
+    case, decision = approved_pin_memo_case(teller, supervisor, other_supervisor)
     assert "補償します。" in " ".join(decision.result["reasons"])  # the record is Japanese
     client.force_login(in_english(supervisor))
     url = reverse("compensation:decision", args=[case.pk, decision.pk])
@@ -147,10 +146,7 @@ def test_a_recorded_sentence_the_rules_no_longer_make_is_shown_as_recorded(
     from compensation.models import Decision
     from compensation.selectors import decision_stored
 
-    case = factories.stolen_card_case(teller)
-    set_checklist(case, teller, ["pin_memo_with_card"])
-    confirm_suggested_faults(case, supervisor)
-    decision = submit_and_approve(case, teller, other_supervisor)
+    case, decision = approved_pin_memo_case(teller, supervisor, other_supervisor)
     result = dict(decision.result)
     result["reasons"] = ["以前のルールで書かれた理由です。", *result["reasons"][1:]]
     # The same record with one sentence no rule of today makes (a row read, never written).

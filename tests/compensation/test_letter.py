@@ -11,7 +11,12 @@ from compensation.models import Decision
 from incidents.models import TimelineEvent
 from tests import factories
 
-from .support import confirm_suggested_faults, fresh, set_checklist, submit_and_approve
+from .support import (
+    approved_pin_memo_case,
+    confirm_suggested_faults,
+    fresh,
+    submit_and_approve,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +24,7 @@ pytestmark = pytest.mark.django_db
 def test_the_letter_lists_each_transaction_its_amount_and_reasons(
     client, teller, supervisor, other_supervisor
 ):
-    case = factories.stolen_card_case(teller)
-    set_checklist(case, teller, ["pin_memo_with_card"])
-    confirm_suggested_faults(case, supervisor)
-    decision = submit_and_approve(case, teller, other_supervisor)
+    case, decision = approved_pin_memo_case(teller, supervisor, other_supervisor)
     client.force_login(teller)
     response = client.get(reverse("compensation:letter", args=[case.pk, decision.pk]))
     assert response.status_code == 200
@@ -56,9 +58,9 @@ def test_a_refusal_letter_says_so_politely(client, teller, supervisor, other_sup
     assert "お振り込み" not in html
 
 
-def test_a_case_by_case_line_tells_the_customer_the_rate_decided(
-    client, teller, supervisor, other_supervisor
-):
+def corporate_decided_at_60(teller, supervisor, approver):
+    """A corporate customer's single withdrawal of 100,000 yen, decided case by case at 60%
+    (with an internal note) and approved."""
     from incidents.cases import services as incident_services
 
     case = factories.stolen_card_case(teller, withdrawals=((100000, 0),))
@@ -69,7 +71,13 @@ def test_a_case_by_case_line_tells_the_customer_the_rate_decided(
     services.case_by_case_rate_set(
         case=fresh(case), tx=case.transactions.get(), user=supervisor, rate=60, reason="内部メモ"
     )
-    decision = submit_and_approve(case, teller, other_supervisor)
+    return case, submit_and_approve(case, teller, approver)
+
+
+def test_a_case_by_case_line_tells_the_customer_the_rate_decided(
+    client, teller, supervisor, other_supervisor
+):
+    case, decision = corporate_decided_at_60(teller, supervisor, other_supervisor)
     client.force_login(teller)
     html = client.get(reverse("compensation:letter", args=[case.pk, decision.pk])).content.decode()
     assert "法人のお客さまのため、個別に判断します。" in html
@@ -145,18 +153,9 @@ def test_the_postal_code_is_taken_in_any_width_and_stored_as_nnn_nnnn(client, te
 def test_a_case_by_case_line_is_english_on_the_decision_page_and_japanese_in_the_letter(
     client, teller, supervisor, other_supervisor
 ):
-    from incidents.cases import services as incident_services
     from incidents.models import User
 
-    case = factories.stolen_card_case(teller, withdrawals=((100000, 0),))
-    incident_services.case_update(
-        case=case, user=teller, step="customer", fields={"customer_type": "corporate"}
-    )
-    confirm_suggested_faults(case, supervisor)
-    services.case_by_case_rate_set(
-        case=fresh(case), tx=case.transactions.get(), user=supervisor, rate=60, reason="内部メモ"
-    )
-    decision = submit_and_approve(case, teller, other_supervisor)
+    case, decision = corporate_decided_at_60(teller, supervisor, other_supervisor)
     User.objects.filter(pk=teller.pk).update(language="en")
     client.force_login(teller)
     page = client.get(reverse("compensation:decision", args=[case.pk, decision.pk]))
