@@ -380,6 +380,7 @@ def decision_table(request: AuthedRequest, pk: int, decision_pk: int) -> HttpRes
             "freeze": freeze,
             "decision": decision,
             "rows": read.decision_table(decision),
+            "reason": read.distribution_reason(decision),
             "claimed": sum(c["amount"] for c in decision.facts["claims"]),
             "paid": sum(p["amount"] for p in decision.result["payments"]),
             "printed_at": timezone.localtime(),

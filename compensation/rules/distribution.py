@@ -13,7 +13,7 @@ from typing import Any
 
 from compensation.rules.codec import _key_path, show
 from compensation.rules.model import FactsError
-from compensation.rules.vocab import MAX_YEN
+from compensation.rules.vocab import MAX_YEN, Phrase
 
 # Under the Act a balance below 1,000 yen ends with the extinction of the claim and no distribution
 # (振り込め詐欺救済法 第8条第3項); docs/distribution-contract.md §3.
@@ -88,37 +88,56 @@ def distribute(data: DistributionInput) -> Distribution:
             tuple(Payment(claim.id, 0) for claim in claims),
             balance,
             OUTCOME_TOO_SMALL,
-            f"凍結口座の残高{_yen(balance)}が{_yen(MINIMUM_BALANCE)}未満のため、"
-            "被害回復分配金は支払われません（振り込め詐欺救済法）。",
+            distribution_reason(OUTCOME_TOO_SMALL, balance, total, balance),
         )
     if not claims:
         return Distribution(
             (),
             balance,
             OUTCOME_NO_CLAIMS,
-            f"認められた申請がないため、残高{_yen(balance)}は分配されません。",
+            distribution_reason(OUTCOME_NO_CLAIMS, balance, 0, balance),
         )
     if total <= balance:
         left = balance - total
-        reason = f"申請額の合計{_yen(total)}が残高{_yen(balance)}以下のため、各申請額を全額お支払いします。"
-        if left:
-            reason += f"残る{_yen(left)}は分配されません。"
         return Distribution(
             tuple(Payment(claim.id, claim.amount) for claim in claims),
             left,
             OUTCOME_IN_FULL,
-            reason,
+            distribution_reason(OUTCOME_IN_FULL, balance, total, left),
         )
     # Integer arithmetic throughout: balance × claim ÷ total, rounded down to the yen.
     payments = tuple(Payment(claim.id, balance * claim.amount // total) for claim in claims)
     left = balance - sum(payment.amount for payment in payments)
-    reason = (
-        f"申請額の合計{_yen(total)}が残高{_yen(balance)}を超えるため、残高を各申請額の割合で按分し、"
-        "1円未満を切り捨ててお支払いします。"
+    return Distribution(
+        payments,
+        left,
+        OUTCOME_PRO_RATA,
+        distribution_reason(OUTCOME_PRO_RATA, balance, total, left),
     )
-    if left:
-        reason += f"切り捨てにより残る{_yen(left)}は分配されません。"
-    return Distribution(payments, left, OUTCOME_PRO_RATA, reason)
+
+
+def distribution_reason(outcome: str, balance: int, total: int, left: int) -> str:
+    """Why the balance was shared so, in Japanese: a Phrase a staff screen can say in the
+    reader's language (key "distribution", arguments as here)."""
+    if outcome == OUTCOME_TOO_SMALL:
+        text = (
+            f"凍結口座の残高{_yen(balance)}が{_yen(MINIMUM_BALANCE)}未満のため、"
+            "被害回復分配金は支払われません（振り込め詐欺救済法）。"
+        )
+    elif outcome == OUTCOME_NO_CLAIMS:
+        text = f"認められた申請がないため、残高{_yen(balance)}は分配されません。"
+    elif outcome == OUTCOME_IN_FULL:
+        text = f"申請額の合計{_yen(total)}が残高{_yen(balance)}以下のため、各申請額を全額お支払いします。"
+        if left:
+            text += f"残る{_yen(left)}は分配されません。"
+    else:
+        text = (
+            f"申請額の合計{_yen(total)}が残高{_yen(balance)}を超えるため、残高を各申請額の割合で按分し、"
+            "1円未満を切り捨ててお支払いします。"
+        )
+        if left:
+            text += f"切り捨てにより残る{_yen(left)}は分配されません。"
+    return Phrase(text, "distribution", outcome, balance, total, left)
 
 
 def _whole_yen(problems: list[str], value: object, path: str, low: int) -> int | None:

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from compensation import rules
 from compensation.choices import ApplicationStatus, DecisionStatus, FreezeStatus
 from compensation.models import (
     DistributionDecision,
@@ -22,6 +23,7 @@ from compensation.models import (
     RemedyEvidence,
 )
 from compensation.selectors.policy import policy_version_in_force
+from compensation.selectors.wording import as_recorded
 from incidents.deadlines.calendar import next_business_day
 from incidents.links import selectors as links
 from incidents.models import User
@@ -132,9 +134,23 @@ def distribution_current(freeze: FreezeCase) -> DistributionDecision | None:
     )
 
 
-def distribution_decisions(freeze: FreezeCase) -> list[DistributionDecision]:
-    """Every distribution decision of the freeze case, returned ones included."""
-    return list(freeze.distribution_decisions.select_related("prepared_by", "reviewed_by"))
+def distribution_decisions(freeze: FreezeCase) -> list[tuple[DistributionDecision, object]]:
+    """Every distribution decision of the freeze case, returned ones included, each with its
+    reason as a staff screen says it (``distribution_reason``)."""
+    decisions = freeze.distribution_decisions.select_related("prepared_by", "reviewed_by")
+    return [(decision, distribution_reason(decision)) for decision in decisions]
+
+
+def distribution_reason(decision: DistributionDecision) -> object:
+    """The decision's recorded reason (the bank's Japanese), as the rules' phrase when they make
+    the same sentence from its stored facts today, so ``staff_words`` says it in the reader's
+    language; as recorded otherwise."""
+    recorded = decision.result["reason"]
+    try:
+        today = rules.distribute(rules.parse_distribution(decision.facts)).reason
+    except rules.DistributionError:
+        return recorded
+    return as_recorded(recorded, today)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,12 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from compensation.rules.distribution import (
+    MINIMUM_BALANCE,
+    OUTCOME_IN_FULL,
+    OUTCOME_NO_CLAIMS,
+    OUTCOME_TOO_SMALL,
+)
 from compensation.rules.vocab import Phrase
 
 ITEM_KINDS = {
@@ -251,6 +257,39 @@ def _lifted_fault(fault) -> str:
     return _("お客さまの重大な過失")
 
 
+def _distribution(outcome, balance, total, left) -> str:
+    values = {
+        "balance": _yen(balance),
+        "minimum": _yen(MINIMUM_BALANCE),
+        "total": _yen(total),
+        "left": _yen(left),
+    }
+    if outcome == OUTCOME_TOO_SMALL:
+        return (
+            _(
+                "凍結口座の残高%(balance)sが%(minimum)s未満のため、"
+                "被害回復分配金は支払われません（振り込め詐欺救済法）。"
+            )
+            % values
+        )
+    if outcome == OUTCOME_NO_CLAIMS:
+        return _("認められた申請がないため、残高%(balance)sは分配されません。") % values
+    if outcome == OUTCOME_IN_FULL:
+        text = (
+            _("申請額の合計%(total)sが残高%(balance)s以下のため、各申請額を全額お支払いします。")
+            % values
+        )
+        return text + (_("残る%(left)sは分配されません。") % values if left else "")
+    text = (
+        _(
+            "申請額の合計%(total)sが残高%(balance)sを超えるため、残高を各申請額の割合で按分し、"
+            "1円未満を切り捨ててお支払いします。"
+        )
+        % values
+    )
+    return text + (_("切り捨てにより残る%(left)sは分配されません。") % values if left else "")
+
+
 PHRASES: dict[str, Callable[..., str]] = {
     "item_kind": lambda code: str(ITEM_KINDS.get(code, code)),
     "fault": _fault,
@@ -349,7 +388,14 @@ PHRASES: dict[str, Callable[..., str]] = {
         % {"kind": staff_words(kind_label), "phrase": staff_words(phrase)}
     ),
     "summary_outcome": _outcome,
+    "distribution": _distribution,
 }
+
+
+def as_recorded(recorded: str, today: object) -> object:
+    """A recorded sentence as the phrase that makes exactly the same Japanese today (a staff screen
+    then says it in the reader's language), else the recorded text as it is."""
+    return today if isinstance(today, Phrase) and str(today) == recorded else recorded
 
 
 def staff_words(value: object) -> str:

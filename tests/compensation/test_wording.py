@@ -53,3 +53,31 @@ def test_anything_else_is_shown_as_it_is():
     with translation.override("en"):
         assert staff_words("記録どおりの文") == "記録どおりの文"  # a stored decision's reason
         assert staff_words(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("balance", "claims"),
+    [
+        (999, [("a", 5_000)]),  # too small to distribute
+        (400_000, []),  # no accepted claim
+        (400_000, [("a", 300_000)]),  # each in full, a remainder
+        (300_000, [("a", 300_000)]),  # each in full, nothing left
+        (250_000, [("a", 300_000), ("b", 100_000)]),  # pro rata, remainder by rounding
+        (400_000, [("a", 300_000), ("b", 100_001)]),  # pro rata
+    ],
+)
+def test_every_distribution_reason_is_said_alike_by_the_rules_and_by_the_staff_words(
+    balance, claims
+):
+    from django.utils import translation
+
+    from compensation import rules
+    from compensation.selectors.wording import staff_words
+
+    data = {"balance": balance, "claims": [{"id": i, "amount": a} for i, a in claims]}
+    reason = rules.distribute(rules.parse_distribution(data)).reason
+    with translation.override("ja"):
+        assert staff_words(reason) == str(reason)
+    with translation.override("en"):
+        english = staff_words(reason)
+    assert english != str(reason) and not any("\u3040" <= ch <= "\u9fff" for ch in english)

@@ -163,3 +163,33 @@ def test_evidence_cannot_be_changed_or_removed(supervisor, candidate_key):
     evidence = freeze_world(supervisor, candidate_key, "applications")["evidence"]
     with pytest.raises(Exception, match="kept as handed in"), transaction.atomic():
         evidence.delete()
+
+
+def test_the_distribution_reason_reads_in_english_on_staff_screens_and_is_recorded_in_japanese(
+    client, supervisor, candidate_key
+):
+    from incidents.models import User
+
+    made = freeze_world(supervisor, candidate_key, "distributing")
+    freeze, decision = made["freeze"], made["decision"]
+    assert decision.result["reason"].startswith("申請額の合計")  # the record
+    User.objects.filter(pk=supervisor.pk).update(language="en")
+    client.force_login(supervisor)
+    detail = client.get(reverse("freezes:detail", kwargs={"pk": freeze.pk})).content.decode()
+    table = client.get(
+        reverse("freezes:decision_table", kwargs={"pk": freeze.pk, "decision_pk": decision.pk})
+    ).content.decode()
+    for page, testid in ((detail, "distribution-reason"), (table, "table-reason")):
+        reason = page.split(f'data-testid="{testid}">', 1)[1].split("</p>", 1)[0]
+        assert "in proportion to each application" in reason, reason
+        assert "申請額" not in reason
+
+
+def test_a_distribution_reason_the_rules_no_longer_make_is_shown_as_recorded(
+    supervisor, candidate_key
+):
+    from compensation.selectors.remedy import distribution_reason
+
+    decision = freeze_world(supervisor, candidate_key, "distributing")["decision"]
+    decision.result = {**decision.result, "reason": "以前の規則による理由。"}  # read, never saved
+    assert distribution_reason(decision) == "以前の規則による理由。"
