@@ -7,17 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils import translation
-from django.utils.functional import lazy
 
 from compensation import rules
 from compensation.choices import DecisionStatus, Fault, Outcome
 from compensation.models import Decision
 from compensation.rules import wording
 from compensation.selectors.evaluation import case_by_case_sentence
+from compensation.selectors.wording import recorded_words
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction, User
 from incidents.models.choices import TransactionChannel
 from incidents.models.querysets import VIEW
@@ -149,39 +147,35 @@ def _channel_label(line: dict[str, Any]) -> object:
     )
 
 
-_lazy_sentence = lazy(case_by_case_sentence, str)
-
-
 def _recorded_words(decision: Decision, result: dict[str, Any]) -> Callable[[str], object]:
-    """Each recorded sentence as the phrase (or translatable sentence) that makes exactly the same
-    Japanese today; the recorded text itself when none does (other rules, or a hand-edited row)."""
-    known: dict[str, object] = {str(label): label for label in rules.ITEM_KIND_LABELS.values()}
+    """Each recorded sentence as the phrase today's rules make alike from the decision's stored
+    facts and figures (item labels, the engine's reasons, the summary, the case-by-case
+    sentences), else as recorded."""
+    phrases: list[object] = list(rules.ITEM_KIND_LABELS.values())
     try:
         facts, policy = rules.parse_facts(decision.facts)
         assessment = rules.assess(facts, policy)
     except rules.FactsError:
         assessment = None
     if assessment is not None:
-        for tx in assessment.transactions:
-            known.update((str(reason), reason) for reason in tx.reasons)
-        known.update((str(reason), reason) for reason in assessment.reasons)
+        phrases += [reason for tx in assessment.transactions for reason in tx.reasons]
+        phrases += assessment.reasons
     lines = result["lines"]
-    summary = wording.summary_outcome(
-        result["outcome"],
-        result["claimed_total"],
-        result["compensation_total"],
-        len(lines),
-        0,  # an approved decision has no open line
+    phrases.append(
+        wording.summary_outcome(
+            result["outcome"],
+            result["claimed_total"],
+            result["compensation_total"],
+            len(lines),
+            0,  # an approved decision has no open line
+        )
     )
-    known[str(summary)] = summary
-    for line in lines:
-        if line["case_by_case"] and line["rate"] is not None:
-            args = (line["claimed"], line["rate"], line["compensation"])
-            with translation.override(settings.LANGUAGE_CODE):
-                recorded = case_by_case_sentence(*args)
-            # Lazy: said in the language active where it is shown (the letter's is the bank's).
-            known[recorded] = _lazy_sentence(*args)
-    return lambda text: known.get(text, text)
+    phrases += [
+        case_by_case_sentence(line["claimed"], line["rate"], line["compensation"])
+        for line in lines
+        if line["case_by_case"] and line["rate"] is not None
+    ]
+    return recorded_words(phrases)
 
 
 def case_for_compensation(*, user: User, pk: int, action: str = VIEW) -> Case:

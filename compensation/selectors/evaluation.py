@@ -8,7 +8,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -16,8 +17,10 @@ from compensation import rules
 from compensation.choices import Fault, LineStatus, Outcome
 from compensation.models import CaseAssessment, CaseByCaseRate, ItemFault, PolicyVersion
 from compensation.rules import wording
+from compensation.rules.vocab import Phrase
 from compensation.selectors.findings import case_findings
 from compensation.selectors.policy import case_policy_version, policy_from_version
+from compensation.selectors.wording import case_by_case_words
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction
 from incidents.models.choices import PoliceStatus
 
@@ -311,20 +314,11 @@ class Evaluation:
 
 
 def case_by_case_sentence(claimed: int, rate: int, compensation: int) -> str:
-    """The customer's sentence for a rate a supervisor decided case by case."""
-    if rate >= 100:
-        return _("個別に検討した結果、被害額%(claimed)sの全額を補償します。") % {
-            "claimed": wording.yen(claimed)
-        }
-    if rate <= 0:
-        return _("個別に検討した結果、誠に恐縮ですが補償の対象外とさせていただきます。")
-    return _(
-        "個別に検討した結果、被害額%(claimed)sの%(rate)s％にあたる%(amount)sを補償します。"
-    ) % {
-        "claimed": wording.yen(claimed),
-        "rate": rate,
-        "amount": wording.yen(compensation),
-    }
+    """The customer's sentence for a rate a supervisor decided case by case: a Phrase in the
+    bank's language, like the engine's (``staff_words`` says it in the reader's)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = case_by_case_words(claimed, rate, compensation)
+    return Phrase(text, "case_by_case", claimed, rate, compensation)
 
 
 def _item_views(facts: CaseFacts, assessment: rules.Assessment) -> list[ItemView]:

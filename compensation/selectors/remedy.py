@@ -23,7 +23,7 @@ from compensation.models import (
     RemedyEvidence,
 )
 from compensation.selectors.policy import policy_version_in_force
-from compensation.selectors.wording import as_recorded
+from compensation.selectors.wording import recorded_words
 from incidents.deadlines.calendar import next_business_day
 from incidents.links import selectors as links
 from incidents.models import User
@@ -150,7 +150,7 @@ def distribution_reason(decision: DistributionDecision) -> object:
         today = rules.distribute(rules.parse_distribution(decision.facts)).reason
     except rules.DistributionError:
         return recorded
-    return as_recorded(recorded, today)
+    return recorded_words([today])(recorded)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ phrase of each one the rules still make (compensation/selectors/decisions.py).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -257,6 +257,19 @@ def _lifted_fault(fault) -> str:
     return _("お客さまの重大な過失")
 
 
+def case_by_case_words(claimed: int, rate: int, compensation: int) -> str:
+    """The sentence for a rate a supervisor decided case by case, in the active language."""
+    values = {"claimed": _yen(claimed), "rate": rate, "amount": _yen(compensation)}
+    if rate >= 100:
+        return _("個別に検討した結果、被害額%(claimed)sの全額を補償します。") % values
+    if rate <= 0:
+        return _("個別に検討した結果、誠に恐縮ですが補償の対象外とさせていただきます。")
+    return (
+        _("個別に検討した結果、被害額%(claimed)sの%(rate)s％にあたる%(amount)sを補償します。")
+        % values
+    )
+
+
 def _distribution(outcome, balance, total, left) -> str:
     values = {
         "balance": _yen(balance),
@@ -389,13 +402,17 @@ PHRASES: dict[str, Callable[..., str]] = {
     ),
     "summary_outcome": _outcome,
     "distribution": _distribution,
+    # Not the engine's: a supervisor's case-by-case rate (compensation/selectors/evaluation.py).
+    "case_by_case": case_by_case_words,
 }
 
 
-def as_recorded(recorded: str, today: object) -> object:
-    """A recorded sentence as the phrase that makes exactly the same Japanese today (a staff screen
-    then says it in the reader's language), else the recorded text as it is."""
-    return today if isinstance(today, Phrase) and str(today) == recorded else recorded
+def recorded_words(phrases: Iterable[object]) -> Callable[[str], object]:
+    """For a record kept in Japanese: each recorded sentence as the phrase that makes exactly the
+    same Japanese today (a staff screen then says it in the reader's language), else the recorded
+    text as it is."""
+    known = {str(phrase): phrase for phrase in phrases if isinstance(phrase, Phrase)}
+    return lambda recorded: known.get(recorded, recorded)
 
 
 def staff_words(value: object) -> str:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from incidents.models import Case
-from incidents.models.choices import DUPLICATE_STATUSES as DUPLICATE_STATUSES
 from incidents.models.choices import CaseStatus
 from incidents.models.search import normalize, phone_digits
 
@@ -16,8 +15,6 @@ SURVIVOR_STATUSES = (
     CaseStatus.INVESTIGATING,
     CaseStatus.IN_REVIEW,
 )
-# DUPLICATE_STATUSES (a report that may be merged into another) lives beside the case's model, where
-# a partial index is built on it; the merge rules read it from here.
 # Once the survivor is decided, what was paid rests on the merged facts: no undo.
 DECIDED_STATUSES = (CaseStatus.DECIDED, CaseStatus.PAID, CaseStatus.CLOSED)
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from incidents.access.predicates import may_merge
 from incidents.cases.checklist import CARD_QUESTIONS, ONLINE_BANKING_FACTORS, PASSBOOK_QUESTIONS
-from incidents.cases.merge_rules import DUPLICATE_STATUSES, SURVIVOR_STATUSES, same_customer
+from incidents.cases.merge_rules import SURVIVOR_STATUSES, same_customer
 from incidents.cases.protection import elderly_policy_for
 from incidents.models import (
     Case,
@@ -18,6 +18,7 @@ from incidents.models import (
     User,
 )
 from incidents.models.choices import (
+    DUPLICATE_STATUSES,
     STOPPABLE,
     ItemKind,
 )

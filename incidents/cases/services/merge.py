@@ -22,7 +22,6 @@ from incidents.access.predicates import may_merge
 from incidents.cases.edits import EditStamp, case_edit
 from incidents.cases.merge_rules import (
     DECIDED_STATUSES,
-    DUPLICATE_STATUSES,
     SURVIVOR_STATUSES,
     same_customer,
 )
@@ -38,7 +37,13 @@ from incidents.models import (
     UnauthorizedTransaction,
     User,
 )
-from incidents.models.choices import UNMET_DEADLINE_STATES, CaseStatus, DeadlineState, EventKind
+from incidents.models.choices import (
+    DUPLICATE_STATUSES,
+    UNMET_DEADLINE_STATES,
+    CaseStatus,
+    DeadlineState,
+    EventKind,
+)
 
 
 class MergeError(Exception):
