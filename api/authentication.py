@@ -12,7 +12,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 
 from api.models import TOKEN_PREFIX_LENGTH, ApiClient
-from api.services import TOKEN_MARK, api_client_touch, token_hash
+from api.services import TOKEN_MARK, api_call_begin, api_client_touch, token_hash
 
 INVALID_TOKEN = _("APIトークンが正しくないか、失効しています。")
 # Longer than any token we issue; a longer header is refused before it is hashed.
@@ -47,6 +47,7 @@ class ClientTokenAuthentication(BaseAuthentication):
         if not client.is_active or client.revoked_at is not None or not client.user.is_active:
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
         api_client_touch(client=client)
+        api_call_begin(request=request, client=client)
         return client.user, client
 
     def authenticate_header(self, request: Request) -> str:

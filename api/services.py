@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from api.models import TOKEN_PREFIX_LENGTH, ApiClient
@@ -102,7 +105,68 @@ def api_client_touch(*, client: ApiClient) -> None:
         client.last_used_at = now
 
 
-def api_access_record(*, client: ApiClient, cases: Iterable[Case], view: str, path: str) -> None:
-    """Write the call to the case desk's access log (閲覧記録), the client's account as actor."""
-    rows = [CaseAccess(case=case, user=client.user, view=view, path=path[:200]) for case in cases]
-    CaseAccess.objects.bulk_create(rows)  # a page of changes is one INSERT, not one per case
+# Set on the request (Django's, under DRF's) by the authentication: the client calling, and the
+# cases the call read or opened, which api_call_record writes to the access log once answered.
+CALL_ATTRIBUTE = "api_call"
+
+# What each endpoint is, in the bank's words, for a call that named no case (the record column).
+CALL_NAMES = {
+    "preliminary_cases": "仮受付の登録",
+    "case_changes": "変更一覧",
+    "case_detail": "事故の参照",
+    "assess": "補償判定",
+    "stop_confirm": "停止措置の確認",
+    "stop_refuse": "停止措置の拒否",
+}
+
+
+@dataclass
+class ApiCall:
+    """One call of a client: who, and the cases it read or opened (with the view's name)."""
+
+    client: ApiClient
+    view: str = ""
+    case_ids: list[int] = field(default_factory=list)
+
+
+def _django_request(request: Any) -> HttpRequest:
+    # DRF's Request reads through to Django's but sets its own attributes: note on Django's.
+    return getattr(request, "_request", request)
+
+
+def api_call_begin(*, request: Any, client: ApiClient) -> None:
+    """Note which client calls, so that the call is logged whatever its answer."""
+    setattr(_django_request(request), CALL_ATTRIBUTE, ApiCall(client=client))
+
+
+def api_access_record(*, request: Any, cases: Iterable[Case], view: str) -> None:
+    """Note the cases the call read or opened, for the access log (閲覧記録) written once the call
+    is answered (api_call_record): a look is logged even when the call then fails."""
+    call = getattr(_django_request(request), CALL_ATTRIBUTE, None)
+    if call is not None:
+        call.view = view
+        call.case_ids += [case.pk for case in cases]
+
+
+def api_call_record(*, request: HttpRequest, status: int) -> list[CaseAccess]:
+    """Write a client's call to the access log, after its transaction: one row per case it read or
+    opened (a page of changes is one INSERT), else one row naming the call and its answer."""
+    call: ApiCall | None = getattr(request, CALL_ATTRIBUTE, None)
+    if call is None:
+        return []
+    path = request.path[:200]
+    if call.case_ids:
+        rows = [
+            CaseAccess(case_id=pk, user=call.client.user, view=call.view, path=path)
+            for pk in call.case_ids
+        ]
+    else:
+        match = getattr(request, "resolver_match", None)
+        name = match.url_name if match is not None else ""
+        record = f"API {CALL_NAMES.get(name or '', request.path)}（{status}）"
+        rows = [
+            CaseAccess(
+                record=record[:60], user=call.client.user, view=f"api:{name}"[:30], path=path
+            )
+        ]
+    return CaseAccess.objects.bulk_create(rows)

@@ -31,7 +31,7 @@ class CaseDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         client: ApiClient = request.auth  # type: ignore[assignment]
         case = api_case_get(client=client, pk=pk)
-        api_access_record(client=client, cases=[case], view="api:case", path=request.path)
+        api_access_record(request=request, cases=[case], view="api:case")
         return Response(CaseOut(api_case_document(case)).data)
 
 
@@ -72,5 +72,5 @@ class CaseChangesView(APIView):
                     status=status.HTTP_400_BAD_REQUEST,
                 )
         page = case_changes(client=client, cursor=cursor, limit=query.validated_data["limit"])
-        api_access_record(client=client, cases=page.cases, view="api:changes", path=request.path)
+        api_access_record(request=request, cases=page.cases, view="api:changes")
         return Response(ChangesOut(page).data)

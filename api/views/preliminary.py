@@ -79,7 +79,7 @@ class PreliminaryCaseView(APIView):
         token = intake_token(client, key)
         existing = Case.objects.filter(intake_token=token).values_list("pk", flat=True).first()
         if existing is not None:
-            return self._answer(request, client, existing, status.HTTP_200_OK)
+            return self._answer(request, existing, status.HTTP_200_OK)
         if not client.user.has_perm("incidents.take_after_hours_call"):
             return Response({"detail": HasScope.message}, status=status.HTTP_403_FORBIDDEN)
         shape = PreliminaryCaseIn(data=request.data)
@@ -106,13 +106,11 @@ class PreliminaryCaseView(APIView):
             # The same key sent twice at once: the other request opened the case.
             case, created = Case.objects.get(intake_token=token), False
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return self._answer(request, client, case.pk, code)
+        return self._answer(request, case.pk, code)
 
-    def _answer(self, request: Request, client: ApiClient, pk: int, code: int) -> Response:
+    def _answer(self, request: Request, pk: int, code: int) -> Response:
         document = api_preliminary_document(pk=pk)
-        api_access_record(
-            client=client, cases=[Case(pk=pk)], view="api:preliminary", path=request.path
-        )
+        api_access_record(request=request, cases=[Case(pk=pk)], view="api:preliminary")
         response = Response(PreliminaryCaseOut(document).data, status=code)
         response["Location"] = f"/api/v1/cases/{pk}/"
         return response

@@ -64,13 +64,11 @@ class _StopAnswerView(APIView):
             # The refused-access log records the case (its URL names a key, not the case).
             setattr(request._request, REFUSED_CASE_ATTRIBUTE, refused.case_id)
             raise Http404 from None
-        # Every call that reached a case is logged, whatever its answer (not rolled back: the
-        # refusals below are answered, not raised).
+        # Every call that reached a case is logged with its case, whatever its answer.
         api_access_record(
-            client=client,
+            request=request,
             cases=[Case(pk=case_id)] if case_id is not None else [],
             view=self.view_name,
-            path=request.path,
         )
         shape = self.shape(data=request.data)
         if not shape.is_valid():

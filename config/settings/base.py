@@ -70,6 +70,8 @@ MIDDLEWARE = [
     # A 403, or a 404 on a case's URL, given to a member of staff is recorded for compliance,
     # after the view's transaction has been rolled back.
     "incidents.audit.refusals.AccessRefusalMiddleware",
+    # Every call of an API client on the access log, after the call's transaction.
+    "api.middleware.ApiCallLogMiddleware",
     # Who made a change: every write in the request carries the user into the case history.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

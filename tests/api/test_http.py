@@ -217,3 +217,41 @@ def test_the_same_key_sent_twice_at_once_opens_one_case(http, live_server, world
     assert sorted(a.status_code for a in answers) == [200, 201], [a.text for a in answers]
     assert answers[0].json()["id"] == answers[1].json()["id"]
     assert Case.objects.filter(status="preliminary").count() == 1
+
+
+def test_every_call_of_a_client_is_on_the_access_log_whatever_its_answer(http, world):
+    def logged(token: str) -> list[tuple]:
+        client = ApiClient.objects.get(token_prefix=token[:12])
+        rows = CaseAccess.objects.filter(user=client.user).order_by("pk")
+        return list(rows.values_list("case_id", "record", "view"))
+
+    assess = world.tokens["assess"]
+    http.post("/api/v1/assess/", content=dumps(ASSESS_FACTS), headers=headers(assess))
+    http.post("/api/v1/assess/", content=b"{", headers=headers(assess))
+    assert logged(assess) == [
+        (None, "API 補償判定（200）", "api:assess"),
+        (None, "API 補償判定（400）", "api:assess"),
+    ]
+
+    cases, preliminary = world.tokens["cases"], world.tokens["preliminary"]
+    answers = [
+        http.get(f"/api/v1/cases/{world.case.pk}/", headers=headers(cases)),
+        http.get(f"/api/v1/cases/{world.other_case.pk}/", headers=headers(cases)),
+        http.get("/api/v1/cases/changes/", params={"cursor": "x"}, headers=headers(cases)),
+        http.post(
+            "/api/v1/preliminary-cases/", content=dumps(call()), headers=headers(preliminary)
+        ),
+    ]
+    assert [answer.status_code for answer in answers] == [200, 404, 400, 400]
+    # A case read is logged with its case, once; a call that named none, with what it was.
+    assert logged(cases) == [
+        (world.case.pk, "", "api:case"),
+        (None, "API 事故の参照（404）", "api:case_detail"),
+        (None, "API 変更一覧（400）", "api:case_changes"),
+    ]
+    assert logged(preliminary) == [(None, "API 仮受付の登録（400）", "api:preliminary_cases")]
+
+    # No client, nobody to name: a call without a token logs nothing.
+    before = CaseAccess.objects.count()
+    assert http.post("/api/v1/assess/", content=dumps(ASSESS_FACTS)).status_code == 401
+    assert CaseAccess.objects.count() == before
