@@ -38,8 +38,13 @@ TYPE_OF_KIND: dict[str, str] = {
     "withdrawal_confirmed": EventType.CASE_WITHDRAWN,
 }
 # compensation approves a decision by moving the case to "decided" (decision_approve, the only
-# move into that status); the timeline records it as a status change.
-TYPE_OF_STATUS_MOVE: dict[str, str] = {"decided": EventType.DECISION_APPROVED}
+# move into that status); the timeline records it as a status change. A report withdrawn by a
+# status change (a discarded draft, a submitted report withdrawn by a supervisor) is withdrawn as
+# much as one whose stops were lifted ("withdrawal_confirmed", no status-change line).
+TYPE_OF_STATUS_MOVE: dict[str, str] = {
+    "decided": EventType.DECISION_APPROVED,
+    "withdrawn": EventType.CASE_WITHDRAWN,
+}
 STATUS_CHANGED_KIND = "status_changed"
 
 # The keys of a timeline line's data a webhook may carry: ids of rows and names of kinds or

@@ -43,6 +43,7 @@ def test_each_timeline_kind_named_by_the_brief_becomes_its_event_and_others_none
     assert told("merged") == EventType.CASE_MERGED
     assert told("withdrawal_confirmed") == EventType.CASE_WITHDRAWN
     assert told("status_changed", to="decided") == EventType.DECISION_APPROVED
+    assert told("status_changed", to="withdrawn") == EventType.CASE_WITHDRAWN
     assert told("status_changed", to="investigating") is None
     assert told("step_saved") is None and told("deadline_reminded") is None
 
@@ -182,3 +183,23 @@ def test_a_stop_the_core_confirms_later_writes_requested_then_confirmed_once(
         ("stop.confirmed", {"item": item, "action_kind": "card_suspend"}),
     ]
     assert "CB-" not in json.dumps(stop_events(case))
+
+
+def test_a_draft_discarded_after_the_core_refused_its_stop_tells_the_receiver_it_was_withdrawn(
+    endpoint, core_banking, teller
+):
+    # The receiver heard of the stop: it must hear that the report ended too.
+    case, _request, outcome = stop_asked_of_the_core(core_banking, teller, "refuse")
+    assert outcome == "refused"
+    services.case_discard_draft(case=case, user=teller)
+    told = stop_events(case)
+    assert [kind for kind, _, _ in told] == ["stop.requested", "stop.failed", "case.withdrawn"]
+    assert told[-1][1] == {"from": "draft", "to": "withdrawn"}
+    assert told[-1][2]["status"] == "withdrawn"
+
+
+def test_a_submitted_report_withdrawn_by_its_status_tells_the_receiver_once(endpoint, teller):
+    case = factories.stolen_card_case(teller)
+    services.case_transition(case=case, user=teller, to="withdrawn", reason="お客さまの取下げ")
+    types = [event.type for event in WebhookEvent.objects.filter(case=case).order_by("sequence")]
+    assert types.count(EventType.CASE_WITHDRAWN) == 1 and types[-1] == EventType.CASE_WITHDRAWN

@@ -206,6 +206,7 @@ def case_discard_draft(*, case: Case, user: User, stamp: EditStamp | None = None
             actor=user,
             kind=EventKind.STATUS_CHANGED,
             message="下書きを破棄しました",
+            data={"from": CaseStatus.DRAFT, "to": CaseStatus.WITHDRAWN},
         )
         IntakeAutosave.objects.filter(case=current).delete()
     case.status = current.status
