@@ -171,6 +171,27 @@ def test_a_stop_whose_answer_was_lost_is_retried_under_its_key_and_made_once(cor
     assert core_banking.stats()["stops"] == {str(request.key): 1}
 
 
+def test_a_core_answering_500_makes_no_stop_and_the_stop_is_made_once_it_recovers(
+    core_banking, teller
+):
+    core_banking.mode("fail")
+    case = case_with_proposed_stops(teller)
+    action = card_stop(case)
+    request, outcome = request_and_send(action, teller)
+    # A failure is not a refusal: the stop stays requested and is asked again after the backoff.
+    assert outcome == "retry"
+    assert action.status == ActionStatus.REQUESTED
+    request.refresh_from_db()
+    assert request.attempts == 1 and "500" in request.last_error
+    assert core_banking.stats()["stops"] == {}
+    core_banking.mode("normal")
+    result = services.core_requests_sweep(now=timezone.now() + timedelta(minutes=1))
+    assert result.sent == {"confirmed": 1}
+    action.refresh_from_db()
+    assert action.status == ActionStatus.DONE
+    assert core_banking.stats()["stops"] == {str(request.key): 1}
+
+
 def test_a_double_clicked_retry_of_a_refused_stop_sends_once(core_banking, teller, teller_client):
     core_banking.mode("refuse")
     case = case_with_proposed_stops(teller)
