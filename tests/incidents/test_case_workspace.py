@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from incidents.cases import services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def queries_of(client, url: str) -> int:
 
 
 def test_the_header_names_the_case_its_customer_assignee_and_what_is_owed_next(
-    teller_client, teller
+    teller_client, teller, supervisor
 ):
     case = factories.stolen_card_case(teller, police="not_yet")
     html = teller_client.get(case.get_absolute_url()).content.decode()
@@ -33,6 +34,13 @@ def test_the_header_names_the_case_its_customer_assignee_and_what_is_owed_next(
     owed = case.deadlines.filter(state="open").order_by("due_at").first()
     assert owed is not None
     assert owed.get_kind_display() in header.split('data-testid="owed-next"')[1]
+    assert f'data-testid="header-assignee">{teller.display_name}<' in header  # who took it
+    services.case_assign(case=case, user=supervisor, assignee=supervisor)
+    html = teller_client.get(case.get_absolute_url()).content.decode()
+    assert f'data-testid="header-assignee">{supervisor.display_name}<' in html
+    services.case_assign(case=case, user=supervisor, assignee=None)
+    html = teller_client.get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="header-assignee">—<' in html
 
 
 def test_the_tabs_are_anchors_and_urls_and_the_page_has_no_inline_script(teller_client, teller):
