@@ -36,6 +36,17 @@ def test_the_layer_contracts_are_exhaustive_over_their_packages():
         assert contracts()[name]["exhaustive"] is True
 
 
+def test_every_installed_app_of_ours_is_kept_from_the_configuration():
+    from django.conf import settings
+
+    ours = {
+        app.split(".")[0]
+        for app in settings.INSTALLED_APPS
+        if (ROOT / app.split(".")[0] / "apps.py").exists()
+    } - {"config"}
+    assert ours and set(contracts()["apps-not-config"]["source_modules"]) >= ours
+
+
 def test_no_module_is_longer_than_500_lines_outside_migrations_and_seeding():
     long = [
         f"{path.relative_to(ROOT)}: {lines}"
