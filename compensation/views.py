@@ -80,6 +80,7 @@ def _findings_forms(evaluation: selectors.Evaluation, data=None):
             ),
         )
         for view in evaluation.items
+        if view.needs_finding
     ]
     rates = [
         (

@@ -7,14 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,7 +23,7 @@ from compensation.choices import DecisionStatus, FreezeStatus
 from compensation.freezes import forms
 from compensation.models import FreezeCase
 from compensation.selectors import remedy as read
-from incidents.attachments.storage import AttachmentRefused, path_of
+from incidents.attachments.storage import AttachmentRefused, path_of, refusal_words
 from incidents.cases.edits import EditReplayed, EditStamp
 from incidents.models.choices import Role
 
@@ -62,9 +60,10 @@ def freeze_open(request: AuthedRequest, key: str) -> HttpResponse:
     existing = read.open_freeze_keys([key]).get(key)
     if existing is not None:
         return redirect("freezes:detail", pk=existing)
-    errors: list[str] = []
+    # An account at another bank is refused before anything is typed (the service refuses too).
+    errors: list[str] = read.freeze_candidate_problems(account)
     form = forms.FreezeOpenForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not errors and form.is_valid():
         try:
             freeze = services.freeze_case_open(
                 user=request.user,
@@ -170,7 +169,7 @@ def _guarded(
         fresh = read.freeze_case_get(user=request.user, pk=stale.current.pk)
         return _detail(request, fresh, errors=stale.problems, **bound)
     except AttachmentRefused as refused:
-        return _detail(request, freeze, errors=[_refusal(str(refused))], **bound)
+        return _detail(request, freeze, errors=[refusal_words(refused)], **bound)
     except services.DecisionError as error:
         return _detail(request, freeze, errors=error.problems, **bound)
     messages.success(request, message)
@@ -263,20 +262,6 @@ def application_decide(request: AuthedRequest, pk: int, application_pk: int) -> 
 
     bound = {"decide_form": form, "decide_pk": application.pk}
     return _guarded(request, freeze, write, form=form, bound=bound)
-
-
-def _refusal(reason: str) -> str:
-    """The attachments feature's refusal, in the user's words."""
-    if reason == "too_big":
-        return _("ファイルが大きすぎます（%(limit)sまで）。") % {
-            "limit": filesizeformat(settings.MAMORI_ATTACHMENT_MAX_BYTES)
-        }
-    if reason == "empty":
-        return _("ファイルが空です。")
-    return _(
-        "PDF・JPEG・PNG のファイルだけを添付できます（ファイルの中身で確認しています。"
-        "拡張子だけを変えたファイルは受け付けません）。"
-    )
 
 
 @login_required

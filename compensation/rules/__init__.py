@@ -23,7 +23,15 @@ from compensation.rules.distribution import (
     distribution_to_dict,
     parse_distribution,
 )
-from compensation.rules.engine import assess, suggest_fault, two_years_after, window_first_day
+from compensation.rules.engine import (
+    assess,
+    fault_decides,
+    has_limits,
+    no_limit_reason,
+    suggest_fault,
+    two_years_after,
+    window_first_day,
+)
 from compensation.rules.model import (
     Assessment,
     Facts,
@@ -88,6 +96,9 @@ __all__ = [
     "distribute",
     "distribution_to_dict",
     "facts_to_dict",
+    "fault_decides",
+    "has_limits",
+    "no_limit_reason",
     "parse_distribution",
     "parse_facts",
     "suggest_fault",

@@ -25,6 +25,7 @@ from compensation.rules.vocab import (
     LOST_KINDS,
     MAX_DAYS,
     MAX_YEN,
+    OUTSIDE_ACT_KINDS,
     PASSBOOK_KINDS,
     RULES_VERSION,
     TAKEN_BY_VALUES,
@@ -166,6 +167,22 @@ def two_years_after(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year + 2, day=28)
 
 
+def has_limits(kind: str) -> bool:
+    """Whether the 30-day window and the two-year limit apply to an item of this kind."""
+    return kind not in UNLIMITED_KINDS
+
+
+def no_limit_reason(kind: str) -> str | None:
+    """Why an item of this kind has neither the window nor the two-year limit; None if it has."""
+    return w.NO_LIMIT.get(kind) if not has_limits(kind) else None
+
+
+def fault_decides(kind: str) -> bool:
+    """Whether a finding of fault can change the assessment of an item of this kind (not for a
+    kind outside the Act, which rule 0 refuses whatever the facts)."""
+    return kind not in OUTSIDE_ACT_KINDS
+
+
 class _ItemState:
     """What the rules work out once per item and reuse for each of its transactions."""
 
@@ -258,7 +275,7 @@ def _item_states(facts: Facts, policy: Policy) -> dict[str, _ItemState]:
         elif fault != suggested:
             because = _GENERIC_BECAUSE[fault]  # a confirmed fault the checklist does not show
         limit_phrase = ""  # empty while the two-year limit is kept
-        if kind not in UNLIMITED_KINDS:
+        if has_limits(kind):
             base = item.occurred_on or first_dates.get(item_id)
             if base is not None:
                 end = two_years_after(base)
@@ -334,7 +351,7 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
         claimed = tx.amount + tx.fee + tx.interest
         claimed_total += claimed
 
-        if kind in UNLIMITED_KINDS:
+        if not has_limits(kind):
             early = late = False
         else:
             window_applies = True
@@ -344,7 +361,7 @@ def assess(facts: Facts, policy: Policy = DEFAULT_POLICY) -> Assessment:
 
         rate: int | None
         status = "decided"
-        if kind == "customer_transfer":
+        if kind in OUTSIDE_ACT_KINDS:
             # Outside the Act whoever the customer is: said in words, with the Remedy Act.
             covered = False
             rate, reasons = 0, [w.CUSTOMER_TRANSFER]

@@ -104,6 +104,9 @@ PASSBOOK_KINDS = frozenset({"stolen_passbook", "lost_passbook"})
 LOST_KINDS = frozenset({"lost_card", "lost_passbook"})
 # Kinds without the 30-day window and the two-year limit (nothing of theirs is ever "late").
 UNLIMITED_KINDS = frozenset({"counterfeit_card", "customer_transfer"})
+# Kinds the Depositor Protection Act does not cover at all: rule 0 decides them (0 yen) whatever
+# the facts, so no finding of fault can change their outcome (docs/assessment-contract.md §6).
+OUTSIDE_ACT_KINDS = frozenset({"customer_transfer"})
 
 # Relations whose withdrawals the bank does not owe (docs/domain.md §4.3.4); "other" is not one.
 EXCLUDED_TAKERS = frozenset(

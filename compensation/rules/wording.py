@@ -264,6 +264,18 @@ def summary_window(window_phrase: str) -> str:
 NO_WINDOW: str = Phrase(
     "偽造カードによる被害のため、補償の対象期間に制限はありません。", "no_window"
 )
+# Why a kind has neither the window nor the two-year limit (assessment-contract.md §5), per kind.
+NO_LIMIT: dict[str, str] = {
+    "counterfeit_card": Phrase(
+        "偽造・変造カードによる被害のため、補償の対象期間（通知日前30日）と2年の期限の制限はありません。",
+        "no_limit_counterfeit",
+    ),
+    "customer_transfer": Phrase(
+        "お客さまご自身が行ったお振込みは預金者保護法の対象外のため、"
+        "補償の対象期間と2年の期限はありません。振り込め詐欺救済法が適用されます。",
+        "no_limit_customer_transfer",
+    ),
+}
 # A transfer the customer made themselves (docs/domain.md §9): a reason, never a silent 0 yen.
 CUSTOMER_TRANSFER: str = Phrase(
     "お客さまご自身が（だまされて）行ったお振込みのため、預金者保護法による補償の対象外です。"

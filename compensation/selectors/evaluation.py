@@ -8,8 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -21,6 +20,7 @@ from compensation.rules.vocab import Phrase
 from compensation.selectors.findings import case_findings
 from compensation.selectors.policy import case_policy_version, policy_from_version
 from compensation.selectors.wording import case_by_case_words
+from incidents.cases.services.timeline import bank_language
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction
 from incidents.models.choices import PoliceStatus
 
@@ -146,6 +146,10 @@ class ItemView:
     limit_end: datetime.date | None
     in_time: bool
     needs_reconfirmation: bool
+    # Why the item has no window and no two-year limit (the rules' words); None when it has them.
+    no_limit_reason: str | None = None
+    # False for an item whose outcome no finding of fault can change (the rules decide it alone).
+    needs_finding: bool = True
 
     @property
     def suggested_label(self) -> str:
@@ -242,11 +246,23 @@ class Evaluation:
 
     @property
     def is_estimate(self) -> bool:
-        """Before a supervisor has confirmed the facts (a finding on every item, none to be
-        confirmed again) the assessment is an estimate (見込み), never a promise."""
+        """Before a supervisor has confirmed the facts (a finding on every item that needs one,
+        none to be confirmed again) the assessment is an estimate (見込み), never a promise."""
         return not self.items or any(
-            view.confirmed is None or view.needs_reconfirmation for view in self.items
+            view.confirmed is None or view.needs_reconfirmation
+            for view in self.items
+            if view.needs_finding
         )
+
+    @property
+    def no_window_reasons(self) -> list[str]:
+        """Why there is no window (when there is none): the rules' reason for each kind of the
+        transactions (of the items, with none), in order, once each."""
+        kinds = [rules_kind_of(line.tx.item) for line in self.lines] or [
+            view.kind for view in self.items
+        ]
+        reasons = [rules.no_limit_reason(kind) for kind in dict.fromkeys(kinds)]
+        return [reason for reason in reasons if reason is not None]
 
     @property
     def is_open(self) -> bool:
@@ -316,7 +332,7 @@ class Evaluation:
 def case_by_case_sentence(claimed: int, rate: int, compensation: int) -> str:
     """The customer's sentence for a rate a supervisor decided case by case: a Phrase in the
     bank's language, like the engine's (``staff_words`` says it in the reader's)."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with bank_language():
         text = case_by_case_words(claimed, rate, compensation)
     return Phrase(text, "case_by_case", claimed, rate, compensation)
 
@@ -333,16 +349,18 @@ def _item_views(facts: CaseFacts, assessment: rules.Assessment) -> list[ItemView
         result = results[ref]
         kind = rules_kind_of(item)
         base = item.occurred_on or first.get(ref)
-        end = rules.two_years_after(base) if base and kind != "counterfeit_card" else None
+        end = rules.two_years_after(base) if base and rules.has_limits(kind) else None
         if item.occurred_on:
-            # A counterfeit card has no two-year limit; its date is shown as what it is.
+            # A kind without the two-year limit shows its date as what it is.
             base_label = str(LIMIT_BASE_LABELS.get(kind, _lazy("発生日")))
         else:
             base_label = _("最初の不正なお取引の日")
         confirmed = facts.faults.get(item.pk)
         suggested = result.suggested_fault
+        needs_finding = rules.fault_decides(kind)
         stale = (
-            confirmed is not None
+            needs_finding
+            and confirmed is not None
             and confirmed.fault != (suggested or "")
             and (confirmed.suggested_fault or None) != suggested
         )
@@ -360,6 +378,8 @@ def _item_views(facts: CaseFacts, assessment: rules.Assessment) -> list[ItemView
                 limit_end=end,
                 in_time=end is None or notified_on <= end,
                 needs_reconfirmation=stale,
+                no_limit_reason=rules.no_limit_reason(kind),
+                needs_finding=needs_finding,
             )
         )
     return views
@@ -428,6 +448,8 @@ def evaluation_approval_problems(evaluation: Evaluation) -> list[str]:
     """Why the current assessment cannot be approved yet, in a supervisor's words; empty if it can."""
     problems = list(evaluation.problems)
     for view in evaluation.items:
+        if not view.needs_finding:
+            continue  # the rules decide it whatever the fault: nothing for a supervisor to find
         if view.confirmed is None:
             problems.append(
                 _("%(item)sの過失を認定してください（チェックリストの判定：%(suggested)s）。")

@@ -10,12 +10,13 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from compensation import rules
 from compensation.choices import ApplicationStatus, DecisionStatus, FreezeStatus
 from compensation.models import (
+    REMEDY_APPLICATION_MIN_DAYS,
+    REMEDY_NOTICE_MIN_DAYS,
     DistributionDecision,
     FreezeCase,
     FreezeEvent,
@@ -24,6 +25,7 @@ from compensation.models import (
 )
 from compensation.selectors.policy import policy_version_in_force
 from compensation.selectors.wording import recorded_words
+from incidents.cases.services.timeline import bank_language
 from incidents.deadlines.calendar import next_business_day
 from incidents.links import selectors as links
 from incidents.models import User
@@ -71,6 +73,23 @@ def freeze_candidate(*, user: User, key: str) -> links.ReceivingAccount | None:
     return None
 
 
+def freeze_candidate_problems(account: links.ReceivingAccount) -> list[str]:
+    """Why a freeze case cannot be opened for the account, in a supervisor's words: only an
+    account at our own bank can be frozen through our core (another bank freezes its own)."""
+    if account.at_our_bank:
+        return []
+    return [
+        _(
+            "口座凍結は当行（%(bank)s）の口座に限ります。%(account)s は他行の口座のため、"
+            "振込先の金融機関に凍結を依頼してください。"
+        )
+        % {
+            "bank": settings.MAMORI_INSTITUTION_NAME,
+            "account": f"{account.bank} {account.branch} {account.account_number}",
+        }
+    ]
+
+
 def open_freeze_keys(keys: list[str]) -> dict[str, int]:
     """The open freeze case of each receiving account key that has one."""
     rows = FreezeCase.objects.filter(payee_key__in=keys).exclude(status=FreezeStatus.DECIDED)
@@ -89,7 +108,7 @@ def remedy_periods(*, on: datetime.date) -> RemedyPeriods:
     """The periods of the policy version in force on ``on`` (the law's minimums without one)."""
     version = policy_version_in_force(on=on)
     if version is None:
-        return RemedyPeriods(notice_days=60, application_days=30)
+        return RemedyPeriods(REMEDY_NOTICE_MIN_DAYS, REMEDY_APPLICATION_MIN_DAYS)
     return RemedyPeriods(version.remedy_notice_days, version.remedy_application_days)
 
 
@@ -184,5 +203,5 @@ def freeze_core_unconfirmed(freeze: FreezeCase) -> bool:
 
 def freeze_record_name(freeze: FreezeCase) -> str:
     """How the access log names a freeze case (「口座凍結 12」, in the bank's language)."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with bank_language():
         return _("口座凍結 %(pk)s") % {"pk": freeze.pk}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compensation import selectors
@@ -17,7 +16,7 @@ from compensation.services.errors import DecisionError
 from compensation.services.findings import _transition
 from compensation.services.policy import policy_version_default_ensure
 from incidents.cases.edits import EditStamp, case_edit
-from incidents.cases.services.timeline import in_bank_language, timeline_record
+from incidents.cases.services.timeline import bank_language, in_bank_language, timeline_record
 from incidents.models import Case, User
 from incidents.models.choices import CaseStatus, EventKind
 
@@ -139,7 +138,7 @@ def decision_approve(
             policy_version_default_ensure()
         # The stored result is the decision's record: its sentences are in the institution's
         # language.
-        with translation.override(settings.LANGUAGE_CODE):
+        with bank_language():
             evaluation = selectors.case_evaluate(case)
             result = evaluation.result_document()
         problems = selectors.evaluation_approval_problems(evaluation)

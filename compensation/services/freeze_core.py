@@ -33,17 +33,20 @@ from incidents.cases.services import (
     core_unconfirmed_notify,
     date_in_range_or_now,
 )
+from incidents.cases.services.freeze_core import our_branch
 from incidents.cases.services.timeline import bank_language
 from incidents.models import CoreRequest
 from incidents.models.choices import ActionKind, CoreOwner
 
 
 def freeze_stop(freeze: FreezeCase, *, requested_by: str) -> StopRequest:
-    """What the core is asked: a payment stop on the receiving account."""
+    """What the core is asked: a payment stop on the receiving account, by our branch's code
+    (the candidate names the branch as the tellers wrote it)."""
+    ours = our_branch(bank=freeze.bank, branch=freeze.account_branch)
     return StopRequest(
         case_id=freeze.pk,
         action_kind=ActionKind.PAYMENT_STOP,
-        account_branch=freeze.account_branch,
+        account_branch=ours.code if ours else freeze.account_branch,
         account_number=freeze.account_number,
         requested_by=requested_by,
     )

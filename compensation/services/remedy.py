@@ -46,8 +46,8 @@ from incidents.cases.services.timeline import bank_language
 
 @transaction.atomic
 def freeze_case_open(*, user: Any, key: str, balance: int, note: str = "") -> FreezeCase:
-    """Open a freeze case from a freeze candidate and ask the core to freeze the account (through
-    the outbox: the case is 凍結依頼中 until the core confirms)."""
+    """Open a freeze case from a freeze candidate at our own bank and ask the core to freeze the
+    account (through the outbox: the case is 凍結依頼中 until the core confirms)."""
     if not read.can_open_freeze(user):
         raise DecisionError([_("口座凍結を起票できるのは役席です。")])
     if balance < 0:
@@ -55,6 +55,9 @@ def freeze_case_open(*, user: Any, key: str, balance: int, note: str = "") -> Fr
     account = read.freeze_candidate(user=user, key=key)
     if account is None:
         raise DecisionError([_("この口座は凍結の候補にありません。")])
+    problems = read.freeze_candidate_problems(account)
+    if problems:
+        raise DecisionError(problems)
     if FreezeCase.objects.filter(payee_key=key).exclude(status=FreezeStatus.DECIDED).exists():
         raise DecisionError([_("この口座はすでに凍結されています。")])
     try:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 # The formats a branch receives documents in: scans (PDF) and photographs (JPEG, PNG).
 SIGNATURES = (
@@ -35,6 +37,22 @@ class StoredFile:
 
 class AttachmentRefused(ValueError):
     """The file is not one we keep (its content is not PDF, JPEG or PNG, or it is too big)."""
+
+
+def refusal_words(refused: AttachmentRefused) -> str:
+    """Why the file was refused, in the reader's words (for the case's and the freeze case's
+    upload forms alike)."""
+    reason = str(refused)
+    if reason == "too_big":
+        return _("ファイルが大きすぎます（%(limit)sまで）。") % {
+            "limit": filesizeformat(settings.MAMORI_ATTACHMENT_MAX_BYTES)
+        }
+    if reason == "empty":
+        return _("ファイルが空です。")
+    return _(
+        "PDF・JPEG・PNG のファイルだけを添付できます（ファイルの中身で確認しています。"
+        "拡張子だけを変えたファイルは受け付けません）。"
+    )
 
 
 def detect(head: bytes) -> tuple[str, str] | None:

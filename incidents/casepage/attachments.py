@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,21 +29,6 @@ from incidents.models import Attachment, Case
 from incidents.models.querysets import CHANGE, VIEW
 
 
-def _refusal(reason: str) -> str:
-    from django.conf import settings
-
-    if reason == "too_big":
-        return _("ファイルが大きすぎます（%(limit)sまで）。") % {
-            "limit": filesizeformat(settings.MAMORI_ATTACHMENT_MAX_BYTES)
-        }
-    if reason == "empty":
-        return _("ファイルが空です。")
-    return _(
-        "PDF・JPEG・PNG のファイルだけを添付できます（ファイルの中身で確認しています。"
-        "拡張子だけを変えたファイルは受け付けません）。"
-    )
-
-
 @login_required
 @require_POST
 def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -64,7 +48,7 @@ def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
                 stamp=EditStamp.from_request(request),
             )
         except attachments.AttachmentRefused as refused:
-            form.add_error("file", _refusal(str(refused)))
+            form.add_error("file", attachments.refusal_words(refused))
         except services.EditReplayed:
             return redirect(documents_url(case, "attachments"))
         except services.StaleCaseError:

@@ -65,6 +65,16 @@ POLICY_DEFAULTS: dict[str, dict] = {
         "escalate_after": timedelta(0),
         "re_escalate_after": DAY,
     },
+    # Due on the application period's first business day (its dates are recorded, not counted;
+    # ``days`` is unused): the owner is reminded that morning to tell the customer it is open.
+    DeadlineKind.REMEDY_APPLICATION_OPENS: {
+        "counting": DeadlineCounting.CALENDAR_DAYS,
+        "days": 1,
+        "due_time": time(15, 0),
+        "remind_before": 6 * HOUR,
+        "escalate_after": timedelta(0),
+        "re_escalate_after": 2 * DAY,
+    },
     # Due on the application period's last business day (its dates are recorded, not counted);
     # ``days`` is unused but the table's constraint wants one. The owner hears a week before.
     DeadlineKind.REMEDY_APPLICATION: {

@@ -1,5 +1,6 @@
 """The Remedy Act's deadlines on a case (docs/domain.md §9): following up a freeze request the
-receiving bank has not answered yet, and the close of the application period for distribution."""
+receiving bank has not answered yet, and the opening and the close of the application period for
+distribution (the customer is told of both)."""
 
 from __future__ import annotations
 
@@ -55,11 +56,33 @@ def remedy_application_due_at(closes_on, calendar: BusinessCalendar | None = Non
     return timezone.make_aware(datetime.combine(day, policy.due_time))
 
 
+def remedy_opening_due_at(opens_on, calendar: BusinessCalendar | None = None) -> datetime:
+    """When the owner must have told the customer the application period is open: the policy's
+    time on the period's first business day (the reminder comes that morning)."""
+    calendar = calendar or BusinessCalendar()
+    policy = policy_for(DeadlineKind.REMEDY_APPLICATION_OPENS)
+    day = calendar.next_business_day(opens_on, include=True)
+    return timezone.make_aware(datetime.combine(day, policy.due_time))
+
+
+def _owe(
+    *, case: Case, kind: str, due_at: datetime, user: User | None, owner: User | None
+) -> Deadline | None:
+    """Owe one deadline of ``kind`` due at ``due_at``: one owed for another time (a corrected
+    date) is cancelled first, so exactly one stays owed."""
+    owed = Deadline.objects.filter(case=case, kind=kind, state__in=UNMET_DEADLINE_STATES).first()
+    if owed is not None and owed.due_at != due_at:
+        with bank_language():
+            reason = _("申請期間の変更")
+        deadline_cancel(case=case, actor=user, reason=reason, kinds=[kind])
+    return deadline_open(case=case, kind=kind, actor=user, due_at=due_at, owner=owner)
+
+
 def deadlines_on_remedy_changed(*, case: Case, user: User | None) -> list[Deadline]:
     """Bring the case's Remedy Act deadlines in line with its freeze requests: a request still
     awaiting the receiving bank's answer is followed up on the business calendar; an answer meets
-    the follow-up; the application period's close, once published, is a deadline of the case's
-    owner with a reminder before it."""
+    the follow-up; the application period's opening and close, once published, are deadlines of
+    the case's owner, reminded on the opening morning and a week before the close."""
     if case.status not in OWED_CASE_STATUSES:
         return []
     requests = list(case.freeze_requests.all())
@@ -80,6 +103,28 @@ def deadlines_on_remedy_changed(*, case: Case, user: User | None) -> list[Deadli
             opened.append(follow_up)
     else:
         deadline_meet(case=case, kind=DeadlineKind.FREEZE_FOLLOW_UP, actor=user)
+    # The customer hears when the period opens: owed while its first business day is to come.
+    now = timezone.now()
+    calendar = BusinessCalendar()
+    openings = [
+        due
+        for due in (
+            remedy_opening_due_at(f.distribution_opens_on, calendar)
+            for f in requests
+            if f.distribution_opens_on is not None
+        )
+        if due >= now
+    ]
+    if openings:
+        opening = _owe(
+            case=case,
+            kind=DeadlineKind.REMEDY_APPLICATION_OPENS,
+            due_at=min(openings),
+            user=user,
+            owner=owner,
+        )
+        if opening is not None:
+            opened.append(opening)
     today = timezone.localdate()
     closes = [
         f.distribution_closes_on
@@ -87,21 +132,11 @@ def deadlines_on_remedy_changed(*, case: Case, user: User | None) -> list[Deadli
         if f.distribution_closes_on is not None and f.distribution_closes_on >= today
     ]
     if closes:
-        due_at = remedy_application_due_at(min(closes))
-        owed = Deadline.objects.filter(
-            case=case, kind=DeadlineKind.REMEDY_APPLICATION, state__in=UNMET_DEADLINE_STATES
-        ).first()
-        if owed is not None and owed.due_at != due_at:
-            with bank_language():
-                reason = _("申請期間の変更")
-            deadline_cancel(
-                case=case, actor=user, reason=reason, kinds=[DeadlineKind.REMEDY_APPLICATION]
-            )
-        application = deadline_open(
+        application = _owe(
             case=case,
             kind=DeadlineKind.REMEDY_APPLICATION,
-            actor=user,
-            due_at=due_at,
+            due_at=remedy_application_due_at(min(closes), calendar),
+            user=user,
             owner=owner,
         )
         if application is not None:

@@ -201,17 +201,18 @@ def _seed_cases(teller, teller2) -> None:
         days_ago=2,
         customer=person("200311", "加藤 恵子", "カトウ ケイコ"),
         items=[item("online_banking", "credentials_stolen", "0025556667", 3, 2)],
-        transactions=[transfer(3, 2, 980000, "0025556667", "みらい銀行", "本店")],
+        transactions=[transfer(3, 2, 980000, "0025556667", "まもり銀行", "本店営業部")],
     )
     # Links for the transfer-fraud desk and the skimming list: a second transfer, from another
-    # branch, to 加藤's receiving account (written as customers write it), and a second
+    # branch, to 加藤's receiving account — a mule's account at our own bank, so a freeze
+    # candidate (docs/domain.md §9.1) — written as customers write it, and a second
     # counterfeit card used at 小林's ATM within days.
     _case(
         teller,
         days_ago=1,
         customer=person("100642", "松本 さくら", "マツモト サクラ"),
         items=[item("online_banking", "credentials_stolen", "0013332221", 2, 1)],
-        transactions=[transfer(2, 23, 450000, "0013332221", "ミライ銀行", "本店営業部")],
+        transactions=[transfer(2, 23, 450000, "0013332221", "まもり　銀行", "本店営業部")],
     )
     _case(
         teller,

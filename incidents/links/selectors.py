@@ -38,6 +38,7 @@ from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
+from incidents.cases.services.freeze_core import our_branch, our_branches
 from incidents.models import Case, UnauthorizedTransaction, User
 from incidents.models.choices import CaseStatus, ItemKind, ItemState
 from incidents.models.querysets import VIEW, case_condition
@@ -223,6 +224,9 @@ class ReceivingAccount:
     last_at: datetime
     linked: list[LinkedCase]
     hidden: int
+    # At a branch of our own bank: only such an account can be frozen here (a freeze case stops
+    # it through our core); an account at another bank is that bank's to freeze.
+    at_our_bank: bool = False
 
     @property
     def outstanding(self) -> int:
@@ -266,6 +270,8 @@ def receiving_accounts(
         .filter(cases__gte=2)
         .order_by("-cases", "-amount", "payee_key")[:limit]
     )
+    rows_found = list(accounts)
+    branches = our_branches() if rows_found else []
     return [
         ReceivingAccount(
             key=row["payee_key"],
@@ -282,8 +288,10 @@ def receiving_accounts(
             last_at=row["last_at"],
             linked=_linked_cases(row["visible_cases"]),
             hidden=row["hidden"],
+            at_our_bank=our_branch(bank=row["bank"], branch=row["branch"], branches=branches)
+            is not None,
         )
-        for row in accounts
+        for row in rows_found
     ]
 
 

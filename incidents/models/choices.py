@@ -268,6 +268,10 @@ class DeadlineKind(models.TextChoices):
     SUPERVISOR_REVIEW = "supervisor_review", _("役席の審査")
     FREEZE_FOLLOW_UP = "freeze_follow_up", _("凍結依頼の回答確認")
     REMEDY_APPLICATION = "remedy_application", _("被害回復分配金の申請期間")
+    REMEDY_APPLICATION_OPENS = (
+        "remedy_application_opens",
+        _("被害回復分配金の申請受付開始のご案内"),
+    )
 
 
 class DeadlineState(models.TextChoices):
@@ -283,7 +287,11 @@ class DeadlineState(models.TextChoices):
 # Deadlines still owed: the scan, the lists and the bell look at these.
 UNMET_DEADLINE_STATES = (DeadlineState.OPEN, DeadlineState.OVERDUE, DeadlineState.ESCALATED)
 # Deadlines a person closes by hand on the case page (the others close with the case's status).
-MANUAL_DEADLINE_KINDS = (DeadlineKind.CUSTOMER_DOCUMENTS, DeadlineKind.REMEDY_APPLICATION)
+MANUAL_DEADLINE_KINDS = (
+    DeadlineKind.CUSTOMER_DOCUMENTS,
+    DeadlineKind.REMEDY_APPLICATION_OPENS,
+    DeadlineKind.REMEDY_APPLICATION,
+)
 
 
 class DeadlineCounting(models.TextChoices):

@@ -8,7 +8,14 @@ import re
 import pytest
 from django.utils import translation
 
-from compensation.rules import CHECKLIST_LABELS, ITEM_KIND_LABELS, assess, parse_facts
+from compensation.rules import (
+    CHECKLIST_LABELS,
+    ITEM_KIND_LABELS,
+    ITEM_KINDS,
+    assess,
+    no_limit_reason,
+    parse_facts,
+)
 from compensation.rules.vocab import Phrase
 from compensation.selectors.wording import staff_words
 from tests.rules.support import SCENARIOS
@@ -25,6 +32,8 @@ def sentences() -> list[str]:
         for line in result.transactions:
             found += list(line.reasons)
     found += list(ITEM_KIND_LABELS.values()) + list(CHECKLIST_LABELS.values())
+    # The panel's reason why a kind has no window and no two-year limit.
+    found += [reason for reason in map(no_limit_reason, ITEM_KINDS) if reason is not None]
     return found
 
 

@@ -8,7 +8,9 @@ from compensation import services
 from tests import factories
 from tests.reports.support import jst, report
 
-MULE = ("みらい銀行", "本店", "9876543", "サギ タロウ")
+# A receiving account at our own bank (MAMORI_INSTITUTION_NAME, the branch fixture's 本店営業部):
+# only such an account can be frozen here.
+MULE = ("まもり銀行", "本店営業部", "9876543", "サギ タロウ")
 
 
 def transfer(teller, number, payee=MULE, amount=100_000):

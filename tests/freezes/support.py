@@ -12,6 +12,7 @@ from typing import Any
 from compensation import services
 from compensation.models import DistributionDecision, FreezeCase, RemedyApplication
 from incidents.cases.edits import EditStamp
+from incidents.models.search import payee_account_key
 
 D = datetime.date
 REQUESTED_ON, NOTICE_STARTS_ON = D(2026, 10, 1), D(2026, 10, 7)
@@ -170,4 +171,4 @@ def freeze_world(preparer, key, state: str) -> dict:
     return made
 
 
-MULE_KEY = "ミライ|本店|9876543"  # payee_account_key of tests.freezes.conftest.MULE
+MULE_KEY = payee_account_key("まもり銀行", "本店営業部", "9876543")  # of conftest.MULE

@@ -14,6 +14,7 @@ from compensation.models import DistributionDecision, FreezeCase, PolicyVersion
 from compensation.services import DecisionError, StaleFreezeError
 from tests import factories
 
+from .conftest import transfer
 from .support import D, fresh, stamp
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def test_a_supervisor_freezes_a_candidate_through_the_core_banking_interface(des
     assert freeze.status == FreezeStatus.FROZEN
     assert freeze.stop_reference.startswith("STP-")
     assert (freeze.bank, freeze.account_number, freeze.account_name) == (
-        "みらい銀行",
+        "まもり銀行",
         "9876543",
         "サギ タロウ",
     )
@@ -47,6 +48,41 @@ def test_a_teller_cannot_open_a_freeze_case(teller, candidate_key):
 def test_an_account_that_is_not_a_candidate_is_refused(supervisor, candidate_key):
     with pytest.raises(DecisionError, match="候補"):
         services.freeze_case_open(user=supervisor, key="ミライ|本店|0000001", balance=1)
+
+
+def test_an_account_at_another_bank_is_refused_in_japanese_and_nothing_is_asked_of_the_core(
+    teller, supervisor
+):
+    from incidents.models import CoreRequest
+    from incidents.models.search import payee_account_key
+
+    other_bank = ("みらい銀行", "本店", "1234500", "サギ ジロウ")
+    transfer(teller, "320001", payee=other_bank)
+    transfer(teller, "320002", payee=other_bank)
+    with pytest.raises(DecisionError, match="当行（まもり銀行）の口座に限ります") as refused:
+        services.freeze_case_open(
+            user=supervisor, key=payee_account_key(*other_bank[:3]), balance=1_000
+        )
+    assert "みらい銀行 本店 1234500 は他行の口座" in refused.value.problems[0]
+    assert not FreezeCase.objects.exists() and not CoreRequest.objects.exists()
+
+
+def test_our_bank_named_with_an_unknown_branch_is_not_ours(teller, supervisor):
+    from incidents.models.search import payee_account_key
+
+    nowhere = ("まもり銀行", "大阪支店", "1234501", "サギ サブロウ")  # no such branch of ours
+    transfer(teller, "330001", payee=nowhere)
+    transfer(teller, "330002", payee=nowhere)
+    with pytest.raises(DecisionError, match="他行の口座"):
+        services.freeze_case_open(user=supervisor, key=payee_account_key(*nowhere[:3]), balance=1)
+    assert not FreezeCase.objects.exists()
+
+
+def test_the_core_is_asked_to_stop_the_account_by_our_branchs_code(desk):
+    from compensation.services.freeze_core import freeze_stop
+
+    stop = freeze_stop(desk.open(), requested_by="supervisor")
+    assert (stop.account_branch, stop.account_number) == ("001", "9876543")
 
 
 def test_the_notice_runs_60_days_moved_to_the_next_business_day(desk):

@@ -35,6 +35,27 @@ def test_the_links_page_offers_supervisors_a_freeze_and_the_page_opens_it(
     assert FreezeCase.objects.count() == 1
 
 
+def test_an_account_at_another_bank_is_listed_but_offered_no_freeze(client, teller, supervisor):
+    from incidents.models.search import payee_account_key
+
+    from .conftest import transfer
+
+    other_bank = ("みらい銀行", "本店", "1234500", "サギ ジロウ")
+    transfer(teller, "340001", payee=other_bank)
+    transfer(teller, "340002", payee=other_bank)
+    client.force_login(supervisor)
+    links = client.get(reverse("incidents:link_accounts")).content.decode()
+    assert "1234500" in links  # still a link between cases
+    assert 'data-testid="freeze-open"' not in links
+    assert 'data-testid="freeze-other-bank"' in links
+    url = reverse("freezes:open", kwargs={"key": payee_account_key(*other_bank[:3])})
+    page = client.get(url).content.decode()
+    assert "他行の口座のため" in page and 'data-testid="freeze-confirm"' not in page
+    refused = client.post(url, {"balance": "250000"})
+    assert refused.status_code == 200 and "他行の口座のため" in refused.content.decode()
+    assert not FreezeCase.objects.exists()
+
+
 def test_a_bad_balance_is_a_clear_message_not_an_error_page(client, supervisor, candidate_key):
     client.force_login(supervisor)
     url = reverse("freezes:open", kwargs={"key": candidate_key})

@@ -338,6 +338,75 @@ def test_a_published_period_reminds_the_owner_a_week_before_it_closes(teller):
     assert [d.due_at for d in owed] == [jst(D(2030, 3, 15), 15)]
 
 
+def test_a_published_period_reminds_the_owner_on_the_morning_it_opens_past_the_new_year(teller):
+    from incidents.deadlines.scan import deadlines_scan
+    from notifications.models import Notification
+
+    case = factories.transfer_fraud_case(teller)
+    freeze = services.freeze_request_save(
+        case=case, user=teller, fields={**freeze_post(), "requested_at": timezone.now()}
+    )
+    services.freeze_request_save(
+        case=case,
+        user=teller,
+        request_id=freeze.pk,
+        fields={
+            "answer": "frozen",
+            "notice_published_on": D(2029, 10, 1),
+            "distribution_opens_on": D(2030, 1, 1),
+            "distribution_closes_on": D(2030, 2, 15),
+        },
+    )
+    # 1/1–1/3 are bank holidays: the period's first business day is Friday 2030-01-04.
+    opening = Deadline.objects.get(case=case, kind="remedy_application_opens", state="open")
+    assert opening.due_at == jst(D(2030, 1, 4), 15)
+    assert opening.next_action_at == jst(D(2030, 1, 4), 9)
+    assert opening.owner == teller
+
+    # Nothing before that morning; then the owner is reminded, once.
+    def opening_steps(now):
+        actions = deadlines_scan(now=now).actions
+        return [a.action for a in actions if a.kind == "remedy_application_opens"]
+
+    assert opening_steps(jst(D(2030, 1, 3), 12)) == []
+    assert opening_steps(jst(D(2030, 1, 4), 9)) == ["reminded"]
+    assert opening_steps(jst(D(2030, 1, 4), 10)) == []
+    (notice,) = Notification.objects.filter(
+        kind="reminder", recipient=teller, title__contains="申請受付開始"
+    )
+    assert case.number in notice.title and "2030/01/04 15:00" in notice.body
+    # A corrected opening day moves the deadline: the old one is cancelled, one stays owed.
+    services.freeze_request_save(
+        case=case,
+        user=teller,
+        request_id=freeze.pk,
+        fields={"distribution_opens_on": D(2030, 1, 7)},
+    )
+    owed = Deadline.objects.filter(case=case, kind="remedy_application_opens", state="open")
+    assert [d.due_at for d in owed] == [jst(D(2030, 1, 7), 15)]
+
+
+def test_a_period_that_opened_already_owes_no_opening_reminder(teller):
+    case = factories.transfer_fraud_case(teller)
+    freeze = services.freeze_request_save(
+        case=case, user=teller, fields={**freeze_post(), "requested_at": timezone.now()}
+    )
+    today = timezone.localdate()
+    services.freeze_request_save(
+        case=case,
+        user=teller,
+        request_id=freeze.pk,
+        fields={
+            "answer": "frozen",
+            "notice_published_on": today - timedelta(days=90),
+            "distribution_opens_on": today - timedelta(days=10),
+            "distribution_closes_on": today + timedelta(days=20),
+        },
+    )
+    assert not Deadline.objects.filter(case=case, kind="remedy_application_opens").exists()
+    assert Deadline.objects.filter(case=case, kind="remedy_application", state="open").exists()
+
+
 def test_a_flagged_case_is_brought_to_the_branchs_supervisors_once_taken(teller, supervisor):
     from notifications.models import Notification
 
