@@ -413,3 +413,25 @@ def test_a_night_call_without_a_number_is_offered_the_branchs_report_of_the_same
     client.force_login(supervisor)
     page = detail(client, night)
     assert 'data-testid="merge-candidate"' in page and morning.number in page
+
+
+def test_a_merge_whose_survivor_was_merged_on_is_undone_only_after_the_later_merge(
+    supervisor, teller
+):
+    first, second, third = (factories.stolen_card_case(teller) for _ in range(3))
+    own = rows(first)
+    earlier = services.case_merge(survivor=second, duplicate=first, user=supervisor)
+    second.refresh_from_db()
+    later = services.case_merge(survivor=third, duplicate=second, user=supervisor)
+    earlier.refresh_from_db()
+    # Undone now, the first report would come back without its rows (they are on the third).
+    assert services.undo_refusal(user=supervisor, merge=earlier)
+    with pytest.raises(services.MergeError, match="先にその統合を取り消して"):
+        services.case_merge_undo(merge=earlier, user=supervisor)
+    first.refresh_from_db()
+    assert first.status == CaseStatus.MERGED
+    services.case_merge_undo(merge=later, user=supervisor)
+    earlier.refresh_from_db()
+    services.case_merge_undo(merge=earlier, user=supervisor)
+    first.refresh_from_db()
+    assert first.status != CaseStatus.MERGED and rows(first) == own

@@ -191,6 +191,13 @@ def undo_refusal(*, user: User, merge: CaseMerge) -> str | None:
             return _("統合を取り消せるのは、両方の事故の店舗の役席だけです。")
     if survivor.status in DECIDED_STATUSES:
         return _("統合先の事故は補償の決定が済んでいるため、統合を取り消せません。")
+    if survivor.status == CaseStatus.MERGED:
+        # Its rows, these among them, now hang on the case it was merged into: undone here, the
+        # merged case would come back empty. The later merge is undone first.
+        return _(
+            "統合先の事故がさらに別の事故に統合されているため、取り消せません。"
+            "先にその統合を取り消してください。"
+        )
     return None
 
 
