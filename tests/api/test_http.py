@@ -10,7 +10,7 @@ import tempfile
 
 import httpx
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from api.models import ApiClient
 from incidents.models import Case, CaseAccess, ProtectiveAction
@@ -174,15 +174,17 @@ def test_assess_answers_as_the_command_does(http, world, schema):
     assert response.json() == json.loads(out.getvalue())
     checked(schema, response)
 
-    bad = checked(
-        schema,
-        http.post(
-            "/api/v1/assess/",
-            content=b'{"notified_on": "2026-02-30", "items": [], "transactions": [], "x": 1}',
-            headers=headers(token),
-        ),
-    )
+    wrong = b'{"notified_on": "2026-02-30", "items": [], "transactions": [], "x": 1}'
+    bad = checked(schema, http.post("/api/v1/assess/", content=wrong, headers=headers(token)))
     assert bad.status_code == 400 and len(bad.json()["problems"]) == 2
+    # The same problems, in the same words and order, as the command gives them (exit 2).
+    with tempfile.NamedTemporaryFile("wb", suffix=".json") as facts:
+        facts.write(wrong)
+        facts.flush()
+        with pytest.raises(CommandError) as refused:
+            call_command("assess_compensation", facts.name)
+    assert refused.value.returncode == 2
+    assert bad.json()["problems"] == str(refused.value).split("\n")
 
 
 def test_tokens_are_stored_as_their_hash_only_and_a_revoked_token_is_refused(http, world, schema):

@@ -222,3 +222,33 @@ def test_the_payee_shows_only_for_a_transfer(page: Page, live_server, teller):
         channel.select_option(label="ATM振込")
     expect(payee).to_be_visible()
     expect(payee).to_have_value("どこか銀行")  # typed before the change, still there
+
+
+def test_the_contents_offered_follow_the_kind_of_item_chosen(page: Page, live_server, teller):
+    case = factories.draft(teller)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/cases/{case.pk}/intake/items/")
+    row = page.get_by_test_id("item-row").first
+    kind, state = row.locator("select[name$='-kind']"), row.get_by_label("事故の内容")
+
+    def offered() -> list[str]:
+        return state.locator("option:not([disabled])").evaluate_all(
+            "options => options.map(o => o.value).filter(v => v)"
+        )
+
+    kind.select_option("cash_card")
+    assert offered() == ["stolen", "lost", "counterfeit"]
+    state.select_option("counterfeit")
+    kind.select_option("passbook")  # a passbook is not counterfeit: the choice is cleared
+    assert offered() == ["stolen", "lost"]
+    expect(state).to_have_value("")
+    kind.select_option("online_banking")  # the one content that fits is chosen
+    assert offered() == ["credentials_stolen"]
+    expect(state).to_have_value("credentials_stolen")
+    # The idle autosave keeps the changed step a moment later: wait for it (as above).
+    with page.expect_response(
+        lambda response: response.url.endswith("/autosave/") and response.request.method == "POST",
+        timeout=15_000,
+    ):
+        kind.select_option("transfer_fraud")
+    expect(state).to_have_value("deceived")

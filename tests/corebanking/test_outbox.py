@@ -348,3 +348,11 @@ def test_the_admin_lists_the_outbox_read_only_by_state_and_key(
     assert client.get(reverse("admin:incidents_corerequest_add")).status_code == 403
     request.refresh_from_db()
     assert request.state == CoreRequestState.FAILED
+
+
+def test_a_deployment_naming_the_adapters_former_path_still_gets_the_recording_adapter(settings):
+    from incidents.cases.corebanking import RecordingAdapter, get_adapter
+
+    # Settings written before the redesign name incidents.corebanking.RecordingAdapter.
+    settings.MAMORI_CORE_BANKING_ADAPTER = "incidents.corebanking.RecordingAdapter"
+    assert isinstance(get_adapter(), RecordingAdapter)

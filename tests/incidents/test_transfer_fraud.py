@@ -158,6 +158,8 @@ def test_a_customer_of_75_on_the_notification_day_is_proposed_lower_limits(telle
     limits = {a.kind: a for a in case.actions.all()}
     assert set(limits) == {"atm_limit", "transfer_limit"}
     assert limits["atm_limit"].limit_yen == 200_000 and limits["atm_limit"].item is None
+    # The lower online transfer limit: the policy's default, 500,000 yen a day.
+    assert limits["transfer_limit"].limit_yen == 500_000 and limits["transfer_limit"].item is None
     assert "fraud" in [step.slug for step in steps_for(case)]
 
 
