@@ -309,7 +309,9 @@ def test_the_application_period_is_due_on_its_last_business_day():
     assert remedy_application_due_at(D(2030, 3, 15)) == jst(D(2030, 3, 15), 15)
 
 
-def test_a_published_period_reminds_the_owner_a_week_before_it_closes(teller):
+def published_period(teller, *, published, opens, closes):
+    """A transfer-fraud case whose freeze was answered "frozen" and whose public notice gives the
+    distribution's application period; (case, its freeze request)."""
     case = factories.transfer_fraud_case(teller)
     freeze = services.freeze_request_save(
         case=case, user=teller, fields={**freeze_post(), "requested_at": timezone.now()}
@@ -320,10 +322,17 @@ def test_a_published_period_reminds_the_owner_a_week_before_it_closes(teller):
         request_id=freeze.pk,
         fields={
             "answer": "frozen",
-            "notice_published_on": D(2029, 10, 1),
-            "distribution_opens_on": D(2029, 12, 3),
-            "distribution_closes_on": D(2030, 1, 3),
+            "notice_published_on": published,
+            "distribution_opens_on": opens,
+            "distribution_closes_on": closes,
         },
+    )
+    return case, freeze
+
+
+def test_a_published_period_reminds_the_owner_a_week_before_it_closes(teller):
+    case, freeze = published_period(
+        teller, published=D(2029, 10, 1), opens=D(2029, 12, 3), closes=D(2030, 1, 3)
     )
     application = Deadline.objects.get(case=case, kind="remedy_application", state="open")
     assert application.due_at == jst(D(2029, 12, 28), 15)
@@ -344,20 +353,8 @@ def test_a_published_period_reminds_the_owner_on_the_morning_it_opens_past_the_n
     from incidents.deadlines.scan import deadlines_scan
     from notifications.models import Notification
 
-    case = factories.transfer_fraud_case(teller)
-    freeze = services.freeze_request_save(
-        case=case, user=teller, fields={**freeze_post(), "requested_at": timezone.now()}
-    )
-    services.freeze_request_save(
-        case=case,
-        user=teller,
-        request_id=freeze.pk,
-        fields={
-            "answer": "frozen",
-            "notice_published_on": D(2029, 10, 1),
-            "distribution_opens_on": D(2030, 1, 1),
-            "distribution_closes_on": D(2030, 2, 15),
-        },
+    case, freeze = published_period(
+        teller, published=D(2029, 10, 1), opens=D(2030, 1, 1), closes=D(2030, 2, 15)
     )
     # 1/1–1/3 are bank holidays: the period's first business day is Friday 2030-01-04.
     opening = Deadline.objects.get(case=case, kind="remedy_application_opens", state="open")
@@ -389,21 +386,12 @@ def test_a_published_period_reminds_the_owner_on_the_morning_it_opens_past_the_n
 
 
 def test_a_period_that_opened_already_owes_no_opening_reminder(teller):
-    case = factories.transfer_fraud_case(teller)
-    freeze = services.freeze_request_save(
-        case=case, user=teller, fields={**freeze_post(), "requested_at": timezone.now()}
-    )
     today = timezone.localdate()
-    services.freeze_request_save(
-        case=case,
-        user=teller,
-        request_id=freeze.pk,
-        fields={
-            "answer": "frozen",
-            "notice_published_on": today - timedelta(days=90),
-            "distribution_opens_on": today - timedelta(days=10),
-            "distribution_closes_on": today + timedelta(days=20),
-        },
+    case, _freeze = published_period(
+        teller,
+        published=today - timedelta(days=90),
+        opens=today - timedelta(days=10),
+        closes=today + timedelta(days=20),
     )
     assert not Deadline.objects.filter(case=case, kind="remedy_application_opens").exists()
     assert Deadline.objects.filter(case=case, kind="remedy_application", state="open").exists()
