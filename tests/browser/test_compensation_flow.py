@@ -13,7 +13,7 @@ from compensation.choices import DecisionStatus
 from compensation.models import Decision
 from incidents.cases import services
 from tests import factories
-from tests.browser.signing import sign_in
+from tests.browser.signing import approve_as_reviewer, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,13 +55,7 @@ def test_a_teller_submits_and_a_second_supervisor_approves_and_prints_the_letter
     page.get_by_role("button", name="ログアウト").click()
 
     sign_in(page, live_server, "supervisor", "役席")
-    page.goto(f"{live_server.url}{case.get_absolute_url()}")
-    page.locator(".case-tabs [data-tab=compensation]").click()  # the 補償 tab
-    page.get_by_test_id("review-decision").click()
-    expect(page.get_by_test_id("approval-problems")).to_have_count(0)
-    page.get_by_label("事実認定・過失の認定・補償額を確認し、この補償決定を承認します。").check()
-    page.get_by_test_id("approve").click()
-    expect(page.get_by_test_id("current-decision")).to_contain_text("承認済")
+    approve_as_reviewer(page, live_server, case)
 
     decision = Decision.objects.get(case=case)
     assert decision.status == DecisionStatus.APPROVED

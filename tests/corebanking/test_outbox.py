@@ -150,6 +150,15 @@ def test_an_unknown_account_is_failed_with_its_code(core_banking, teller, teller
     assert "口座がありません" in page and "unknown_account" in page
 
 
+def made_once_after_the_backoff(core_banking, action, request) -> None:
+    """A sweep after the backoff asks again under the same key: confirmed, made once."""
+    result = services.core_requests_sweep(now=timezone.now() + timedelta(minutes=1))
+    assert result.sent == {"confirmed": 1}
+    action.refresh_from_db()
+    assert action.status == ActionStatus.DONE
+    assert core_banking.stats()["stops"] == {str(request.key): 1}
+
+
 def test_a_stop_whose_answer_was_lost_is_retried_under_its_key_and_made_once(core_banking, teller):
     # The core makes the stop but answers after our timeout: we do not know it is done.
     core_banking.mode("slow", ms=1500)
@@ -164,11 +173,7 @@ def test_a_stop_whose_answer_was_lost_is_retried_under_its_key_and_made_once(cor
     core_banking.mode("normal")
     # Not due yet: a sweep now sends nothing; one after the backoff resends under the same key.
     assert services.core_requests_sweep().sent == {}
-    result = services.core_requests_sweep(now=timezone.now() + timedelta(minutes=1))
-    assert result.sent == {"confirmed": 1}
-    action.refresh_from_db()
-    assert action.status == ActionStatus.DONE
-    assert core_banking.stats()["stops"] == {str(request.key): 1}
+    made_once_after_the_backoff(core_banking, action, request)
 
 
 def test_a_core_answering_500_makes_no_stop_and_the_stop_is_made_once_it_recovers(
@@ -185,11 +190,7 @@ def test_a_core_answering_500_makes_no_stop_and_the_stop_is_made_once_it_recover
     assert request.attempts == 1 and "500" in request.last_error
     assert core_banking.stats()["stops"] == {}
     core_banking.mode("normal")
-    result = services.core_requests_sweep(now=timezone.now() + timedelta(minutes=1))
-    assert result.sent == {"confirmed": 1}
-    action.refresh_from_db()
-    assert action.status == ActionStatus.DONE
-    assert core_banking.stats()["stops"] == {str(request.key): 1}
+    made_once_after_the_backoff(core_banking, action, request)
 
 
 def test_a_double_clicked_retry_of_a_refused_stop_sends_once(core_banking, teller, teller_client):
