@@ -17,6 +17,10 @@ merge panel and the one tab rendered with it, 届出内容・措置・取引; �
 most transactions, and of one of its decided cases, each interleaved with the floor
 (bench/floor.py, ``case_floor``): one hand-written query for the case and its rows, a trivial
 template. It prints the ratio (target at most 2) and the number of queries of each page.
+
+Under each case, two reference points measured in the same loop (not targets; they show where
+the budget goes): the case's number alone in the layout every page shares (base.html, its
+context processors), and the page's header and tab bar with nothing under them.
 """
 
 from __future__ import annotations
@@ -120,18 +124,30 @@ def run(args) -> None:
         number = Case.objects.get(pk=pk).number or ""
         assert number in client.get(page_url).content.decode(), (label, pk)
         assert number in client.get(floor_url).content.decode(), (label, pk)
-        measure(client, page_url, {}, 3)  # warm up caches and connections
-        measure(client, floor_url, {}, 3)
-        page_times, floor_times = [], []
-        for _ in range(args.runs):  # interleaved, so both see the same machine
-            page_times += measure(client, page_url, {}, 1)
-            floor_times += measure(client, floor_url, {}, 1)
-        p_med, f_med = statistics.median(page_times), statistics.median(floor_times)
-        queries = queries_of(client, page_url)
-        print(
-            f"{label:<28}{p_med:>10.1f} ms{p95(page_times):>7.1f} ms"
-            f"{f_med:>11.1f} ms{p95(floor_times):>7.1f} ms{p_med / f_med:>8.2f}{queries:>9}"
-        )
+        urls = {
+            label: page_url,
+            "floor": floor_url,
+            "  reference: layout only": f"/bench/case-layout/{pk}/",
+            "  reference: header, tabs": f"/bench/case-header/{pk}/",
+        }
+        times: dict[str, list[float]] = {name: [] for name in urls}
+        for url in urls.values():
+            measure(client, url, {}, 3)  # warm up caches and connections
+        for _ in range(args.runs):  # interleaved, so all see the same machine
+            for name, url in urls.items():
+                times[name] += measure(client, url, {}, 1)
+        f_med = statistics.median(times["floor"])
+        for name, url in urls.items():
+            if name == "floor":
+                continue
+            p_med = statistics.median(times[name])
+            floor_columns = (
+                f"{f_med:>11.1f} ms{p95(times['floor']):>7.1f} ms" if name == label else " " * 23
+            )
+            print(
+                f"{name:<28}{p_med:>10.1f} ms{p95(times[name]):>7.1f} ms"
+                f"{floor_columns}{p_med / f_med:>8.2f}{queries_of(client, url):>9}"
+            )
 
 
 if __name__ == "__main__":

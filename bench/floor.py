@@ -10,13 +10,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template import engines
 from django.urls import include, path
 from django.utils import timezone
 
 from accounts.http import AuthedRequest
+from incidents.deadlines.selectors import deadline_owed_next
+from incidents.models import Case
 from incidents.models.choices import OPEN_STATUSES
 from incidents.models.search import normalize
 
@@ -88,8 +91,41 @@ def case_floor(request: AuthedRequest, pk: int) -> HttpResponse:
     return HttpResponse(CASE_TEMPLATE.render(context))
 
 
+# Reference points between the floor and the case page (printed by bench/bench_case.py, not
+# targets): what the layout every page shares costs, and what the header that stays and the tab
+# bar cost on it (the case read the ORM way, the deadline owed next), with no tab rendered.
+LAYOUT_TEMPLATE = engines["django"].from_string(
+    '{% extends "base.html" %}{% block content %}<h1>{{ number }}</h1>{% endblock %}'
+)
+HEADER_TEMPLATE = engines["django"].from_string(
+    '{% extends "base.html" %}{% block content %}{% include "incidents/_case_header.html" %}'
+    '{% include "incidents/_case_tabs.html" with on_detail=True %}{% endblock %}'
+)
+
+
+@transaction.non_atomic_requests
+@login_required
+def case_layout(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The case's number in the shared layout (base.html with its context processors)."""
+    case = get_object_or_404(Case.objects.restrict(request.user).only("number"), pk=pk)
+    return HttpResponse(LAYOUT_TEMPLATE.render({"number": case.number}, request))
+
+
+@transaction.non_atomic_requests
+@login_required
+def case_header(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The case page's header and tab bar in the shared layout, and nothing under them."""
+    case = get_object_or_404(
+        Case.objects.restrict(request.user).select_related("branch", "assigned_to"), pk=pk
+    )
+    context = {"case": case, "owed_next": deadline_owed_next(case=case), "active_tab": "report"}
+    return HttpResponse(HEADER_TEMPLATE.render(context, request))
+
+
 urlpatterns = [
     path("bench/floor/", floor),
     path("bench/case-floor/<int:pk>/", case_floor),
+    path("bench/case-layout/<int:pk>/", case_layout),
+    path("bench/case-header/<int:pk>/", case_header),
     path("", include("config.urls")),
 ]
