@@ -25,6 +25,7 @@ from incidents.cases.edits import EditStamp, row_edit
 from incidents.cases.services import (
     CoreOwnerHandlers,
     CoreRequestNotFound,
+    NoticeWords,
     core_answer_record,
     core_owner_register,
     core_request_escalation_take,
@@ -209,19 +210,21 @@ def freeze_case_escalate(*, request_id: int, now: datetime.datetime) -> bool:
             kind=FreezeEventKind.FREEZE_UNCONFIRMED,
             data={"request": request_id},
         )
-        with bank_language():
-            title = _("凍結が未確認：%(account)s") % {"account": str(current)}
-            body = _(
-                "勘定系へ依頼した口座の凍結が、依頼から時間がたっても確認されていません。"
-                "勘定系の端末で凍結の状況を確かめてください。"
+
+        def words() -> NoticeWords:
+            return NoticeWords(
+                title=_("凍結が未確認：%(account)s") % {"account": str(current)},
+                body=_(
+                    "勘定系へ依頼した口座の凍結が、依頼から時間がたっても確認されていません。"
+                    "勘定系の端末で凍結の状況を確かめてください。"
+                ),
+                link_label=_("口座凍結を開く"),
             )
-            label = _("口座凍結を開く")
+
         core_unconfirmed_notify(
             branch_id=current.branch_id,
-            title=title,
-            body=body,
+            words=words,
             url=reverse("freezes:detail", args=[current.pk]),
-            link_label=label,
             key=f"freeze-unconfirmed:{request_id}",
         )
     return True

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from compensation.choices import FreezeEventKind, FreezePeriod, ReminderStep
@@ -133,7 +133,7 @@ def _recipients(freeze: FreezeCase) -> list[User]:
 
 
 def _words(reminder: FreezeReminder) -> tuple[str, str]:
-    """The notice's title and body, in the bank's language."""
+    """The notice's title and body, in the active language."""
     freeze = reminder.freeze_case
     words = {
         "period": reminder.get_period_display(),
@@ -160,29 +160,32 @@ def _tell(claimed: list[int], now: datetime.datetime) -> int:
     )
     drafts: list[NotificationDraft] = []
     events: list[FreezeEvent] = []
-    with bank_language():
-        for reminder in reminders:
-            freeze = reminder.freeze_case
-            title, body = _words(reminder)
-            people = _recipients(freeze)
-            url = reverse("freezes:detail", kwargs={"pk": freeze.pk})
-            kind = (
-                NotificationKind.REMINDER
-                if reminder.step == ReminderStep.BEFORE
-                else NotificationKind.INFO
-            )
-            drafts.extend(
-                NotificationDraft(
-                    recipient=person,
-                    kind=kind,
-                    title=title,
-                    body=body,
-                    url=url,
-                    link_label=_("口座凍結を開く"),
-                    dedupe_key=f"freeze-reminder:{reminder.pk}:{person.pk}",
+    for reminder in reminders:
+        freeze = reminder.freeze_case
+        people = _recipients(freeze)
+        url = reverse("freezes:detail", kwargs={"pk": freeze.pk})
+        kind = (
+            NotificationKind.REMINDER
+            if reminder.step == ReminderStep.BEFORE
+            else NotificationKind.INFO
+        )
+        # Each notice in the language its reader chose; the freeze case's line in the bank's.
+        for person in people:
+            with translation.override(person.language):
+                title, body = _words(reminder)
+                drafts.append(
+                    NotificationDraft(
+                        recipient=person,
+                        kind=kind,
+                        title=title,
+                        body=body,
+                        url=url,
+                        link_label=_("口座凍結を開く"),
+                        dedupe_key=f"freeze-reminder:{reminder.pk}:{person.pk}",
+                    )
                 )
-                for person in people
-            )
+        with bank_language():
+            title, _body = _words(reminder)
             events.append(
                 FreezeEvent(
                     freeze_case=freeze,

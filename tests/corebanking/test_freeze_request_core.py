@@ -180,6 +180,8 @@ def test_a_freeze_request_left_unconfirmed_escalates_once_on_its_case(
     core_banking, teller, teller_client, supervisor
 ):
     core_banking.mode("hold")
+    supervisor.language = "en"  # the notice in its reader's language, the line in the bank's
+    supervisor.save(update_fields=["language"])
     case = factories.transfer_fraud_case(teller, submit=False)
     teller_client.post(freeze_url(case), factories.stamped(case, our_bank_request()))
     assert services.core_requests_sweep().sent == {"accepted": 1}
@@ -189,5 +191,7 @@ def test_a_freeze_request_left_unconfirmed_escalates_once_on_its_case(
     freeze = FreezeRequest.objects.get(case=case)
     line = case.events.get(kind=EventKind.STOP_UNCONFIRMED)
     assert line.data["freeze_request"] == freeze.pk and "凍結依頼" in line.message
-    assert supervisor.notifications.filter(dedupe_key__startswith="stop-unconfirmed:").count() == 1
+    notice = supervisor.notifications.get(dedupe_key__startswith="stop-unconfirmed:")
+    assert notice.title.startswith(f"Stop unconfirmed: #{case.pk} Freeze request to the receiving")
+    assert notice.link_label == "Open the case"
     assert FreezeRequest.objects.get(pk=freeze.pk).answer == "pending"

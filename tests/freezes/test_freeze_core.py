@@ -139,6 +139,8 @@ def test_an_unconfirmed_freeze_escalates_once(
     desk, core_banking, supervisor, monitoring_agent, client
 ):
     core_banking.mode("hold")
+    monitoring_agent.language = "en"  # each notice in its reader's language
+    monitoring_agent.save(update_fields=["language"])
     freeze = desk.open()
     desk_services.core_requests_sweep()
     later = timezone.now() + timedelta(minutes=16)
@@ -147,6 +149,9 @@ def test_an_unconfirmed_freeze_escalates_once(
     assert events(fresh(freeze), FreezeEventKind.FREEZE_UNCONFIRMED) == 1
     notified = Notification.objects.filter(dedupe_key__startswith="freeze-unconfirmed:")
     assert sorted(n.recipient_id for n in notified) == sorted([supervisor.pk, monitoring_agent.pk])
+    said = {n.recipient_id: (n.title, n.link_label) for n in notified}
+    assert said[monitoring_agent.pk] == (f"Freeze unconfirmed: {freeze}", "Open the freeze case")
+    assert said[supervisor.pk] == (f"凍結が未確認：{freeze}", "口座凍結を開く")
     assert fresh(freeze).status == FreezeStatus.REQUESTED
     client.force_login(supervisor)
     page = client.get(reverse("freezes:detail", args=[freeze.pk])).content.decode()

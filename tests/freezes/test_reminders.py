@@ -73,6 +73,25 @@ def test_the_scan_tells_the_owner_and_the_branch_supervisors_once(desk, approver
 
 
 @pytest.mark.django_db
+def test_each_reader_is_reminded_in_their_language_and_the_freeze_case_keeps_the_bank_s(
+    desk, approver
+):
+    approver.language = "en"
+    approver.save(update_fields=["language"])
+    freeze = desk.notice(desk.open())
+    services.freeze_reminders_scan(now=jst(2026, 11, 30, 9, 0))
+    english = reminder_notices().get(recipient=approver)
+    assert english.title.startswith("The Notice period ends on 2026/12/07")
+    assert english.link_label == "Open the freeze case"
+    assert not any("\u3040" <= ch <= "\u30ff" for ch in english.body)  # no kana in the body
+    japanese = reminder_notices().get(recipient=desk.supervisor)
+    assert "公告期間が2026/12/07に満了します" in japanese.title
+    assert japanese.link_label == "口座凍結を開く"
+    line = freeze.events.get(kind=FreezeEventKind.REMINDED)
+    assert "公告期間が2026/12/07に満了します" in line.message
+
+
+@pytest.mark.django_db
 def test_a_moot_reminder_is_cancelled_and_never_sent(desk, approver):
     freeze = desk.notice(desk.open())
     services.freeze_reminders_scan(now=jst(2026, 11, 30, 9, 0))  # the "before" is sent

@@ -40,6 +40,7 @@ from incidents.cases.services.merge import (
 )
 from incidents.cases.services.outbox import (
     CoreOwnerHandlers,
+    NoticeWords,
     SweepResult,
     core_owner_register,
     core_request_confirm,
@@ -116,6 +117,7 @@ __all__ = [
     "EditReplayed",
     "EditStamp",
     "MergeError",
+    "NoticeWords",
     "RecoveryError",
     "StaleCaseError",
     "SubmissionError",

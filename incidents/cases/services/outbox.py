@@ -21,9 +21,8 @@ from typing import Any
 
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from incidents.cases.corebanking import (
     CoreBankingUnavailable,
@@ -46,7 +45,7 @@ from incidents.cases.services.stops import (
     core_request_key,
     stop_request,
 )
-from incidents.cases.services.timeline import bank_language, in_bank_language, timeline_record
+from incidents.cases.services.timeline import in_bank_language, timeline_record
 from incidents.models import CoreRequest, FreezeRequest, ProtectiveAction, User
 from incidents.models.choices import (
     OPEN_CORE_REQUEST_STATES,
@@ -241,7 +240,7 @@ def _action_escalate(*, request_id: int, now: datetime) -> bool:
         request_id=request_id,
         case_id=action.case_id,
         now=now,
-        what=in_bank_language(action.get_kind_display),
+        what=lambda: str(action.get_kind_display()),
         data={"action": action.kind, "item": action.item_id},
     )
 
@@ -252,16 +251,19 @@ def _freeze_request_escalate(*, request_id: int, now: datetime) -> bool:
         request_id=request_id,
         case_id=freeze.case_id,
         now=now,
-        what=f"{in_bank_language(gettext_lazy('振込先口座の凍結依頼'))} {freeze}",
+        what=lambda: f"{_('振込先口座の凍結依頼')} {freeze}",
         data={"freeze_request": freeze.pk},
     )
 
 
 def core_request_escalate(
-    *, request_id: int, case_id: int, now: datetime, what: str, data: dict[str, Any]
+    *, request_id: int, case_id: int, now: datetime, what: Callable[[], str], data: dict[str, Any]
 ) -> bool:
     """Say once that a stop of a case is still unconfirmed: a timeline line, and a notice to the
-    monitoring center and the case branch's supervisors. False when another run said it first."""
+    monitoring center and the case branch's supervisors. False when another run said it first.
+
+    ``what`` names the stop in the active language: the timeline's line in the bank's, each
+    notice in its reader's."""
     with case_edit(
         case=case_id, user=None, stamp=None, action="stop_unconfirmed", merged_ok=True
     ) as current:
@@ -273,44 +275,56 @@ def core_request_escalate(
             case=current,
             actor=None,
             kind=EventKind.STOP_UNCONFIRMED,
-            message=what,
+            message=in_bank_language(what),
             data={**data, "request": request_id},
         )
         number = current.number or f"#{current.pk}"
-        with bank_language():
-            title = _("停止が未確認：%(number)s %(kind)s") % {"number": number, "kind": what}
+
+        def words() -> NoticeWords:
+            title = _("停止が未確認：%(number)s %(kind)s") % {"number": number, "kind": what()}
             body = _(
                 "勘定系へ依頼した停止が、依頼から時間がたっても確認されていません。"
                 "勘定系の端末で停止状況を確かめてください。"
             )
-            label = _("事故を開く")
+            return NoticeWords(title=title, body=body, link_label=_("事故を開く"))
+
         core_unconfirmed_notify(
             branch_id=current.branch_id,
-            title=title,
-            body=body,
+            words=words,
             url=reverse("incidents:case_detail", args=[current.pk]),
-            link_label=label,
             key=f"stop-unconfirmed:{request_id}",
         )
     return True
 
 
+@dataclass(frozen=True)
+class NoticeWords:
+    """A notice's title, body and link label, in one language."""
+
+    title: str
+    body: str
+    link_label: str
+
+
 def core_unconfirmed_notify(
-    *, branch_id: int, title: str, body: str, url: str, link_label: str, key: str
+    *, branch_id: int, words: Callable[[], NoticeWords], url: str, key: str
 ) -> None:
     """Tell the monitoring center and the branch's supervisors that the core has not confirmed a
-    request in time: one notice each (``key`` and the recipient make it once only)."""
+    request in time: one notice each (``key`` and the recipient make it once only), in the
+    language each reads (``words`` is called in it)."""
     recipients = User.objects.filter(is_active=True).filter(
         Q(role=Role.MONITORING) | Q(role=Role.SUPERVISOR, branch_id=branch_id)
     )
     for user in recipients.order_by("pk"):
+        with translation.override(user.language):
+            said = words()
         notification_create(
             recipient=user,
             kind=NotificationKind.ESCALATION,
-            title=title,
-            body=body,
+            title=said.title,
+            body=said.body,
             url=url,
-            link_label=link_label,
+            link_label=said.link_label,
             dedupe_key=f"{key}:{user.pk}",
         )
 
