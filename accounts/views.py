@@ -16,7 +16,7 @@ from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from accounts.http import (
     second_factor_exempt,
     wants_json,
 )
+from accounts.language import request_language
 from accounts.receivers import OTP_CREDENTIAL
 
 
@@ -77,14 +78,20 @@ def previous_sign_in(request: HttpRequest) -> dict | None:
 
 
 def _welcome(request: HttpRequest) -> None:
-    """On the first page after signing in: when and where the account was last used."""
+    """On the first page after signing in: when and where the account was last used, in the
+    language of who signed in (the sign-in page spoke the cookie's)."""
+    with translation.override(request_language(request)):
+        _welcome_said(request)
+
+
+def _welcome_said(request: HttpRequest) -> None:
     previous = previous_sign_in(request)
     if previous is None:
         return
     if previous.get("first"):
         messages.info(request, _("初めてのログインです。"))
     else:
-        when = date_format(timezone.localtime(previous["at"]), "Y年n月j日 H:i")
+        when = date_format(timezone.localtime(previous["at"]), _("Y年n月j日 H:i"))
         messages.info(
             request,
             _(

@@ -191,6 +191,18 @@ def test_the_previous_sign_in_is_shown_with_its_place_and_the_failures_since(cli
     assert "198.51.100.7" in again
 
 
+def test_the_previous_sign_in_is_told_in_english_to_who_reads_english(client, teller):
+    teller.language = "en"
+    teller.save(update_fields=["language"])
+    SignInEvent.objects.create(
+        user=teller, username="teller", kind=SignInEventKind.SIGNED_IN, ip_address="198.51.100.7"
+    )
+    html = client.get(password_step(client, "teller")["Location"]).content.decode()
+    message = re.search(r"Previous sign-in: [^<]*", html)  # the message, not the header
+    assert message is not None and "198.51.100.7" in message.group(0)
+    assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", message.group(0)) is None  # date too
+
+
 def test_a_first_sign_in_says_so(client, teller):
     page = client.get(password_step(client, "teller")["Location"]).content.decode()
     assert "初めてのログインです" in page
