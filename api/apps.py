@@ -10,3 +10,10 @@ class ApiConfig(AppConfig):
     name = "api"
     label = "api"
     verbose_name = _("外部システム連携API")
+
+    def ready(self) -> None:
+        from api.services import CALL_VIEW_PREFIX, api_access_label
+        from incidents.cases.records import access_record_label_register
+
+        # A call that named no case is on the access log under its name, in the reader's language.
+        access_record_label_register(view_prefix=CALL_VIEW_PREFIX, label=api_access_label)

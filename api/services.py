@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,9 +12,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from api.models import TOKEN_PREFIX_LENGTH, ApiClient
 from api.scopes import Scope
+from incidents.cases.services.timeline import bank_language
 from incidents.models import Branch, Case, CaseAccess, User
 from incidents.models.choices import Role
 
@@ -109,15 +113,31 @@ def api_client_touch(*, client: ApiClient) -> None:
 # cases the call read or opened, which api_call_record writes to the access log once answered.
 CALL_ATTRIBUTE = "api_call"
 
-# What each endpoint is, in the bank's words, for a call that named no case (the record column).
+# What each endpoint is, for a call that named no case (the access log's record column: written
+# in the bank's words, shown in the reader's, api_access_label).
 CALL_NAMES = {
-    "preliminary_cases": "仮受付の登録",
-    "case_changes": "変更一覧",
-    "case_detail": "事故の参照",
-    "assess": "補償判定",
-    "stop_confirm": "停止措置の確認",
-    "stop_refuse": "停止措置の拒否",
+    "preliminary_cases": gettext_lazy("仮受付の登録"),
+    "case_changes": gettext_lazy("変更一覧"),
+    "case_detail": gettext_lazy("事故の参照"),
+    "assess": gettext_lazy("補償判定"),
+    "stop_confirm": gettext_lazy("停止措置の確認"),
+    "stop_refuse": gettext_lazy("停止措置の拒否"),
 }
+CALL_VIEW_PREFIX = "api:"
+_STATUS = re.compile(r"[（(](\d{3})[）)]$")
+
+
+def _call_said(name: str, status: int | str) -> str:
+    return _("API %(call)s（%(status)s）") % {"call": CALL_NAMES[name], "status": status}
+
+
+def api_access_label(row: CaseAccess) -> str | None:
+    """A call that named no case, as the access log shows it in the reader's language."""
+    name = row.view.removeprefix(CALL_VIEW_PREFIX)
+    status = _STATUS.search(row.record)
+    if name not in CALL_NAMES or status is None:
+        return None
+    return _call_said(name, status.group(1))
 
 
 @dataclass
@@ -163,10 +183,11 @@ def api_call_record(*, request: HttpRequest, status: int) -> list[CaseAccess]:
     else:
         match = getattr(request, "resolver_match", None)
         name = match.url_name if match is not None else ""
-        record = f"API {CALL_NAMES.get(name or '', request.path)}（{status}）"
-        rows = [
-            CaseAccess(
-                record=record[:60], user=call.client.user, view=f"api:{name}"[:30], path=path
-            )
-        ]
+        if name in CALL_NAMES:
+            with bank_language():
+                record = _call_said(name, status)
+        else:
+            record = f"API {request.path}（{status}）"
+        view = f"{CALL_VIEW_PREFIX}{name}"[:30]
+        rows = [CaseAccess(record=record[:60], user=call.client.user, view=view, path=path)]
     return CaseAccess.objects.bulk_create(rows)

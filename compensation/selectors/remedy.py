@@ -4,6 +4,7 @@ candidates they are opened from, and the periods the policy in force gives (docs
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from compensation.selectors.wording import recorded_words
 from incidents.cases.services.timeline import bank_language
 from incidents.deadlines.calendar import next_business_day
 from incidents.links import selectors as links
-from incidents.models import User
+from incidents.models import CaseAccess, User
 from incidents.models.choices import OPEN_CORE_REQUEST_STATES, Role
 
 
@@ -202,6 +203,20 @@ def freeze_core_unconfirmed(freeze: FreezeCase) -> bool:
 
 
 def freeze_record_name(freeze: FreezeCase) -> str:
-    """How the access log names a freeze case (「口座凍結 12」, in the bank's language)."""
+    """How the access log's row names a freeze case (「口座凍結 12」, in the bank's language)."""
     with bank_language():
-        return _("口座凍結 %(pk)s") % {"pk": freeze.pk}
+        return _freeze_said(freeze.pk)
+
+
+def _freeze_said(pk: int | str) -> str:
+    return _("口座凍結 %(pk)s") % {"pk": pk}
+
+
+FREEZE_VIEW_PREFIX = "freeze_"
+_FREEZE_PK = re.compile(r"(\d+)$")
+
+
+def freeze_access_label(row: CaseAccess) -> str | None:
+    """A look at a freeze case, as the access log shows it in the reader's language."""
+    found = _FREEZE_PK.search(row.record)
+    return _freeze_said(found.group(1)) if found else None

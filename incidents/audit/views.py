@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts.http import AuthedRequest
 from incidents.audit.forms import AccessLogFilterForm
 from incidents.audit.selectors import access_log_search, refusal_search
+from incidents.cases.records import access_record_label
 from incidents.models import AccessRefusal, CaseAccess
 
 
@@ -40,7 +41,8 @@ def access_log(request: AuthedRequest) -> HttpResponse:
         "incidents/access_log.html",
         {
             "form": form,
-            "rows": rows,
+            # With each row's record beside the cases named in the reader's language.
+            "rows": [(row, access_record_label(row)) for row in rows],
             "has_next": has_next,
             "page_number": page,
             "refusals": refusals,

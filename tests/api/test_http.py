@@ -11,10 +11,13 @@ import tempfile
 import httpx
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 
 from api.models import ApiClient
 from incidents.models import Case, CaseAccess, ProtectiveAction
 from incidents.models.choices import ActionStatus
+from tests import factories
 from tests.api.schema import ServedSchema
 from tests.api.world import ASSESS_FACTS, ApiWorld, call, dumps, headers, new_key
 
@@ -252,6 +255,15 @@ def test_every_call_of_a_client_is_on_the_access_log_whatever_its_answer(http, w
         (None, "API 変更一覧（400）", "api:case_changes"),
     ]
     assert logged(preliminary) == [(None, "API 仮受付の登録（400）", "api:preliminary_cases")]
+    # The access log names each call in its reader's language; the row keeps the bank's words.
+    reader = factories.staff("compliance_en", "compliance", None)
+    reader.language = "en"
+    reader.save(update_fields=["language"])
+    pages = Client()
+    pages.force_login(reader)
+    page = pages.get(reverse("incidents:access_log")).content.decode()
+    assert "API Compensation assessment (400)" in page and "API Read a case (404)" in page
+    assert "API Register a preliminary case (400)" in page and "補償判定" not in page
 
     # No client, nobody to name: a call without a token logs nothing.
     before = CaseAccess.objects.count()

@@ -91,6 +91,13 @@ def test_every_read_of_a_freeze_case_is_on_the_access_log(client, desk, approver
     log = client.get(reverse("incidents:access_log"), {"case_number": f"口座凍結 {freeze.pk}"})
     rows = log.content.decode().count('data-testid="access-record"')
     assert rows == 2
+    # Named in the reader's language on the page; the rows keep the bank's words.
+    reader = factories.staff("compliance_en", "compliance", None)
+    reader.language = "en"
+    reader.save(update_fields=["language"])
+    client.force_login(reader)
+    page = client.get(reverse("incidents:access_log")).content.decode()
+    assert page.count(f">Freeze case {freeze.pk}<") == 2 and "口座凍結" not in page
 
 
 def test_the_page_s_queries_do_not_grow_with_its_timeline(client, desk):
