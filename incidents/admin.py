@@ -2,12 +2,17 @@
 the log of refused access and the outbox of requests to the core, read-only."""
 
 import uuid
+from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Exists, OuterRef
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Exists, ManyToManyField, OuterRef
+from django.forms import ModelMultipleChoiceField
+from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services import otp_devices_reset
@@ -23,6 +28,55 @@ from incidents.models import (
     User,
 )
 from incidents.models.choices import CoreOwner
+
+# The permissions Django makes for every model: their stored names were written in the language
+# of the migration (Japanese), so the admin says them again in the reader's.
+DEFAULT_PERMISSION_NAMES = {
+    "add": _("%(model)sを追加できる"),
+    "change": _("%(model)sを変更できる"),
+    "delete": _("%(model)sを削除できる"),
+    "view": _("%(model)sを閲覧できる"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission as the admin's pickers show it, in the reader's language."""
+    model = permission.content_type.model_class()
+    action, _sep, model_name = permission.codename.partition("_")
+    if (
+        model is not None
+        and model_name == model._meta.model_name
+        and action in (DEFAULT_PERMISSION_NAMES)
+    ):
+        name = str(DEFAULT_PERMISSION_NAMES[action]) % {"model": model._meta.verbose_name}
+    else:
+        # A permission of our own: its stored name is the Japanese it was declared with.
+        name = gettext(permission.name)
+    return f"{permission.content_type} | {name}"
+
+
+def readable_permissions(
+    field: ModelMultipleChoiceField | None, db_field: ManyToManyField
+) -> ModelMultipleChoiceField | None:
+    """A permission picker that names each permission in the reader's language."""
+    if field is not None and db_field.name in ("permissions", "user_permissions"):
+        field.label_from_instance = permission_label  # type: ignore[method-assign,assignment]
+    return field
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """Groups (one per role, kept by incidents.access.roles), their permissions readable."""
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField, request: HttpRequest | None = None, **kwargs: Any
+    ) -> ModelMultipleChoiceField | None:
+        return readable_permissions(
+            super().formfield_for_manytomany(db_field, request, **kwargs), db_field
+        )
 
 
 @admin.register(Branch)
@@ -83,6 +137,13 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("役割と所属"), {"fields": ("role", "branch")}),
     )
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField | None:
+        return readable_permissions(
+            super().formfield_for_manytomany(db_field, request, **kwargs), db_field
+        )
 
     def save_related(self, request, form, formsets, change) -> None:
         """The groups field is saved after the user: keep the role's group whatever was ticked."""

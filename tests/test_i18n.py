@@ -278,3 +278,22 @@ def test_english_screens_use_english_punctuation_around_values(client):
     text = visible_text(client.get(opening[0]).content.decode())
     assert "Amount transferred" in text
     assert not sorted({mark for mark in text if mark in FULL_WIDTH_MARKS})
+
+
+@pytest.mark.django_db
+def test_the_admin_s_permission_pickers_name_every_permission_in_the_reader_s_language(
+    client, administrator
+):
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.language = "en"
+    administrator.save()
+    client.force_login(administrator)
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    for url in ("/admin/auth/group/add/", f"/admin/incidents/user/{administrator.pk}/change/"):
+        page = client.get(url).content.decode()
+        options = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', page)
+        labels = [option for option in options if " | " in option]
+        assert len(labels) > 100, url  # every permission of every model is offered
+        assert [label for label in labels if japanese.search(label)] == [], url
+        assert any(label.endswith("| Can add Branch") for label in labels), url
+        assert any(label.endswith("| Take reports") for label in labels), url
