@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -93,18 +92,14 @@ class PreliminaryCaseView(APIView):
                 {"detail": _("この支店の事故を登録する権限がありません。")},
                 status=status.HTTP_403_FORBIDDEN,
             )
-        try:
-            with transaction.atomic():
-                case, created = services.case_open_preliminary(
-                    user=client.user,
-                    token=token,
-                    fields=call.fields,
-                    items=call.items,
-                    stop=call.stop_now,
-                )
-        except IntegrityError:
-            # The same key sent twice at once: the other request opened the case.
-            case, created = Case.objects.get(intake_token=token), False
+        # The same key sent twice at once lands on the one case (the service's token).
+        case, created = services.case_open_preliminary(
+            user=client.user,
+            token=token,
+            fields=call.fields,
+            items=call.items,
+            stop=call.stop_now,
+        )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return self._answer(request, case.pk, code)
 

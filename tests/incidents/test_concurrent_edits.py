@@ -1,6 +1,6 @@
 """The guarded path under real concurrency: requests in parallel threads, each on its own
 PostgreSQL connection and transaction, released together. Two editors of one case, one form
-double-posted, twenty first steps with one intake token."""
+double-posted, twenty first steps with one intake token, one after-hours call posted at once."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from incidents.models import Case, UnauthorizedTransaction
 from tests import factories
+from tests.desk.test_monitoring import call_form
 from tests.incidents.test_intake_views import day, tx_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -134,3 +135,19 @@ def test_twenty_first_steps_with_one_intake_token_open_one_draft(teller):
     assert {r.status_code for r in responses} == {302}
     assert Case.objects.filter(intake_token=token).count() == 1
     assert len({r["Location"] for r in responses}) == 1
+
+
+def test_one_after_hours_call_posted_four_times_at_once_opens_one_case_and_no_error(
+    monitoring_agent, branch
+):
+    data = call_form(intake_token=str(uuid.uuid4()))
+    clients = [signed_in(monitoring_agent) for _ in range(4)]
+    url = reverse("incidents:monitoring_call_new")
+    responses = at_once(4, lambda i: clients[i].post(url, data))
+    assert [r.status_code for r in responses] == [302] * 4
+    case = Case.objects.get(intake_token=data["intake_token"])
+    assert case.items.count() == 2 and case.actions.count() > 0
+    # The losers took no number: the branch's next call has the next one, no gap.
+    clients[0].post(url, call_form(intake_token=str(uuid.uuid4())))
+    numbers = sorted(Case.objects.values_list("sequence", flat=True))
+    assert numbers == [1, 2]

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from incidents.cases.services.drafts import _next_case_number
@@ -43,7 +43,9 @@ def case_open_preliminary(
 
     The branch is the one whose code the first item's account carries. With ``stop``, the
     emergency stops (card, passbook payment, online banking) are carried out at once. Sends
-    case_submitted with the case in status preliminary. The token makes a resent form a no-op.
+    case_submitted with the case in status preliminary. The token makes a resent form a no-op:
+    posts of one form racing each other (a double click, a retried call) all land on the one
+    case, the unique token deciding, and the losers take no number.
     """
     existing = Case.objects.filter(intake_token=token).first()
     if existing is not None:
@@ -68,8 +70,15 @@ def case_open_preliminary(
     )
     for name, value in fields.items():
         setattr(case, name, value)
-    case.year, case.sequence, case.number = _next_case_number(case)
-    case.save()
+    try:
+        with transaction.atomic():
+            case.year, case.sequence, case.number = _next_case_number(case)
+            case.save()
+    except IntegrityError:
+        existing = Case.objects.filter(intake_token=token).first()
+        if existing is None:
+            raise
+        return existing, False
     timeline_record(
         case=case,
         actor=user,
