@@ -187,6 +187,15 @@ def application_record(
     with freeze_edit(freeze=freeze, user=user, stamp=stamp, action="remedy_application") as current:
         if current.status != FreezeStatus.APPLICATIONS:
             raise DecisionError([_("申請は申請期間を設定した後に記録します。")])
+        if read.distribution_current(current) is not None:
+            # The reviewer approves the facts the preparer computed: none may be added under them.
+            raise DecisionError(
+                [
+                    _(
+                        "分配の決定が審査中のため、申請を記録できません。差し戻した後に記録してください。"
+                    )
+                ]
+            )
         if claimed_amount < 1:
             raise DecisionError([_("被害額は1円以上で入力してください。")])
         application = RemedyApplication.objects.create(
@@ -360,6 +369,20 @@ def _reviewable(decision: DistributionDecision, user: Any) -> None:
         raise DecisionError([_("起案者とは別の役席が審査します（四つの目）。")])
 
 
+def _facts_unchanged(decision: DistributionDecision, freeze: FreezeCase) -> None:
+    """Four eyes over the facts: what is approved is what was submitted (balance, accepted
+    claims), with no application left undecided; else the approval is refused."""
+    if read.freeze_pending_count(freeze) or distribution_input(freeze) != decision.facts:
+        raise DecisionError(
+            [
+                _(
+                    "提出後に申請または残高が変わりました。差し戻して、起案者が計算し直してから"
+                    "審査してください。"
+                )
+            ]
+        )
+
+
 def distribution_approve(
     *, decision: DistributionDecision, user: Any, stamp: EditStamp | None
 ) -> DistributionDecision:
@@ -368,6 +391,7 @@ def distribution_approve(
         freeze=decision.freeze_case, user=user, stamp=stamp, action="distribution_approve"
     ) as current:
         _reviewable(decision, user)
+        _facts_unchanged(decision, current)
         decision.status = DecisionStatus.APPROVED
         decision.reviewed_by, decision.reviewed_at = user, timezone.now()
         decision.save(update_fields=["status", "reviewed_by", "reviewed_at"])

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 
 from compensation import services
 from compensation.choices import ApplicationStatus, DecisionStatus, FreezeStatus
@@ -264,6 +265,45 @@ def test_a_second_supervisor_approves_and_the_decision_is_final(desk, approver):
             "UPDATE compensation_distributiondecision SET balance = 1 WHERE id = %s",
             [decision.pk],
         )
+
+
+def test_no_application_is_recorded_under_a_distribution_in_review(desk, approver, client):
+    decision = desk.submitted()
+    freeze = decision.freeze_case
+    client.force_login(approver)
+    page = client.get(reverse("freezes:detail", kwargs={"pk": freeze.pk})).content.decode()
+    assert 'data-testid="application-form"' not in page  # not offered…
+    with pytest.raises(DecisionError, match="審査中"):  # …and refused
+        services.application_record(
+            freeze=freeze,
+            user=approver,
+            stamp=stamp(freeze),
+            applicant_name="後入 次郎",
+            applicant_contact="03",
+            received_on=D(2026, 12, 20),
+            claimed_amount=900_000,
+        )
+    assert freeze.applications.count() == 1
+    # Returned to its preparer, the application is recorded and the distribution computed again.
+    services.distribution_return(
+        decision=decision, user=approver, stamp=stamp(freeze), comment="申請が追加された"
+    )
+    desk.apply(fresh(freeze), "後入 次郎", 900_000)
+    again = desk.submit(fresh(freeze))
+    assert len(again.facts["claims"]) == 2
+
+
+def test_an_approval_is_refused_when_the_facts_moved_after_submission(desk, approver):
+    decision = desk.submitted()
+    freeze = decision.freeze_case
+    # However a fact moved under the review (here the frozen balance, behind the services' back),
+    # the second supervisor cannot approve what was not submitted.
+    FreezeCase.objects.filter(pk=freeze.pk).update(balance=350_000)
+    with pytest.raises(DecisionError, match="変わりました"):
+        services.distribution_approve(decision=decision, user=approver, stamp=stamp(fresh(freeze)))
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.SUBMITTED
+    assert fresh(freeze).status != FreezeStatus.DECIDED
 
 
 def test_a_returned_distribution_can_be_prepared_again(desk, approver):
