@@ -287,6 +287,7 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
             "approval_problems": selectors.evaluation_approval_problems(evaluation),
             "may_review": selectors.can_review(request.user, decision),
             "is_preparer": decision.prepared_by_id == request.user.pk,
+            "found_facts": request.user.pk in selectors.finding_authors(case),
             "approve_form": approve_form,
             "return_form": return_form,
             "errors": errors,

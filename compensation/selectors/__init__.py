@@ -11,6 +11,7 @@ from compensation.selectors.access import (
     can_prepare,
     can_record_findings,
     can_review,
+    finding_authors,
 )
 from compensation.selectors.decisions import (
     StoredDecision,
@@ -80,6 +81,7 @@ __all__ = [
     "decision_open",
     "decision_stored",
     "evaluation_approval_problems",
+    "finding_authors",
     "first_free_day",
     "item_ref",
     "policy_earliest_new_valid_from",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from compensation.choices import DecisionStatus
-from compensation.models import Decision
+from compensation.models import CaseAssessment, CaseByCaseRate, Decision, ItemFault
 from incidents.access.predicates import is_branch_staff_of
 from incidents.models import Case, User
 from incidents.models.choices import CaseStatus, Role
@@ -50,14 +50,30 @@ def can_prepare(user: User, case: Case) -> bool:
     )
 
 
+def finding_authors(case: Case) -> set[int]:
+    """Who recorded the findings a decision on the case rests on: the assessment, the confirmed
+    faults, the case-by-case rates (one query)."""
+    authors = (
+        CaseAssessment.objects.filter(case=case, updated_by__isnull=False)
+        .values_list("updated_by", flat=True)
+        .union(
+            ItemFault.objects.filter(case=case).values_list("confirmed_by", flat=True),
+            CaseByCaseRate.objects.filter(case=case).values_list("set_by", flat=True),
+        )
+    )
+    return set(authors)
+
+
 def can_review(user: User, decision: Decision) -> bool:
-    """A supervisor of the case's branch who did not prepare the decision (four eyes)."""
+    """A supervisor of the case's branch who neither prepared the decision nor recorded any of
+    its findings (four eyes over the facts, not only the button)."""
     return (
         user.role == Role.SUPERVISOR
         and decision.status == DecisionStatus.SUBMITTED
         and decision.case.status == CaseStatus.IN_REVIEW
         and user.pk != decision.prepared_by_id
         and branch_staff_of(user, decision.case)
+        and user.pk not in finding_authors(decision.case)
     )
 
 

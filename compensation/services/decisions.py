@@ -115,6 +115,15 @@ def _require_reviewer(user: User, decision: Decision) -> None:
         )
     if decision.status != DecisionStatus.SUBMITTED:
         raise DecisionError([_("この補償決定はすでに審査済みです。")])
+    if user.pk in selectors.finding_authors(decision.case):
+        raise DecisionError(
+            [
+                _(
+                    "この事故の認定事項（過失・補償率・審査項目）を記録した役席は、"
+                    "この補償決定を承認・差戻しできません（別の役席が審査します）。"
+                )
+            ]
+        )
     if not selectors.can_review(user, decision):
         raise PermissionDenied(_("補償決定の承認・差戻しは、取扱店の役席が行います。"))
 

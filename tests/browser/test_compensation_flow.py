@@ -21,7 +21,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def test_a_teller_submits_and_a_second_supervisor_approves_and_prints_the_letter(
-    page: Page, live_server, teller, supervisor
+    page: Page, live_server, teller, supervisor, other_supervisor
 ):
     compensation_services.policy_version_default_ensure()  # a flushed database lost the seed
     case = factories.stolen_card_case(teller)
@@ -54,12 +54,13 @@ def test_a_teller_submits_and_a_second_supervisor_approves_and_prints_the_letter
     expect(page.get_by_test_id("review-decision")).to_have_count(0)  # never the preparer
     page.get_by_role("button", name="ログアウト").click()
 
-    sign_in(page, live_server, "supervisor", "役席")
+    # Not the supervisor who recorded the findings: a second pair of eyes over them.
+    sign_in(page, live_server, "supervisor2", "役席")
     approve_as_reviewer(page, live_server, case)
 
     decision = Decision.objects.get(case=case)
     assert decision.status == DecisionStatus.APPROVED
-    assert decision.prepared_by == teller and decision.reviewed_by == supervisor
+    assert decision.prepared_by == teller and decision.reviewed_by == other_supervisor
     assert decision.compensation_total == 375330
 
     page.get_by_test_id("decision-letter").click()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import reverse
 
 from compensation import services
@@ -230,11 +230,12 @@ def test_an_approval_of_facts_changed_since_the_page_was_opened_is_refused(
 
 
 def test_monitoring_and_compliance_take_no_part_in_decisions(
-    client, teller, supervisor, monitoring_agent, compliance_officer
+    client, teller, supervisor, other_supervisor, monitoring_agent, compliance_officer
 ):
     case = factories.stolen_card_case(teller)
     confirm_suggested_faults(case, supervisor)
-    decision = submit_and_approve_via(case, teller, supervisor)
+    decision = services.decision_submit(case=fresh(case), user=teller)
+    decision = services.decision_approve(decision=decision, user=other_supervisor)
     client.force_login(monitoring_agent)
     assert client.post(reverse("compensation:submit", args=[case.pk])).status_code == 403
     assert client.get(reverse("compensation:review", args=[case.pk])).status_code == 403
@@ -256,15 +257,6 @@ def test_monitoring_and_compliance_take_no_part_in_decisions(
     )
 
 
-def submit_and_approve_via(case, preparer, approver):
-    """Submit as the preparer and approve as someone else (here: the branch's second supervisor)."""
-    other = factories.staff("approver", "supervisor", case.branch)
-    decision = services.decision_submit(case=fresh(case), user=preparer)
-    return services.decision_approve(
-        decision=decision, user=other if approver == preparer else approver
-    )
-
-
 def test_the_record_is_japanese_whatever_language_the_screen_is_in(
     teller, supervisor, other_supervisor
 ):
@@ -282,3 +274,26 @@ def test_the_record_is_japanese_whatever_language_the_screen_is_in(
     approval = TimelineEvent.objects.get(case=case, data__to="decided")
     assert "一部補償" in approval.message
     assert {line["channel_label"] for line in decision.result["lines"]} == {"ATM引出し"}
+
+
+def test_a_supervisor_who_recorded_the_findings_cannot_approve_what_a_teller_submitted(
+    client, teller, supervisor, other_supervisor
+):
+    case = factories.stolen_card_case(teller)
+    confirm_suggested_faults(case, supervisor)  # the supervisor's findings…
+    decision = services.decision_submit(case=fresh(case), user=teller)  # …the teller's request
+    with pytest.raises(services.DecisionError, match="認定事項"):
+        services.decision_approve(decision=decision, user=supervisor)
+    client.force_login(supervisor)
+    page = client.get(reverse("compensation:review", args=[case.pk])).content.decode()
+    assert 'data-testid="own-findings"' in page and 'data-testid="approve-form"' not in page
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.SUBMITTED
+    # The database refuses it too, whatever path the write takes.
+    with pytest.raises(DatabaseError, match="reviewer recorded findings"), transaction.atomic():
+        Decision.objects.filter(pk=decision.pk).update(
+            status=DecisionStatus.APPROVED, reviewed_by=supervisor
+        )
+    # A second pair of eyes approves.
+    approved = services.decision_approve(decision=decision, user=other_supervisor)
+    assert approved.status == DecisionStatus.APPROVED

@@ -159,7 +159,9 @@ def test_compliance_searches_the_access_log_by_staff_member_and_case(
     assert client.get(url, {"date_from": "yesterday"}).status_code == 200
 
 
-def test_looking_at_a_compensation_decision_or_its_letter_is_logged(client, teller, supervisor):
+def test_looking_at_a_compensation_decision_or_its_letter_is_logged(
+    client, teller, supervisor, other_supervisor
+):
     from compensation import services as compensation
     from tests.compensation.support import confirm_suggested_faults, fresh
 
@@ -167,7 +169,7 @@ def test_looking_at_a_compensation_decision_or_its_letter_is_logged(client, tell
     case = factories.stolen_card_case(teller)
     confirm_suggested_faults(case, supervisor)
     decision = compensation.decision_submit(case=fresh(case), user=teller, note="")
-    decision = compensation.decision_approve(decision=decision, user=supervisor)
+    decision = compensation.decision_approve(decision=decision, user=other_supervisor)
     client.force_login(teller)
     for name in ("compensation:decision", "compensation:letter"):
         assert client.get(reverse(name, args=[case.pk, decision.pk])).status_code == 200

@@ -228,18 +228,22 @@ def build_world(branch, other_branch, needs: str | None = None) -> World:
 
 
 def add_decision(world: World, state: str) -> None:
-    """A case ready for a compensation decision (the supervisor confirmed the faults); with
-    ``in_review`` the teller submitted it; with ``decided`` a supervisor approved it."""
+    """A case ready for a compensation decision (a second supervisor of the branch confirmed the
+    faults, so the matrix's supervisor is a second pair of eyes); with ``in_review`` the teller
+    submitted it; with ``decided`` the supervisor approved it."""
     from compensation import services as compensation
     from tests.compensation.support import confirm_suggested_faults, fresh
 
     compensation.policy_version_default_ensure()
     teller, supervisor = world.users[TELLER], world.users[SUPERVISOR]
+    finder = User.objects.filter(username="finding_supervisor").first() or factories.staff(
+        "finding_supervisor", "supervisor", teller.branch
+    )
     case = factories.stolen_card_case(teller)
     Case.objects.filter(pk=case.pk).update(
         customer_name="漏洩 五郎", customer_name_kana="ロウエイ ゴロウ"
     )
-    confirm_suggested_faults(case, supervisor)
+    confirm_suggested_faults(case, finder)
     decision = None
     if state in ("in_review", "decided"):
         decision = compensation.decision_submit(case=fresh(case), user=teller, note="")

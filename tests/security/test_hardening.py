@@ -198,7 +198,7 @@ def test_the_server_error_page_stands_alone_in_japanese():
 
 @pytest.mark.django_db
 def test_account_numbers_are_masked_everywhere_but_the_case_page(
-    client, teller, supervisor, monitoring_agent, compliance_officer
+    client, teller, supervisor, other_supervisor, monitoring_agent, compliance_officer
 ):
     """Every list, the receipt and the exports show ``001-****567``; only the case page shows
     the full number."""
@@ -215,7 +215,7 @@ def test_account_numbers_are_masked_everywhere_but_the_case_page(
     findings = client.get(reverse("compensation:findings", args=[case.pk])).content.decode()
     assert item.masked_account in findings and full not in findings
     decision = compensation.decision_submit(case=fresh(case), user=teller, note="")
-    decision = compensation.decision_approve(decision=decision, user=supervisor)
+    decision = compensation.decision_approve(decision=decision, user=other_supervisor)
     pk = case.pk
     pages = {
         teller: [
