@@ -275,6 +275,7 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
                 errors = outcome
         else:
             raise Http404
+    authors = selectors.finding_authors(case)  # once, for the button and the note
     return render(
         request,
         "compensation/review.html",
@@ -285,9 +286,9 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
             "evaluation": evaluation,
             "circumstances": selectors.review_circumstances(evaluation=evaluation),
             "approval_problems": selectors.evaluation_approval_problems(evaluation),
-            "may_review": selectors.can_review(request.user, decision),
+            "may_review": selectors.can_review(request.user, decision, authors=authors),
             "is_preparer": decision.prepared_by_id == request.user.pk,
-            "found_facts": request.user.pk in selectors.finding_authors(case),
+            "found_facts": request.user.pk in authors,
             "approve_form": approve_form,
             "return_form": return_form,
             "errors": errors,

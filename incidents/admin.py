@@ -43,12 +43,9 @@ def permission_label(permission: Permission) -> str:
     """A permission as the admin's pickers show it, in the reader's language."""
     model = permission.content_type.model_class()
     action, _sep, model_name = permission.codename.partition("_")
-    if (
-        model is not None
-        and model_name == model._meta.model_name
-        and action in (DEFAULT_PERMISSION_NAMES)
-    ):
-        name = str(DEFAULT_PERMISSION_NAMES[action]) % {"model": model._meta.verbose_name}
+    default = DEFAULT_PERMISSION_NAMES.get(action)
+    if default is not None and model is not None and model_name == model._meta.model_name:
+        name = str(default) % {"model": model._meta.verbose_name}
     else:
         # A permission of our own: its stored name is the Japanese it was declared with.
         name = gettext(permission.name)

@@ -64,16 +64,17 @@ def finding_authors(case: Case) -> set[int]:
     return set(authors)
 
 
-def can_review(user: User, decision: Decision) -> bool:
+def can_review(user: User, decision: Decision, *, authors: set[int] | None = None) -> bool:
     """A supervisor of the case's branch who neither prepared the decision nor recorded any of
-    its findings (four eyes over the facts, not only the button)."""
+    its findings (four eyes over the facts, not only the button). ``authors``: the case's
+    finding_authors when the caller read them already."""
     return (
         user.role == Role.SUPERVISOR
         and decision.status == DecisionStatus.SUBMITTED
         and decision.case.status == CaseStatus.IN_REVIEW
         and user.pk != decision.prepared_by_id
         and branch_staff_of(user, decision.case)
-        and user.pk not in finding_authors(decision.case)
+        and user.pk not in (finding_authors(decision.case) if authors is None else authors)
     )
 
 

@@ -115,7 +115,8 @@ def _require_reviewer(user: User, decision: Decision) -> None:
         )
     if decision.status != DecisionStatus.SUBMITTED:
         raise DecisionError([_("この補償決定はすでに審査済みです。")])
-    if user.pk in selectors.finding_authors(decision.case):
+    authors = selectors.finding_authors(decision.case)
+    if user.pk in authors:
         raise DecisionError(
             [
                 _(
@@ -124,7 +125,7 @@ def _require_reviewer(user: User, decision: Decision) -> None:
                 )
             ]
         )
-    if not selectors.can_review(user, decision):
+    if not selectors.can_review(user, decision, authors=authors):
         raise PermissionDenied(_("補償決定の承認・差戻しは、取扱店の役席が行います。"))
 
 
