@@ -33,6 +33,7 @@ from compensation.rules.engine import (
     window_first_day,
 )
 from compensation.rules.model import (
+    POLICY_FIELDS,
     Assessment,
     Facts,
     FactsError,
@@ -73,6 +74,7 @@ __all__ = [
     "ITEM_KIND_LABELS",
     "OUTCOMES",
     "PASSBOOK_CODES",
+    "POLICY_FIELDS",
     "RULES_VERSION",
     "STATUSES",
     "TAKEN_BY_LABELS",

@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 from compensation.rules.model import (
+    POLICY_FIELDS,
+    RATE_FIELDS,
     Assessment,
     Facts,
     FactsError,
@@ -47,13 +49,6 @@ TOP_LEVEL_FIELDS: tuple[str, ...] = (
 )
 ITEM_FIELDS: tuple[str, ...] = ("id", "kind", "occurred_on", "fault")
 TRANSACTION_FIELDS: tuple[str, ...] = ("id", "item", "date", "amount", "fee", "interest")
-RATE_FIELDS: tuple[str, ...] = (
-    "stolen_card_negligence_rate",
-    "passbook_negligence_rate",
-    "online_banking_negligence_rate",
-    "online_banking_gross_negligence_rate",
-)
-POLICY_FIELDS: tuple[str, ...] = ("window_days", *RATE_FIELDS, "n3_requires_bank_request")
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -240,11 +235,13 @@ class _Parser:
             for name in RATE_FIELDS
         }
         policy = Policy(
-            window_days=self.days(data.get("window_days", _MISSING), "policy.window_days", 30, 1),
+            window_days=self.days(
+                data.get("window_days", _MISSING), "policy.window_days", defaults.window_days, 1
+            ),
             n3_requires_bank_request=self.boolean(
                 data.get("n3_requires_bank_request", _MISSING),
                 "policy.n3_requires_bank_request",
-                False,
+                defaults.n3_requires_bank_request,
             ),
             **rates,
         )

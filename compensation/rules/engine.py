@@ -6,6 +6,7 @@ import datetime
 
 from compensation.rules import wording as w
 from compensation.rules.model import (
+    RATE_FIELDS,
     Assessment,
     Facts,
     FactsError,
@@ -34,12 +35,6 @@ from compensation.rules.vocab import (
 
 DEFAULT_POLICY = Policy()
 _CHECKLIST_SET = frozenset(CHECKLIST_CODES)
-_RATE_NAMES = (
-    "stolen_card_negligence_rate",
-    "passbook_negligence_rate",
-    "online_banking_negligence_rate",
-    "online_banking_gross_negligence_rate",
-)
 
 # (suggested fault, the checklist codes behind it, the words for "because of that fault")
 _Suggestion = tuple[str | None, tuple[str, ...], str]
@@ -221,7 +216,7 @@ def _check_case(facts: Facts, policy: Policy) -> None:
         policy.online_banking_negligence_rate,
         policy.online_banking_gross_negligence_rate,
     )
-    for name, value in zip(_RATE_NAMES, rates, strict=True):
+    for name, value in zip(RATE_FIELDS, rates, strict=True):
         if value is not None and not 0 <= value <= 100:
             problems.append(f"policy.{name}: must be a whole percentage from 0 to 100, or None")
     if facts.customer_type not in CUSTOMER_TYPES:

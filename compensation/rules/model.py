@@ -27,6 +27,16 @@ class Policy:
     n3_requires_bank_request: bool = False
 
 
+# The policy's negligence rates, in the order the engine reads them.
+RATE_FIELDS: tuple[str, ...] = (
+    "stolen_card_negligence_rate",
+    "passbook_negligence_rate",
+    "online_banking_negligence_rate",
+    "online_banking_gross_negligence_rate",
+)
+POLICY_FIELDS: tuple[str, ...] = ("window_days", *RATE_FIELDS, "n3_requires_bank_request")
+
+
 @dataclass(frozen=True, slots=True)
 class Requirements:
     """The customer's cooperation (協力事項): prompt notice, explanation, police report."""

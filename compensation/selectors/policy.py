@@ -35,14 +35,7 @@ def policy_from_version(version: PolicyVersion | None) -> rules.Policy:
     """The engine's Policy for a stored version; the contract's defaults when there is none."""
     if version is None:
         return rules.Policy()
-    return rules.Policy(
-        window_days=version.window_days,
-        stolen_card_negligence_rate=version.stolen_card_negligence_rate,
-        passbook_negligence_rate=version.passbook_negligence_rate,
-        online_banking_negligence_rate=version.online_banking_negligence_rate,
-        online_banking_gross_negligence_rate=version.online_banking_gross_negligence_rate,
-        n3_requires_bank_request=version.n3_requires_bank_request,
-    )
+    return rules.Policy(**{name: getattr(version, name) for name in rules.POLICY_FIELDS})
 
 
 def policy_in_force(*, on: datetime.date) -> rules.Policy:

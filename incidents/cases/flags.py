@@ -38,8 +38,11 @@ def transaction_flags(
     flags: list[DateFlag] = []
     notified_on = case.notified_on
     kind = tx.item.rules_kind if tx.item_id else None
-    if kind == "counterfeit_card":
-        return flags  # a counterfeit-card withdrawal is void whatever its date
+    if kind is not None and not rules.has_limits(kind):
+        # The engine applies neither the window nor the two-year limit to this kind (a
+        # counterfeit card's withdrawal is void whatever its date; a transfer the customer made
+        # is the Remedy Act's): no flag that the decision would contradict.
+        return flags
     tx_day = timezone.localdate(tx.occurred_at)
     # The engine's own window under the policy in force, as the decision will apply it.
     policy = policy or policy_for(case)

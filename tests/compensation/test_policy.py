@@ -254,6 +254,56 @@ def test_a_new_windows_length_moves_the_intake_flag_and_the_decision_together(
     assert "60日前" not in "".join(f.message for f in transaction_flags(fresh(case), tx))
 
 
+def test_the_intake_flags_no_date_on_a_kind_the_engine_does_not_limit(teller):
+    """A transfer the customer made (振り込め詐欺) has neither the window nor the two-year limit in
+    the engine, so the counter shows no date flag for it; a stolen card's withdrawal of the same
+    day, in the same case, has both."""
+    from incidents.cases import services as case_services
+    from incidents.cases.flags import transaction_flags
+
+    case = factories.draft(teller)
+    long_ago = factories.today() - datetime.timedelta(days=3 * 365)
+    common = {"account_branch": "001", "account_number": "1234567"}
+    case_services.case_save_items(
+        case=case,
+        user=teller,
+        rows=[
+            {"kind": kind, "state": state, "occurred_on": long_ago, "noticed_on": long_ago}
+            | common
+            for kind, state in (("transfer_fraud", "deceived"), ("cash_card", "stolen"))
+        ],
+    )
+    fraud, card = case.items.get(kind="transfer_fraud"), case.items.get(kind="cash_card")
+    transfer, withdrawal = case_services.case_save_transactions(
+        case=case,
+        user=teller,
+        rows=[
+            {
+                "item": fraud.pk,
+                "occurred_at": factories.at(long_ago, 11),
+                "channel": "atm_transfer",
+                "amount": 500_000,
+                "payee_bank": "みずほ銀行",
+                "payee_branch": "渋谷支店",
+                "payee_account_number": "7654321",
+                "payee_account_name": "カ）サギショウカイ",
+            }
+            | common,
+            {
+                "item": card.pk,
+                "occurred_at": factories.at(long_ago, 12),
+                "channel": "atm_withdrawal",
+                "amount": 100_000,
+            }
+            | common,
+        ],
+    )
+    assert not rules.has_limits(fresh(case).items.get(pk=fraud.pk).rules_kind)
+    assert transaction_flags(fresh(case), transfer) == []
+    codes = {flag.code for flag in transaction_flags(fresh(case), withdrawal)}
+    assert codes == {"before_window", "past_limit"}
+
+
 def test_the_new_version_form_proposes_the_next_free_start_date(client, administrator):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     for offset in (0, 1, 3):  # tomorrow and the day after are taken, the third day is free
