@@ -39,6 +39,7 @@ from bench.bench_queue import (  # noqa: E402
     drop_database,
     measure,
     p95,
+    seeded_cases,
     setup_django,
 )
 
@@ -103,7 +104,7 @@ def run(args) -> None:
     from incidents.models import Branch, Case, User
 
     call_command("migrate", verbosity=0)
-    have = Case.objects.filter(branch__code__gte="101").count()
+    have = seeded_cases()
     if have < args.cases:
         started = time.monotonic()
         call_command("seed_bench", cases=args.cases - have, stdout=sys.stderr)

@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_queue import bench_database, drop_database, p95  # noqa: E402
+from bench.bench_queue import bench_database, drop_database, p95, seeded_cases  # noqa: E402
 
 
 def setup_django(url: str) -> None:
@@ -121,7 +121,7 @@ def run(args) -> None:
     from incidents.models.choices import OPEN_STATUSES, Role
 
     call_command("migrate", verbosity=0)
-    have = Case.objects.filter(branch__code__gte="101").count()
+    have = seeded_cases()
     if have < args.cases:
         started = time.monotonic()
         call_command("seed_bench", cases=args.cases - have, stdout=sys.stderr)

@@ -129,3 +129,17 @@ def test_a_row_no_step_applies_to_is_set_aside_once_and_not_selected_again(
     assert result.examined == 2 and {a.deadline_id for a in result.actions} == {second}
     assert Deadline.objects.get(pk=first).next_action_at is None
     assert deadlines.deadlines_scan(now=NOW).examined == 0
+
+
+def test_bench_seeding_skips_the_case_history_trigger_only_when_asked(teller, branch):
+    """The benchmarks' bypass (pgtrigger.ignore on the history trigger by its name) really skips
+    the history rows: a renamed trigger would make it silently write them again."""
+    from incidents.models import Case, CaseHistory
+
+    history = CaseHistory.objects
+    before = history.count()
+    skipped = scandata.cases_bulk(branch=branch, creator=teller, count=5, history=False)
+    assert Case.objects.filter(pk__in=skipped).count() == 5
+    assert history.count() == before
+    kept = scandata.cases_bulk(branch=branch, creator=teller, count=5, start=5)
+    assert history.filter(pgh_obj_id__in=kept, pgh_label="insert").count() == 5
