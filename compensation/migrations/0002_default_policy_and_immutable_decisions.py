@@ -66,13 +66,12 @@ DEFAULT_VALID_FROM = ACT_IN_FORCE_ON
 
 def seed_default_policy(apps, schema_editor):
     PolicyVersion = apps.get_model("compensation", "PolicyVersion")
+    # The contract's defaults, as the rules engine holds them (written once); only the columns
+    # the table has at this migration, so a parameter the engine gains later cannot break it.
+    columns = {field.name for field in PolicyVersion._meta.concrete_fields}
+    values = {k: v for k, v in dataclasses.asdict(Policy()).items() if k in columns}
     PolicyVersion.objects.get_or_create(
-        valid_from=DEFAULT_VALID_FROM,
-        defaults={
-            # The contract's defaults, as the rules engine holds them (written once).
-            **dataclasses.asdict(Policy()),
-            "note": DEFAULT_POLICY_NOTE,
-        },
+        valid_from=DEFAULT_VALID_FROM, defaults={**values, "note": DEFAULT_POLICY_NOTE}
     )
 
 
