@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 from incidents.models import Case
 
 # Steps whose form on screen is kept before an idle logout (the review step has nothing to type).
-AUTOSAVE_STEPS = ("reporter", "customer", "items", "stops", "transactions", "police", "checklist")
+AUTOSAVE_STEPS = (
+    "reporter",
+    "customer",
+    "items",
+    "stops",
+    "fraud",
+    "transactions",
+    "police",
+    "checklist",
+)
 AUTOSAVE_MAX_VALUES = 100
 AUTOSAVE_MAX_LENGTH = 10_000
 

@@ -138,3 +138,19 @@ def test_the_step_forms_carry_their_autosave_address(teller_client, teller):
         reverse("incidents:intake_step", args=[case.pk, "customer"])
     ).content.decode()
     assert f'data-autosave-url="/cases/{case.pk}/intake/customer/autosave/"' in html
+
+
+def test_the_fraud_step_is_kept_as_typed_and_restored_like_every_other_step(teller_client, teller):
+    """The 詐欺被害の確認 step (asked for a transfer-fraud report) warns before leaving and keeps
+    what was typed, as the other steps do."""
+    case = factories.transfer_fraud_case(teller, submit=False)
+    step_url = reverse("incidents:intake_step", args=[case.pk, "fraud"])
+    url = reverse("incidents:intake_autosave", args=[case.pk, "fraud"])
+    assert f'data-autosave-url="{url}"' in teller_client.get(step_url).content.decode()
+    fields = {"fraud_approach": ["other"], "fraud_approach_note": ["電話で投資を勧誘"]}
+    assert autosave(teller_client, url, {"fields": fields}).status_code == 200
+
+    html = teller_client.get(step_url).content.decode()
+    assert 'data-testid="autosave-restored"' in html
+    assert 'value="電話で投資を勧誘"' in html
+    assert re.search(r'<option value="other"[^>]*selected', html)
