@@ -103,6 +103,12 @@ def _detail(request: AuthedRequest, freeze: FreezeCase, **bound: Any) -> HttpRes
     )
     can_work = read.can_work_freeze(request.user, freeze)
     current = read.distribution_current(freeze)
+    # Who may approve or return is the service's own rule (four eyes); the page says why not.
+    review_refusal = (
+        read.distribution_review_refusal(decision=current, user=request.user)
+        if can_work and current is not None and current.status == DecisionStatus.SUBMITTED
+        else ""
+    )
     context = {
         "freeze": freeze,
         "can_work": can_work,
@@ -120,12 +126,8 @@ def _detail(request: AuthedRequest, freeze: FreezeCase, **bound: Any) -> HttpRes
         "review_form": bound.get("review_form") or forms.DistributionReviewForm(),
         "core_form": bound.get("core_form") or forms.FreezeCoreForm(),
         "core_unconfirmed": read.freeze_core_unconfirmed(freeze),
-        "may_review": (
-            can_work
-            and current is not None
-            and current.status == DecisionStatus.SUBMITTED
-            and current.prepared_by_id != request.user.pk
-        ),
+        "may_review": review_refusal is None,
+        "review_refusal": review_refusal,
         "errors": bound.get("errors", []),
         "statuses": FreezeStatus,
         "timeline": read.freeze_timeline(freeze),

@@ -154,6 +154,22 @@ def distribution_current(freeze: FreezeCase) -> DistributionDecision | None:
     )
 
 
+def distribution_review_refusal(*, decision: DistributionDecision, user: User) -> str | None:
+    """Why ``user`` may not approve or return the distribution (four eyes, as for a compensation
+    decision: neither its preparer nor a supervisor who accepted or rejected any application it
+    rests on); None if they may."""
+    if decision.prepared_by_id == user.pk:
+        return _("起案者とは別の役席が審査します（四つの目）。")
+    if RemedyApplication.objects.filter(
+        freeze_case_id=decision.freeze_case_id, decided_by_id=user.pk
+    ).exists():
+        return _(
+            "申請を認容・却下した役席は、その申請にもとづく分配を審査できません（四つの目）。"
+            "別の役席が審査します。"
+        )
+    return None
+
+
 def distribution_decisions(freeze: FreezeCase) -> list[tuple[DistributionDecision, object]]:
     """Every distribution decision of the freeze case, returned ones included, each with its
     reason as a staff screen says it (``distribution_reason``)."""

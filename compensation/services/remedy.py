@@ -365,8 +365,9 @@ def _reviewable(decision: DistributionDecision, user: Any) -> None:
     decision.refresh_from_db()
     if decision.status != DecisionStatus.SUBMITTED:
         raise DecisionError([_("この分配の決定は審査中ではありません。")])
-    if decision.prepared_by_id == user.pk:
-        raise DecisionError([_("起案者とは別の役席が審査します（四つの目）。")])
+    refusal = read.distribution_review_refusal(decision=decision, user=user)
+    if refusal is not None:
+        raise DecisionError([refusal])
 
 
 def _facts_unchanged(decision: DistributionDecision, freeze: FreezeCase) -> None:

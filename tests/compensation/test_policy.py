@@ -268,8 +268,7 @@ def test_the_intake_flags_no_date_on_a_kind_the_engine_does_not_limit(teller):
         case=case,
         user=teller,
         rows=[
-            {"kind": kind, "state": state, "occurred_on": long_ago, "noticed_on": long_ago}
-            | common
+            {"kind": kind, "state": state, "occurred_on": long_ago, "noticed_on": long_ago} | common
             for kind, state in (("transfer_fraud", "deceived"), ("cash_card", "stolen"))
         ],
     )

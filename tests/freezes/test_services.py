@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 
 from compensation import services
@@ -239,12 +239,53 @@ def test_the_preparer_cannot_approve_their_own_distribution(desk, supervisor):
     assert decision.status == DecisionStatus.SUBMITTED
 
 
-def test_the_database_refuses_a_reviewer_who_prepared(desk, supervisor):
-    decision = desk.submitted()
+def test_the_database_refuses_a_reviewer_who_prepared(desk, supervisor, approver):
+    from .support import FreezeDesk
+
+    freeze = desk.in_applications()
+    application = desk.apply(freeze, "被害 花子", 300_000, accept=None)
+    FreezeDesk(approver, desk.key).decide(application, accept=True)
+    decision = desk.submit(fresh(freeze))  # prepared by the supervisor, who decided nothing
     with pytest.raises(IntegrityError), transaction.atomic():
         DistributionDecision.objects.filter(pk=decision.pk).update(
             reviewed_by=supervisor, status="approved", reviewed_at=decision.prepared_at
         )
+
+
+def test_a_supervisor_who_decided_an_application_cannot_review_its_distribution(
+    desk, supervisor, approver, branch, client
+):
+    """Four eyes over the facts, as for a compensation decision: the accepted claims are the
+    distribution's findings, so whoever accepted or rejected one neither approves nor returns it
+    (refused by the service, not offered on the page, refused by the database); a third
+    supervisor may."""
+    from .support import FreezeDesk
+
+    freeze = desk.in_applications()
+    application = desk.apply(freeze, "被害 花子", 300_000, accept=None)
+    FreezeDesk(approver, desk.key).decide(application, accept=True)  # the approver's finding
+    decision = desk.submit(fresh(freeze))
+    for review in (services.distribution_approve, services.distribution_return):
+        extra = {"comment": "再計算を"} if review is services.distribution_return else {}
+        with pytest.raises(DecisionError, match="認容・却下した役席"):
+            review(decision=decision, user=approver, stamp=stamp(fresh(freeze)), **extra)
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.SUBMITTED and decision.reviewed_by is None
+
+    client.force_login(approver)
+    page = client.get(reverse("freezes:detail", kwargs={"pk": freeze.pk})).content.decode()
+    assert 'data-testid="approve-distribution"' not in page
+    assert 'data-testid="review-refusal"' in page
+
+    with pytest.raises(DatabaseError, match="review refused"), transaction.atomic():
+        DistributionDecision.objects.filter(pk=decision.pk).update(
+            reviewed_by=approver, status="approved", reviewed_at=decision.prepared_at
+        )
+
+    third = factories.staff("third", "supervisor", branch)
+    services.distribution_approve(decision=decision, user=third, stamp=stamp(fresh(freeze)))
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.APPROVED and decision.reviewed_by == third
 
 
 def test_a_second_supervisor_approves_and_the_decision_is_final(desk, approver):
