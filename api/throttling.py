@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiClient
+
+logger = logging.getLogger(__name__)
+
+# Where a process counts while the shared counter (Redis) cannot be reached: the monitoring
+# center's calls must not fail because a rate limit cannot be counted (each process then keeps
+# its own budget per client until Redis is back).
+LOCAL_COUNTS = LocMemCache("api-throttle-local", {})
 
 
 class ClientRateThrottle(SimpleRateThrottle):
@@ -21,6 +31,14 @@ class ClientRateThrottle(SimpleRateThrottle):
         # Shared by every process (Redis), so gunicorn's workers count one budget per client.
         self.cache = caches["api"]
         super().__init__()
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as error:
+            logger.warning("API throttle: shared counter unreachable (%s), counting locally", error)
+            self.cache = LOCAL_COUNTS
+            return super().allow_request(request, view)
 
     def get_rate(self) -> str:
         # Read when the throttle is made, not when DRF was imported: the setting can change.

@@ -174,6 +174,29 @@ def test_a_client_is_throttled_after_its_rate(world, settings):
     assert statuses == [200, 200, 200, 429]
 
 
+def test_with_the_throttles_redis_unreachable_calls_are_answered_and_still_counted(world, settings):
+    """Redis down (a real refused connection) must not stop the monitoring center's calls: the
+    process counts the client's calls in its own memory meanwhile."""
+    from api.throttling import LOCAL_COUNTS
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "api": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+    }
+    settings.MAMORI_API_RATE = "3/min"
+    LOCAL_COUNTS.clear()
+    statuses = [
+        Client().get(f"/api/v1/cases/{world.case.pk}/", **auth(world, "cases")).status_code
+        for _ in range(4)
+    ]
+    LOCAL_COUNTS.clear()
+    assert statuses == [200, 200, 200, 429]
+
+
 def test_a_case_and_a_page_of_changes_take_a_fixed_number_of_queries(world):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
