@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,8 @@ from rest_framework.request import Request
 
 from api.models import TOKEN_PREFIX_LENGTH, ApiClient
 from api.services import TOKEN_MARK, api_call_begin, api_client_touch, token_hash
+
+logger = logging.getLogger(__name__)
 
 INVALID_TOKEN = _("APIトークンが正しくないか、失効しています。")
 # Longer than any token we issue; a longer header is refused before it is hashed.
@@ -43,11 +46,17 @@ class ClientTokenAuthentication(BaseAuthentication):
             .first()
         )
         if client is None or not hmac.compare_digest(client.token_hash, token_hash(token)):
+            # No client to put it on the access log under: the security log has it.
+            logger.warning(
+                "API call with an unknown token (prefix %r)", token[:TOKEN_PREFIX_LENGTH]
+            )
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
+        # From here the client is known: its call goes on the access log, refused or not (a
+        # revoked client still trying is what an auditor looks for).
+        api_call_begin(request=request, client=client)
         if not client.is_active or client.revoked_at is not None or not client.user.is_active:
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
         api_client_touch(client=client)
-        api_call_begin(request=request, client=client)
         return client.user, client
 
     def authenticate_header(self, request: Request) -> str:

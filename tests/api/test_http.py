@@ -200,6 +200,11 @@ def test_tokens_are_stored_as_their_hash_only_and_a_revoked_token_is_refused(htt
         http.get(f"/api/v1/cases/{world.case.pk}/", headers=headers(world.tokens["revoked"])),
     )
     assert revoked.status_code == 401
+    # A revoked client that still calls is on the access log with the refusal.
+    revoked_user = ApiClient.objects.get(token_prefix=world.tokens["revoked"][:12]).user
+    assert list(
+        CaseAccess.objects.filter(user=revoked_user).values_list("case_id", "record", "view")
+    ) == [(None, "API 事故の参照（401）", "api:case_detail")]
     anonymous = checked(schema, http.get(f"/api/v1/cases/{world.case.pk}/", headers=headers(None)))
     assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"].startswith(
         "Bearer"
