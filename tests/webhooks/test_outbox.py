@@ -203,3 +203,31 @@ def test_a_submitted_report_withdrawn_by_its_status_tells_the_receiver_once(endp
     services.case_transition(case=case, user=teller, to="withdrawn", reason="お客さまの取下げ")
     types = [event.type for event in WebhookEvent.objects.filter(case=case).order_by("sequence")]
     assert types.count(EventType.CASE_WITHDRAWN) == 1 and types[-1] == EventType.CASE_WITHDRAWN
+
+
+def test_a_merge_tells_both_reports_once_with_each_others_ids(endpoint, teller, supervisor):
+    survivor = factories.stolen_card_case(teller)
+    duplicate = factories.stolen_card_case(teller, withdrawals=((50000, 110),))
+    merge = services.case_merge(survivor=survivor, duplicate=duplicate, user=supervisor)
+
+    def merged(case: Case) -> list[dict]:
+        return [data for kind, data, _ in stop_events(case) if kind == EventType.CASE_MERGED]
+
+    assert merged(survivor) == [{"merge": merge.pk, "merged": duplicate.pk}]
+    assert merged(duplicate) == [{"merge": merge.pk, "survivor": survivor.pk}]
+
+
+def test_a_confirmed_withdrawal_tells_the_receiver_once_with_the_stops_lifted(
+    endpoint, teller, supervisor
+):
+    case = factories.stolen_card_case(teller, submit=False)
+    lifted = list(case.actions.filter(status="done").values_list("pk", flat=True))
+    withdrawal = services.withdrawal_request_create(
+        case=case, user=teller, reason="カードが見つかったため", stop_ids=lifted
+    )
+    services.withdrawal_confirm(withdrawal=withdrawal, user=supervisor)
+    told = [(data, state) for kind, data, state in stop_events(case) if kind == "case.withdrawn"]
+    assert [data for data, _ in told] == [{"withdrawal": withdrawal.pk, "lifted": lifted}]
+    assert told[0][1]["status"] == "withdrawn"
+    text = json.dumps([data for data, _ in told], ensure_ascii=False)
+    assert "カードが見つかった" not in text  # ids and states, never the reason
