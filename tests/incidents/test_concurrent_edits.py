@@ -151,3 +151,51 @@ def test_one_after_hours_call_posted_four_times_at_once_opens_one_case_and_no_er
     clients[0].post(url, call_form(intake_token=str(uuid.uuid4())))
     numbers = sorted(Case.objects.values_list("sequence", flat=True))
     assert numbers == [1, 2]
+
+
+def items_post(case, *, note: str, item=None) -> dict:
+    """The items step as one rendering of it sends it: a card, with ``note``."""
+    row = {
+        "items-0-kind": "cash_card",
+        "items-0-state": "stolen",
+        "items-0-account_branch": "001",
+        "items-0-account_number": "1234567",
+        "items-0-occurred_on": day(-3),
+        "items-0-noticed_on": day(-2),
+        "items-0-note": note,
+    }
+    if item is not None:
+        row["items-0-id"] = str(item.pk)
+    counts = {"items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "1" if item else "0"}
+    return factories.stamped(case, {**counts, **row})
+
+
+def test_the_items_step_double_posted_at_once_and_resubmitted_adds_its_item_once(teller):
+    case = factories.draft(teller)
+    url = reverse("incidents:intake_step", args=[case.pk, "items"])
+    clicked = items_post(case, note="財布ごと")  # one rendering of the form
+    clients = [signed_in(teller), signed_in(teller)]
+    responses = at_once(2, lambda i: clients[i].post(url, clicked))
+    assert [r.status_code for r in responses] == [302, 302]
+    assert case.items.count() == 1
+    # Back in the browser and the same page saved again: nothing is added.
+    again = clients[0].post(url, clicked)
+    assert again.status_code in (200, 302)
+    assert case.items.count() == 1
+
+
+def test_two_editors_of_the_items_step_one_wins_and_the_other_keeps_what_was_typed(teller):
+    case = factories.draft(teller)
+    url = reverse("incidents:intake_step", args=[case.pk, "items"])
+    assert signed_in(teller).post(url, items_post(case, note="最初")).status_code == 302
+    item = case.items.get()
+    forms = [items_post(case, note="一人目", item=item), items_post(case, note="二人目", item=item)]
+    clients = [signed_in(teller), signed_in(teller)]
+    responses = at_once(2, lambda i: clients[i].post(url, forms[i]))
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    winner = 0 if responses[0].status_code == 302 else 1
+    refused = responses[1 - winner].content.decode()
+    assert "他の職員が更新しました" in refused
+    assert ("一人目", "二人目")[1 - winner] in refused  # the typed value is on screen again
+    item.refresh_from_db()
+    assert item.note == ("一人目", "二人目")[winner] and case.items.count() == 1
