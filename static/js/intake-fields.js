@@ -2,7 +2,8 @@
    - 事故の内容 offers only the contents that fit the kind of item chosen;
    - the payee (振込先) shows only for a transfer (a hidden payee is not sent);
    - hiragana typed into a kana field turns into katakana as it is typed;
-   - amounts show thousands separators (the server takes them and stores whole yen). */
+   - amounts show thousands separators as they are typed (the server takes them and stores
+     whole yen). */
 (function () {
   "use strict";
 
@@ -50,12 +51,35 @@
     }
   }
 
+  // Digits grouped as text, not through Number: a long amount is never rounded on screen.
+  function grouped(digits) {
+    return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
   function withSeparators(input) {
-    var digits = input.value.replace(/[,，\s]/g, "").replace(/[０-９]/g, function (c) {
+    var before = input.value;
+    var digits = before.replace(/[,，\s]/g, "").replace(/[０-９]/g, function (c) {
       return String.fromCharCode(c.charCodeAt(0) - 0xfee0);
     });
-    if (/^[0-9]+$/.test(digits)) {
-      input.value = Number(digits).toLocaleString("ja-JP");
+    if (!/^[0-9]+$/.test(digits)) {
+      return; // not an amount yet: left as typed, the server says what is wrong
+    }
+    var after = grouped(digits);
+    if (after === before) {
+      return;
+    }
+    // The caret stays after the same digit it followed, counted from the right.
+    var caret = input.selectionStart === null ? before.length : input.selectionStart;
+    var digitsRight = before.slice(caret).replace(/[^0-9０-９]/g, "").length;
+    input.value = after;
+    if (document.activeElement === input) {
+      var position = after.length;
+      for (var seen = 0; position > 0 && seen < digitsRight; position -= 1) {
+        if (/[0-9]/.test(after.charAt(position - 1))) {
+          seen += 1;
+        }
+      }
+      input.setSelectionRange(position, position);
     }
   }
 
@@ -76,13 +100,20 @@
   });
   document.addEventListener("input", function (event) {
     // Not while an input method is composing: the conversion happens when the word is committed.
-    if (event.target.matches("input[data-kana]") && !event.isComposing) {
+    if (event.isComposing) {
+      return;
+    }
+    if (event.target.matches("input[data-kana]")) {
       katakana(event.target);
+    } else if (event.target.matches("input[data-yen]")) {
+      withSeparators(event.target);
     }
   });
   document.addEventListener("compositionend", function (event) {
     if (event.target.matches("input[data-kana]")) {
       katakana(event.target);
+    } else if (event.target.matches("input[data-yen]")) {
+      withSeparators(event.target);
     }
   });
   // Rows added on the page (intake-rows.js) are set up as they come.

@@ -252,3 +252,30 @@ def test_the_contents_offered_follow_the_kind_of_item_chosen(page: Page, live_se
     ):
         kind.select_option("transfer_fraud")
     expect(state).to_have_value("deceived")
+
+
+def test_kana_and_amounts_are_put_right_as_they_are_typed(page: Page, live_server, teller):
+    """Hiragana turns into katakana and an amount takes its separators key by key (not on
+    leaving the field), the caret staying where the teller types."""
+    case = factories.stolen_card_case(teller, submit=False, withdrawals=())
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/cases/{case.pk}/intake/customer/")
+    kana = page.locator("input[data-kana]").first
+    kana.fill("")
+    kana.press_sequentially("やまだ はなこ")
+    expect(kana).to_have_value("ヤマダ ハナコ")
+
+    page.goto(f"{live_server.url}/cases/{case.pk}/intake/transactions/")
+    amount = page.get_by_test_id("tx-row").first.locator("input[data-yen]").first
+    amount.fill("")
+    amount.press_sequentially("1234567")
+    expect(amount).to_have_value("1,234,567")
+    assert amount.evaluate("field => field === document.activeElement")  # still typing there
+    amount.press("Home")
+    amount.press_sequentially("9")  # typed in front: the caret stays after it
+    amount.press_sequentially("8")
+    expect(amount).to_have_value("981,234,567")
+    # Twenty digits pasted, more than a float holds exactly: grouped, never rounded (the server
+    # then says the amount is too large).
+    amount.fill("98765432109876543210")
+    expect(amount).to_have_value("98,765,432,109,876,543,210")
