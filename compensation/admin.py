@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from compensation import selectors, services
 from compensation.forms import PolicyVersionAdminForm
 from compensation.models import PolicyVersion
+from incidents.cases.validators import BOUNDED_DATE_FORMFIELDS
 
 
 class PolicyVersionForm(PolicyVersionAdminForm):
@@ -33,6 +34,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     """Policy versions: a version an approved decision used is shown read-only and never deleted."""
 
     form = PolicyVersionForm
+    formfield_overrides = BOUNDED_DATE_FORMFIELDS
     list_display = (
         "valid_from",
         "window_days",

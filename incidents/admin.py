@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services import otp_devices_reset
 from incidents.access.roles import role_group_assign
+from incidents.cases.validators import BOUNDED_DATE_FORMFIELDS
 from incidents.deadlines import deadline_policy_reschedule
 from incidents.models import (
     AccessRefusal,
@@ -182,6 +183,7 @@ class BankClosureAdmin(admin.ModelAdmin):
 
     list_display = ("date", "reason")
     date_hierarchy = "date"
+    formfield_overrides = BOUNDED_DATE_FORMFIELDS
 
 
 @admin.register(ProtectionPolicy)
@@ -189,6 +191,7 @@ class ProtectionPolicyAdmin(admin.ModelAdmin):
     """The protection of elderly customers by date: the age and the lowered limits (§10)."""
 
     list_display = ("valid_from", "elderly_age", "atm_limit_yen", "transfer_limit_yen", "note")
+    formfield_overrides = BOUNDED_DATE_FORMFIELDS
 
 
 @admin.register(AccessRefusal)

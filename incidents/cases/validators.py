@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +63,14 @@ def validate_date_in_range(value: date | datetime | None) -> None:
                 "latest": LATEST_DATE.strftime("%Y/%m/%d"),
             },
         )
+
+
+# For the admin's forms (ModelAdmin.formfield_overrides): every date and time an administrator
+# types is held to the one range, with its Japanese message, before the database is asked.
+BOUNDED_DATE_FORMFIELDS: dict[Any, dict[str, Any]] = {
+    models.DateField: {"validators": [validate_date_in_range]},
+    models.DateTimeField: {"validators": [validate_date_in_range]},
+}
 
 
 def validate_not_future(value: date | datetime | None) -> None:

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models.case import Case
+from incidents.models.case import Case, date_in_range
 from incidents.models.choices import (
     DeadlineCounting,
     DeadlineKind,
@@ -164,6 +164,7 @@ class BankClosure(models.Model):
         verbose_name = _("臨時休業日")
         verbose_name_plural = _("臨時休業日")
         ordering = ["date"]
+        constraints = [date_in_range("date", required=True)]
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.reason}"

@@ -84,6 +84,44 @@ def test_the_administrator_adds_a_bank_closure(admin_client):
     assert BankClosure.objects.get().date == date(2026, 6, 15)
 
 
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("admin:incidents_bankclosure_add", {"date": "0001-01-01", "reason": "誤入力"}),
+        (
+            "admin:incidents_protectionpolicy_add",
+            {
+                "valid_from": "9999-12-31",
+                "elderly_age": "75",
+                "atm_limit_yen": "200000",
+                "transfer_limit_yen": "200000",
+                "note": "誤入力",
+            },
+        ),
+        (
+            "admin:compensation_policyversion_add",
+            {"valid_from": "0001-01-01", "window_days": "30", "note": "誤入力"},
+        ),
+    ],
+)
+def test_an_admin_date_outside_the_one_range_is_refused_in_japanese(admin_client, url, data):
+    from django.apps import apps
+
+    model = apps.get_model(*url.removeprefix("admin:").removesuffix("_add").split("_", 1))
+    count = model.objects.count()
+    response = admin_client.post(reverse(url), data)
+    assert response.status_code == 200
+    assert "1900/01/01 から 2999/12/31 までの日付を入力してください。" in response.content.decode()
+    assert model.objects.count() == count
+
+
+def test_the_database_refuses_a_bank_closure_outside_the_one_range():
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BankClosure.objects.create(date=date(1, 1, 1), reason="誤入力")
+
+
 def test_every_kind_of_deadline_has_its_policy_seeded_by_a_migration_with_the_code_defaults():
     from incidents.deadlines.policies import POLICY_DEFAULTS
     from incidents.models.choices import DeadlineKind
