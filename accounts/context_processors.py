@@ -4,12 +4,11 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from accounts import state
+from accounts.views import previous_sign_in
 
 
 def security(request: HttpRequest) -> dict:
     """The previous sign-in for the header, and the idle timer's settings for its script."""
-    from accounts.views import previous_sign_in
-
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
     return {

@@ -8,13 +8,16 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from accounts import state
+from accounts.errors import bad_request, bad_request_response, too_large_response
 from accounts.http import json_error, wants_json
 
 logger = logging.getLogger(__name__)
@@ -43,28 +46,19 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = -1
         if length < 0:
-            from accounts.errors import bad_request_response
-
             return bad_request_response(request, _("送信された内容の長さが正しくありません。"))
         if request.content_type == "multipart/form-data":
             limit = settings.MAMORI_ATTACHMENT_MAX_BYTES + MULTIPART_OVERHEAD
         else:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
-            from accounts.errors import too_large_response
-
             return too_large_response(request)
         if request.method == "POST":
             # Parse the form body now, so a malformed one (too many fields, a broken multipart)
             # is refused whether or not the view reads it, as the CSRF check would.
-            from django.core.exceptions import SuspiciousOperation
-            from django.http.multipartparser import MultiPartParserError
-
             try:
                 request.POST  # noqa: B018 — parsing is the point
             except (SuspiciousOperation, MultiPartParserError, ValueError) as error:
-                from accounts.errors import bad_request
-
                 response = bad_request(request, error)
                 drain_body(request)
                 return response

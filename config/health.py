@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from accounts.http import json_endpoint, second_factor_exempt
+from config.celery_app import app
 
 # The URL, without its leading slash (config/urls.py routes it; the middleware recognises it).
 PATH = "healthz"
@@ -52,8 +53,6 @@ def _database() -> str:
 
 
 def _broker() -> str:
-    from config.celery_app import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

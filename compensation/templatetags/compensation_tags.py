@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from compensation.reports.periods import in_unit as convert
+from compensation.reports.statistics import category_label as label
 from compensation.selectors import case_panel
 from compensation.selectors.wording import staff_words as in_staff_words
 from incidents.models.choices import Role
@@ -47,8 +49,6 @@ def yen(value) -> str:
 @register.filter
 def in_unit(value, unit: str) -> int:
     """Whole yen in the report's unit (円, 万円, 百万円), rounded half up."""
-    from compensation.reports.periods import in_unit as convert
-
     return convert(int(value or 0), unit)
 
 
@@ -67,6 +67,4 @@ def share_of(part: int, cell) -> object:
 @register.filter
 def category_label(category: str) -> str:
     """The statistics' name of a category."""
-    from compensation.reports.statistics import category_label as label
-
     return label(category)

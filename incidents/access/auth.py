@@ -10,6 +10,7 @@ from django.db.models import CharField, IntegerField
 from django.db.models.expressions import RawSQL
 
 from incidents.models import User
+from notifications.models import Notification
 
 
 def _permissions_sql() -> str:
@@ -25,8 +26,6 @@ def _permissions_sql() -> str:
 
 
 def _unread_notices_sql() -> str:
-    from notifications.models import Notification
-
     table = Notification._meta.db_table
     return (
         f"SELECT count(*) FROM {table} n"

@@ -6,7 +6,12 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils.translation import gettext as _
 
 from incidents.access.predicates import may_merge
-from incidents.cases.checklist import CARD_QUESTIONS, ONLINE_BANKING_FACTORS, PASSBOOK_QUESTIONS
+from incidents.cases.checklist import (
+    CARD_QUESTIONS,
+    LABELS,
+    ONLINE_BANKING_FACTORS,
+    PASSBOOK_QUESTIONS,
+)
 from incidents.cases.merge_rules import SURVIVOR_STATUSES, same_customer
 from incidents.cases.protection import elderly_policy_for
 from incidents.models import (
@@ -158,8 +163,6 @@ def case_applicable_checklist(case: Case) -> dict[str, list]:
 
 def case_checklist_labels(case: Case) -> list[str]:
     """The checklist answers as the questions read."""
-    from incidents.cases.checklist import LABELS
-
     return [str(LABELS.get(code, code)) for code in [*case.checklist, *case.online_banking_factors]]
 
 

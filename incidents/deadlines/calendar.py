@@ -15,6 +15,8 @@ import holidays
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents.models import BankClosure
+
 BRANCH_OPENS = time(8, 30)
 BRANCH_CLOSES = time(17, 0)
 # Far enough for any policy: 14 calendar days or a handful of business days across Golden Week.
@@ -55,8 +57,6 @@ class BusinessCalendar:
 
     def _closures_of(self, year: int) -> dict[date, str]:
         if year not in self._closures:
-            from incidents.models import BankClosure
-
             self._closures[year] = dict(
                 BankClosure.objects.filter(date__year=year).values_list("date", "reason")
             )

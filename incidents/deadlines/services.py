@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from incidents.cases.edits import EditStamp, case_edit, case_unchanged
+from incidents.deadlines.lifecycle import deadline_meet
 from incidents.models import (
     Case,
     Deadline,
@@ -18,8 +19,6 @@ def case_deadline_meet(
 ) -> bool:
     """Mark a deadline the branch closes by hand (the customer's documents) as done; False when
     it was no longer owed."""
-    from incidents.deadlines import deadline_meet
-
     with case_edit(case=case, user=user, stamp=stamp, action="deadline_meet") as current:
         deadline = Deadline.objects.get(pk=deadline_id, case=current)
         if deadline.state not in UNMET_DEADLINE_STATES:

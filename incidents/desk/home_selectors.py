@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F, QuerySet
 
+from incidents.desk.queue_selectors import awaiting_pickup, with_deadline_badges
 from incidents.models import (
     Case,
     User,
@@ -15,8 +16,6 @@ from incidents.models.choices import (
 
 def case_list_for_home(*, user: User) -> dict[str, QuerySet]:
     """The teller's drafts and the branch's open cases, after-hours cases awaiting pickup first."""
-    from incidents.desk.queue_selectors import awaiting_pickup, with_deadline_badges
-
     cases = Case.objects.restrict(user).select_related("branch", "assigned_to")
     open_cases = with_deadline_badges(
         awaiting_pickup(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.cases.channels import PAYEE_FIELDS, is_transfer, transfer_only_errors
+from incidents.cases.checklist import COMMON_QUESTIONS
 from incidents.cases.fields import (
     MONEY_KINDS,
     PhoneField,
@@ -406,8 +407,6 @@ class ChecklistForm(forms.Form):
     )
 
     def __init__(self, *args, questions: dict, **kwargs):
-        from incidents.cases.checklist import COMMON_QUESTIONS
-
         super().__init__(*args, **kwargs)
         for name in ("card", "passbook", "online_banking"):
             if questions.get(name):

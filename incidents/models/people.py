@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from incidents.models.choices import (
     Role,
 )
+from incidents.models.roles import ROLE_PERMISSIONS, role_only_permissions
 
 
 class Branch(models.Model):
@@ -85,8 +86,6 @@ class User(AbstractUser):
         Permissions a role grants (incidents.models.roles.ROLE_PERMISSIONS) come only from the role, so
         a superuser administrator does not read customers' cases or the access log.
         """
-        from incidents.models.roles import ROLE_PERMISSIONS, role_only_permissions
-
         if self.is_superuser and perm in role_only_permissions():
             return self.is_active and perm in ROLE_PERMISSIONS.get(self.role, ())
         return super().has_perm(perm, obj)

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from django.db import models
 
+from incidents.models.choices import Role
+
 VIEW = "view"
 CHANGE = "change"
 ASSIGN = "assign"  # set or change who works a case (supervisors)
@@ -54,8 +56,6 @@ class CaseQuerySet(RestrictedQuerySet):
 
 def case_condition(user, action: str) -> dict[str, Any] | Literal[True] | None:
     """Filter kwargs on Case for ``user`` and ``action``; True for all cases, None for none."""
-    from incidents.models.choices import Role
-
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     permission = ACTION_PERMISSIONS.get(action)
@@ -78,8 +78,6 @@ def case_condition(user, action: str) -> dict[str, Any] | Literal[True] | None:
 
 def spans_branches(user) -> bool:
     """Whether the user works on every branch's cases (and so filters the queue by branch)."""
-    from incidents.models.choices import Role
-
     return user.role in (Role.MONITORING, Role.COMPLIANCE)
 
 

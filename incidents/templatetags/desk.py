@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from incidents.intake.steps import ALL_STEPS
 from incidents.models.choices import CaseStatus, DeadlineKind, ItemKind
 
 register = template.Library()
@@ -180,7 +181,5 @@ def queue_rows(rows, can_assign: bool, spans_branches: bool) -> str:
 @register.filter
 def step_title(slug: str) -> str:
     """The title of an intake step, as the teller saw it (the last step a draft saved)."""
-    from incidents.intake.steps import ALL_STEPS
-
     titles = {step.slug: step.title for step in ALL_STEPS}
     return str(titles.get(slug, slug))
