@@ -254,6 +254,19 @@ def test_the_contents_offered_follow_the_kind_of_item_chosen(page: Page, live_se
     expect(state).to_have_value("deceived")
 
 
+def autosaved(page: Page, holding: str):
+    """Wait for the step's autosave that keeps ``holding`` (sent 2 s after the last key), so that
+    nothing is still being written when the page is left or the test's database emptied."""
+    return page.expect_response(
+        lambda response: (
+            response.url.endswith("/autosave/")
+            and response.request.method == "POST"
+            and holding in (response.request.post_data or "")
+        ),
+        timeout=15_000,
+    )
+
+
 def test_kana_and_amounts_are_put_right_as_they_are_typed(page: Page, live_server, teller):
     """Hiragana turns into katakana and an amount takes its separators key by key (not on
     leaving the field), the caret staying where the teller types."""
@@ -262,7 +275,8 @@ def test_kana_and_amounts_are_put_right_as_they_are_typed(page: Page, live_serve
     page.goto(f"{live_server.url}/cases/{case.pk}/intake/customer/")
     kana = page.locator("input[data-kana]").first
     kana.fill("")
-    kana.press_sequentially("やまだ はなこ")
+    with autosaved(page, "ハナコ"):
+        kana.press_sequentially("やまだ はなこ")
     expect(kana).to_have_value("ヤマダ ハナコ")
 
     page.goto(f"{live_server.url}/cases/{case.pk}/intake/transactions/")
@@ -277,5 +291,6 @@ def test_kana_and_amounts_are_put_right_as_they_are_typed(page: Page, live_serve
     expect(amount).to_have_value("981,234,567")
     # Twenty digits pasted, more than a float holds exactly: grouped, never rounded (the server
     # then says the amount is too large).
-    amount.fill("98765432109876543210")
+    with autosaved(page, "98,765,432,109,876,543,210"):
+        amount.fill("98765432109876543210")
     expect(amount).to_have_value("98,765,432,109,876,543,210")
