@@ -47,7 +47,7 @@ def rows() -> dict[str, int]:
             or not model._meta.managed
         ):
             continue
-        counts[label] = model.objects.count()
+        counts[label] = model._default_manager.count()
     return counts
 
 
@@ -60,7 +60,8 @@ def copy_of(data: dict) -> dict:
             value.seek(0)
             content = value.read()
             value.seek(0)
-            value = SimpleUploadedFile(value.name, content, getattr(value, "content_type", None))
+            kind = getattr(value, "content_type", None) or "application/octet-stream"
+            value = SimpleUploadedFile(value.name, content, kind)
         copied[key] = value
     return copied
 
