@@ -72,8 +72,12 @@ def stolen_card_case(
     submit: bool = True,
     withdrawals=((200000, 220), (300000, 220)),
     police: str = "filed",
+    kind: str = "cash_card",
+    state: str = "stolen",
+    channel: str = "atm_withdrawal",
 ) -> Case:
-    """A stolen cash card with withdrawals, stops done: the commonest report."""
+    """A stolen cash card with withdrawals, stops done: the commonest report (``kind``, ``state``
+    and ``channel`` make it another item's, see ``online_banking_case``)."""
     case = draft(teller)
     day = today() - timedelta(days=2)
     (item,) = services.case_save_items(
@@ -81,8 +85,8 @@ def stolen_card_case(
         user=teller,
         rows=[
             {
-                "kind": "cash_card",
-                "state": "stolen",
+                "kind": kind,
+                "state": state,
                 "account_branch": "001",
                 "account_number": "1234567",
                 "occurred_on": day,
@@ -99,7 +103,7 @@ def stolen_card_case(
                 "occurred_at": at(day, 15, n),
                 "account_branch": "001",
                 "account_number": "1234567",
-                "channel": "atm_withdrawal",
+                "channel": channel,
                 "amount": amount,
                 "fee": fee,
                 "interest": 0,
@@ -125,6 +129,18 @@ def stolen_card_case(
     if submit:
         case = services.case_submit(case_id=case.pk, user=teller)
     return case
+
+
+def online_banking_case(teller: User, *, submit: bool = True) -> Case:
+    """Money moved out of online banking with stolen credentials, stops done."""
+    return stolen_card_case(
+        teller,
+        submit=submit,
+        withdrawals=((300_000, 0),),
+        kind="online_banking",
+        state="credentials_stolen",
+        channel="online_transfer",
+    )
 
 
 def stamped(case: Case, data: dict | None = None, **fields) -> dict:

@@ -210,50 +210,7 @@ def test_an_online_banking_case_before_any_finding_shows_an_estimate_never_a_pro
 ):
     """The case the counter saw a green 全額補償 on: money moved out of online banking, no
     supervisor's finding yet."""
-    case = factories.draft(teller)
-    day = factories.today() - timedelta(days=2)
-    (online,) = incident_services.case_save_items(
-        case=case,
-        user=teller,
-        rows=[
-            {
-                "kind": "online_banking",
-                "state": "credentials_stolen",
-                "account_branch": "001",
-                "account_number": "1234567",
-                "occurred_on": day,
-                "noticed_on": day,
-            }
-        ],
-    )
-    incident_services.case_save_transactions(
-        case=case,
-        user=teller,
-        rows=[
-            {
-                "item": online.pk,
-                "occurred_at": factories.at(day, 12),
-                "account_branch": "001",
-                "account_number": "1234567",
-                "channel": "online_transfer",
-                "amount": 300_000,
-            }
-        ],
-    )
-    incident_services.case_update(
-        case=case,
-        user=teller,
-        step="police",
-        fields={
-            "police_status": "filed",
-            "police_station": "丸の内警察署",
-            "police_filed_on": day,
-            "police_receipt_number": "R-9",
-        },
-    )
-    for action in case.actions.all():
-        incident_services.action_perform(action=action, user=teller)
-    case = incident_services.case_submit(case_id=case.pk, user=teller)
+    case = factories.online_banking_case(teller)
     panel = panel_html(teller_client, case)
     outcome = panel[panel.index('data-testid="assessment-outcome"') - 80 :]
     outcome = outcome[: outcome.index("</span>")]

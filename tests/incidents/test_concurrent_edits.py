@@ -16,7 +16,7 @@ from django.utils import timezone
 from incidents.models import Case, UnauthorizedTransaction
 from tests import factories
 from tests.desk.test_monitoring import call_form
-from tests.incidents.test_intake_views import day, tx_post
+from tests.incidents.test_intake_views import day, item_post, tx_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -155,19 +155,10 @@ def test_one_after_hours_call_posted_four_times_at_once_opens_one_case_and_no_er
 
 def items_post(case, *, note: str, item=None) -> dict:
     """The items step as one rendering of it sends it: a card, with ``note``."""
-    row = {
-        "items-0-kind": "cash_card",
-        "items-0-state": "stolen",
-        "items-0-account_branch": "001",
-        "items-0-account_number": "1234567",
-        "items-0-occurred_on": day(-3),
-        "items-0-noticed_on": day(-2),
-        "items-0-note": note,
-    }
+    data = item_post(note=note, **({"id": str(item.pk)} if item is not None else {}))
     if item is not None:
-        row["items-0-id"] = str(item.pk)
-    counts = {"items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "1" if item else "0"}
-    return factories.stamped(case, {**counts, **row})
+        data["items-INITIAL_FORMS"] = "1"
+    return factories.stamped(case, data)
 
 
 def test_the_items_step_double_posted_at_once_and_resubmitted_adds_its_item_once(teller):

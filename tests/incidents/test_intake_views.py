@@ -470,17 +470,9 @@ def test_without_script_add_a_row_saves_the_step_and_shows_it_again_with_an_empt
     script gets the step saved and shown again with one more, empty, row."""
     case = factories.draft(teller)
     url = reverse("incidents:intake_step", args=[case.pk, "items"])
-    row = {
-        "items-TOTAL_FORMS": "1",
-        "items-INITIAL_FORMS": "0",
-        "items-0-kind": "cash_card",
-        "items-0-state": "stolen",
-        "items-0-account_branch": "001",
-        "items-0-account_number": "1234567",
-        "items-0-occurred_on": day(-3),
-        "items-0-noticed_on": day(-2),
-        "add_row": "1",
-    }
+    row = item_post()
+    del row["next"]
+    row["add_row"] = "1"
     response = teller_client.post(url, factories.stamped(case, row))
     assert response.status_code == 302 and response["Location"] == f"{url}?add=1"
     assert case.items.count() == 1
