@@ -31,6 +31,21 @@ def poster(spec) -> str:
     raise AssertionError("nobody may post")
 
 
+def posting(name: str, branch, other_branch) -> tuple:
+    """The URL's spec, its test world, the URL, who posts and the form as the page renders it."""
+    spec = MATRIX[name]
+    world = build_world(branch, other_branch, needs=spec.case)
+    world.case = the_case(world, spec)
+    url = url_for(name, spec, world)
+    return (
+        spec,
+        world,
+        url,
+        poster(spec),
+        stamped(spec, world, spec.data(world) if spec.data else {}),
+    )
+
+
 def typed_values(data: dict) -> list[str]:
     """What a member of staff typed (text, not ids, choices or stamps), to find on the page."""
     return [
@@ -74,12 +89,7 @@ def test_every_case_changing_url_is_declared_as_such():
 def test_a_form_rendered_before_the_case_moved_on_changes_nothing_and_keeps_what_was_typed(
     name, branch, other_branch
 ):
-    spec = MATRIX[name]
-    world = build_world(branch, other_branch, needs=spec.case)
-    world.case = the_case(world, spec)
-    url = url_for(name, spec, world)
-    role = poster(spec)
-    data = stamped(spec, world, spec.data(world) if spec.data else {})
+    _spec, world, url, role, data = posting(name, branch, other_branch)
     with transaction.atomic():
         # Someone else saved the case after this form was rendered.
         with case_edit(case=world.case.pk, user=None, stamp=None, action="elsewhere"):
@@ -104,12 +114,7 @@ def test_a_form_rendered_before_the_case_moved_on_changes_nothing_and_keeps_what
 
 @pytest.mark.parametrize("name", EDITS)
 def test_the_same_form_posted_twice_applies_once(name, branch, other_branch):
-    spec = MATRIX[name]
-    world = build_world(branch, other_branch, needs=spec.case)
-    world.case = the_case(world, spec)
-    url = url_for(name, spec, world)
-    role = poster(spec)
-    data = stamped(spec, world, spec.data(world) if spec.data else {})
+    spec, world, url, role, data = posting(name, branch, other_branch)
     with transaction.atomic():
         client = Client()
         client.force_login(world.users[role])

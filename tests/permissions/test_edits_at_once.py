@@ -16,9 +16,7 @@ from django.test import Client
 
 from tests.incidents.test_concurrent_edits import at_once
 
-from .matrix import MATRIX, stamped
-from .test_edits import EDITS, poster
-from .test_matrix import build_world, the_case, url_for
+from .test_edits import EDITS, posting
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,12 +66,7 @@ def copy_of(data: dict) -> dict:
 
 @pytest.mark.parametrize("name", EDITS)
 def test_the_same_form_posted_twice_at_once_leaves_what_one_post_leaves(name, branch, other_branch):
-    spec = MATRIX[name]
-    world = build_world(branch, other_branch, needs=spec.case)
-    world.case = the_case(world, spec)
-    url = url_for(name, spec, world)
-    role = poster(spec)
-    data = stamped(spec, world, spec.data(world) if spec.data else {})
+    _spec, world, url, role, data = posting(name, branch, other_branch)
     before = rows()
 
     with transaction.atomic():  # one post, measured and undone
