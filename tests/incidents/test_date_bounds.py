@@ -118,3 +118,29 @@ def test_the_migration_reports_and_repairs_rows_stored_before_the_bound(teller, 
     assert (
         "incidents_case.notified_at" in printed and "incidents_unauthorizedtransaction" in printed
     )
+
+
+def test_the_bank_closure_migration_reports_and_removes_closures_typed_out_of_range(capsys):
+    """As on a database whose admin took any date: a closure in year 202 is printed and removed
+    before the constraint is added; a real one stays."""
+    from django.apps import apps
+
+    from incidents.models import BankClosure
+
+    migration = importlib.import_module("incidents.migrations.0029_bank_closure_date_in_range")
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                "ALTER TABLE incidents_bankclosure DROP CONSTRAINT bankclosure_date_in_range"
+            )
+            cursor.execute(
+                "INSERT INTO incidents_bankclosure (date, reason) VALUES "
+                "('0202-06-15', '勘定系更改（誤入力）'), ('2026-06-15', '勘定系更改')"
+            )
+        migration.report_and_remove_out_of_range(apps, connection.schema_editor())
+        kept = list(BankClosure.objects.values_list("reason", flat=True))
+        transaction.set_rollback(True)
+    assert kept == ["勘定系更改"]
+    printed = capsys.readouterr().out
+    assert "incidents_bankclosure" in printed and "0202-06-15" in printed and "誤入力" in printed
