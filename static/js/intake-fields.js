@@ -98,6 +98,23 @@
       withSeparators(target);
     }
   });
+  // Backspace just after a separator deletes the digit before it (deleting the comma alone
+  // would bring it straight back, and the key would seem dead).
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (
+      event.key !== "Backspace" ||
+      event.isComposing ||
+      !field.matches("input[data-yen]") ||
+      field.selectionStart !== field.selectionEnd
+    ) {
+      return;
+    }
+    var caret = field.selectionStart;
+    if (caret > 0 && /[,，]/.test(field.value.charAt(caret - 1))) {
+      field.setSelectionRange(caret - 1, caret - 1);
+    }
+  });
   document.addEventListener("input", function (event) {
     // Not while an input method is composing: the conversion happens when the word is committed.
     if (event.isComposing) {

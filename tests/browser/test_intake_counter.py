@@ -289,6 +289,11 @@ def test_kana_and_amounts_are_put_right_as_they_are_typed(page: Page, live_serve
     amount.press_sequentially("9")  # typed in front: the caret stays after it
     amount.press_sequentially("8")
     expect(amount).to_have_value("981,234,567")
+    amount.evaluate("field => field.setSelectionRange(7, 7)")  # 981,234|,567
+    amount.press("Backspace")  # the 4 goes; regrouped, the caret is after a comma: 98,123,|567
+    expect(amount).to_have_value("98,123,567")
+    amount.press("Backspace")  # the digit before that comma goes, not the comma alone
+    expect(amount).to_have_value("9,812,567")
     # Twenty digits pasted, more than a float holds exactly: grouped, never rounded (the server
     # then says the amount is too large).
     with autosaved(page, "98,765,432,109,876,543,210"):
