@@ -14,6 +14,7 @@ from rest_framework.request import Request
 
 from api.models import TOKEN_PREFIX_LENGTH, ApiClient
 from api.services import TOKEN_MARK, api_call_begin, api_client_touch, token_hash
+from api.throttling import refused_call_logged
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +52,14 @@ class ClientTokenAuthentication(BaseAuthentication):
                 "API call with an unknown token (prefix %r)", token[:TOKEN_PREFIX_LENGTH]
             )
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
-        # From here the client is known: its call goes on the access log, refused or not (a
-        # revoked client still trying is what an auditor looks for).
-        api_call_begin(request=request, client=client)
         if not client.is_active or client.revoked_at is not None or not client.user.is_active:
+            # A revoked client still calling is what an auditor looks for: on the access log,
+            # once a minute at most.
+            if refused_call_logged(client):
+                api_call_begin(request=request, client=client)
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
         api_client_touch(client=client)
+        api_call_begin(request=request, client=client)
         return client.user, client
 
     def authenticate_header(self, request: Request) -> str:

@@ -49,3 +49,18 @@ class ClientRateThrottle(SimpleRateThrottle):
         if not isinstance(client, ApiClient):
             return None  # refused by authentication anyway
         return self.cache_format % {"scope": self.scope, "ident": client.pk}
+
+
+# A refused call of a known client (revoked, deactivated) goes on the access log once a minute at
+# most: an auditor sees that it still calls, and a leaked revoked token cannot flood the log (DRF
+# throttles only calls that authenticated).
+REFUSED_LOG_SECONDS = 60
+
+
+def refused_call_logged(client: ApiClient) -> bool:
+    """Whether this refused call of ``client`` is the first of its minute (then it is logged)."""
+    key = f"api_refused_{client.pk}"
+    try:
+        return bool(caches["api"].add(key, 1, timeout=REFUSED_LOG_SECONDS))
+    except (RedisError, OSError):
+        return bool(LOCAL_COUNTS.add(key, 1, timeout=REFUSED_LOG_SECONDS))
