@@ -1,7 +1,8 @@
 """Four eyes over a distribution's facts, enforced by the database too: a distribution is not
-approved or returned by a supervisor who accepted or rejected any of the freeze case's
-applications, even when someone else computed and submitted it (as migration 0011 does for a
-compensation decision and its findings)."""
+approved or returned by a supervisor who recorded a fact it rests on — the balance when frozen
+(the freeze case's opener) or any application accepted or rejected — even when someone else
+computed and submitted it (as migration 0011 does for a compensation decision and its
+findings)."""
 
 from django.db import migrations
 
@@ -9,11 +10,14 @@ GUARD = """
 CREATE OR REPLACE FUNCTION compensation_distribution_reviewer_decided_no_application()
 RETURNS trigger AS $$
 BEGIN
-    IF NEW.reviewed_by_id IS NOT NULL AND OLD.reviewed_by_id IS NULL AND EXISTS (
-        SELECT 1 FROM compensation_remedyapplication
-        WHERE freeze_case_id = NEW.freeze_case_id AND decided_by_id = NEW.reviewed_by_id
+    IF NEW.reviewed_by_id IS NOT NULL AND OLD.reviewed_by_id IS NULL AND (
+        EXISTS (SELECT 1 FROM compensation_freezecase
+                WHERE id = NEW.freeze_case_id AND opened_by_id = NEW.reviewed_by_id)
+        OR EXISTS (SELECT 1 FROM compensation_remedyapplication
+                   WHERE freeze_case_id = NEW.freeze_case_id
+                   AND decided_by_id = NEW.reviewed_by_id)
     ) THEN
-        RAISE EXCEPTION 'distribution %: the reviewer decided applications of the freeze case, '
+        RAISE EXCEPTION 'distribution %: the reviewer recorded facts of the freeze case, '
             'review refused', NEW.id USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;

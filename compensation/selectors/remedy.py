@@ -156,10 +156,16 @@ def distribution_current(freeze: FreezeCase) -> DistributionDecision | None:
 
 def distribution_review_refusal(*, decision: DistributionDecision, user: User) -> str | None:
     """Why ``user`` may not approve or return the distribution (four eyes, as for a compensation
-    decision: neither its preparer nor a supervisor who accepted or rejected any application it
-    rests on); None if they may."""
+    decision: neither its preparer nor whoever recorded a fact it rests on — the balance when
+    frozen, typed by the one who opened the freeze case, or an application accepted or rejected);
+    None if they may."""
     if decision.prepared_by_id == user.pk:
         return _("起案者とは別の役席が審査します（四つの目）。")
+    if decision.freeze_case.opened_by_id == user.pk:
+        return _(
+            "凍結時の残高を記録した役席（口座凍結の登録者）は、その分配を審査できません"
+            "（四つの目）。別の役席が審査します。"
+        )
     if RemedyApplication.objects.filter(
         freeze_case_id=decision.freeze_case_id, decided_by_id=user.pk
     ).exists():

@@ -239,16 +239,17 @@ def test_the_preparer_cannot_approve_their_own_distribution(desk, supervisor):
     assert decision.status == DecisionStatus.SUBMITTED
 
 
-def test_the_database_refuses_a_reviewer_who_prepared(desk, supervisor, approver):
+def test_the_database_refuses_a_reviewer_who_prepared(desk, approver, branch):
     from .support import FreezeDesk
 
-    freeze = desk.in_applications()
+    freeze = desk.in_applications()  # opened by the supervisor
     application = desk.apply(freeze, "被害 花子", 300_000, accept=None)
     FreezeDesk(approver, desk.key).decide(application, accept=True)
-    decision = desk.submit(fresh(freeze))  # prepared by the supervisor, who decided nothing
+    preparer = factories.staff("preparer", "supervisor", branch)  # recorded no fact
+    decision = FreezeDesk(preparer, desk.key).submit(fresh(freeze))
     with pytest.raises(IntegrityError), transaction.atomic():
         DistributionDecision.objects.filter(pk=decision.pk).update(
-            reviewed_by=supervisor, status="approved", reviewed_at=decision.prepared_at
+            reviewed_by=preparer, status="approved", reviewed_at=decision.prepared_at
         )
 
 
@@ -282,6 +283,32 @@ def test_a_supervisor_who_decided_an_application_cannot_review_its_distribution(
             reviewed_by=approver, status="approved", reviewed_at=decision.prepared_at
         )
 
+    third = factories.staff("third", "supervisor", branch)
+    services.distribution_approve(decision=decision, user=third, stamp=stamp(fresh(freeze)))
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.APPROVED and decision.reviewed_by == third
+
+
+def test_the_supervisor_who_opened_the_freeze_case_cannot_review_its_distribution(
+    desk, supervisor, approver, branch
+):
+    """The balance when frozen is a fact the distribution rests on, typed by whoever opened the
+    freeze case: that supervisor neither approves nor returns it (service and database)."""
+    from .support import FreezeDesk
+
+    freeze = desk.in_applications()  # opened by the supervisor
+    other = FreezeDesk(approver, desk.key)
+    application = other.apply(freeze, "被害 花子", 300_000, accept=None)
+    other.decide(application, accept=True)
+    decision = other.submit(fresh(freeze))  # prepared by the approver
+    with pytest.raises(DecisionError, match="凍結時の残高を記録した役席"):
+        services.distribution_approve(
+            decision=decision, user=supervisor, stamp=stamp(fresh(freeze))
+        )
+    with pytest.raises(DatabaseError, match="review refused"), transaction.atomic():
+        DistributionDecision.objects.filter(pk=decision.pk).update(
+            reviewed_by=supervisor, status="approved", reviewed_at=decision.prepared_at
+        )
     third = factories.staff("third", "supervisor", branch)
     services.distribution_approve(decision=decision, user=third, stamp=stamp(fresh(freeze)))
     decision.refresh_from_db()
