@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,7 +81,8 @@ class FaultForm(forms.Form):
             self.fields["reason"].label = _("認定の理由")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         fault = data.get("fault") or ""
         reason = (data.get("reason") or "").strip()
         if fault and fault != (self.view.suggested or "") and not reason:
@@ -89,7 +91,7 @@ class FaultForm(forms.Form):
                     "チェックリストの判定（%(suggested)s）と異なる認定には理由を入力してください。"
                 ) % {"suggested": self.view.suggested_label}
             else:
-                message = _("判定がないため、認定の理由を入力してください。")
+                message = str(_("判定がないため、認定の理由を入力してください。"))
             self.add_error("reason", message)
         data["reason"] = reason
         return data
@@ -118,7 +120,8 @@ class RateForm(forms.Form):
         self.line = line
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         rate = data.get("rate")
         reason = (data.get("reason") or "").strip()
         if rate is not None and not reason:
@@ -198,5 +201,7 @@ class PolicyVersionAdminForm(forms.ModelForm):
         data = super().clean() or {}
         for name in self.OPTIONAL_DEFAULTS:
             if name in self.fields and data.get(name) is None and name not in self.errors:
-                data[name] = PolicyVersion._meta.get_field(name).get_default()
+                field = PolicyVersion._meta.get_field(name)
+                assert isinstance(field, models.Field)  # a column of the model, not a relation
+                data[name] = field.get_default()
         return data

@@ -81,7 +81,8 @@ class StatisticsFilterForm(forms.Form):
             del self.fields["branch"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         first = parse_quarter(cleaned.get("first", ""))
         last = parse_quarter(cleaned.get("last", ""))
         if first and last:

@@ -141,7 +141,8 @@ class FreezeRequestForm(forms.Form):
     distribution_closes_on = _period_date(_("分配金の申請期間（終了）"))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         opens, closes = data.get("distribution_opens_on"), data.get("distribution_closes_on")
         if opens and closes and closes < opens:
             self.add_error(

@@ -62,7 +62,10 @@ class PhoneField(forms.CharField):
     """A Japanese phone number: digits and hyphens, full-width accepted."""
 
     def to_python(self, value):
-        return normalize_width(super().to_python(value)).replace("ー", "-").replace("−", "-")
+        text = super().to_python(value)
+        if text is None:
+            return text
+        return normalize_width(text).replace("ー", "-").replace("−", "-")
 
     def validate(self, value):
         super().validate(value)

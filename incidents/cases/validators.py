@@ -188,8 +188,8 @@ class DigitsField(forms.CharField):
         self.widget.attrs.setdefault("inputmode", "numeric")
 
     def to_python(self, value):
-        value = normalize_width(super().to_python(value)).replace("-", "")
-        return value
+        text = super().to_python(value)
+        return text if text is None else normalize_width(text).replace("-", "")
 
     def validate(self, value):
         super().validate(value)

@@ -245,7 +245,8 @@ class CallForm(forms.Form):
         return normalize_width(self.cleaned_data.get("customer_name", ""))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("reporter_relation") not in (None, ReporterRelation.SELF) and not data.get(
             "reporter_name"
         ):
@@ -267,7 +268,8 @@ class CallItemForm(forms.Form):
     account_number = account_number_field(label=_("口座番号"), required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind, state = data.get("kind"), data.get("state")
         if not kind:
             if state or data.get("account_number"):
@@ -330,7 +332,8 @@ class AddItemForm(CallItemForm):
     stamp, not a field of its own, carries the case's version)."""
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("kind") and "kind" not in self.errors:
             self.add_error("kind", _("種類を選んでください。"))
         return data

@@ -49,12 +49,12 @@ def _quiet(value):
         for item in value:
             _quiet(item)
     elif isinstance(value, BaseForm):
-        value._errors = ErrorDict()
+        value._errors = ErrorDict()  # type: ignore[attr-defined]  # Django's own cache
     elif isinstance(value, BaseFormSet):
         for form in value.forms:
             _quiet(form)
-        value._errors = [ErrorDict() for _form in value.forms]
-        value._non_form_errors = ErrorList()
+        value._errors = [ErrorDict() for _form in value.forms]  # type: ignore[attr-defined]
+        value._non_form_errors = ErrorList()  # type: ignore[attr-defined]
     return value
 
 

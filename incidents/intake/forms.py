@@ -68,7 +68,8 @@ class ReporterForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("reporter_relation") not in (None, ReporterRelation.SELF) and not data.get(
             "reporter_name"
         ):
@@ -163,7 +164,8 @@ class ItemForm(forms.Form):
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind, state = data.get("kind"), data.get("state")
         if kind and state and state not in STATES_BY_KIND.get(kind, ()):
             self.add_error("state", _("この種類には選べない内容です。"))
@@ -253,7 +255,8 @@ class StopForm(forms.Form):
     decline_reason = forms.CharField(label=_("見送りの理由"), max_length=200, required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("decision") == ActionStatus.DECLINED
             and not data.get("decline_reason", "").strip()
@@ -284,7 +287,7 @@ class TransactionForm(forms.Form):
         label=_("振込先口座名義（カナ）"), max_length=80, required=False
     )
 
-    CHANNELS_BY_KIND = {
+    CHANNELS_BY_KIND: dict[str, set[str]] = {
         ItemKind.CASH_CARD: {
             TransactionChannel.ATM_WITHDRAWAL,
             TransactionChannel.ATM_TRANSFER,
@@ -319,12 +322,13 @@ class TransactionForm(forms.Form):
         ]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("fee") is None:
             data["fee"] = 0
         if data.get("interest") is None:
             data["interest"] = 0
-        item = self.items.get(data.get("item"))
+        item = self.items.get(data["item"]) if data.get("item") is not None else None
         channel = data.get("channel")
         if item and channel and channel not in self.CHANNELS_BY_KIND.get(item.kind, set()):
             self.add_error("channel", _("この届出対象では行えない取引種類です。"))
@@ -373,7 +377,8 @@ class PoliceForm(forms.Form):
         return normalize_width(self.cleaned_data["police_receipt_number"])
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("police_status") == PoliceStatus.FILED:
             if not data.get("police_station"):
                 self.add_error("police_station", _("届出済の場合は警察署名を入力してください。"))
@@ -447,7 +452,8 @@ class FraudForm(forms.Form):
     fraud_approach_note = forms.CharField(label=_("手口の詳細"), max_length=200, required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("fraud_approach") == FraudApproach.OTHER
             and not data.get("fraud_approach_note", "").strip()

@@ -133,7 +133,7 @@ def _items_step(request, case, data):
         if request.method == "POST" and formset.is_valid():
             rows = formset.rows()
             if not [row for row in rows if not row["DELETE"]] and "add_row" not in request.POST:
-                formset._non_form_errors = formset.error_class(
+                formset._non_form_errors = formset.error_class(  # type: ignore[attr-defined]
                     [_("届出の対象（カード・通帳など）を1件以上入力してください。")]
                 )
             else:

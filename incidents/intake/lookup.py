@@ -29,7 +29,8 @@ class LookupForm(forms.Form):
     lookup_account = forms.CharField(label=gettext_lazy("口座番号"), max_length=20, required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         branch = normalize_width(data.get("lookup_branch", ""))
         account = normalize_width(data.get("lookup_account", "")).replace("-", "")
         if not _BRANCH_RE.fullmatch(branch):

@@ -84,7 +84,8 @@ class DecideForm(forms.Form):
     comment = forms.CharField(label=gettext_lazy("コメント"), max_length=400, required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "reject" and not data.get("comment", "").strip():
             self.add_error("comment", _("差し戻す場合は理由を入力してください。"))
         return data
