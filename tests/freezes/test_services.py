@@ -253,6 +253,24 @@ def test_the_database_refuses_a_reviewer_who_prepared(desk, approver, branch):
         )
 
 
+def assert_database_refuses_review(decision, reviewer) -> None:
+    """The database's half of four eyes: the trigger refuses ``reviewer`` on the row itself."""
+    with pytest.raises(DatabaseError, match="review refused"), transaction.atomic():
+        DistributionDecision.objects.filter(pk=decision.pk).update(
+            reviewed_by=reviewer, status="approved", reviewed_at=decision.prepared_at
+        )
+
+
+def assert_a_third_supervisor_approves(decision, branch) -> None:
+    """A supervisor who recorded nothing of the freeze case approves it."""
+    third = factories.staff("third", "supervisor", branch)
+    services.distribution_approve(
+        decision=decision, user=third, stamp=stamp(fresh(decision.freeze_case))
+    )
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.APPROVED and decision.reviewed_by == third
+
+
 def test_a_supervisor_who_decided_an_application_cannot_review_its_distribution(
     desk, supervisor, approver, branch, client
 ):
@@ -278,15 +296,9 @@ def test_a_supervisor_who_decided_an_application_cannot_review_its_distribution(
     assert 'data-testid="approve-distribution"' not in page
     assert 'data-testid="review-refusal"' in page
 
-    with pytest.raises(DatabaseError, match="review refused"), transaction.atomic():
-        DistributionDecision.objects.filter(pk=decision.pk).update(
-            reviewed_by=approver, status="approved", reviewed_at=decision.prepared_at
-        )
+    assert_database_refuses_review(decision, approver)
 
-    third = factories.staff("third", "supervisor", branch)
-    services.distribution_approve(decision=decision, user=third, stamp=stamp(fresh(freeze)))
-    decision.refresh_from_db()
-    assert decision.status == DecisionStatus.APPROVED and decision.reviewed_by == third
+    assert_a_third_supervisor_approves(decision, branch)
 
 
 def test_the_supervisor_who_opened_the_freeze_case_cannot_review_its_distribution(
@@ -305,14 +317,8 @@ def test_the_supervisor_who_opened_the_freeze_case_cannot_review_its_distributio
         services.distribution_approve(
             decision=decision, user=supervisor, stamp=stamp(fresh(freeze))
         )
-    with pytest.raises(DatabaseError, match="review refused"), transaction.atomic():
-        DistributionDecision.objects.filter(pk=decision.pk).update(
-            reviewed_by=supervisor, status="approved", reviewed_at=decision.prepared_at
-        )
-    third = factories.staff("third", "supervisor", branch)
-    services.distribution_approve(decision=decision, user=third, stamp=stamp(fresh(freeze)))
-    decision.refresh_from_db()
-    assert decision.status == DecisionStatus.APPROVED and decision.reviewed_by == third
+    assert_database_refuses_review(decision, supervisor)
+    assert_a_third_supervisor_approves(decision, branch)
 
 
 def test_a_second_supervisor_approves_and_the_decision_is_final(desk, approver):
