@@ -9,12 +9,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from api.scopes import Scope
+from incidents.models.base import DeskModel
 
 # The first characters of a token, stored in clear to find its row; the rest is only hashed.
 TOKEN_PREFIX_LENGTH = 12
 
 
-class ApiClient(models.Model):
+class ApiClient(DeskModel):
     """Another system that calls the API (監視センターの電話システム, the core…), never a person.
 
     The token itself is never stored: only its prefix (to find the row) and its SHA-256. The

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incidents.models.base import DeskModel
 from webhooks.choices import DeliveryState, EventType
 
 
@@ -20,7 +21,7 @@ def new_secret() -> str:
     return secrets.token_hex(32)
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(DeskModel):
     """A receiver of another system: where events are posted and the secret they are signed with."""
 
     name = models.CharField(_("名称"), max_length=100)
@@ -51,7 +52,7 @@ class WebhookEndpoint(models.Model):
         return self.name
 
 
-class WebhookEvent(models.Model):
+class WebhookEvent(DeskModel):
     """One event of a case, written in the transaction of the change it tells (ids and states only)."""
 
     event_id = models.UUIDField(_("イベントID"), default=uuid.uuid4, unique=True, editable=False)
@@ -76,7 +77,7 @@ class WebhookEvent(models.Model):
         return f"{self.type} #{self.case_id}/{self.sequence}"
 
 
-class WebhookCaseCounter(models.Model):
+class WebhookCaseCounter(DeskModel):
     """The last event sequence given to a case; its row lock keeps a case's events in order."""
 
     case = models.OneToOneField(
@@ -92,7 +93,7 @@ class WebhookCaseCounter(models.Model):
         return f"#{self.case_id}: {self.last}"
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(DeskModel):
     """One event owed to one endpoint: claimed by compare-and-swap, retried until delivered."""
 
     endpoint = models.ForeignKey(

@@ -15,6 +15,7 @@ from compensation.choices import DecisionStatus, Fault, Outcome, TakenBy
 from compensation.rules import Policy
 from compensation.rules.vocab import EXCLUDED_TAKERS
 from incidents.models import Case, ReportedItem, UnauthorizedTransaction, date_in_range
+from incidents.models.base import DeskModel
 from incidents.models.querysets import RestrictedQuerySet
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def _rate_field(label: StrOrPromise, help_text: StrOrPromise) -> models.Positive
     )
 
 
-class PolicyVersion(models.Model):
+class PolicyVersion(DeskModel):
     """The institution's compensation policy parameters, in force from ``valid_from``.
 
     A version used by an approved decision is never edited (the admin, the services and a database
@@ -144,7 +145,7 @@ class PolicyVersion(models.Model):
         return _("%(date)s から適用") % {"date": self.valid_from.strftime("%Y/%m/%d")}
 
 
-class CaseAssessment(models.Model):
+class CaseAssessment(DeskModel):
     """What the supervisor finds about a case beyond the teller's record (docs/domain.md §4.1)."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="assessment")
@@ -213,7 +214,7 @@ class CaseAssessment(models.Model):
         return str(self.case)
 
 
-class ItemFault(models.Model):
+class ItemFault(DeskModel):
     """The supervisor's confirmed fault for one item, beside the checklist's suggestion."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="item_faults")
@@ -256,7 +257,7 @@ class ItemFault(models.Model):
         return self.fault != self.suggested_fault
 
 
-class CaseByCaseRate(models.Model):
+class CaseByCaseRate(DeskModel):
     """The rate a supervisor set for a transaction the rules leave to be decided case by case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_by_case_rates")
@@ -289,7 +290,7 @@ class CaseByCaseRate(models.Model):
         return f"{self.transaction}: {self.rate}%"
 
 
-class Decision(models.Model):
+class Decision(DeskModel):
     """One compensation decision of a case: prepared by one person, reviewed by another.
 
     Once approved (or returned) the row is immutable (a database trigger refuses UPDATE and DELETE);
@@ -428,7 +429,7 @@ class Decision(models.Model):
         return self.status == DecisionStatus.APPROVED
 
 
-class DashboardFigure(models.Model):
+class DashboardFigure(DeskModel):
     """One figure of the dashboard snapshot: a materialized view, refreshed every few minutes.
 
     The figures over a year of cases (amounts per month, report-to-decision medians, open cases

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation.choices import FreezeEventKind, FreezePeriod, ReminderStep
 from compensation.models.remedy import FreezeCase
+from incidents.models.base import DeskModel
 from incidents.models.records import GuardedEdit
 
 
@@ -34,7 +35,7 @@ class FreezeEdit(GuardedEdit):
         return f"{self.freeze_case_id} v{self.version} {self.action}"
 
 
-class FreezeEvent(models.Model):
+class FreezeEvent(DeskModel):
     """A line of a freeze case's timeline: what happened, by whom, when (append-only)."""
 
     freeze_case = models.ForeignKey(FreezeCase, on_delete=models.PROTECT, related_name="events")
@@ -61,7 +62,7 @@ class FreezeEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
 
 
-class FreezeReminder(models.Model):
+class FreezeReminder(DeskModel):
     """A notice owed about one of a freeze case's periods: before it ends, and once it has ended.
 
     ``due_at`` is when the scan sends it and None once sent or cancelled; the scan reads only due

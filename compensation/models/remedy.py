@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation.choices import ApplicationStatus, DecisionStatus, FreezeStatus
 from incidents.models import Branch, date_in_range
+from incidents.models.base import DeskModel
 
 OPEN_FREEZE_STATUSES = (
     FreezeStatus.REQUESTED,
@@ -21,7 +22,7 @@ OPEN_FREEZE_STATUSES = (
 )
 
 
-class FreezeCase(models.Model):
+class FreezeCase(DeskModel):
     """An account at our bank that received fraud money, frozen and taken through the Remedy Act.
 
     Opened by a supervisor from a freeze candidate (a receiving account in two or more cases); the
@@ -105,7 +106,7 @@ class FreezeCase(models.Model):
         return self.status in OPEN_FREEZE_STATUSES
 
 
-class RemedyApplication(models.Model):
+class RemedyApplication(DeskModel):
     """A victim's application for distribution from a frozen account, and its decision."""
 
     freeze_case = models.ForeignKey(
@@ -159,7 +160,7 @@ class RemedyApplication(models.Model):
         return f"{self.applicant_name} {self.claimed_amount:,}"
 
 
-class DistributionDecision(models.Model):
+class DistributionDecision(DeskModel):
     """The distribution of a frozen balance, computed by the rules and approved under four eyes.
 
     Once approved or returned the row is final (a database trigger refuses UPDATE and DELETE); it
@@ -223,7 +224,7 @@ class DistributionDecision(models.Model):
         return f"{self.freeze_case} {self.get_status_display()}"
 
 
-class RemedyEvidence(models.Model):
+class RemedyEvidence(DeskModel):
     """A document supporting an application (a transfer slip, the police report's receipt),
     checked and stored by the attachments feature's storage (incidents/attachments/storage.py):
     PDF, JPEG or PNG by content, outside the web roots, under a random name. Never edited or

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Branch, Case
+from incidents.models.base import DeskModel
 from incidents.models.querysets import RestrictedQuerySet
 
 
@@ -28,7 +29,7 @@ class BranchScopedQuerySet(RestrictedQuerySet):
     case_lookup = ""
 
 
-class StatisticsQuarter(models.Model):
+class StatisticsQuarter(DeskModel):
     """What one counted case lost in one category and fiscal quarter, with its holder and decision."""
 
     case = models.ForeignKey(
@@ -89,7 +90,7 @@ class StatisticsQuarter(models.Model):
         return f"{self.case_id} {self.category} {self.quarter_index}"
 
 
-class StatisticsCase(models.Model):
+class StatisticsCase(DeskModel):
     """One counted case with its age band on the notification day and its transactions' total."""
 
     case = models.OneToOneField(

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incidents.models.base import DeskModel
 from incidents.models.case import Case
 from incidents.models.choices import (
     AttachmentKind,
@@ -15,7 +16,7 @@ from incidents.models.choices import (
 from incidents.models.querysets import RestrictedQuerySet
 
 
-class Attachment(models.Model):
+class Attachment(DeskModel):
     """A document a customer handed in (police report copy, identity document, signed claim
     form), checked by its content and stored outside the web roots under a random name."""
 
@@ -50,7 +51,7 @@ class Attachment(models.Model):
         return f"{self.get_kind_display()}: {self.original_name}"
 
 
-class AttachmentWithdrawal(models.Model):
+class AttachmentWithdrawal(DeskModel):
     """A document attached by mistake (another customer's, the wrong file), taken off the case by
     a supervisor with the reason; the document and its record stay for the auditors, and this
     row, like them, can be neither edited nor removed."""
@@ -80,7 +81,7 @@ class AttachmentWithdrawal(models.Model):
         return f"{self.attachment_id}: {self.reason}"
 
 
-class AttachmentDownload(models.Model):
+class AttachmentDownload(DeskModel):
     """One download of an attachment (who, when, from where); append-only in the database."""
 
     attachment = models.ForeignKey(Attachment, on_delete=models.PROTECT, related_name="downloads")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compensation.rules.vocab import EARLIEST_DATE, LATEST_DATE
+from incidents.models.base import DeskModel
 from incidents.models.choices import (
     DUPLICATE_STATUSES,
     OPEN_STATUSES,
@@ -82,7 +83,7 @@ def history(*, model_name: str, exclude: list[str] | None = None, condition_excl
     exclude=["search_text"],
     condition_exclude=[c for c in UNTRACKED_CASE_COLUMNS if c != "search_text"],
 )
-class Case(models.Model):
+class Case(DeskModel):
     """One report (届出) by or for one customer, possibly covering several items."""
 
     branch = models.ForeignKey(

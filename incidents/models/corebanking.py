@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from incidents.models.base import DeskModel
 from incidents.models.choices import OPEN_CORE_REQUEST_STATES, CoreOwner, CoreRequestState
 from incidents.models.items import ProtectiveAction
 from incidents.models.remedy import FreezeRequest
@@ -18,7 +19,7 @@ from incidents.models.remedy import FreezeRequest
 _OPEN = Q(state__in=[state.value for state in OPEN_CORE_REQUEST_STATES])
 
 
-class CoreRequest(models.Model):
+class CoreRequest(DeskModel):
     """One stop request owed to the core, under an idempotency key: written with its owner's
     change (a stop, a freeze request, a freeze case: exactly one), sent after commit, retried and
     asked until the core confirms or refuses it; the answer goes to the owner."""

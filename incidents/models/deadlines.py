@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from incidents.models.base import DeskModel
 from incidents.models.case import Case, date_in_range
 from incidents.models.choices import (
     DeadlineCounting,
@@ -17,7 +18,7 @@ from incidents.models.people import Branch
 from incidents.models.querysets import RestrictedQuerySet
 
 
-class Deadline(models.Model):
+class Deadline(DeskModel):
     """Something owed on a case by a due time (docs/domain.md §5), scanned by the periodic job.
 
     ``next_action_at`` is when the scan must next look at the deadline (the reminder, the due time,
@@ -97,7 +98,7 @@ class Deadline(models.Model):
         return self.state in (DeadlineState.OVERDUE, DeadlineState.ESCALATED)
 
 
-class DeadlinePolicy(models.Model):
+class DeadlinePolicy(DeskModel):
     """How long one kind of deadline runs, and when its owner and the supervisors are told."""
 
     kind = models.CharField(_("種類"), max_length=30, choices=DeadlineKind.choices, unique=True)
@@ -154,7 +155,7 @@ class DeadlinePolicy(models.Model):
                 raise ValidationError({name: _("0以上の時間を入力してください。")})
 
 
-class BankClosure(models.Model):
+class BankClosure(DeskModel):
     """A day the bank is closed beyond weekends, public holidays and 12/31–1/3 (added by an administrator)."""
 
     date = models.DateField(_("休業日"), unique=True)

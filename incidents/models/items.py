@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import search
+from incidents.models.base import DeskModel
 from incidents.models.case import MAX_AMOUNT_YEN, Case, date_in_range, history
 from incidents.models.choices import (
     ActionKind,
@@ -24,7 +25,7 @@ from incidents.models.querysets import RestrictedQuerySet
 
 
 @history(model_name="ReportedItemHistory")
-class ReportedItem(models.Model):
+class ReportedItem(DeskModel):
     """One thing reported lost, stolen or copied: a card, a passbook, a seal, IB credentials…"""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="items")
@@ -91,7 +92,7 @@ def mask_account(branch: str, number: str) -> str:
 
 
 @history(model_name="ProtectiveActionHistory")
-class ProtectiveAction(models.Model):
+class ProtectiveAction(DeskModel):
     """A protective stop (即時措置) proposed for an item: done with a reference, or declined."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
@@ -169,7 +170,7 @@ TRANSACTION_KEY_COLUMNS = ["payee_key", "location_key"]
 
 
 @history(model_name="UnauthorizedTransactionHistory", exclude=TRANSACTION_KEY_COLUMNS)
-class UnauthorizedTransaction(models.Model):
+class UnauthorizedTransaction(DeskModel):
     """One unauthorized withdrawal, transfer or purchase (被害取引)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transactions")

@@ -10,13 +10,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from incidents.models.base import DeskModel
 from incidents.models.choices import (
     Role,
 )
 from incidents.models.roles import ROLE_PERMISSIONS, role_only_permissions
 
 
-class Branch(models.Model):
+class Branch(DeskModel):
     """A branch of the bank (店舗), identified by its three-digit code."""
 
     code = models.CharField(_("店番"), max_length=3, unique=True)
@@ -37,7 +38,7 @@ class Branch(models.Model):
 STAFF_LIST_FIELDS = {"branch", "role", "is_active", "last_name", "first_name", "username"}
 
 
-class User(AbstractUser):
+class User(DeskModel, AbstractUser):
     """A member of staff with one role and a home branch."""
 
     role = models.CharField(_("役割"), max_length=20, choices=Role.choices, default=Role.TELLER)
@@ -102,7 +103,7 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
 
-class CaseNumberCounter(models.Model):
+class CaseNumberCounter(DeskModel):
     """The last case number handed out per branch and year (locked row, so numbers never repeat)."""
 
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incidents.models.base import DeskModel
 from incidents.models.case import Case
 from incidents.models.choices import (
     EventKind,
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-class TimelineEvent(models.Model):
+class TimelineEvent(DeskModel):
     """An append-only record of who did what to a case, and when (the database refuses edits)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -53,7 +54,7 @@ class TimelineEvent(models.Model):
             return self.kind
 
 
-class CaseAccess(models.Model):
+class CaseAccess(DeskModel):
     """One look at a case by a member of staff (閲覧記録); append-only, the database refuses edits.
 
     A record kept beside the cases (a freeze case of the Remedy Act) is logged here too, with no
@@ -97,7 +98,7 @@ class CaseAccess(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.case_id or self.record}"
 
 
-class IntakeAutosave(models.Model):
+class IntakeAutosave(DeskModel):
     """The raw form data of an intake step on screen, kept before an idle logout (it may not be
     valid yet); restored into the form when the teller opens the step again."""
 
@@ -135,7 +136,7 @@ class IntakeAutosave(models.Model):
         return f"{self.case_id or '-'}/{self.step} {self.saved_at:%Y-%m-%d %H:%M}"
 
 
-class GuardedEdit(models.Model):
+class GuardedEdit(DeskModel):
     """What every write through a guarded path records (a case's, a freeze case's): the form's
     one-time ``key`` (a second post of the same form finds its row and changes nothing), who, the
     action, the ``version`` the edit produced and a digest of what was sent. Append-only."""
@@ -177,7 +178,7 @@ class CaseEdit(GuardedEdit):
         return f"{self.case_id} v{self.version} {self.action}"
 
 
-class AccessRefusal(models.Model):
+class AccessRefusal(DeskModel):
     """A request refused to a signed-in member of staff (拒否されたアクセス): every 403, and every
     404 on a URL that names a case (a case outside their scope answers as if it did not exist).
     Written by incidents.audit.refusals.AccessRefusalMiddleware; append-only, the database refuses edits.
@@ -227,7 +228,7 @@ class AccessRefusal(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.status} {self.path}"
 
 
-class CaseMerge(models.Model):
+class CaseMerge(DeskModel):
     """A duplicate report merged into the surviving case, and what moved: the ids of the rows
     that came from the merged case, so an undo moves back exactly those."""
 

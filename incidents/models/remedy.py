@@ -10,12 +10,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from incidents.models.base import DeskModel
 from incidents.models.case import Case, date_in_range
 from incidents.models.choices import FreezeAnswer
 from incidents.models.querysets import RestrictedQuerySet
 
 
-class FreezeRequest(models.Model):
+class FreezeRequest(DeskModel):
     """Our request to a receiving bank to freeze the account the customer's money went to."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="freeze_requests")
@@ -71,7 +72,7 @@ ELDERLY_ATM_LIMIT_DEFAULT = 200_000
 ELDERLY_TRANSFER_LIMIT_DEFAULT = 500_000
 
 
-class ProtectionPolicy(models.Model):
+class ProtectionPolicy(DeskModel):
     """The protection of elderly customers in force from ``valid_from`` (age, lowered limits)."""
 
     valid_from = models.DateField(_("適用開始日"), unique=True)

@@ -8,13 +8,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incidents.models.base import DeskModel
 from incidents.models.case import Case
 from incidents.models.choices import WithdrawalState
 from incidents.models.items import ProtectiveAction
 from incidents.models.querysets import RestrictedQuerySet
 
 
-class WithdrawalRequest(models.Model):
+class WithdrawalRequest(DeskModel):
     """A teller's request to withdraw a draft with stops in force, naming the stops to lift;
     a supervisor of the branch other than the requester confirms or rejects it (four eyes)."""
 

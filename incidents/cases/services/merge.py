@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -205,7 +205,7 @@ def _added_since(moved: dict, survivor: Case) -> bool:
     """Whether a row written on the survivor after the merge hangs on a moved item or
     transaction (a new stop, a finding): moving those back would split it from what it is about."""
     item_ids = [pk for pk, _position in moved.get("items", [])]
-    own = {
+    own: dict[type[models.Model], set] = {
         ProtectiveAction: set(moved.get("actions", [])),
         UnauthorizedTransaction: set(moved.get("transactions", [])),
     }
