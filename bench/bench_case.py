@@ -18,9 +18,13 @@ most transactions, and of one of its decided cases, each interleaved with the fl
 (bench/floor.py, ``case_floor``): one hand-written query for the case and its rows, a trivial
 template. It prints the ratio (target at most 2) and the number of queries of each page.
 
-Under each case, two reference points measured in the same loop (not targets; they show where
-the budget goes): the case's number alone in the layout every page shares (base.html, its
-context processors), and the page's header and tab bar with nothing under them.
+Under each case, reference points measured in the same loop (not targets; they show where the
+budget goes): the middleware stack and the login alone (no query of its own, no template); the
+case's number alone in the layout every page shares (base.html, its context processors); the
+page's header and tab bar with nothing under them; the page's templates alone, rendered in
+process from a context read once beforehand (no middleware, no query for the case); and the sum
+of the stack and the templates, which no way of reading the case can go below while the page is
+rendered by these templates.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,6 +49,8 @@ from bench.bench_queue import (  # noqa: E402
 )
 
 TINY = {"cases": 300, "runs": 5}
+STACK = "  reference: stack alone"
+TEMPLATES = "  reference: templates alone"
 
 
 def main() -> None:
@@ -97,6 +104,29 @@ def queries_of(client, url: str) -> int:
     return len(captured.captured_queries)
 
 
+def template_timer(client, user, pk: int):
+    """A function that renders the case page's templates once from a context read beforehand
+    and returns the milliseconds it took."""
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from accounts.http import AuthedRequest
+    from incidents.casepage.detail import case_detail_context
+    from incidents.cases.selectors import case_get_full
+
+    request = cast(AuthedRequest, RequestFactory().get(f"/cases/{pk}/"))
+    request.user = user
+    request.session = client.session
+    context = case_detail_context(request, case_get_full(user=user, pk=pk, page=True))
+
+    def timed() -> float:
+        started = time.perf_counter()
+        render_to_string("incidents/case_detail.html", context, request)
+        return (time.perf_counter() - started) * 1000
+
+    return timed
+
+
 def run(args) -> None:
     from django.core.management import call_command
     from django.test import Client
@@ -128,27 +158,37 @@ def run(args) -> None:
         urls = {
             label: page_url,
             "floor": floor_url,
+            STACK: f"/bench/case-stack/{pk}/",
             "  reference: layout only": f"/bench/case-layout/{pk}/",
             "  reference: header, tabs": f"/bench/case-header/{pk}/",
         }
-        times: dict[str, list[float]] = {name: [] for name in urls}
+        render = template_timer(client, supervisor, pk)
+        times: dict[str, list[float]] = {name: [] for name in [*urls, TEMPLATES]}
         for url in urls.values():
             measure(client, url, {}, 3)  # warm up caches and connections
+        for _ in range(3):
+            render()
         for _ in range(args.runs):  # interleaved, so all see the same machine
             for name, url in urls.items():
                 times[name] += measure(client, url, {}, 1)
+            times[TEMPLATES].append(render())
         f_med = statistics.median(times["floor"])
-        for name, url in urls.items():
+        for name in times:
             if name == "floor":
                 continue
             p_med = statistics.median(times[name])
             floor_columns = (
                 f"{f_med:>11.1f} ms{p95(times['floor']):>7.1f} ms" if name == label else " " * 23
             )
+            queries = f"{queries_of(client, urls[name]):>9}" if name in urls else ""
             print(
                 f"{name:<28}{p_med:>10.1f} ms{p95(times[name]):>7.1f} ms"
-                f"{floor_columns}{p_med / f_med:>8.2f}{queries_of(client, url):>9}"
+                f"{floor_columns}{p_med / f_med:>8.2f}{queries}"
             )
+        bound = statistics.median(times[STACK]) + statistics.median(times[TEMPLATES])
+        print(
+            f"{'  lower bound: stack + templates':<33}{bound:>5.1f} ms{'':>32}{bound / f_med:>8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -92,8 +92,9 @@ def case_floor(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 # Reference points between the floor and the case page (printed by bench/bench_case.py, not
-# targets): what the layout every page shares costs, and what the header that stays and the tab
-# bar cost on it (the case read the ORM way, the deadline owed next), with no tab rendered.
+# targets): what the middleware stack alone costs, what the layout every page shares costs, and
+# what the header that stays and the tab bar cost on it (the case read the ORM way, the deadline
+# owed next), with no tab rendered.
 LAYOUT_TEMPLATE = engines["django"].from_string(
     '{% extends "base.html" %}{% block content %}<h1>{{ number }}</h1>{% endblock %}'
 )
@@ -122,8 +123,17 @@ def case_header(request: AuthedRequest, pk: int) -> HttpResponse:
     return HttpResponse(HEADER_TEMPLATE.render(context, request))
 
 
+@transaction.non_atomic_requests
+@login_required
+def stack(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Nothing but the middleware stack and the login every page passes through: no query of its
+    own, no template."""
+    return HttpResponse(str(pk))
+
+
 urlpatterns = [
     path("bench/floor/", floor),
+    path("bench/case-stack/<int:pk>/", stack),
     path("bench/case-floor/<int:pk>/", case_floor),
     path("bench/case-layout/<int:pk>/", case_layout),
     path("bench/case-header/<int:pk>/", case_header),
