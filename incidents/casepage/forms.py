@@ -10,9 +10,9 @@ from incidents.cases.fields import DATE_FORMATS, DATE_WIDGET, _date_field, _date
 from incidents.cases.validators import (
     BoundedDateField,
     KatakanaField,
+    WidthCharField,
     YenField,
     account_number_field,
-    normalize_width,
     validate_not_future,
 )
 from incidents.models.choices import (
@@ -24,20 +24,14 @@ from incidents.models.choices import (
 class PoliceRecordForm(forms.Form):
     """The police report filed after the case was submitted (警察への届出を記録)."""
 
-    police_station = forms.CharField(label=_("届出警察署"), max_length=60)
+    police_station = WidthCharField(label=_("届出警察署"), max_length=60)
     police_filed_on = _date_field(_("届出日"))
-    police_receipt_number = forms.CharField(label=_("受理番号"), max_length=40, required=False)
+    police_receipt_number = WidthCharField(label=_("受理番号"), max_length=40, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["police_station"].error_messages["required"] = _("警察署名を入力してください。")
         self.fields["police_filed_on"].error_messages["required"] = _("届出日を入力してください。")
-
-    def clean_police_station(self):
-        return normalize_width(self.cleaned_data["police_station"]).strip()
-
-    def clean_police_receipt_number(self):
-        return normalize_width(self.cleaned_data["police_receipt_number"]).strip()
 
 
 class RecoveryForm(forms.Form):

@@ -125,6 +125,16 @@ class AsciiIntegerField(forms.IntegerField):
         return super().to_python(value)
 
 
+class WidthCharField(forms.CharField):
+    """Text kept in its usual widths (NFKC: full-width digits half-width, half-width kana
+    full-width), trimmed; its length is checked after, since one character can widen into
+    several (㌀ into アパート, ㈱ into (株)) and must not overflow the column."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return normalize_width(text) if text else text
+
+
 class PlainCharField(forms.CharField):
     """Text without control characters, refused in plain Japanese (Django's own Japanese message
     for a NUL reads 「何か文字を入力してください。」)."""
@@ -219,12 +229,14 @@ class YenField(forms.Field):
     def to_python(self, value):
         if isinstance(value, int):
             return value
-        text = (
-            normalize_width(str(value or "")[:40])
-            .replace(",", "")
-            .replace("，", "")
-            .replace("円", "")
-        )
+        raw = str(value or "")
+        if len(raw) > 40:
+            # Longer than any amount however it is separated: refused, never cut to a number.
+            raise ValidationError(
+                _("金額は1円単位の整数で入力してください（小数・記号は使えません）。"),
+                code="whole_yen",
+            )
+        text = normalize_width(raw).replace(",", "").replace("，", "").replace("円", "")
         if text in ("",):
             return None
         if not ASCII_INTEGER_RE.fullmatch(text):

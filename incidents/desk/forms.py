@@ -15,11 +15,11 @@ from incidents.cases.validators import (
     BoundedDateField,
     KatakanaField,
     PlainCharField,
+    WidthCharField,
     account_number_field,
     branch_code_field,
     id_field,
     is_ascii_digits,
-    normalize_width,
     validate_not_future,
 )
 from incidents.models import Branch, User
@@ -207,7 +207,7 @@ class CallForm(forms.Form):
     )
     reporter_name = forms.CharField(label=_("電話の方の氏名"), max_length=80, required=False)
     reporter_phone = PhoneField(label=_("折返し連絡先"), max_length=20, required=False)
-    customer_number = forms.CharField(
+    customer_number = WidthCharField(
         label=_("顧客番号"),
         max_length=10,
         required=False,
@@ -216,7 +216,7 @@ class CallForm(forms.Form):
     customer_type = forms.ChoiceField(
         label=_("個人・法人"), choices=CustomerType.choices, initial=CustomerType.INDIVIDUAL
     )
-    customer_name = forms.CharField(label=_("氏名（漢字）"), max_length=80, required=False)
+    customer_name = WidthCharField(label=_("氏名（漢字）"), max_length=80, required=False)
     customer_name_kana = KatakanaField(label=_("氏名（カナ）"), max_length=80)
     customer_birth_date = BoundedDateField(
         label=_("生年月日"),
@@ -236,13 +236,10 @@ class CallForm(forms.Form):
     )
 
     def clean_customer_number(self):
-        value = normalize_width(self.cleaned_data.get("customer_number", ""))
+        value = self.cleaned_data.get("customer_number", "")
         if value and not is_ascii_digits(value):
             raise forms.ValidationError(_("顧客番号は数字で入力してください。"), code="digits")
         return value
-
-    def clean_customer_name(self):
-        return normalize_width(self.cleaned_data.get("customer_name", ""))
 
     def clean(self):
         super().clean()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import cast
 
@@ -22,6 +21,7 @@ from incidents.cases.fields import (
 )
 from incidents.cases.validators import (
     KatakanaField,
+    WidthCharField,
     YenField,
     account_number_field,
     branch_code_field,
@@ -32,6 +32,7 @@ from incidents.cases.validators import (
 )
 from incidents.models import Case, ReportedItem
 from incidents.models.choices import (
+    BY_FREEZE_REQUEST,
     STATES_BY_KIND,
     TRANSFER_CHANNELS,
     ActionStatus,
@@ -82,7 +83,7 @@ class ReporterForm(forms.Form):
 class CustomerForm(forms.Form):
     """Step 2: the customer as reported."""
 
-    customer_number = forms.CharField(
+    customer_number = WidthCharField(
         label=_("顧客番号"),
         max_length=10,
         required=False,
@@ -94,7 +95,7 @@ class CustomerForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("個人事業主の方は「個人」です。"),
     )
-    customer_name = forms.CharField(label=_("氏名（漢字）"), max_length=80)
+    customer_name = WidthCharField(label=_("氏名（漢字）"), max_length=80)
     customer_name_kana = KatakanaField(label=_("氏名（カナ）"), max_length=80)
     customer_birth_date = _date_field(_("生年月日"), required=False)
     customer_phone = PhoneField(label=_("電話番号"), max_length=20, required=False)
@@ -105,7 +106,7 @@ class CustomerForm(forms.Form):
         help_text=_("7桁（例：100-0005）。補償に関するご連絡の郵送先です。"),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
     )
-    customer_address = forms.CharField(
+    customer_address = WidthCharField(
         label=_("住所"),
         max_length=200,
         required=False,
@@ -123,17 +124,11 @@ class CustomerForm(forms.Form):
             )
         return f"{digits[:3]}-{digits[3:]}"
 
-    def clean_customer_address(self) -> str:
-        return normalize_width(self.cleaned_data.get("customer_address", ""))
-
     def clean_customer_number(self):
-        value = normalize_width(self.cleaned_data.get("customer_number", ""))
+        value = self.cleaned_data.get("customer_number", "")
         if value and not is_ascii_digits(value):
             raise forms.ValidationError(_("顧客番号は数字で入力してください。"), code="digits")
         return value
-
-    def clean_customer_name(self):
-        return unicodedata.normalize("NFKC", self.cleaned_data["customer_name"]).strip()
 
 
 class ItemForm(forms.Form):
@@ -254,6 +249,14 @@ class StopForm(forms.Form):
     )
     decline_reason = forms.CharField(label=_("見送りの理由"), max_length=200, required=False)
 
+    def __init__(self, *args, kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind in BY_FREEZE_REQUEST:
+            # Done by recording the freeze request (the link beside it), not at our core.
+            decision = cast(forms.ChoiceField, self.fields["decision"])
+            decision.choices = [c for c in decision.choices if c[0] != ActionStatus.DONE]
+            decision.help_text = _("凍結依頼を記録すると実施済になります。")
+
     def clean(self):
         super().clean()
         data = self.cleaned_data
@@ -370,11 +373,8 @@ class PoliceForm(forms.Form):
     )
     police_station = forms.CharField(label=_("届出警察署"), max_length=60, required=False)
     police_filed_on = _date_field(_("届出日"), required=False)
-    police_receipt_number = forms.CharField(label=_("受理番号"), max_length=40, required=False)
-
-    def clean_police_receipt_number(self) -> str:
-        # Half-width at intake as on the case page: 第１２３号 and 第123号 are one number.
-        return normalize_width(self.cleaned_data["police_receipt_number"])
+    # Half-width at intake as on the case page: 第１２３号 and 第123号 are one number.
+    police_receipt_number = WidthCharField(label=_("受理番号"), max_length=40, required=False)
 
     def clean(self):
         super().clean()
