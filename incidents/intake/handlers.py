@@ -35,8 +35,9 @@ from incidents.intake.lookup import with_lookup
 from incidents.intake.steps import (
     next_step,
 )
-from incidents.models import Case, ReportedItem, UnauthorizedTransaction
+from incidents.models import Case, ProtectiveAction, ReportedItem, UnauthorizedTransaction
 from incidents.models.choices import (
+    BY_FREEZE_REQUEST,
     STOPPABLE,
     ActionStatus,
 )
@@ -164,13 +165,13 @@ def _stops_step(request, case, data):
     actions = list(case.actions.select_related("item", "performed_by"))
     pending = [a for a in actions if a.status != ActionStatus.DONE]
     if data is not None:
-        stop_forms = [(a, StopForm(data, prefix=f"stop-{a.pk}")) for a in pending]
+        stop_forms = [(a, StopForm(data, prefix=f"stop-{a.pk}", kind=a.kind)) for a in pending]
         if request.method == "POST" and all(form.is_valid() for _a, form in stop_forms):
             decisions = []
             perform_all = "perform_all" in data
             for action, form in stop_forms:
                 decision = form.cleaned_data["decision"]
-                if perform_all and not decision and action.status in STOPPABLE:
+                if perform_all and not decision and _performable(action):
                     # 「提案された措置をすべて実施」: every stop not yet decided, in one write,
                     # each with the reference typed for it or the one the core system returns.
                     decision = ActionStatus.DONE
@@ -194,7 +195,7 @@ def _stops_step(request, case, data):
                 return {
                     "stop_forms": stop_forms,
                     "done_actions": done,
-                    "has_proposed": any(a.status in STOPPABLE for a in pending),
+                    "has_proposed": any(_performable(a) for a in pending),
                     **context,
                 }
             except services.EditReplayed:
@@ -226,6 +227,7 @@ def _stops_step(request, case, data):
                 a,
                 StopForm(
                     prefix=f"stop-{a.pk}",
+                    kind=a.kind,
                     initial={
                         "decision": a.status if a.status != ActionStatus.PROPOSED else "",
                         "decline_reason": a.decline_reason,
@@ -235,8 +237,14 @@ def _stops_step(request, case, data):
             for a in pending
         ]
     done = [a for a in actions if a.status == ActionStatus.DONE]
-    has_proposed = any(a.status in STOPPABLE for a in pending)
+    has_proposed = any(_performable(a) for a in pending)
     return {"stop_forms": stop_forms, "done_actions": done, "has_proposed": has_proposed}
+
+
+def _performable(action: ProtectiveAction) -> bool:
+    """Whether 「提案された措置をすべて実施」 carries the stop out (a freeze of the receiving
+    account is recorded with the request to that bank instead)."""
+    return action.status in STOPPABLE and action.kind not in BY_FREEZE_REQUEST
 
 
 TX_NAMES = ("item_id", *services.TRANSACTION_FIELDS)

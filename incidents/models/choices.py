@@ -148,6 +148,9 @@ class ActionKind(models.TextChoices):
 
 # Stops the monitoring center carries out at once on a call; the rest waits for the branch.
 EMERGENCY_STOPS = (ActionKind.CARD_SUSPEND, ActionKind.PAYMENT_STOP, ActionKind.IB_SUSPEND)
+# Carried out by recording the request to the receiving bank (who was asked, when, the answer),
+# never as a stop of our own core.
+BY_FREEZE_REQUEST = (ActionKind.RECEIVING_FREEZE,)
 
 
 class ActionStatus(models.TextChoices):

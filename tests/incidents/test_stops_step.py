@@ -185,3 +185,39 @@ def test_rows_are_added_on_the_page_from_the_formsets_empty_form(teller_client, 
         assert "data-row-remove" in page and "intake-rows.js" in page
     # The transaction row added on the page starts on the first item's account.
     assert 'name="tx-__prefix__-account_number" value="1234567"' in template
+
+
+def test_perform_all_leaves_the_receiving_accounts_freeze_to_the_freeze_request(
+    teller_client, teller
+):
+    # The draft's other stops are declined: only the freeze of the receiving account is open.
+    case = factories.transfer_fraud_case(teller, submit=False)
+    freeze = case.actions.get(kind="receiving_freeze")
+    assert freeze.status == ActionStatus.PROPOSED
+    page = teller_client.get(step_url(case)).content.decode()
+    assert 'data-testid="freeze-link"' in page
+    assert 'data-testid="perform-all-stops"' not in page  # nothing it could carry out
+    teller_client.post(step_url(case), {**form_data(page), "perform_all": "1"})
+    freeze.refresh_from_db()
+    assert freeze.status == ActionStatus.PROPOSED and not freeze.reference
+    assert not freeze.core_requests.exists() and not case.freeze_requests.exists()
+
+
+def test_the_receiving_accounts_freeze_cannot_be_chosen_as_done_on_the_stops_step(
+    teller_client, teller
+):
+    case = factories.transfer_fraud_case(teller, submit=False)
+    freeze = case.actions.get(kind="receiving_freeze")
+    page = teller_client.get(step_url(case)).content.decode()
+    data = {**form_data(page), f"stop-{freeze.pk}-decision": ActionStatus.DONE, "perform": "1"}
+    response = teller_client.post(step_url(case), data)
+    assert response.status_code == 200  # refused on the form, nothing sent to the core
+    freeze.refresh_from_db()
+    assert freeze.status == ActionStatus.PROPOSED and not freeze.core_requests.exists()
+
+
+def test_recording_the_freeze_request_marks_the_receiving_accounts_freeze_done(teller):
+    case = factories.transfer_fraud_case(teller, submit=False)
+    factories.freeze_request_to_our_bank(case, teller)
+    freeze = case.actions.get(kind="receiving_freeze")
+    assert freeze.status == ActionStatus.DONE and freeze.reference

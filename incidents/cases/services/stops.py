@@ -26,6 +26,7 @@ from incidents.models import (
     User,
 )
 from incidents.models.choices import (
+    BY_FREEZE_REQUEST,
     EMERGENCY_STOPS,
     OPEN_CORE_REQUEST_STATES,
     STOPPABLE,
@@ -62,6 +63,9 @@ def _perform(*, action_id: int, case: Case, user: User, reference: str = "") -> 
     )
     if action.status == ActionStatus.DONE:
         return action  # a second click must not stop the card twice
+    if action.kind in BY_FREEZE_REQUEST:
+        # The forms never offer it: the freeze request that records it marks it done.
+        raise ValueError(f"{action.kind} is carried out by a freeze request, not by the core")
     if action.status == ActionStatus.REQUESTED and not reference:
         return action  # in flight: the core answers the request already sent
     if reference:
