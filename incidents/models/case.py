@@ -286,6 +286,15 @@ class Case(DeskModel):
     def is_draft(self) -> bool:
         return self.status == CaseStatus.DRAFT
 
+    def resume_step(self) -> str:
+        """The intake step a draft is resumed at: the one whose typing was kept unsaved (the
+        newest autosave: it comes back there), else the last step saved."""
+        if hasattr(self, "kept_step"):  # read with the draft (home_selectors)
+            kept = self.kept_step
+        else:
+            kept = self.autosaves.order_by("-saved_at").values_list("step", flat=True).first()
+        return kept or self.intake_step or "customer"
+
     @property
     def notified_on(self):
         """The notification day (通知日) in Japan time."""
