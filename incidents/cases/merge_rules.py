@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from incidents.models import Case
-from incidents.models.choices import CaseStatus
+from django.db.models import Exists, OuterRef, QuerySet
+
+from incidents.models import Case, TimelineEvent
+from incidents.models.choices import CaseStatus, EventKind
 from incidents.models.search import normalize, phone_digits
 
 # A case still being worked: a decided, paid, closed, withdrawn or merged case is never merged,
@@ -17,6 +19,24 @@ SURVIVOR_STATUSES = (
 )
 # Once the survivor is decided, what was paid rests on the merged facts: no undo.
 DECIDED_STATUSES = (CaseStatus.DECIDED, CaseStatus.PAID, CaseStatus.CLOSED)
+
+
+def decided_ever(case: Case) -> bool:
+    """Whether a compensation decision was ever approved on the case: a change asked for since
+    puts it back in review, but what was decided rests on its facts as they were merged."""
+    return case.status in DECIDED_STATUSES or _approvals(case.pk).exists()
+
+
+def decided_ever_q(case: OuterRef | int) -> Exists:
+    """decided_ever() by the timeline alone, inside a query (the statuses are the query's)."""
+    return Exists(_approvals(case))
+
+
+def _approvals(case: OuterRef | int) -> QuerySet[TimelineEvent]:
+    # Every approval moves the case to 決定 through case_transition, which records it here.
+    return TimelineEvent.objects.filter(
+        case=case, kind=EventKind.STATUS_CHANGED, data__to=CaseStatus.DECIDED
+    )
 
 
 def same_customer(first: Case, second: Case) -> bool:

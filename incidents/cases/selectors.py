@@ -12,7 +12,7 @@ from incidents.cases.checklist import (
     ONLINE_BANKING_FACTORS,
     PASSBOOK_QUESTIONS,
 )
-from incidents.cases.merge_rules import SURVIVOR_STATUSES, same_customer
+from incidents.cases.merge_rules import SURVIVOR_STATUSES, decided_ever_q, same_customer
 from incidents.cases.protection import elderly_policy_for
 from incidents.models import (
     Case,
@@ -236,6 +236,9 @@ def merge_candidates(*, user: User, case: Case, limit: int = 10) -> list[Case]:
     rows = (
         Case.objects.restrict(user, ASSIGN)
         .filter(same, status__in=DUPLICATE_STATUSES)
+        # Neither side ever decided (merge_refusal), asked in this one query.
+        .exclude(decided_ever_q(OuterRef("pk")))
+        .exclude(decided_ever_q(case.pk))
         .exclude(pk=case.pk)
         .order_by("-notified_at", "-id")[: limit * 2]
     )

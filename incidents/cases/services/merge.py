@@ -21,8 +21,8 @@ from pghistory.models import Event
 from incidents.access.predicates import may_merge
 from incidents.cases.edits import EditStamp, case_edit
 from incidents.cases.merge_rules import (
-    DECIDED_STATUSES,
     SURVIVOR_STATUSES,
+    decided_ever,
     same_customer,
 )
 from incidents.cases.services.drafts import case_search_text
@@ -63,6 +63,9 @@ def merge_refusal(*, user: User, survivor: Case, duplicate: Case) -> str | None:
         return _("統合する事故は、審査中・決定済み・完了・取下げ・統合済みのため統合できません。")
     if not same_customer(survivor, duplicate):
         return _("同じお客さまの届出ではないため統合できません。")
+    if decided_ever(survivor) or decided_ever(duplicate):
+        # Back in review for a change, a decided case still rests on its facts as decided.
+        return _("補償の決定が済んだことのある事故は統合できません。")
     return None
 
 
@@ -189,7 +192,7 @@ def undo_refusal(*, user: User, merge: CaseMerge) -> str | None:
     for case in (survivor, duplicate):
         if not may_merge(user, case):
             return _("統合を取り消せるのは、両方の事故の店舗の役席だけです。")
-    if survivor.status in DECIDED_STATUSES:
+    if decided_ever(survivor):
         return _("統合先の事故は補償の決定が済んでいるため、統合を取り消せません。")
     if survivor.status == CaseStatus.MERGED:
         # Its rows, these among them, now hang on the case it was merged into: undone here, the
