@@ -33,6 +33,7 @@ from incidents.cases.selectors import (
     case_checklist_labels,
     case_get_for_tab,
     case_get_full,
+    case_merged_reports,
     case_standing_merges,
     merge_candidates,
 )
@@ -83,11 +84,11 @@ def case_compensation(request: AuthedRequest, pk: int) -> HttpResponse:
 def case_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     """The case's timeline (経過), the tab loaded when opened; the look is logged."""
     case = _case_for_tab(request, pk, view="case_timeline")
-    # The timeline of the reports merged into this one is shown with its own.
-    merges = case_standing_merges(case=case)
-    shown = [case.pk, *(m.merged_id for m in merges if m.survivor_id == case.pk)]
+    # The timeline of the reports merged into this one (however deep) is shown with its own.
+    merged = case_merged_reports(case=case, merges=case_standing_merges(case=case))
+    shown = [case.pk, *(m.merged_id for m in merged)]
     events = TimelineEvent.objects.filter(case_id__in=shown).select_related("actor")
-    context = {"case": case, "events": from_merged(events, case, merges)}
+    context = {"case": case, "events": from_merged(events, merged)}
     return tab_response(request, case, "timeline", "incidents/_case_timeline.html", context)
 
 
@@ -158,9 +159,10 @@ def case_detail_context(request: AuthedRequest, case: Case, **extra) -> dict:
     return context
 
 
-def from_merged(rows, case: Case, merges: list[CaseMerge]) -> list:
-    """The rows, each written on a report merged into ``case`` marked with that report's number."""
-    numbers = {m.merged_id: m.merged.number for m in merges if m.survivor_id == case.pk}
+def from_merged(rows, merged: list[CaseMerge]) -> list:
+    """The rows, each written on a report of ``merged`` (case_merged_reports) marked with that
+    report's number."""
+    numbers = {m.merged_id: m.merged.number for m in merged}
     rows = list(rows)
     for row in rows:
         row.merged_number = numbers.get(row.case_id, "")

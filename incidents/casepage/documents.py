@@ -21,7 +21,11 @@ from incidents.access.predicates import (
 from incidents.casepage.detail import from_merged, tab_response
 from incidents.casepage.forms import AttachmentForm, AttachmentWithdrawForm
 from incidents.cases import services
-from incidents.cases.selectors import case_get_for_tab, case_standing_merges
+from incidents.cases.selectors import (
+    case_get_for_tab,
+    case_merged_reports,
+    case_standing_merges,
+)
 from incidents.deadlines.selectors import deadline_list_for_case
 from incidents.links.selectors import case_links, skimming_window
 from incidents.models import Attachment, Case
@@ -58,8 +62,8 @@ def documents_response(request: AuthedRequest, case: Case, **extra) -> HttpRespo
 
 def case_documents_context(request: AuthedRequest, case: Case) -> dict:
     """What the 期限・書類 tab shows, and the forms the user may send from it."""
-    merges = case_standing_merges(case=case)
-    shown = [case.pk, *(m.merged_id for m in merges if m.survivor_id == case.pk)]
+    merged = case_merged_reports(case=case, merges=case_standing_merges(case=case))
+    shown = [case.pk, *(m.merged_id for m in merged)]
     context = {
         "case": case,
         # The customer's follow-ups are the receipt's; the tab shows the deadlines behind them.
@@ -70,8 +74,7 @@ def case_documents_context(request: AuthedRequest, case: Case) -> dict:
             Attachment.objects.filter(case_id__in=shown).select_related(
                 "uploaded_by", "withdrawal__withdrawn_by"
             ),
-            case,
-            merges,
+            merged,
         ),
         "can_open_withdrawn": attachment_may_open_withdrawn(user=request.user),
         "links": case_links(case=case, user=request.user),

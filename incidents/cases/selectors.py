@@ -245,6 +245,27 @@ def merge_candidates(*, user: User, case: Case, limit: int = 10) -> list[Case]:
     return [row for row in rows if same_customer(case, row)][:limit]
 
 
+def case_merged_reports(*, case: Case, merges: list[CaseMerge]) -> list[CaseMerge]:
+    """The standing merges into ``case`` (from ``merges``, its standing merges) and into each
+    report merged into it, however deep: A merged into B and B into this case, A's timeline and
+    documents are this case's too. One query per level, none without a merge."""
+    found = [m for m in merges if m.survivor_id == case.pk]
+    seen = {case.pk, *(m.merged_id for m in found)}
+    frontier = [m.merged_id for m in found]
+    while frontier:
+        deeper = [
+            m
+            for m in CaseMerge.objects.filter(survivor_id__in=frontier, undone_at__isnull=True)
+            .select_related("merged")
+            .order_by("merged_at", "pk")
+            if m.merged_id not in seen
+        ]
+        found += deeper
+        seen.update(m.merged_id for m in deeper)
+        frontier = [m.merged_id for m in deeper]
+    return found
+
+
 def case_standing_merges(*, case: Case) -> list[CaseMerge]:
     """The merges that stand on this case: into it (it is the survivor) or out of it."""
     if not getattr(case, "has_merges", True):

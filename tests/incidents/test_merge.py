@@ -325,6 +325,12 @@ def test_the_documents_tab_lists_the_merged_reports_attachments_marked_with_its_
     html = tab.content.decode()
     assert "重複.pdf" in html and 'data-testid="attachment-merged"' in html
     assert f"統合した届出 {duplicate.number}" in html
+    # Merged again, into a third report of the customer: the document goes with it.
+    last = factories.stolen_card_case(teller)
+    survivor.refresh_from_db()
+    services.case_merge(survivor=last, duplicate=survivor, user=supervisor)
+    tab = client.get(reverse("incidents:case_documents", args=[last.pk]) + "?partial=1")
+    assert f"統合した届出 {duplicate.number}" in tab.content.decode()
 
 
 def test_merging_through_the_page_and_undoing_it(client, supervisor, pair):
@@ -435,3 +441,21 @@ def test_a_merge_whose_survivor_was_merged_on_is_undone_only_after_the_later_mer
     services.case_merge_undo(merge=earlier, user=supervisor)
     first.refresh_from_db()
     assert first.status != CaseStatus.MERGED and rows(first) == own
+
+
+def test_a_report_merged_into_a_report_later_merged_again_keeps_its_timeline_on_the_last(
+    client, supervisor, teller
+):
+    from django.urls import reverse
+
+    first, second, last = (factories.stolen_card_case(teller) for _ in range(3))
+    services.case_merge(survivor=second, duplicate=first, user=supervisor)
+    second.refresh_from_db()
+    services.case_merge(survivor=last, duplicate=second, user=supervisor)
+    client.force_login(supervisor)
+    url = reverse("incidents:case_timeline", args=[last.pk]) + "?partial=1"
+    timeline = client.get(url).content.decode()
+    shown = timeline.count("<li>")
+    assert shown == sum(case.events.count() for case in (first, second, last))
+    assert f"統合した届出 {first.number}" in timeline
+    assert f"統合した届出 {second.number}" in timeline
