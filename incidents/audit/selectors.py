@@ -209,12 +209,17 @@ def case_history(*, case: Case) -> list[HistoryEntry]:
         if event.pgh_label == "update" and not changes:
             continue
         user_id = (event.pgh_context or {}).get("user")
+        action = str(LABELS.get(event.pgh_label, event.pgh_label))
+        moved_from = (event.pgh_context or {}).get("merged_from")
+        if event.pgh_label == "update" and before is None and moved_from:
+            # Its earlier lines are the merged report's: here it arrives, whole.
+            action = _("統合により移動（受付番号 %(number)s から）") % {"number": moved_from}
         entries.append(
             HistoryEntry(
                 at=event.pgh_created_at,
                 user=users.get(user_id, _("システム")) if user_id else _("システム"),
                 subject=_subject(model, event),
-                action=str(LABELS.get(event.pgh_label, event.pgh_label)),
+                action=action,
                 changes=changes,
                 pgh_id=event.pgh_id,
             )

@@ -459,3 +459,26 @@ def test_a_report_merged_into_a_report_later_merged_again_keeps_its_timeline_on_
     assert shown == sum(case.events.count() for case in (first, second, last))
     assert f"統合した届出 {first.number}" in timeline
     assert f"統合した届出 {second.number}" in timeline
+
+
+def test_the_survivors_change_history_says_its_new_rows_came_by_the_merge(client, supervisor, pair):
+    from django.urls import reverse
+
+    from incidents.audit.selectors import case_history
+
+    survivor, duplicate = pair
+    moved = duplicate.items.count() + duplicate.transactions.count()
+    own = len(case_history(case=survivor))
+    client.force_login(supervisor)
+    client.post(
+        reverse("incidents:case_merge", args=[survivor.pk]),
+        factories.stamped(survivor, duplicate=duplicate.pk, duplicate_version=duplicate.version),
+    )
+    history = case_history(case=survivor)
+    arrived = f"統合により移動（受付番号 {duplicate.number} から）"
+    arrivals = [entry for entry in history if entry.action == arrived]
+    assert len(arrivals) >= moved > 0
+    assert all(entry.user == supervisor.display_name for entry in arrivals)
+    assert not any(entry.action == arrived for entry in history[:own])  # its own rows stay its own
+    page = client.get(reverse("incidents:case_history", args=[survivor.pk]) + "?partial=1")
+    assert arrived in page.content.decode()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 
+import pghistory
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -108,7 +109,9 @@ def case_merge(
         refusal = merge_refusal(user=user, survivor=into, duplicate=dup)
         if refusal:
             raise MergeError(refusal)
-        moved = _move_rows(survivor=into, duplicate=dup)
+        # The survivor's change history names where its new rows came from (audit.selectors).
+        with pghistory.context(merged_from=dup.number):
+            moved = _move_rows(survivor=into, duplicate=dup)
         merge = CaseMerge.objects.create(
             survivor=into, merged=dup, merged_by=user, previous_status=dup.status, moved=moved
         )
