@@ -217,3 +217,31 @@ def test_the_migration_rebuilds_every_cases_search_column_as_the_services_do(yam
     yamada.refresh_from_db()
     assert yamada.search_text == case_search_text(case=yamada)
     assert "|t09012345678|" in yamada.search_text
+
+
+ODD_QUERIES = [
+    "²³",
+    "¹²³⁴⁵⁶",
+    "12\x0034",
+    "\x00",
+    "０９０ー１２３４",
+    "山" * 81,
+    "㌀" * 80,
+    "ﷺ" * 80,
+    "%_\\*[(.+?",
+    "S99.13.40",
+    "---",
+    "\u3000",
+]
+
+
+@pytest.mark.parametrize("role", ["teller", "supervisor", "monitoring_agent", "compliance_officer"])
+def test_no_odd_query_of_any_kind_gives_any_role_a_server_error(client, request, role, yamada):
+    from incidents.desk.search import KIND_CHOICES
+
+    client.force_login(request.getfixturevalue(role))
+    for kind in [value for value, _label in KIND_CHOICES] + ["no_such_kind"]:
+        for query in ODD_QUERIES:
+            response = client.get(URL, {"kind": kind, "q": query})
+            assert response.status_code == 200, (kind, query, response.status_code)
+            assert 'name="q"' in response.content.decode(), (kind, query)  # the search again
