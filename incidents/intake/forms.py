@@ -232,15 +232,12 @@ def item_formset(extra: int = 0) -> type[BaseRowFormSet]:
 class StopForm(forms.Form):
     """The teller's decision on one proposed stop."""
 
-    decision = forms.ChoiceField(
-        label=_("実施状況"),
-        choices=[
-            ("", _("未選択")),
-            (ActionStatus.DONE, _("実施する（勘定系で停止）")),
-            (ActionStatus.DECLINED, _("見送る")),
-        ],
-        required=False,
-    )
+    DECISIONS = [
+        ("", _("未選択")),
+        (ActionStatus.DONE, _("実施する（勘定系で停止）")),
+        (ActionStatus.DECLINED, _("見送る")),
+    ]
+    decision = forms.ChoiceField(label=_("実施状況"), choices=DECISIONS, required=False)
     reference = forms.CharField(
         label=_("受付番号"),
         max_length=40,
@@ -254,7 +251,7 @@ class StopForm(forms.Form):
         if kind in BY_FREEZE_REQUEST:
             # Done by recording the freeze request (the link beside it), not at our core.
             decision = cast(forms.ChoiceField, self.fields["decision"])
-            decision.choices = [c for c in decision.choices if c[0] != ActionStatus.DONE]
+            decision.choices = [c for c in self.DECISIONS if c[0] != ActionStatus.DONE]
             decision.help_text = _("凍結依頼を記録すると実施済になります。")
 
     def clean(self):
