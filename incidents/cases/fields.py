@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from incidents.cases.validators import (
     BoundedDateField,
     BoundedDateTimeField,
+    WidthCharField,
     is_ascii_digits,
-    normalize_width,
     validate_not_future,
 )
 from incidents.models.choices import (
@@ -58,14 +58,12 @@ def _datetime_field(label, required=True, **kwargs) -> forms.DateTimeField:
     )
 
 
-class PhoneField(forms.CharField):
+class PhoneField(WidthCharField):
     """A Japanese phone number: digits and hyphens, full-width accepted."""
 
     def to_python(self, value):
         text = super().to_python(value)
-        if text is None:
-            return text
-        return normalize_width(text).replace("ー", "-").replace("−", "-")
+        return text.replace("ー", "-").replace("−", "-") if text else text
 
     def validate(self, value):
         super().validate(value)

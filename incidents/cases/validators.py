@@ -135,6 +135,24 @@ class WidthCharField(forms.CharField):
         return normalize_width(text) if text else text
 
 
+def validate_ascii_digits(value: str) -> None:
+    """Digits 0–9 only (after widening), in the customer's words for a customer number."""
+    if value and not is_ascii_digits(value):
+        raise ValidationError(_("顧客番号は数字で入力してください。"), code="digits")
+
+
+def customer_number_field(**kwargs) -> WidthCharField:
+    """The core's customer number: up to 10 digits, any width, optional."""
+    return WidthCharField(
+        label=_("顧客番号"),
+        max_length=10,
+        required=False,
+        help_text=_("勘定系の顧客番号（不明の場合は空欄）"),
+        validators=[validate_ascii_digits],
+        **kwargs,
+    )
+
+
 class PlainCharField(forms.CharField):
     """Text without control characters, refused in plain Japanese (Django's own Japanese message
     for a NUL reads 「何か文字を入力してください。」)."""
@@ -187,7 +205,7 @@ class KatakanaField(forms.CharField):
             )
 
 
-class DigitsField(forms.CharField):
+class DigitsField(WidthCharField):
     """A fixed-length number such as a branch code or account number; full-width digits accepted."""
 
     def __init__(self, *, digits: int, message, **kwargs):
@@ -199,7 +217,7 @@ class DigitsField(forms.CharField):
 
     def to_python(self, value):
         text = super().to_python(value)
-        return text if text is None else normalize_width(text).replace("-", "")
+        return text.replace("-", "") if text else text
 
     def validate(self, value):
         super().validate(value)

@@ -18,6 +18,7 @@ from incidents.cases.validators import (
     WidthCharField,
     account_number_field,
     branch_code_field,
+    customer_number_field,
     id_field,
     is_ascii_digits,
     validate_not_future,
@@ -207,12 +208,7 @@ class CallForm(forms.Form):
     )
     reporter_name = forms.CharField(label=_("電話の方の氏名"), max_length=80, required=False)
     reporter_phone = PhoneField(label=_("折返し連絡先"), max_length=20, required=False)
-    customer_number = WidthCharField(
-        label=_("顧客番号"),
-        max_length=10,
-        required=False,
-        help_text=_("勘定系の顧客番号（不明の場合は空欄）"),
-    )
+    customer_number = customer_number_field()
     customer_type = forms.ChoiceField(
         label=_("個人・法人"), choices=CustomerType.choices, initial=CustomerType.INDIVIDUAL
     )
@@ -234,12 +230,6 @@ class CallForm(forms.Form):
         required=False,
         initial=True,
     )
-
-    def clean_customer_number(self):
-        value = self.cleaned_data.get("customer_number", "")
-        if value and not is_ascii_digits(value):
-            raise forms.ValidationError(_("顧客番号は数字で入力してください。"), code="digits")
-        return value
 
     def clean(self):
         super().clean()

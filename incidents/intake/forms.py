@@ -25,6 +25,7 @@ from incidents.cases.validators import (
     YenField,
     account_number_field,
     branch_code_field,
+    customer_number_field,
     id_field,
     is_ascii_digits,
     normalize_width,
@@ -83,12 +84,7 @@ class ReporterForm(forms.Form):
 class CustomerForm(forms.Form):
     """Step 2: the customer as reported."""
 
-    customer_number = WidthCharField(
-        label=_("顧客番号"),
-        max_length=10,
-        required=False,
-        help_text=_("勘定系の顧客番号（不明の場合は空欄）"),
-    )
+    customer_number = customer_number_field()
     customer_type = forms.ChoiceField(
         label=_("個人・法人"),
         choices=CustomerType.choices,
@@ -123,12 +119,6 @@ class CustomerForm(forms.Form):
                 _("郵便番号は7桁の数字で入力してください（例：100-0005）。"), code="postal_code"
             )
         return f"{digits[:3]}-{digits[3:]}"
-
-    def clean_customer_number(self):
-        value = self.cleaned_data.get("customer_number", "")
-        if value and not is_ascii_digits(value):
-            raise forms.ValidationError(_("顧客番号は数字で入力してください。"), code="digits")
-        return value
 
 
 class ItemForm(forms.Form):
