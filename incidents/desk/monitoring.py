@@ -25,7 +25,7 @@ from incidents.desk.forms import (
 )
 from incidents.desk.queue_selectors import QueueFilters, case_queue, handoff_list
 from incidents.models import Case, ProtectiveAction
-from incidents.models.choices import EMERGENCY_STOPS, STOPPABLE, ActionStatus
+from incidents.models.choices import BY_FREEZE_REQUEST, EMERGENCY_STOPS, STOPPABLE, ActionStatus
 from incidents.models.querysets import STOP
 
 CALL_FIELDS = (
@@ -138,9 +138,7 @@ def case_stops(request: AuthedRequest, pk: int) -> HttpResponse:
             ],
             # A stop the core refused or has not confirmed may be recorded from the core's
             # terminal, with the reference it printed.
-            "manual": [
-                a for a in actions if a.status in (ActionStatus.FAILED, ActionStatus.REQUESTED)
-            ],
+            "manual": [a for a in actions if _manual_may_record(a)],
             "add_form": add_form,
         },
     )
@@ -178,7 +176,7 @@ def _manual_stop(request: AuthedRequest, case: Case, stamp: EditStamp) -> HttpRe
                 messages.error(request, str(error))
         return None
     action = ProtectiveAction.objects.filter(case=case, pk=form.cleaned_data["manual"]).first()
-    if action is None or action.status not in (ActionStatus.FAILED, ActionStatus.REQUESTED):
+    if action is None or not _manual_may_record(action):
         messages.error(request, _("記録する措置が見つかりません。画面を更新してください。"))
         return None
     services.action_perform(
@@ -187,6 +185,15 @@ def _manual_stop(request: AuthedRequest, case: Case, stamp: EditStamp) -> HttpRe
     action.refresh_from_db()
     _say_stop(request, action)
     return None
+
+
+def _manual_may_record(action: ProtectiveAction) -> bool:
+    """A stop the core refused or has not confirmed (never the freeze of a receiving account:
+    the request to that bank records it)."""
+    return (
+        action.status in (ActionStatus.FAILED, ActionStatus.REQUESTED)
+        and action.kind not in BY_FREEZE_REQUEST
+    )
 
 
 STALE_STOPS = gettext_lazy(

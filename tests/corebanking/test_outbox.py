@@ -357,3 +357,24 @@ def test_a_deployment_naming_the_adapters_former_path_still_gets_the_recording_a
     # Settings written before the redesign name incidents.corebanking.RecordingAdapter.
     settings.MAMORI_CORE_BANKING_ADAPTER = "incidents.corebanking.RecordingAdapter"
     assert isinstance(get_adapter(), RecordingAdapter)
+
+
+def test_a_receiving_accounts_freeze_left_requested_is_not_recorded_by_hand_as_a_stop(
+    teller, teller_client
+):
+    # One sent to the core before the freeze was kept off the stops (older data): the request to
+    # the receiving bank records it, never a reference typed on the stops page.
+    case = factories.transfer_fraud_case(teller)
+    freeze = case.actions.get(kind="receiving_freeze")
+    case.actions.filter(pk=freeze.pk).update(
+        status=ActionStatus.REQUESTED, requested_at=timezone.now(), decline_reason=""
+    )
+    url = reverse("incidents:case_stops", args=[case.pk])
+    assert 'data-testid="manual-stop"' not in teller_client.get(url).content.decode()
+    response = teller_client.post(
+        url, factories.stamped(case, manual=str(freeze.pk), reference="T-9"), follow=True
+    )
+    assert response.status_code == 200
+    assert "記録する措置が見つかりません" in response.content.decode()
+    freeze.refresh_from_db()
+    assert (freeze.status, freeze.reference) == (ActionStatus.REQUESTED, "")
